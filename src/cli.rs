@@ -1,0 +1,157 @@
+//! Command-line interface: argument definitions and the printing the library never does.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use embedsim::experiment::{self, validation};
+use embedsim::output;
+use embedsim::scenario::{self, Scenario};
+
+/// embedsim: how digital governance platforms embed — or float — in a township.
+#[derive(Parser, Debug)]
+#[command(name = "embedsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario's replications and write summary.csv, timeseries.csv and more.
+    Run {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// Output folder [default: runs/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override simulation.seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override simulation.replications.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Worker threads [default: one per core]. Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar, no summary table.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Load and validate a scenario; describe it or say what is wrong.
+    Check {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Compare the simulator with queueing theory (MODEL.md section 8).
+    Validate {
+        /// Replications per case.
+        #[arg(long, default_value_t = 30)]
+        replications: u32,
+        /// Simulated days per replication.
+        #[arg(long, default_value_t = 2500)]
+        days: u32,
+        /// Base seed.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Worker threads [default: one per core].
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+}
+
+/// Runs the chosen command.
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run { scenario, out, seed, replications, threads, quiet } => {
+            run(&scenario, out, seed, replications, threads, quiet)
+        }
+        Command::Check { scenario } => {
+            let sc = load(&scenario)?;
+            print!("{}", sc.describe());
+            println!("ok: {} is valid", scenario.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
+    }
+}
+
+fn load(path: &Path) -> Result<Scenario> {
+    Ok(scenario::load_path(path)?)
+}
+
+/// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
+pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet || len < 2 || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, {per_sec}, {eta} left")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, reps: Option<u32>, threads: Option<usize>, quiet: bool) -> Result<ExitCode> {
+    let mut sc = load(path)?;
+    if let Some(s) = seed {
+        sc.simulation.seed = s;
+    }
+    if let Some(r) = reps {
+        anyhow::ensure!(r >= 1, "--replications must be at least 1");
+        sc.simulation.replications = r;
+    }
+    if let Some(0) = threads {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let dir = out.unwrap_or_else(|| Path::new("runs").join(&sc.name));
+    let bar = progress(sc.simulation.replications as u64, quiet, &sc.name);
+    let outs = experiment::run_all(&sc, threads, &|| bar.inc(1)).with_context(|| format!("running {}", path.display()))?;
+    bar.finish_and_clear();
+    let rows = output::summaries(&sc, &outs);
+    let files = output::write_run(&dir, &sc, &outs, &rows)?;
+    if !quiet {
+        print!("{}", output::report::summary_table(&sc, &outs, &rows));
+        println!("\nwrote {}", files.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> Result<ExitCode> {
+    anyhow::ensure!(replications >= 2, "--replications must be at least 2 for a confidence interval");
+    anyhow::ensure!(days > 50, "--days must exceed the 50-day warm-up");
+    let settings = validation::Settings { seed, replications, days, threads };
+    let checks = validation::run(&settings)?;
+    println!("{} replications x {} days per case, seed {}; 95% confidence intervals\n", replications, days, seed);
+    println!("{:<24} {:<44} {:>10} {:>22}  verdict", "case", "measure", "theory", "simulation");
+    let mut failed = 0;
+    for c in &checks {
+        let verdict = if c.pass() { "ok" } else { "OUTSIDE" };
+        if !c.pass() {
+            failed += 1;
+        }
+        println!(
+            "{:<24} {:<44} {:>10.4} {:>22}  {}",
+            c.case,
+            c.measure,
+            c.theory,
+            format!("{:.4} ± {:.4}", c.mean, c.half_width),
+            verdict
+        );
+    }
+    println!();
+    if failed == 0 {
+        println!("all {} checks: theory inside the 95% interval", checks.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{failed} of {} checks: theory outside the 95% interval", checks.len());
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,6 @@
+//! The discrete-event core: time and calendar, the event queue, random streams, distributions.
+
+pub mod dist;
+pub mod queue;
+pub mod rng;
+pub mod time;

@@ -1,0 +1,274 @@
+//! Simulated time and the working calendar.
+//!
+//! Time is measured in calendar hours since the start of the run. Citizens raise issues around the
+//! clock; staff and leaders only advance work inside working windows. A [`WorkClock`] maps between
+//! calendar time and cumulative working time so that a task of `e` working hours started at `t`
+//! finishes exactly when `e` hours of its clock's windows have elapsed.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Hours in a calendar day.
+pub const HOURS_PER_DAY: f64 = 24.0;
+/// Hours in a calendar week.
+pub const HOURS_PER_WEEK: f64 = 168.0;
+
+/// A point in simulated time: calendar hours since the start of the run.
+///
+/// Ordered with `f64::total_cmp`, so it can key a heap; constructors reject NaN.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimTime(f64);
+
+impl SimTime {
+    /// The start of the run.
+    pub const ZERO: SimTime = SimTime(0.0);
+    /// A time that never comes (work on a clock with no working hours).
+    pub const NEVER: SimTime = SimTime(f64::INFINITY);
+
+    /// A time `hours` after the start. Panics on NaN, which would be a bug in the caller.
+    pub fn from_hours(hours: f64) -> SimTime {
+        assert!(!hours.is_nan(), "SimTime cannot be NaN");
+        SimTime(hours)
+    }
+
+    /// The start of calendar day `day`.
+    pub fn from_days(day: f64) -> SimTime {
+        SimTime::from_hours(day * HOURS_PER_DAY)
+    }
+
+    /// Hours since the start of the run.
+    pub fn hours(self) -> f64 {
+        self.0
+    }
+
+    /// Calendar day index (0-based) this time falls in.
+    pub fn day(self) -> u32 {
+        (self.0 / HOURS_PER_DAY).floor().max(0.0) as u32
+    }
+
+    /// Whether this time will ever come.
+    pub fn is_finite(self) -> bool {
+        self.0.is_finite()
+    }
+}
+
+impl Eq for SimTime {}
+
+impl PartialOrd for SimTime {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SimTime {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+impl fmt::Display for SimTime {
+    /// Formats as `day D HH:MM` (day counted from 0).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.0.is_finite() {
+            return write!(f, "never");
+        }
+        let day = self.day();
+        let within = self.0 - day as f64 * HOURS_PER_DAY;
+        let minutes = (within * 60.0).round() as u32;
+        let (h, m) = (minutes / 60, minutes % 60);
+        write!(f, "day {day} {h:02}:{m:02}")
+    }
+}
+
+/// Working windows: `len` hours starting at hour `start` of each of the first `days_per_week`
+/// days of every week.
+///
+/// The township's calendar is one `WorkClock`; a leader's attention is another, shorter window
+/// within the same days (the first hours of each working day).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WorkClock {
+    start: f64,
+    len: f64,
+    days_per_week: u32,
+}
+
+impl WorkClock {
+    /// A clock of `hours_per_day` working hours on `days_per_week` days.
+    ///
+    /// Work starts at 08:00 when the day leaves room for it, otherwise early enough to fit
+    /// (a 24-hour day starts at 00:00). Callers validate `0 <= hours_per_day <= 24` and
+    /// `1 <= days_per_week <= 7` beforehand.
+    pub fn new(hours_per_day: f64, days_per_week: u32) -> WorkClock {
+        debug_assert!((0.0..=HOURS_PER_DAY).contains(&hours_per_day));
+        debug_assert!((1..=7).contains(&days_per_week));
+        WorkClock {
+            start: 8.0_f64.min(HOURS_PER_DAY - hours_per_day),
+            len: hours_per_day,
+            days_per_week,
+        }
+    }
+
+    /// A clock with the same days and start, but only `hours` of each working day
+    /// (clamped to this clock's window).
+    pub fn sub_window(&self, hours: f64) -> WorkClock {
+        WorkClock {
+            start: self.start,
+            len: hours.clamp(0.0, self.len),
+            days_per_week: self.days_per_week,
+        }
+    }
+
+    /// Working hours per working day.
+    pub fn hours_per_day(&self) -> f64 {
+        self.len
+    }
+
+    /// Working days per week.
+    pub fn days_per_week(&self) -> u32 {
+        self.days_per_week
+    }
+
+    /// Working hours in a full week.
+    pub fn hours_per_week(&self) -> f64 {
+        self.len * self.days_per_week as f64
+    }
+
+    /// Whether calendar day `day` is a working day.
+    pub fn is_working_day(&self, day: u32) -> bool {
+        day % 7 < self.days_per_week
+    }
+
+    /// Cumulative working hours in `[0, t)`.
+    pub fn worked_before(&self, t: SimTime) -> f64 {
+        let t = t.hours();
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let weeks = (t / HOURS_PER_WEEK).floor();
+        let rem = t - weeks * HOURS_PER_WEEK;
+        let mut total = weeks * self.hours_per_week();
+        for d in 0..self.days_per_week {
+            let open = d as f64 * HOURS_PER_DAY + self.start;
+            let close = open + self.len;
+            if rem <= open {
+                break;
+            }
+            total += rem.min(close) - open;
+        }
+        total
+    }
+
+    /// The earliest calendar time at which `worked_before` reaches `target` working hours.
+    fn at_worked(&self, target: f64) -> SimTime {
+        let per_week = self.hours_per_week();
+        if per_week <= 0.0 {
+            return SimTime::NEVER;
+        }
+        if target <= 0.0 {
+            return SimTime::ZERO;
+        }
+        // A target on a week boundary belongs to the end of the earlier week, not the next start.
+        let mut weeks = (target / per_week).floor();
+        let mut r = target - weeks * per_week;
+        if r <= 0.0 {
+            weeks -= 1.0;
+            r += per_week;
+        }
+        for d in 0..self.days_per_week {
+            if r <= self.len {
+                let open = d as f64 * HOURS_PER_DAY + self.start;
+                return SimTime::from_hours(weeks * HOURS_PER_WEEK + open + r);
+            }
+            r -= self.len;
+        }
+        // Rounding left a sliver past the last window: it ends there.
+        let last_close =
+            (self.days_per_week - 1) as f64 * HOURS_PER_DAY + self.start + self.len;
+        SimTime::from_hours(weeks * HOURS_PER_WEEK + last_close)
+    }
+
+    /// When a task of `work` working hours, started (or queued to start) at `t`, finishes.
+    ///
+    /// Zero work finishes at `t`; work on a clock with no working hours never finishes.
+    pub fn advance(&self, t: SimTime, work: f64) -> SimTime {
+        if work <= 0.0 {
+            return t;
+        }
+        let end = self.at_worked(self.worked_before(t) + work);
+        if end < t { t } else { end }
+    }
+
+    /// The first instant at or after `t` inside a working window (when work actually starts).
+    pub fn next_working(&self, t: SimTime) -> SimTime {
+        if self.len <= 0.0 {
+            return SimTime::NEVER;
+        }
+        let day0 = t.day();
+        for k in 0..8 {
+            let day = day0 + k;
+            if !self.is_working_day(day) {
+                continue;
+            }
+            let open = day as f64 * HOURS_PER_DAY + self.start;
+            let close = open + self.len;
+            if t.hours() < close {
+                return SimTime::from_hours(t.hours().max(open));
+            }
+        }
+        SimTime::NEVER
+    }
+
+    /// The deadline `days` working days after `t`: `days` full working days of this clock.
+    pub fn deadline(&self, t: SimTime, days: f64) -> SimTime {
+        self.advance(t, days * self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(x: f64) -> SimTime {
+        SimTime::from_hours(x)
+    }
+
+    #[test]
+    fn round_the_clock_is_identity() {
+        let c = WorkClock::new(24.0, 7);
+        assert_eq!(c.worked_before(h(123.5)), 123.5);
+        assert_eq!(c.advance(h(10.0), 2.5), h(12.5));
+        assert_eq!(c.next_working(h(3.0)), h(3.0));
+    }
+
+    #[test]
+    fn office_hours_skip_nights_and_weekends() {
+        let c = WorkClock::new(8.0, 5);
+        // Monday 08:00-16:00 is day 0.
+        assert_eq!(c.worked_before(h(12.0)), 4.0);
+        // Work posted at 15:00 Monday for 3 hours: 1 h Monday, 2 h Tuesday from 08:00.
+        assert_eq!(c.advance(h(15.0), 3.0), h(24.0 + 10.0));
+        // Friday 15:00 plus 2 h lands on Monday 09:00 of the next week.
+        assert_eq!(c.advance(h(4.0 * 24.0 + 15.0), 2.0), h(7.0 * 24.0 + 9.0));
+        // Saturday night: next working instant is Monday 08:00.
+        assert_eq!(c.next_working(h(5.0 * 24.0 + 22.0)), h(7.0 * 24.0 + 8.0));
+        // Exactly the end of a window stays there.
+        assert_eq!(c.advance(h(8.0), 8.0), h(16.0));
+        // Five working days from Monday 10:00 is the next Monday 10:00.
+        assert_eq!(c.deadline(h(10.0), 5.0), h(168.0 + 10.0));
+    }
+
+    #[test]
+    fn attention_window_is_the_start_of_the_day() {
+        let c = WorkClock::new(8.0, 5).sub_window(1.5);
+        assert_eq!(c.advance(h(0.0), 1.0), h(9.0));
+        assert_eq!(c.advance(h(9.0), 1.0), h(24.0 + 8.5));
+        let none = WorkClock::new(8.0, 5).sub_window(0.0);
+        assert_eq!(none.advance(h(0.0), 1.0), SimTime::NEVER);
+        assert_eq!(none.next_working(h(0.0)), SimTime::NEVER);
+    }
+
+    #[test]
+    fn display_reads_as_day_and_clock() {
+        assert_eq!(h(24.0 * 3.0 + 9.5).to_string(), "day 3 09:30");
+    }
+}

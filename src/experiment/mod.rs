@@ -1,0 +1,56 @@
+//! Experiments: replications in parallel, validation against queueing theory.
+
+pub mod validation;
+
+use rayon::prelude::*;
+
+use crate::model::{RunOutput, SimError, run_replication};
+use crate::scenario::Scenario;
+
+/// Why a batch of runs failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    /// A run stopped at a stated limit.
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads")]
+    Threads {
+        /// Requested threads.
+        threads: usize,
+        /// The cause.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+/// Runs `f` on a pool of `threads` workers (`None`: rayon's default, one per core).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, ExperimentError> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|source| ExperimentError::Threads { threads: n, source })?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
+/// Runs replications `0..scenario.simulation.replications` in parallel; results come back in
+/// replication order whatever order the threads finish in. `tick` is called once per finished run.
+pub fn run_all(sc: &Scenario, threads: Option<usize>, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunOutput>, ExperimentError> {
+    let n = sc.simulation.replications;
+    with_threads(threads, || {
+        (0..n)
+            .into_par_iter()
+            .map(|r| {
+                let out = run_replication(sc, r);
+                tick();
+                out
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(ExperimentError::from)
+}

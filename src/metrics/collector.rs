@@ -1,0 +1,158 @@
+//! What a run records as it goes: streaming totals, daily series, cohorts for the regimes.
+
+use super::regime::{Regime, WindowFigures, classify};
+use super::stats::{LogHistogram, Welford};
+use crate::model::department::Hours;
+use crate::scenario::RegimeSpec;
+
+/// Run totals of one platform over orders that arrived after warm-up.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformTally {
+    /// Orders taken in.
+    pub arrived: u64,
+    /// By channel: direct, citizen, grid.
+    pub by_channel: [u64; 3],
+    /// Orders that reached departments.
+    pub dispatched: u64,
+    /// Closed in the system.
+    pub closed: u64,
+    /// Closed in the system by their deadline.
+    pub on_time: u64,
+    /// Settled offline, outside the system (M3).
+    pub offline: u64,
+    /// Dropped.
+    pub dropped: u64,
+    /// Arrival to the start of department work.
+    pub wait: Welford,
+    /// Orders that waited at all before department work started.
+    pub waited: u64,
+    /// Arrival to reaching departments.
+    pub dispatch: Welford,
+    /// Arrival to closure.
+    pub sojourn: Welford,
+    /// Arrival to closure, for quantiles.
+    pub sojourn_hist: LogHistogram,
+    /// Department hours on its orders.
+    pub hours: Hours,
+}
+
+/// Fate of the orders that arrived on one day (all days, warm-up included: regimes cover the run).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cohort {
+    /// Arrived.
+    pub arrived: u64,
+    /// Closed in the system.
+    pub closed: u64,
+    /// Closed on time.
+    pub on_time: u64,
+    /// Settled offline or dropped.
+    pub lost: u64,
+    /// Open and past deadline now.
+    pub overdue: u64,
+}
+
+/// One platform's figures for one day.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlatformDay {
+    /// Arrivals that day.
+    pub arrivals: u64,
+    /// Reached departments that day.
+    pub dispatched: u64,
+    /// Closed in the system that day.
+    pub closed: u64,
+    /// Settled offline or dropped that day.
+    pub lost: u64,
+    /// Open at the end of the day.
+    pub open: u64,
+    /// Open and past deadline at the end of the day.
+    pub overdue: u64,
+    /// Leader attention given to it that day, hours.
+    pub attention: f64,
+    /// Mean trust across villages at the end of the day (NaN without villages).
+    pub trust: f64,
+    /// Work-weighted R of the departments doing its orders.
+    pub weighted_r: f64,
+    /// Regime at the end of the day.
+    pub regime: Option<Regime>,
+}
+
+/// One department's figures for one day.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DepartmentDay {
+    /// Jobs waiting at the end of the day.
+    pub queue: u64,
+    /// Hours worked (jobs started that day).
+    pub hours: f64,
+    /// Hours over capacity (staff × working hours) on a working day.
+    pub utilisation: f64,
+    /// Reengineering level R.
+    pub r: f64,
+}
+
+/// One leader's figures for one day.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LeaderDay {
+    /// Items waiting at the end of the day.
+    pub inbox: u64,
+    /// Attention hours given to platform items.
+    pub hours: f64,
+}
+
+/// Township-wide figures for one day.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TownDay {
+    /// Issues that arose in villages.
+    pub issues: u64,
+    /// Taken offline to village cadres.
+    pub offline: u64,
+    /// Left unreported.
+    pub silent: u64,
+    /// Resolved on the spot by grid workers.
+    pub grid_resolved: u64,
+}
+
+/// A platform's regime history.
+#[derive(Clone, Debug, Default)]
+pub struct RegimeTrack {
+    /// (day, regime) each time the regime changed, first verdict included.
+    pub changes: Vec<(u32, Regime)>,
+    /// Whether it has ever been embedded or reengineered.
+    pub was_embedded: bool,
+    /// The figures behind the latest verdict.
+    pub last: WindowFigures,
+}
+
+impl RegimeTrack {
+    /// The latest regime.
+    pub fn current(&self) -> Regime {
+        self.changes.last().map(|c| c.1).unwrap_or(Regime::Unclassified)
+    }
+
+    /// Classifies day `day` from the platform's cohorts and daily series.
+    pub fn update(&mut self, day: u32, cohorts: &[Cohort], days: &[PlatformDay], spec: &RegimeSpec) -> Regime {
+        let w = spec.window_days as usize;
+        let d = day as usize;
+        let from = (d + 1).saturating_sub(w);
+        let mut f = WindowFigures::default();
+        for c in &cohorts[from..=d] {
+            f.arrived += c.arrived;
+            f.closed += c.closed;
+            f.on_time += c.on_time;
+            let pending = c.arrived - c.closed - c.lost - c.overdue;
+            f.decided += c.arrived - pending;
+        }
+        f.usage = f.arrived as f64 / w as f64;
+        let early: u64 = cohorts[..w.min(cohorts.len())].iter().map(|c| c.arrived).sum();
+        f.early_usage = early as f64 / w as f64;
+        let before = if d >= w { days[d - w].open } else { 0 };
+        f.backlog_growth = days[d].open as f64 - before as f64;
+        f.weighted_r = days[d].weighted_r;
+        let r = classify(&f, spec, self.was_embedded);
+        self.was_embedded |= r.is_embedded();
+        if self.current() != r || self.changes.is_empty() {
+            self.changes.push((day, r));
+        }
+        self.last = f;
+        r
+    }
+}

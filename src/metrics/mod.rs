@@ -1,0 +1,8 @@
+//! Measurement: streaming statistics, what a run collects, and the regime classifier.
+
+pub mod collector;
+pub mod regime;
+pub mod stats;
+pub mod summary;
+
+pub use regime::Regime;

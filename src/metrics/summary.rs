@@ -1,0 +1,122 @@
+//! Per-platform figures of one replication, derived from what the run recorded.
+//!
+//! [`METRICS`] fixes the names and the column order every output uses.
+
+use crate::metrics::regime::Regime;
+use crate::model::world::{PlatformResult, RunOutput};
+use crate::scenario::Scenario;
+
+/// Numeric metrics per replication and platform, in column order.
+pub const METRICS: &[&str] = &[
+    "arrived",
+    "closed",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "arrived_direct",
+    "arrived_citizen",
+    "arrived_grid",
+    "dispatched",
+    "closed_on_time",
+    "settled_offline",
+    "dropped",
+    "open",
+    "open_overdue",
+    "p_wait",
+    "mean_dispatch_hours",
+    "p90_sojourn_hours",
+    "closed_in_system_share",
+    "on_time_share",
+    "closed_per_month",
+    "leader_attention_hours",
+    "attention_share",
+    "operator_hours",
+    "staff_hours",
+    "documentation_hours",
+    "coordination_hours",
+    "trust_end",
+    "weighted_r",
+];
+
+/// One replication's figures for one platform.
+#[derive(Clone, Debug)]
+pub struct PlatformSummary {
+    /// Platform id.
+    pub platform: String,
+    /// Values in the order of [`METRICS`] (NaN where undefined).
+    pub values: Vec<f64>,
+    /// Final regime.
+    pub regime: Regime,
+    /// Day the final regime began (NaN if never classified).
+    pub regime_since_day: f64,
+    /// Number of regime changes.
+    pub regime_changes: usize,
+}
+
+impl PlatformSummary {
+    /// The value of metric `name`.
+    pub fn get(&self, name: &str) -> f64 {
+        METRICS.iter().position(|m| *m == name).map_or(f64::NAN, |i| self.values[i])
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Summaries of every platform of one replication, in scenario order.
+pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
+    let counted_days = sc.simulation.duration_days - sc.simulation.warmup_days;
+    let total_attention: f64 = out.platforms.iter().map(|p| p.attention_hours).sum();
+    sc.platforms
+        .iter()
+        .zip(&out.platforms)
+        .map(|(spec, r)| {
+            let values = platform_values(r, counted_days, total_attention);
+            debug_assert_eq!(values.len(), METRICS.len());
+            let changes = &r.regimes.changes;
+            PlatformSummary {
+                platform: spec.id.clone(),
+                values,
+                regime: r.regimes.current(),
+                regime_since_day: changes.last().map_or(f64::NAN, |c| c.0 as f64),
+                regime_changes: changes.len().saturating_sub(1),
+            }
+        })
+        .collect()
+}
+
+fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64) -> Vec<f64> {
+    let t = &r.tally;
+    let decided = (t.closed + t.offline + t.dropped + r.overdue_end) as f64;
+    let trust = r.days.last().map_or(f64::NAN, |d| d.trust);
+    let weighted_r = r.days.last().map_or(f64::NAN, |d| d.weighted_r);
+    vec![
+        t.arrived as f64,
+        t.closed as f64,
+        t.wait.mean(),
+        t.sojourn.mean(),
+        t.by_channel[0] as f64,
+        t.by_channel[1] as f64,
+        t.by_channel[2] as f64,
+        t.dispatched as f64,
+        t.on_time as f64,
+        t.offline as f64,
+        t.dropped as f64,
+        r.open_end as f64,
+        r.overdue_end as f64,
+        ratio(t.waited as f64, t.wait.count() as f64),
+        t.dispatch.mean(),
+        t.sojourn_hist.quantile(0.9),
+        ratio(t.closed as f64, decided),
+        ratio(t.on_time as f64, t.closed as f64),
+        ratio(t.closed as f64 * 30.0, counted_days),
+        r.attention_hours,
+        ratio(r.attention_hours, total_attention),
+        r.operator_hours,
+        t.hours.total(),
+        t.hours.documentation,
+        t.hours.coordination,
+        trust,
+        weighted_r,
+    ]
+}

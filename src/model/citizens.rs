@@ -1,0 +1,89 @@
+//! Villages and citizens (M4): where issues arise, which channel they take, and trust.
+
+use crate::engine::dist::uniform;
+use crate::engine::rng::{SimRng, Streams};
+use crate::scenario::{CitizenSpec, Scenario};
+
+/// Where a villager takes an issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Reports it through platform `p`.
+    Platform(usize),
+    /// Takes it offline to village cadres.
+    Offline,
+    /// Says nothing.
+    Silence,
+}
+
+/// A village during a run.
+pub struct Village {
+    /// Trust in each platform, in [0, 1].
+    pub trust: Vec<f64>,
+    /// When issues arise.
+    pub issue_rng: SimRng,
+    /// Which category each issue is.
+    pub category_rng: SimRng,
+    /// Channel choices.
+    pub channel_rng: SimRng,
+    /// Grid workers' discoveries.
+    pub grid_rng: SimRng,
+    /// Efforts of the orders its issues become.
+    pub effort_rng: SimRng,
+}
+
+impl Village {
+    /// Village `id` with initial trust from each platform.
+    pub fn new(sc: &Scenario, id: &str, streams: &Streams) -> Village {
+        Village {
+            trust: sc.platforms.iter().map(|p| p.initial_trust).collect(),
+            issue_rng: streams.stream(&format!("issues/{id}")),
+            category_rng: streams.stream(&format!("category/village/{id}")),
+            channel_rng: streams.stream(&format!("channel/{id}")),
+            grid_rng: streams.stream(&format!("grid/{id}")),
+            effort_rng: streams.stream(&format!("effort/village/{id}")),
+        }
+    }
+
+    /// Logit choice among the platforms open to citizens, offline, and silence.
+    ///
+    /// Utility of platform p is `appeal_p + trust_weight · trust_p`. One uniform draw per choice,
+    /// whatever the number of options, keeps the stream aligned across scenario variants.
+    pub fn choose(&mut self, sc: &Scenario, spec: &CitizenSpec) -> Choice {
+        let u = uniform(&mut self.channel_rng);
+        let mut weights: Vec<(Choice, f64)> = Vec::with_capacity(sc.platforms.len() + 2);
+        for (i, p) in sc.platforms.iter().enumerate() {
+            if p.citizen_channel {
+                weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i]).exp()));
+            }
+        }
+        weights.push((Choice::Offline, spec.offline_utility.exp()));
+        weights.push((Choice::Silence, spec.silence_utility.exp()));
+        let total: f64 = weights.iter().map(|w| w.1).sum();
+        let mut acc = 0.0;
+        for (c, w) in &weights {
+            acc += w / total;
+            if u < acc {
+                return *c;
+            }
+        }
+        Choice::Silence
+    }
+
+    /// Moves trust in platform `p` a step `rate` toward `target`.
+    pub fn learn(&mut self, p: usize, rate: f64, target: f64) {
+        self.trust[p] += rate * (target - self.trust[p]);
+    }
+}
+
+/// Draws an index with probability proportional to `weights` (one uniform draw).
+pub fn weighted_index(rng: &mut SimRng, weights: &[f64], total: f64) -> usize {
+    let u = uniform(rng) * total;
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if u < acc {
+            return i;
+        }
+    }
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+}

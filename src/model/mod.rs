@@ -1,0 +1,11 @@
+//! Actors and mechanisms of the township, one file each, and the world that runs them.
+
+pub mod citizens;
+pub mod department;
+pub mod leader;
+pub mod operator;
+pub mod order;
+pub mod queue_stat;
+pub mod world;
+
+pub use world::{RunOutput, SimError, run_replication};

@@ -1,0 +1,151 @@
+//! Work orders (工单) and the slab that holds the open ones.
+//!
+//! Only open orders live in memory; a closed order's figures go straight into the streaming
+//! metrics and its slot is reused, so memory grows with orders open, not orders ever seen.
+
+use crate::engine::time::SimTime;
+use crate::scenario::{CategoryId, Label, PlatformId, VillageId};
+
+/// How an order reached its platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// The platform's own intake (video, app, hotline calls): `arrival_rate_per_day`.
+    Direct = 0,
+    /// A villager chose the platform (M4).
+    Citizen = 1,
+    /// A grid worker's patrol report.
+    Grid = 2,
+}
+
+impl Channel {
+    /// All channels, in column order.
+    pub const ALL: [Channel; 3] = [Channel::Direct, Channel::Citizen, Channel::Grid];
+
+    /// Column-friendly name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Direct => "direct",
+            Channel::Citizen => "citizen",
+            Channel::Grid => "grid",
+        }
+    }
+}
+
+/// A handle to an open order: slot plus generation, so stale events are recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderKey {
+    slot: u32,
+    generation: u32,
+}
+
+/// One open order.
+#[derive(Clone, Debug)]
+pub struct Order {
+    /// Serial number within the run (1-based), for traces.
+    pub serial: u64,
+    /// The platform that took it in.
+    pub platform: PlatformId,
+    /// Intake channel.
+    pub channel: Channel,
+    /// Where the issue arose, if in a village.
+    pub village: Option<VillageId>,
+    /// The issue's category, if categories are defined.
+    pub category: Option<CategoryId>,
+    /// When it arrived.
+    pub created: SimTime,
+    /// Handling limit (`NEVER` when the platform sets none).
+    pub deadline: SimTime,
+    /// Arrived after warm-up: counted in statistics.
+    pub counted: bool,
+    /// Dispatched with a core leader's authority (M2).
+    pub authority: bool,
+    /// Salience.
+    pub label: Label,
+    /// Departments that must each do a part.
+    pub route: Vec<usize>,
+    /// Effort of each department's part, drawn at arrival (common random numbers).
+    pub efforts: Vec<f64>,
+    /// Leader's review time, drawn at arrival.
+    pub review_hours: f64,
+    /// Leader's sign-off time, drawn at arrival.
+    pub sign_off_hours: f64,
+    /// Operator's negotiation time per attempt, drawn at arrival.
+    pub negotiate_hours: f64,
+    /// Parts not yet finished.
+    pub parts_left: u32,
+    /// When it reached departments.
+    pub dispatched_at: Option<SimTime>,
+    /// When the first department started work on it.
+    pub work_started: Option<SimTime>,
+    /// Operator negotiation attempts so far.
+    pub attempts: u32,
+    /// Past its deadline while open.
+    pub overdue: bool,
+}
+
+/// Open orders, addressable by [`OrderKey`].
+#[derive(Default)]
+pub struct OrderSlab {
+    slots: Vec<(u32, Option<Order>)>,
+    free: Vec<u32>,
+    open: usize,
+}
+
+impl OrderSlab {
+    /// Stores `order`, returning its key.
+    pub fn insert(&mut self, order: Order) -> OrderKey {
+        self.open += 1;
+        if let Some(slot) = self.free.pop() {
+            let entry = &mut self.slots[slot as usize];
+            entry.0 = entry.0.wrapping_add(1);
+            entry.1 = Some(order);
+            OrderKey { slot, generation: entry.0 }
+        } else {
+            self.slots.push((0, Some(order)));
+            OrderKey { slot: (self.slots.len() - 1) as u32, generation: 0 }
+        }
+    }
+
+    /// The order, if still open.
+    pub fn get(&self, key: OrderKey) -> Option<&Order> {
+        match self.slots.get(key.slot as usize) {
+            Some((g, Some(o))) if *g == key.generation => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The order, mutably, if still open.
+    pub fn get_mut(&mut self, key: OrderKey) -> Option<&mut Order> {
+        match self.slots.get_mut(key.slot as usize) {
+            Some((g, Some(o))) if *g == key.generation => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Removes and returns the order.
+    pub fn remove(&mut self, key: OrderKey) -> Option<Order> {
+        match self.slots.get_mut(key.slot as usize) {
+            Some((g, slot)) if *g == key.generation && slot.is_some() => {
+                self.open -= 1;
+                self.free.push(key.slot);
+                slot.take()
+            }
+            _ => None,
+        }
+    }
+
+    /// Number of open orders.
+    pub fn len(&self) -> usize {
+        self.open
+    }
+
+    /// Whether none are open.
+    pub fn is_empty(&self) -> bool {
+        self.open == 0
+    }
+
+    /// Open orders, in slot order (deterministic).
+    pub fn iter(&self) -> impl Iterator<Item = &Order> {
+        self.slots.iter().filter_map(|(_, o)| o.as_ref())
+    }
+}

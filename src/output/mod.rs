@@ -1,0 +1,31 @@
+//! Output: CSV files written atomically, terminal reports.
+
+pub mod atomic;
+pub mod csv;
+pub mod report;
+
+use std::path::Path;
+
+use crate::metrics::summary::{PlatformSummary, summarize};
+use crate::model::RunOutput;
+use crate::scenario::Scenario;
+
+pub use atomic::{WriteError, write_atomic};
+
+/// Summaries of every replication, in replication order.
+pub fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>> {
+    outs.iter().map(|o| summarize(sc, o)).collect()
+}
+
+/// Writes every file of `embedsim run` into `dir`: summary, timeseries, departments, queues,
+/// regimes. Returns the paths written.
+pub fn write_run(dir: &Path, sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>]) -> Result<Vec<String>, WriteError> {
+    let tagged: Vec<(u32, Vec<PlatformSummary>)> = outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
+    let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
+    csv::write_summary(&dir.join(files[0]), &tagged)?;
+    csv::write_timeseries(&dir.join(files[1]), sc, outs)?;
+    csv::write_departments(&dir.join(files[2]), sc, outs)?;
+    csv::write_queues(&dir.join(files[3]), outs)?;
+    csv::write_regimes(&dir.join(files[4]), sc, outs)?;
+    Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
+}

@@ -1,0 +1,186 @@
+//! Scenario files: TOML → raw serde mirror → validated [`Scenario`].
+
+pub mod model;
+pub mod raw;
+pub mod spans;
+pub mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+pub use model::*;
+pub use validate::Problem;
+
+use raw::RawScenario;
+
+/// A problem located in a file: key path, line when known, message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    /// Dotted key path, when known.
+    pub key: Option<String>,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {file}")]
+    Io {
+        /// The path.
+        file: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TOML syntax, an unknown key, a missing key or a wrong type.
+    #[error("{file}: {problem}")]
+    Toml {
+        /// The path.
+        file: String,
+        /// Where and what.
+        problem: Located,
+    },
+    /// Values that parse but make no sense (negative staff, NaN rates, unknown departments...).
+    #[error("{file}: {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, list(problems))]
+    Invalid {
+        /// The path.
+        file: String,
+        /// Every problem found.
+        problems: Vec<Located>,
+    },
+}
+
+fn list(problems: &[Located]) -> String {
+    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+}
+
+impl ScenarioError {
+    /// Every located problem (one for TOML errors).
+    pub fn problems(&self) -> Vec<&Located> {
+        match self {
+            ScenarioError::Io { .. } => Vec::new(),
+            ScenarioError::Toml { problem, .. } => vec![problem],
+            ScenarioError::Invalid { problems, .. } => problems.iter().collect(),
+        }
+    }
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    load_str(&text, &file)
+}
+
+/// Parses and validates scenario `text`; `origin` names it in messages.
+pub fn load_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&e, text, origin))?;
+    validate_raw(&raw, origin, Some(text))
+}
+
+/// Parses `text` into a plain TOML table (for tools that edit scenarios, like sweeps).
+pub fn parse_table(text: &str, origin: &str) -> Result<toml::Table, ScenarioError> {
+    toml::from_str(text).map_err(|e| toml_error(&e, text, origin))
+}
+
+/// Validates an already-parsed table; `text`, when given, is used to find lines.
+pub fn load_table(table: toml::Table, origin: &str, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| ScenarioError::Toml {
+        file: origin.to_string(),
+        problem: Located { key: None, line: None, message: e.message().trim().to_string() },
+    })?;
+    validate_raw(&raw, origin, text)
+}
+
+fn validate_raw(raw: &RawScenario, origin: &str, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    validate::validate(raw, origin).map_err(|problems| ScenarioError::Invalid {
+        file: origin.to_string(),
+        problems: problems
+            .into_iter()
+            .map(|p| Located {
+                line: text.and_then(|t| spans::line_of_path(t, &p.key)),
+                key: Some(p.key),
+                message: p.message,
+            })
+            .collect(),
+    })
+}
+
+fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
+    let span = e.span();
+    let line = span.as_ref().map(|s| spans::line_of(text, s.start));
+    let key = span.and_then(|s| spans::path_at(text, s.start));
+    ScenarioError::Toml {
+        file: origin.to_string(),
+        problem: Located { key, line, message: e.message().trim().to_string() },
+    }
+}
+
+impl Scenario {
+    /// A short, human description: what runs, for how long, through whom.
+    pub fn describe(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let sim = &self.simulation;
+        let _ = writeln!(s, "scenario {} ({})", self.name, self.origin);
+        if let Some(d) = &self.description {
+            let _ = writeln!(s, "  {}", d.trim());
+        }
+        let _ = writeln!(
+            s,
+            "  {} days (warm-up {}), seed {}, {} replication{}; calendar {} h x {} days a week",
+            sim.duration_days,
+            sim.warmup_days,
+            sim.seed,
+            sim.replications,
+            if sim.replications == 1 { "" } else { "s" },
+            self.calendar.hours_per_day(),
+            self.calendar.days_per_week()
+        );
+        for p in &self.platforms {
+            let via = match &p.dispatch {
+                Dispatch::Leader { leader, .. } => format!("leader {}", self.leaders[*leader].id),
+                Dispatch::Operator(o) => format!("operator (accepts {:.0}%)", o.accept_prob * 100.0),
+                Dispatch::Auto => "auto".into(),
+            };
+            let route = match &p.route {
+                Some(r) => r.iter().map(|&d| self.departments[d].id.as_str()).collect::<Vec<_>>().join("+"),
+                None => "by category".into(),
+            };
+            let _ = writeln!(
+                s,
+                "  platform {}: {} orders/day{}, dispatch {}, route {}{}",
+                p.id,
+                p.arrival_rate_per_day,
+                if p.citizen_channel { " + citizens" } else { "" },
+                via,
+                route,
+                if p.sign_off.is_some() { ", signed off" } else { "" }
+            );
+        }
+        let staff: u32 = self.departments.iter().map(|d| d.staff).sum();
+        let _ = writeln!(s, "  {} departments ({} staff), {} leaders", self.departments.len(), staff, self.leaders.len());
+        if !self.villages.is_empty() {
+            let pop: u32 = self.villages.iter().map(|v| v.population).sum();
+            let gw: u32 = self.villages.iter().map(|v| v.grid_workers).sum();
+            let _ = writeln!(s, "  {} villages ({} people, {} grid workers), {} categories", self.villages.len(), pop, gw, self.categories.len());
+        }
+        s
+    }
+}

@@ -1,0 +1,308 @@
+//! The validated scenario: types that cannot hold an invalid value.
+//!
+//! Entities refer to each other by index (`DeptId`, `LeaderId`, ...) into the vectors of
+//! [`Scenario`]; names stay alongside for output. Maps were read as `BTreeMap`, so indices follow
+//! the alphabetical order of ids, whatever order the file lists them in.
+
+use crate::engine::dist::Dist;
+use crate::engine::time::WorkClock;
+
+/// Index of a department in [`Scenario::departments`].
+pub type DeptId = usize;
+/// Index of a leader in [`Scenario::leaders`].
+pub type LeaderId = usize;
+/// Index of a platform in [`Scenario::platforms`].
+pub type PlatformId = usize;
+/// Index of a category in [`Scenario::categories`].
+pub type CategoryId = usize;
+/// Index of a village in [`Scenario::villages`].
+pub type VillageId = usize;
+
+/// A complete, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Short name, used for the default output folder.
+    pub name: String,
+    /// Free text from the file.
+    pub description: Option<String>,
+    /// Where it was loaded from (a path, or a note for generated scenarios).
+    pub origin: String,
+    /// Run length and replications.
+    pub simulation: Simulation,
+    /// The township's working calendar.
+    pub calendar: WorkClock,
+    /// Departments, by id order.
+    pub departments: Vec<DepartmentSpec>,
+    /// Core leaders.
+    pub leaders: Vec<LeaderSpec>,
+    /// Platforms.
+    pub platforms: Vec<PlatformSpec>,
+    /// Issue categories (empty: platforms carry their own route and effort).
+    pub categories: Vec<CategorySpec>,
+    /// Villages whose citizens raise issues (empty: only platforms' own arrivals).
+    pub villages: Vec<VillageSpec>,
+    /// Channel choice and trust (M4), present when villages are.
+    pub citizens: Option<CitizenSpec>,
+    /// Grid workers' patrols.
+    pub grid: Option<GridSpec>,
+    /// Process reengineering (M5).
+    pub reengineering: Option<ReengineeringSpec>,
+    /// The regime classifier's settings.
+    pub regimes: RegimeSpec,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    /// Calendar days simulated.
+    pub duration_days: f64,
+    /// Orders arriving before this day are left out of statistics.
+    pub warmup_days: f64,
+    /// Base seed.
+    pub seed: u64,
+    /// Independent replications.
+    pub replications: u32,
+    /// A run stops with an error when more orders than this are open at once.
+    pub max_open_orders: usize,
+    /// A run stops with an error after this many events.
+    pub max_events: u64,
+}
+
+/// How a platform's orders reach departments.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dispatch {
+    /// Straight to the routed departments by a routing table.
+    Auto,
+    /// Through an operator without authority (M2, M3).
+    Operator(OperatorSpec),
+    /// Through a core leader's inbox, with authority (M1, M2).
+    Leader { leader: LeaderId, review: Dist },
+}
+
+impl Dispatch {
+    /// `auto`, `operator` or `leader`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Dispatch::Auto => "auto",
+            Dispatch::Operator(_) => "operator",
+            Dispatch::Leader { .. } => "leader",
+        }
+    }
+}
+
+/// An operator (a middle-level cadre running a command room).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorSpec {
+    /// Working hours per working day given to the platform.
+    pub hours_per_day: f64,
+    /// Time to triage and negotiate one order.
+    pub review: Dist,
+    /// Probability that a department accepts a negotiated order.
+    pub accept_prob: f64,
+    /// Negotiation attempts before giving up on the system.
+    pub max_attempts: u32,
+    /// Working days between attempts.
+    pub retry_days: f64,
+    /// Probability that a refused order is settled offline rather than dropped.
+    pub offline_prob: f64,
+    /// The operator's time to settle one order offline.
+    pub offline: Dist,
+}
+
+/// A platform's political label: petition cases (信访件) outrank routine work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Label {
+    /// Routine.
+    Routine,
+    /// A petition case.
+    Petition,
+}
+
+/// A platform.
+#[derive(Debug, Clone)]
+pub struct PlatformSpec {
+    /// Its id in the file.
+    pub id: String,
+    /// Dispatch mode.
+    pub dispatch: Dispatch,
+    /// Poisson arrivals per calendar day from the platform's own channels.
+    pub arrival_rate_per_day: f64,
+    /// Fixed route; `None` means the order's category decides.
+    pub route: Option<Vec<DeptId>>,
+    /// Fixed effort; `None` means the order's category decides.
+    pub effort: Option<Dist>,
+    /// Salience label.
+    pub label: Label,
+    /// Handling limit in working days, if any.
+    pub deadline_days: Option<f64>,
+    /// The leader who signs off closures, and the time it takes.
+    pub sign_off: Option<(LeaderId, Dist)>,
+    /// Record-keeping per department step (M8), hours.
+    pub documentation_hours: f64,
+    /// Coordination per extra department on a joint order (M6), hours.
+    pub coordination_hours: f64,
+    /// Whether citizens can choose this platform (needs villages).
+    pub citizen_channel: bool,
+    /// Baseline attractiveness in the channel choice.
+    pub appeal: f64,
+    /// Villages' trust at the start.
+    pub initial_trust: f64,
+}
+
+/// A department.
+#[derive(Debug, Clone)]
+pub struct DepartmentSpec {
+    /// Its id in the file.
+    pub id: String,
+    /// Identical workers.
+    pub staff: u32,
+    /// Line tasks from above, if any.
+    pub line_tasks: Option<LineTaskSpec>,
+}
+
+/// Line tasks (条线任务, M14).
+#[derive(Debug, Clone)]
+pub struct LineTaskSpec {
+    /// Poisson arrivals per calendar day.
+    pub rate_per_day: f64,
+    /// Effort per task.
+    pub effort: Dist,
+    /// Deadline in working days.
+    pub deadline_days: Option<f64>,
+    /// Veto weight (一票否决): ranked with the leader's petition cases.
+    pub veto: bool,
+}
+
+/// A core leader.
+#[derive(Debug, Clone)]
+pub struct LeaderSpec {
+    /// Its id in the file.
+    pub id: String,
+    /// Working hours per working day for platform items.
+    pub attention_hours_per_day: f64,
+    /// Hours per working day taken by other claims (meetings, inspections).
+    pub other_claims_hours_per_day: f64,
+}
+
+impl LeaderSpec {
+    /// Hours per working day actually left for platform items.
+    pub fn effective_attention(&self) -> f64 {
+        (self.attention_hours_per_day - self.other_claims_hours_per_day).max(0.0)
+    }
+}
+
+/// An issue category.
+#[derive(Debug, Clone)]
+pub struct CategorySpec {
+    /// Its id in the file.
+    pub id: String,
+    /// Relative weight in the issue mix.
+    pub share: f64,
+    /// Departments needed (more than one: a joint order).
+    pub departments: Vec<DeptId>,
+    /// Effort per department part.
+    pub effort: Dist,
+}
+
+/// A village or community (one grid).
+#[derive(Debug, Clone)]
+pub struct VillageSpec {
+    /// Its id in the file.
+    pub id: String,
+    /// Residents.
+    pub population: u32,
+    /// Latent issues per 1,000 residents per calendar day.
+    pub issues_per_1000_per_day: f64,
+    /// Full-time grid workers.
+    pub grid_workers: u32,
+}
+
+impl VillageSpec {
+    /// Latent issues per calendar day.
+    pub fn issue_rate_per_day(&self) -> f64 {
+        self.population as f64 / 1000.0 * self.issues_per_1000_per_day
+    }
+}
+
+/// Channel choice and trust (M4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitizenSpec {
+    /// Logit weight on trust.
+    pub trust_weight: f64,
+    /// Utility of taking an issue offline to village cadres.
+    pub offline_utility: f64,
+    /// Utility of staying silent.
+    pub silence_utility: f64,
+    /// How far trust moves toward an outcome's target (0: no feedback).
+    pub learning_rate: f64,
+    /// Target for a late closure.
+    pub late_target: f64,
+    /// Target when the platform's order was settled offline.
+    pub offline_target: f64,
+}
+
+/// Grid workers' patrols.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridSpec {
+    /// Chance that one grid worker's patrols find a given silent issue.
+    pub discovery_prob_per_worker: f64,
+    /// Mean calendar days from the issue to its discovery.
+    pub discovery_delay_days: f64,
+    /// Share of discovered issues the grid worker resolves on the spot.
+    pub in_scope_share: f64,
+    /// Platforms every report is entered into (重复填报).
+    pub platforms: Vec<PlatformId>,
+    /// Grid worker's hours per platform entry.
+    pub entry_hours: f64,
+}
+
+/// Process reengineering (M5): `dR/dt = learn·x·(1−R) − decay·R` per working day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReengineeringSpec {
+    /// Learning rate.
+    pub learn: f64,
+    /// Decay rate.
+    pub decay: f64,
+    /// Share of effort removed at R = 1.
+    pub effort_cut: f64,
+    /// Share of coordination removed at R = 1.
+    pub coordination_cut: f64,
+    /// R at the start.
+    pub initial: f64,
+}
+
+/// The regime classifier's window and thresholds (MODEL.md section 7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimeSpec {
+    /// Trailing window, days.
+    pub window_days: u32,
+    /// Embedded: at least this share closes in the system...
+    pub embedded_closed: f64,
+    /// ...and at least this share of those on time.
+    pub embedded_on_time: f64,
+    /// Floating: under this share closes in the system.
+    pub floating_closed: f64,
+    /// Idling: usage under this share of its early level.
+    pub idling_usage: f64,
+    /// Reengineered: work-weighted R at least this.
+    pub reengineered_r: f64,
+    /// Overloaded: under this share on time while the backlog grows.
+    pub overloaded_on_time: f64,
+    /// Fewer decided orders than this in the window: no verdict.
+    pub min_decided: u64,
+}
+
+impl Default for RegimeSpec {
+    fn default() -> Self {
+        RegimeSpec {
+            window_days: 90,
+            embedded_closed: 0.8,
+            embedded_on_time: 0.7,
+            floating_closed: 0.5,
+            idling_usage: 0.5,
+            reengineered_r: 0.5,
+            overloaded_on_time: 0.5,
+            min_decided: 10,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The raw mirror of a scenario file: exactly what serde reads, before any validation.
+//!
+//! Every table denies unknown keys, so a misspelt key is an error that names it. Numbers that
+//! have a sign in TOML but must not in the model (staff, replications) are read as `i64` so that
+//! validation can say "must be at least 1 (got -3)" rather than a serde type error.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub simulation: RawSimulation,
+    pub calendar: Option<RawCalendar>,
+    #[serde(default)]
+    pub departments: BTreeMap<String, RawDepartment>,
+    #[serde(default)]
+    pub leaders: BTreeMap<String, RawLeader>,
+    #[serde(default)]
+    pub platforms: BTreeMap<String, RawPlatform>,
+    #[serde(default)]
+    pub categories: BTreeMap<String, RawCategory>,
+    #[serde(default)]
+    pub villages: BTreeMap<String, RawVillage>,
+    pub citizens: Option<RawCitizens>,
+    pub grid: Option<RawGrid>,
+    pub reengineering: Option<RawReengineering>,
+    pub regimes: Option<RawRegimes>,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub duration_days: f64,
+    pub warmup_days: Option<f64>,
+    pub seed: Option<i64>,
+    pub replications: Option<i64>,
+    pub max_open_orders: Option<i64>,
+    pub max_events: Option<i64>,
+}
+
+/// `[calendar]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub hours_per_day: Option<f64>,
+    pub days_per_week: Option<i64>,
+}
+
+/// A distribution: `{dist = "exponential", mean}`, `{dist = "lognormal", mean, cv}`,
+/// `{dist = "fixed", value}`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: String,
+    pub mean: Option<f64>,
+    pub cv: Option<f64>,
+    pub value: Option<f64>,
+}
+
+/// `[departments.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDepartment {
+    pub staff: i64,
+    pub line_tasks: Option<RawLineTasks>,
+}
+
+/// `departments.<id>.line_tasks`: work from above (条线任务) competing for staff.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLineTasks {
+    pub rate_per_day: f64,
+    pub effort_hours: RawDist,
+    pub deadline_days: Option<f64>,
+    pub veto: Option<bool>,
+}
+
+/// `[leaders.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLeader {
+    pub attention_hours_per_day: f64,
+    pub other_claims_hours_per_day: Option<f64>,
+}
+
+/// `[platforms.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlatform {
+    pub dispatch: String,
+    pub arrival_rate_per_day: Option<f64>,
+    pub route: Option<Vec<String>>,
+    pub effort_hours: Option<RawDist>,
+    pub leader: Option<String>,
+    pub review_hours: Option<RawDist>,
+    pub label: Option<String>,
+    pub deadline_days: Option<f64>,
+    pub sign_off: Option<bool>,
+    pub sign_off_hours: Option<RawDist>,
+    pub operator: Option<RawOperator>,
+    pub documentation_minutes: Option<f64>,
+    pub coordination_hours: Option<f64>,
+    pub citizen_channel: Option<bool>,
+    pub appeal: Option<f64>,
+    pub initial_trust: Option<f64>,
+}
+
+/// `platforms.<id>.operator`: a cadre who dispatches without authority (M2, M3).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperator {
+    pub hours_per_day: f64,
+    pub review_hours: RawDist,
+    pub accept_prob: f64,
+    pub max_attempts: Option<i64>,
+    pub retry_days: Option<f64>,
+    pub offline_prob: Option<f64>,
+    pub offline_hours: Option<RawDist>,
+}
+
+/// `[categories.<id>]`: a kind of issue.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCategory {
+    pub share: f64,
+    pub departments: Vec<String>,
+    pub effort_hours: RawDist,
+}
+
+/// `[villages.<id>]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVillage {
+    pub population: i64,
+    pub issues_per_1000_per_day: f64,
+    pub grid_workers: Option<i64>,
+}
+
+/// `[citizens]`: channel choice and trust (M4).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCitizens {
+    pub trust_weight: Option<f64>,
+    pub offline_utility: Option<f64>,
+    pub silence_utility: Option<f64>,
+    pub learning_rate: Option<f64>,
+    pub late_target: Option<f64>,
+    pub offline_target: Option<f64>,
+}
+
+/// `[grid]`: grid workers' patrols.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrid {
+    pub discovery_prob_per_worker: f64,
+    pub discovery_delay_days: Option<f64>,
+    pub in_scope_share: Option<f64>,
+    pub platforms: Vec<String>,
+    pub entry_minutes: Option<f64>,
+}
+
+/// `[reengineering]`: process reengineering (M5).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReengineering {
+    pub learn: f64,
+    pub decay: f64,
+    pub effort_cut: Option<f64>,
+    pub coordination_cut: Option<f64>,
+    pub initial: Option<f64>,
+}
+
+/// `[regimes]`: the classifier's window and thresholds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegimes {
+    pub window_days: Option<f64>,
+    pub embedded_closed: Option<f64>,
+    pub embedded_on_time: Option<f64>,
+    pub floating_closed: Option<f64>,
+    pub idling_usage: Option<f64>,
+    pub reengineered_r: Option<f64>,
+    pub overloaded_on_time: Option<f64>,
+    pub min_decided: Option<i64>,
+}

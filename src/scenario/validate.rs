@@ -1,0 +1,488 @@
+//! Raw mirror → validated [`Scenario`]. Every problem found is reported, each with its key path.
+
+use std::collections::BTreeMap;
+
+use super::model::*;
+use super::raw::*;
+use crate::engine::dist::Dist;
+use crate::engine::time::WorkClock;
+
+/// One thing wrong with a scenario, at a key path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Dotted key path, e.g. `platforms.minhu.route`.
+    pub key: String,
+    /// What was expected, and what was found.
+    pub message: String,
+}
+
+struct V {
+    problems: Vec<Problem>,
+}
+
+impl V {
+    fn bad(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem { key: key.into(), message: message.into() });
+    }
+
+    fn finite(&mut self, key: &str, v: f64) -> bool {
+        if v.is_finite() {
+            true
+        } else {
+            self.bad(key, format!("expected a finite number, found {v}"));
+            false
+        }
+    }
+
+    fn non_negative(&mut self, key: &str, v: f64) -> f64 {
+        if self.finite(key, v) && v < 0.0 {
+            self.bad(key, format!("expected a number >= 0, found {v}"));
+        }
+        v
+    }
+
+    fn positive(&mut self, key: &str, v: f64) -> f64 {
+        if self.finite(key, v) && v <= 0.0 {
+            self.bad(key, format!("expected a number > 0, found {v}"));
+        }
+        v
+    }
+
+    fn probability(&mut self, key: &str, v: f64) -> f64 {
+        if self.finite(key, v) && !(0.0..=1.0).contains(&v) {
+            self.bad(key, format!("expected a probability between 0 and 1, found {v}"));
+        }
+        v
+    }
+
+    fn count(&mut self, key: &str, v: i64, min: i64) -> u64 {
+        if v < min {
+            self.bad(key, format!("expected a whole number >= {min}, found {v}"));
+            return min.max(0) as u64;
+        }
+        v as u64
+    }
+
+    fn dist(&mut self, key: &str, raw: &RawDist) -> Dist {
+        let fallback = Dist::fixed(0.0);
+        let need = |v: &mut V, name: &str, x: Option<f64>| -> Option<f64> {
+            match x {
+                None => {
+                    v.bad(format!("{key}.{name}"), format!("`{}` needs `{name}`", raw.dist));
+                    None
+                }
+                Some(x) => Some(x),
+            }
+        };
+        let forbid = |v: &mut V, name: &str, x: Option<f64>| {
+            if x.is_some() {
+                v.bad(format!("{key}.{name}"), format!("`{}` takes no `{name}`", raw.dist));
+            }
+        };
+        match raw.dist.as_str() {
+            "exponential" => {
+                forbid(self, "cv", raw.cv);
+                forbid(self, "value", raw.value);
+                match need(self, "mean", raw.mean) {
+                    Some(m) if self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite() => {
+                        Dist::exponential(m)
+                    }
+                    _ => fallback,
+                }
+            }
+            "lognormal" => {
+                forbid(self, "value", raw.value);
+                let m = need(self, "mean", raw.mean);
+                let cv = need(self, "cv", raw.cv);
+                match (m, cv) {
+                    (Some(m), Some(cv)) => {
+                        let ok_m = self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite();
+                        let ok_cv = self.positive(&format!("{key}.cv"), cv) > 0.0 && cv.is_finite();
+                        if ok_m && ok_cv { Dist::lognormal(m, cv) } else { fallback }
+                    }
+                    _ => fallback,
+                }
+            }
+            "fixed" => {
+                forbid(self, "mean", raw.mean);
+                forbid(self, "cv", raw.cv);
+                match need(self, "value", raw.value) {
+                    Some(x) if self.non_negative(&format!("{key}.value"), x) >= 0.0 && x.is_finite() => {
+                        Dist::fixed(x)
+                    }
+                    _ => fallback,
+                }
+            }
+            other => {
+                self.bad(
+                    format!("{key}.dist"),
+                    format!("expected \"exponential\", \"lognormal\" or \"fixed\", found \"{other}\""),
+                );
+                fallback
+            }
+        }
+    }
+
+    fn lookup(&mut self, key: &str, name: &str, ids: &BTreeMap<String, usize>, what: &str) -> Option<usize> {
+        match ids.get(name) {
+            Some(&i) => Some(i),
+            None => {
+                let known: Vec<&str> = ids.keys().map(String::as_str).collect();
+                let known = if known.is_empty() {
+                    format!("no {what}s are defined")
+                } else {
+                    format!("known {what}s: {}", known.join(", "))
+                };
+                self.bad(key, format!("unknown {what} \"{name}\" ({known})"));
+                None
+            }
+        }
+    }
+}
+
+fn index<T>(map: &BTreeMap<String, T>) -> BTreeMap<String, usize> {
+    map.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect()
+}
+
+/// Validates `raw` into a [`Scenario`], or returns every problem found.
+pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem>> {
+    let mut v = V { problems: Vec::new() };
+
+    // Simulation.
+    let s = &raw.simulation;
+    let duration_days = v.positive("simulation.duration_days", s.duration_days);
+    let warmup_days = v.non_negative("simulation.warmup_days", s.warmup_days.unwrap_or(0.0));
+    if warmup_days >= duration_days && duration_days.is_finite() {
+        v.bad("simulation.warmup_days", format!("expected less than duration_days ({duration_days}), found {warmup_days}"));
+    }
+    if duration_days.is_finite() && duration_days > 365.0 * 200.0 {
+        v.bad("simulation.duration_days", format!("expected at most 73000 days (200 years), found {duration_days}"));
+    }
+    let seed = match s.seed {
+        Some(x) if x < 0 => {
+            v.bad("simulation.seed", format!("expected a whole number >= 0, found {x}"));
+            0
+        }
+        Some(x) => x as u64,
+        None => 1,
+    };
+    let replications = v.count("simulation.replications", s.replications.unwrap_or(1), 1);
+    if replications > 1_000_000 {
+        v.bad("simulation.replications", format!("expected at most 1000000, found {replications}"));
+    }
+    let max_open_orders = v.count("simulation.max_open_orders", s.max_open_orders.unwrap_or(200_000), 1) as usize;
+    let max_events = v.count("simulation.max_events", s.max_events.unwrap_or(2_000_000_000), 1);
+
+    // Calendar.
+    let (hpd, dpw) = match &raw.calendar {
+        Some(c) => (c.hours_per_day.unwrap_or(8.0), c.days_per_week.unwrap_or(5)),
+        None => (8.0, 5),
+    };
+    if v.positive("calendar.hours_per_day", hpd) > 24.0 {
+        v.bad("calendar.hours_per_day", format!("expected at most 24, found {hpd}"));
+    }
+    if !(1..=7).contains(&dpw) {
+        v.bad("calendar.days_per_week", format!("expected a whole number from 1 to 7, found {dpw}"));
+    }
+    let hpd_ok = if hpd.is_finite() { hpd.clamp(0.0, 24.0) } else { 8.0 };
+    let calendar = WorkClock::new(hpd_ok, dpw.clamp(1, 7) as u32);
+
+    let dept_ids = index(&raw.departments);
+    let leader_ids = index(&raw.leaders);
+    let platform_ids = index(&raw.platforms);
+
+    // Departments.
+    let mut departments = Vec::new();
+    for (id, d) in &raw.departments {
+        let k = format!("departments.{id}");
+        let staff = v.count(&format!("{k}.staff"), d.staff, 1) as u32;
+        let line_tasks = d.line_tasks.as_ref().map(|lt| LineTaskSpec {
+            rate_per_day: v.non_negative(&format!("{k}.line_tasks.rate_per_day"), lt.rate_per_day),
+            effort: v.dist(&format!("{k}.line_tasks.effort_hours"), &lt.effort_hours),
+            deadline_days: lt.deadline_days.map(|x| v.positive(&format!("{k}.line_tasks.deadline_days"), x)),
+            veto: lt.veto.unwrap_or(false),
+        });
+        departments.push(DepartmentSpec { id: id.clone(), staff, line_tasks });
+    }
+
+    // Leaders.
+    let mut leaders = Vec::new();
+    for (id, l) in &raw.leaders {
+        let k = format!("leaders.{id}");
+        let a = v.non_negative(&format!("{k}.attention_hours_per_day"), l.attention_hours_per_day);
+        if a > hpd_ok {
+            v.bad(format!("{k}.attention_hours_per_day"), format!("expected at most calendar.hours_per_day ({hpd_ok}), found {a}"));
+        }
+        let o = v.non_negative(&format!("{k}.other_claims_hours_per_day"), l.other_claims_hours_per_day.unwrap_or(0.0));
+        leaders.push(LeaderSpec { id: id.clone(), attention_hours_per_day: a, other_claims_hours_per_day: o });
+    }
+
+    // Categories.
+    let mut categories = Vec::new();
+    for (id, c) in &raw.categories {
+        let k = format!("categories.{id}");
+        let share = v.non_negative(&format!("{k}.share"), c.share);
+        if c.departments.is_empty() {
+            v.bad(format!("{k}.departments"), "expected at least one department");
+        }
+        let depts = c
+            .departments
+            .iter()
+            .filter_map(|d| v.lookup(&format!("{k}.departments"), d, &dept_ids, "department"))
+            .collect();
+        let effort = v.dist(&format!("{k}.effort_hours"), &c.effort_hours);
+        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort });
+    }
+    if !categories.is_empty() && categories.iter().all(|c| c.share <= 0.0) {
+        v.bad("categories", "expected at least one category with share > 0");
+    }
+
+    // Platforms.
+    let mut platforms = Vec::new();
+    for (id, p) in &raw.platforms {
+        let k = format!("platforms.{id}");
+        let dispatch = match p.dispatch.as_str() {
+            "auto" => Dispatch::Auto,
+            "leader" => {
+                let leader = match &p.leader {
+                    Some(l) => v.lookup(&format!("{k}.leader"), l, &leader_ids, "leader"),
+                    None => {
+                        v.bad(format!("{k}.leader"), "dispatch = \"leader\" needs `leader`, the id of a [leaders.<id>] table");
+                        None
+                    }
+                };
+                let review = match &p.review_hours {
+                    Some(r) => v.dist(&format!("{k}.review_hours"), r),
+                    None => {
+                        v.bad(format!("{k}.review_hours"), "dispatch = \"leader\" needs `review_hours`, a distribution");
+                        Dist::fixed(0.0)
+                    }
+                };
+                Dispatch::Leader { leader: leader.unwrap_or(0), review }
+            }
+            "operator" => match &p.operator {
+                Some(o) => {
+                    let ko = format!("{k}.operator");
+                    let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+                    if hours > hpd_ok {
+                        v.bad(format!("{ko}.hours_per_day"), format!("expected at most calendar.hours_per_day ({hpd_ok}), found {hours}"));
+                    }
+                    Dispatch::Operator(OperatorSpec {
+                        hours_per_day: hours,
+                        review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
+                        accept_prob: v.probability(&format!("{ko}.accept_prob"), o.accept_prob),
+                        max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
+                        retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
+                        offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
+                        offline: match &o.offline_hours {
+                            Some(d) => v.dist(&format!("{ko}.offline_hours"), d),
+                            None => Dist::fixed(0.0),
+                        },
+                    })
+                }
+                None => {
+                    v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours, accept_prob)");
+                    Dispatch::Auto
+                }
+            },
+            other => {
+                v.bad(format!("{k}.dispatch"), format!("expected \"auto\", \"operator\" or \"leader\", found \"{other}\""));
+                Dispatch::Auto
+            }
+        };
+        if !matches!(dispatch, Dispatch::Leader { .. }) && p.review_hours.is_some() {
+            v.bad(format!("{k}.review_hours"), "only a leader-dispatched platform has `review_hours`");
+        }
+        if p.dispatch != "operator" && p.operator.is_some() {
+            v.bad(format!("{k}.operator"), "only dispatch = \"operator\" takes an `operator` table");
+        }
+        if p.dispatch == "auto" && p.leader.is_some() && p.sign_off != Some(true) {
+            v.bad(format!("{k}.leader"), "an auto-dispatched platform uses `leader` only for sign_off = true");
+        }
+        let rate = v.non_negative(&format!("{k}.arrival_rate_per_day"), p.arrival_rate_per_day.unwrap_or(0.0));
+        let route = p.route.as_ref().map(|r| {
+            if r.is_empty() {
+                v.bad(format!("{k}.route"), "expected at least one department");
+            }
+            r.iter().filter_map(|d| v.lookup(&format!("{k}.route"), d, &dept_ids, "department")).collect::<Vec<_>>()
+        });
+        let effort = p.effort_hours.as_ref().map(|e| v.dist(&format!("{k}.effort_hours"), e));
+        match (&route, &effort) {
+            (Some(_), Some(_)) => {}
+            (None, None) if !raw.categories.is_empty() => {}
+            (Some(_), None) => v.bad(format!("{k}.effort_hours"), "`route` needs `effort_hours`, a distribution"),
+            (None, Some(_)) => v.bad(format!("{k}.route"), "`effort_hours` needs `route`, a list of department ids"),
+            (None, None) => v.bad(format!("{k}.route"), "missing `route` and `effort_hours` (or define [categories] to route by issue category)"),
+        }
+        let label = match p.label.as_deref() {
+            None | Some("routine") => Label::Routine,
+            Some("petition") => Label::Petition,
+            Some(other) => {
+                v.bad(format!("{k}.label"), format!("expected \"routine\" or \"petition\", found \"{other}\""));
+                Label::Routine
+            }
+        };
+        let sign_off = if p.sign_off.unwrap_or(false) {
+            let leader = match &p.leader {
+                Some(l) => v.lookup(&format!("{k}.leader"), l, &leader_ids, "leader"),
+                None => {
+                    v.bad(format!("{k}.leader"), "sign_off = true needs `leader`");
+                    None
+                }
+            };
+            let hours = match &p.sign_off_hours {
+                Some(d) => v.dist(&format!("{k}.sign_off_hours"), d),
+                None => {
+                    v.bad(format!("{k}.sign_off_hours"), "sign_off = true needs `sign_off_hours`, a distribution");
+                    Dist::fixed(0.0)
+                }
+            };
+            leader.map(|l| (l, hours))
+        } else {
+            if p.sign_off_hours.is_some() {
+                v.bad(format!("{k}.sign_off_hours"), "`sign_off_hours` needs sign_off = true");
+            }
+            None
+        };
+        let citizen_channel = p.citizen_channel.unwrap_or(false);
+        if citizen_channel && raw.villages.is_empty() {
+            v.bad(format!("{k}.citizen_channel"), "citizen_channel = true needs [villages]");
+        }
+        platforms.push(PlatformSpec {
+            id: id.clone(),
+            dispatch,
+            arrival_rate_per_day: rate,
+            route,
+            effort,
+            label,
+            deadline_days: p.deadline_days.map(|d| v.positive(&format!("{k}.deadline_days"), d)),
+            sign_off,
+            documentation_hours: v.non_negative(&format!("{k}.documentation_minutes"), p.documentation_minutes.unwrap_or(0.0)) / 60.0,
+            coordination_hours: v.non_negative(&format!("{k}.coordination_hours"), p.coordination_hours.unwrap_or(0.0)),
+            citizen_channel,
+            appeal: p.appeal.map(|a| {
+                v.finite(&format!("{k}.appeal"), a);
+                a
+            }).unwrap_or(0.0),
+            initial_trust: v.probability(&format!("{k}.initial_trust"), p.initial_trust.unwrap_or(0.5)),
+        });
+    }
+    if platforms.is_empty() {
+        v.bad("platforms", "expected at least one [platforms.<id>] table");
+    }
+
+    // Villages, citizens, grid.
+    let mut villages = Vec::new();
+    for (id, vl) in &raw.villages {
+        let k = format!("villages.{id}");
+        villages.push(VillageSpec {
+            id: id.clone(),
+            population: v.count(&format!("{k}.population"), vl.population, 0) as u32,
+            issues_per_1000_per_day: v.non_negative(&format!("{k}.issues_per_1000_per_day"), vl.issues_per_1000_per_day),
+            grid_workers: v.count(&format!("{k}.grid_workers"), vl.grid_workers.unwrap_or(0), 0) as u32,
+        });
+    }
+    if !villages.is_empty() && raw.categories.is_empty() {
+        v.bad("villages", "villages raise issues by category: define at least one [categories.<id>]");
+    }
+    let citizens = match (&raw.citizens, villages.is_empty()) {
+        (Some(_), true) => {
+            v.bad("citizens", "[citizens] needs [villages]");
+            None
+        }
+        (c, false) => {
+            let d = RawCitizens {
+                trust_weight: None,
+                offline_utility: None,
+                silence_utility: None,
+                learning_rate: None,
+                late_target: None,
+                offline_target: None,
+            };
+            let c = c.as_ref().unwrap_or(&d);
+            Some(CitizenSpec {
+                trust_weight: c.trust_weight.map(|x| v.non_negative("citizens.trust_weight", x)).unwrap_or(3.0),
+                offline_utility: c.offline_utility.map(|x| { v.finite("citizens.offline_utility", x); x }).unwrap_or(0.0),
+                silence_utility: c.silence_utility.map(|x| { v.finite("citizens.silence_utility", x); x }).unwrap_or(0.0),
+                learning_rate: v.probability("citizens.learning_rate", c.learning_rate.unwrap_or(0.0)),
+                late_target: v.probability("citizens.late_target", c.late_target.unwrap_or(0.5)),
+                offline_target: v.probability("citizens.offline_target", c.offline_target.unwrap_or(0.25)),
+            })
+        }
+        (None, true) => None,
+    };
+    let grid = raw.grid.as_ref().map(|g| {
+        if villages.is_empty() {
+            v.bad("grid", "[grid] needs [villages]");
+        }
+        GridSpec {
+            discovery_prob_per_worker: v.probability("grid.discovery_prob_per_worker", g.discovery_prob_per_worker),
+            discovery_delay_days: v.non_negative("grid.discovery_delay_days", g.discovery_delay_days.unwrap_or(3.0)),
+            in_scope_share: v.probability("grid.in_scope_share", g.in_scope_share.unwrap_or(0.0)),
+            platforms: g.platforms.iter().filter_map(|p| v.lookup("grid.platforms", p, &platform_ids, "platform")).collect(),
+            entry_hours: v.non_negative("grid.entry_minutes", g.entry_minutes.unwrap_or(0.0)) / 60.0,
+        }
+    });
+    let reengineering = raw.reengineering.as_ref().map(|r| ReengineeringSpec {
+        learn: v.non_negative("reengineering.learn", r.learn),
+        decay: v.non_negative("reengineering.decay", r.decay),
+        effort_cut: v.probability("reengineering.effort_cut", r.effort_cut.unwrap_or(0.5)),
+        coordination_cut: v.probability("reengineering.coordination_cut", r.coordination_cut.unwrap_or(0.5)),
+        initial: v.probability("reengineering.initial", r.initial.unwrap_or(0.0)),
+    });
+    let mut regimes = RegimeSpec::default();
+    if let Some(r) = &raw.regimes {
+        if let Some(w) = r.window_days {
+            let w = v.positive("regimes.window_days", w);
+            regimes.window_days = w.max(1.0).min(1e6) as u32;
+        }
+        let mut set = |name: &str, x: Option<f64>, slot: &mut f64| {
+            if let Some(x) = x {
+                *slot = v.probability(&format!("regimes.{name}"), x);
+            }
+        };
+        set("embedded_closed", r.embedded_closed, &mut regimes.embedded_closed);
+        set("embedded_on_time", r.embedded_on_time, &mut regimes.embedded_on_time);
+        set("floating_closed", r.floating_closed, &mut regimes.floating_closed);
+        set("idling_usage", r.idling_usage, &mut regimes.idling_usage);
+        set("reengineered_r", r.reengineered_r, &mut regimes.reengineered_r);
+        set("overloaded_on_time", r.overloaded_on_time, &mut regimes.overloaded_on_time);
+        if let Some(m) = r.min_decided {
+            regimes.min_decided = v.count("regimes.min_decided", m, 1);
+        }
+    }
+
+    if !v.problems.is_empty() {
+        return Err(v.problems);
+    }
+    Ok(Scenario {
+        name: raw.name.clone().unwrap_or_else(|| default_name(origin)),
+        description: raw.description.clone(),
+        origin: origin.to_string(),
+        simulation: Simulation {
+            duration_days,
+            warmup_days,
+            seed,
+            replications: replications as u32,
+            max_open_orders,
+            max_events,
+        },
+        calendar,
+        departments,
+        leaders,
+        platforms,
+        categories,
+        villages,
+        citizens,
+        grid,
+        reengineering,
+        regimes,
+    })
+}
+
+fn default_name(origin: &str) -> String {
+    std::path::Path::new(origin)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string())
+}
