@@ -120,6 +120,8 @@ pub struct RegimeTrack {
     pub was_embedded: bool,
     /// The figures behind the latest verdict.
     pub last: WindowFigures,
+    /// A different verdict seen since this day, not yet held long enough to count.
+    pub candidate: Option<(u32, Regime)>,
 }
 
 impl RegimeTrack {
@@ -147,12 +149,26 @@ impl RegimeTrack {
         let before = if d >= w { days[d - w].open } else { 0 };
         f.backlog_growth = days[d].open as f64 - before as f64;
         f.weighted_r = days[d].weighted_r;
-        let r = classify(&f, spec, self.was_embedded);
-        self.was_embedded |= r.is_embedded();
-        if self.current() != r || self.changes.is_empty() {
-            self.changes.push((day, r));
-        }
+        let raw = classify(&f, spec, self.was_embedded);
         self.last = f;
-        r
+        if self.changes.is_empty() {
+            self.changes.push((day, raw));
+        } else if raw == self.current() {
+            self.candidate = None;
+        } else {
+            let since = match self.candidate {
+                Some((since, r)) if r == raw => since,
+                _ => day,
+            };
+            if day + 1 - since >= spec.persist_days {
+                self.changes.push((since, raw));
+                self.candidate = None;
+            } else {
+                self.candidate = Some((since, raw));
+            }
+        }
+        let current = self.current();
+        self.was_embedded |= current.is_embedded();
+        current
     }
 }

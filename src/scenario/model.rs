@@ -290,6 +290,9 @@ pub struct RegimeSpec {
     pub overloaded_on_time: f64,
     /// Fewer decided orders than this in the window: no verdict.
     pub min_decided: u64,
+    /// A new regime counts only after holding this many consecutive days (no flapping at a
+    /// threshold); its change is then dated to the day it began.
+    pub persist_days: u32,
 }
 
 impl Default for RegimeSpec {
@@ -303,6 +306,7 @@ impl Default for RegimeSpec {
             reengineered_r: 0.5,
             overloaded_on_time: 0.5,
             min_decided: 10,
+            persist_days: 14,
         }
     }
 }

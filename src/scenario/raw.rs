@@ -188,4 +188,5 @@ pub struct RawRegimes {
     pub reengineered_r: Option<f64>,
     pub overloaded_on_time: Option<f64>,
     pub min_decided: Option<i64>,
+    pub persist_days: Option<i64>,
 }

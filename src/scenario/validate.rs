@@ -450,6 +450,9 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         if let Some(m) = r.min_decided {
             regimes.min_decided = v.count("regimes.min_decided", m, 1);
         }
+        if let Some(m) = r.persist_days {
+            regimes.persist_days = v.count("regimes.persist_days", m, 1).min(100_000) as u32;
+        }
     }
 
     if !v.problems.is_empty() {
