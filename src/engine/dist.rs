@@ -24,11 +24,7 @@ impl Dist {
 
     /// Log-normal with `mean > 0`, `cv > 0` (callers validate).
     pub fn lognormal(mean: f64, cv: f64) -> Dist {
-        Dist::LogNormal {
-            mean,
-            cv,
-            sampler: LogNormal::from_mean_cv(mean, cv).expect("validated mean, cv > 0"),
-        }
+        Dist::LogNormal { mean, cv, sampler: LogNormal::from_mean_cv(mean, cv).expect("validated mean, cv > 0") }
     }
 
     /// A constant `value >= 0`.

@@ -101,21 +101,13 @@ impl WorkClock {
     pub fn new(hours_per_day: f64, days_per_week: u32) -> WorkClock {
         debug_assert!((0.0..=HOURS_PER_DAY).contains(&hours_per_day));
         debug_assert!((1..=7).contains(&days_per_week));
-        WorkClock {
-            start: 8.0_f64.min(HOURS_PER_DAY - hours_per_day),
-            len: hours_per_day,
-            days_per_week,
-        }
+        WorkClock { start: 8.0_f64.min(HOURS_PER_DAY - hours_per_day), len: hours_per_day, days_per_week }
     }
 
     /// A clock with the same days and start, but only `hours` of each working day
     /// (clamped to this clock's window).
     pub fn sub_window(&self, hours: f64) -> WorkClock {
-        WorkClock {
-            start: self.start,
-            len: hours.clamp(0.0, self.len),
-            days_per_week: self.days_per_week,
-        }
+        WorkClock { start: self.start, len: hours.clamp(0.0, self.len), days_per_week: self.days_per_week }
     }
 
     /// Working hours per working day.
@@ -182,8 +174,7 @@ impl WorkClock {
             r -= self.len;
         }
         // Rounding left a sliver past the last window: it ends there.
-        let last_close =
-            (self.days_per_week - 1) as f64 * HOURS_PER_DAY + self.start + self.len;
+        let last_close = (self.days_per_week - 1) as f64 * HOURS_PER_DAY + self.start + self.len;
         SimTime::from_hours(weeks * HOURS_PER_WEEK + last_close)
     }
 

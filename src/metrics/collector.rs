@@ -122,12 +122,24 @@ pub struct RegimeTrack {
     pub last: WindowFigures,
     /// A different verdict seen since this day, not yet held long enough to count.
     pub candidate: Option<(u32, Regime)>,
+    /// Highest mean daily arrivals over `launch_days` consecutive days so far.
+    pub peak_usage: f64,
 }
 
 impl RegimeTrack {
     /// The latest regime.
     pub fn current(&self) -> Regime {
         self.changes.last().map(|c| c.1).unwrap_or(Regime::Unclassified)
+    }
+
+    /// Records day `day`'s usage for the peak; call every day, before [`RegimeTrack::update`].
+    pub fn track_usage(&mut self, day: u32, cohorts: &[Cohort], spec: &RegimeSpec) {
+        let n = spec.launch_days as usize;
+        let d = day as usize;
+        if d + 1 >= n {
+            let sum: u64 = cohorts[d + 1 - n..=d].iter().map(|c| c.arrived).sum();
+            self.peak_usage = self.peak_usage.max(sum as f64 / n as f64);
+        }
     }
 
     /// Classifies day `day` from the platform's cohorts and daily series.
@@ -144,8 +156,7 @@ impl RegimeTrack {
             f.decided += c.arrived - pending;
         }
         f.usage = f.arrived as f64 / w as f64;
-        let early: u64 = cohorts[..w.min(cohorts.len())].iter().map(|c| c.arrived).sum();
-        f.early_usage = early as f64 / w as f64;
+        f.peak_usage = self.peak_usage;
         let before = if d >= w { days[d - w].open } else { 0 };
         f.backlog_growth = days[d].open as f64 - before as f64;
         f.weighted_r = days[d].weighted_r;

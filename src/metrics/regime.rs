@@ -20,7 +20,7 @@ pub enum Regime {
     Reengineered,
     /// Under half close in the system.
     Floating,
-    /// Floating, and usage has fallen under half its early level.
+    /// Floating, and usage has fallen under half its peak.
     Idling,
     /// Was embedded; now the backlog grows while under half close on time.
     Overloaded,
@@ -90,8 +90,8 @@ pub struct WindowFigures {
     pub on_time: u64,
     /// Mean arrivals per day in the window.
     pub usage: f64,
-    /// Mean arrivals per day in the run's first window (its launch).
-    pub early_usage: f64,
+    /// Peak usage so far: the highest mean arrivals per day over `launch_days` consecutive days.
+    pub peak_usage: f64,
     /// Open orders now minus open orders a window ago.
     pub backlog_growth: f64,
     /// Work-weighted reengineering level of the departments doing its orders.
@@ -123,7 +123,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 ///
 /// 1. overloaded — it was embedded earlier, and now its backlog grew over the window by more than
 ///    a tenth of the window's arrivals while under `overloaded_on_time` of decided orders closed on time;
-/// 2. idling — usage under `idling_usage` × early usage, and (if anything was decided) under
+/// 2. idling — usage under `idling_usage` × its peak usage, and (if anything was decided) under
 ///    `floating_closed` closed in the system;
 /// 3. unclassified — fewer than `min_decided` decided orders;
 /// 4. floating — under `floating_closed` closed in the system;
@@ -135,7 +135,7 @@ pub fn classify(f: &WindowFigures, spec: &RegimeSpec, was_embedded: bool) -> Reg
     if was_embedded && growing && f.decided > 0 && f.on_time_of_decided() < spec.overloaded_on_time {
         return Regime::Overloaded;
     }
-    let low_usage = f.early_usage > 0.0 && f.usage < spec.idling_usage * f.early_usage;
+    let low_usage = f.peak_usage > 0.0 && f.usage < spec.idling_usage * f.peak_usage;
     let floating = f.decided > 0 && f.closed_share() < spec.floating_closed;
     if low_usage && (floating || f.decided < spec.min_decided) {
         return Regime::Idling;
@@ -157,7 +157,7 @@ mod tests {
     use super::*;
 
     fn figs(decided: u64, closed: u64, on_time: u64) -> WindowFigures {
-        WindowFigures { arrived: decided, decided, closed, on_time, usage: 1.0, early_usage: 1.0, ..Default::default() }
+        WindowFigures { arrived: decided, decided, closed, on_time, usage: 1.0, peak_usage: 1.0, ..Default::default() }
     }
 
     #[test]

@@ -230,7 +230,12 @@ impl<'s> World<'s> {
             line_rngs: sc
                 .departments
                 .iter()
-                .map(|d| (streams.stream(&format!("line-arrivals/{}", d.id)), streams.stream(&format!("line-effort/{}", d.id))))
+                .map(|d| {
+                    (
+                        streams.stream(&format!("line-arrivals/{}", d.id)),
+                        streams.stream(&format!("line-effort/{}", d.id)),
+                    )
+                })
                 .collect(),
             leaders: sc
                 .leaders
@@ -401,7 +406,13 @@ impl<'s> World<'s> {
     }
 
     /// A new order on platform `p`.
-    fn take_in(&mut self, p: PlatformId, channel: Channel, village: Option<VillageId>, category: Option<CategoryId>) -> Result<(), PastSchedule> {
+    fn take_in(
+        &mut self,
+        p: PlatformId,
+        channel: Channel,
+        village: Option<VillageId>,
+        category: Option<CategoryId>,
+    ) -> Result<(), PastSchedule> {
         let sc = self.sc;
         let spec = &sc.platforms[p];
         let now = self.now();
@@ -409,7 +420,9 @@ impl<'s> World<'s> {
         let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
             (Some(r), Some(e)) => (r.clone(), e, category),
             _ => {
-                let c = category.unwrap_or_else(|| weighted_index(&mut ps.category_rng, &self.category_shares, self.category_total));
+                let c = category.unwrap_or_else(|| {
+                    weighted_index(&mut ps.category_rng, &self.category_shares, self.category_total)
+                });
                 (sc.categories[c].departments.clone(), &sc.categories[c].effort, Some(c))
             }
         };
@@ -527,7 +540,8 @@ impl<'s> World<'s> {
             let dept = &mut self.departments[d];
             dept.stat.leave(now, job.queued_at);
             dept.busy += 1;
-            let (effort_cut, coord_cut) = sc.reengineering.as_ref().map_or((0.0, 0.0), |r| (r.effort_cut, r.coordination_cut));
+            let (effort_cut, coord_cut) =
+                sc.reengineering.as_ref().map_or((0.0, 0.0), |r| (r.effort_cut, r.coordination_cut));
             let r = dept.r;
             let mut hours = Hours::default();
             match job.kind {
@@ -538,7 +552,8 @@ impl<'s> World<'s> {
                     let (k, authority) = self.orders.get(order).map_or((1, false), |o| (o.route.len(), o.authority));
                     // A leader's dispatch halves coordination: departments answer to the same boss.
                     let authority_factor = if authority { 0.5 } else { 1.0 };
-                    hours.coordination = spec.coordination_hours * (k as f64 - 1.0) * (1.0 - coord_cut * r) * authority_factor;
+                    hours.coordination =
+                        spec.coordination_hours * (k as f64 - 1.0) * (1.0 - coord_cut * r) * authority_factor;
                     hours.documentation = spec.documentation_hours;
                 }
             }
@@ -707,7 +722,9 @@ impl<'s> World<'s> {
     }
 
     fn operator_done(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
-        let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch else { unreachable!("operator event on a non-operator platform") };
+        let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch else {
+            unreachable!("operator event on a non-operator platform")
+        };
         let now = self.now();
         let op = self.platforms[p].operator.as_mut().expect("operator platforms have an operator");
         let item = op.current.take().expect("OperatorDone with a task in hand");
@@ -866,6 +883,7 @@ impl<'s> World<'s> {
             day.attention = attention[p];
             day.trust = trust;
             day.weighted_r = weighted_r;
+            ps.regimes.track_usage(d, &ps.cohorts, &sc.regimes);
             if d + 1 >= sc.regimes.window_days {
                 let r = ps.regimes.update(d, &ps.cohorts, &ps.days, &sc.regimes);
                 ps.days[di].regime = Some(r);

@@ -94,7 +94,7 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         let f = track.last;
         let _ = writeln!(
             s,
-            "{} is {} {} (replication {}): over the last {} days {:.0}% of {} decided orders closed in the system, {:.0}% of those on time; usage {:.1}/day vs {:.1}/day at launch; work-weighted R {:.2}",
+            "{} is {} {} (replication {}): over the last {} days {:.0}% of {} decided orders closed in the system, {:.0}% of those on time; usage {:.1}/day vs a peak of {:.1}/day; work-weighted R {:.2}",
             spec.id,
             modal.chinese(),
             modal.name(),
@@ -104,13 +104,18 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
             f.decided,
             f.on_time_share() * 100.0,
             f.usage,
-            f.early_usage,
+            f.peak_usage,
             f.weighted_r
         );
         let changes: Vec<String> = track.changes.iter().map(|(d, r)| format!("day {d} {}", r.name())).collect();
         if !changes.is_empty() {
             let shown = if changes.len() > 8 {
-                format!("{} ... ({} changes) ... {}", changes[..3].join(", "), changes.len(), changes[changes.len() - 3..].join(", "))
+                format!(
+                    "{} ... ({} changes) ... {}",
+                    changes[..3].join(", "),
+                    changes.len(),
+                    changes[changes.len() - 3..].join(", ")
+                )
             } else {
                 changes.join(", ")
             };

@@ -175,11 +175,19 @@ impl Scenario {
             );
         }
         let staff: u32 = self.departments.iter().map(|d| d.staff).sum();
-        let _ = writeln!(s, "  {} departments ({} staff), {} leaders", self.departments.len(), staff, self.leaders.len());
+        let _ =
+            writeln!(s, "  {} departments ({} staff), {} leaders", self.departments.len(), staff, self.leaders.len());
         if !self.villages.is_empty() {
             let pop: u32 = self.villages.iter().map(|v| v.population).sum();
             let gw: u32 = self.villages.iter().map(|v| v.grid_workers).sum();
-            let _ = writeln!(s, "  {} villages ({} people, {} grid workers), {} categories", self.villages.len(), pop, gw, self.categories.len());
+            let _ = writeln!(
+                s,
+                "  {} villages ({} people, {} grid workers), {} categories",
+                self.villages.len(),
+                pop,
+                gw,
+                self.categories.len()
+            );
         }
         s
     }

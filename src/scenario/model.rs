@@ -293,6 +293,9 @@ pub struct RegimeSpec {
     /// A new regime counts only after holding this many consecutive days (no flapping at a
     /// threshold); its change is then dated to the day it began.
     pub persist_days: u32,
+    /// Idling compares usage with its peak: the highest mean daily arrivals over any
+    /// `launch_days` consecutive days so far.
+    pub launch_days: u32,
 }
 
 impl Default for RegimeSpec {
@@ -307,6 +310,7 @@ impl Default for RegimeSpec {
             overloaded_on_time: 0.5,
             min_decided: 10,
             persist_days: 14,
+            launch_days: 14,
         }
     }
 }

@@ -189,4 +189,5 @@ pub struct RawRegimes {
     pub overloaded_on_time: Option<f64>,
     pub min_decided: Option<i64>,
     pub persist_days: Option<i64>,
+    pub launch_days: Option<i64>,
 }

@@ -84,9 +84,7 @@ impl V {
                 forbid(self, "cv", raw.cv);
                 forbid(self, "value", raw.value);
                 match need(self, "mean", raw.mean) {
-                    Some(m) if self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite() => {
-                        Dist::exponential(m)
-                    }
+                    Some(m) if self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite() => Dist::exponential(m),
                     _ => fallback,
                 }
             }
@@ -107,9 +105,7 @@ impl V {
                 forbid(self, "mean", raw.mean);
                 forbid(self, "cv", raw.cv);
                 match need(self, "value", raw.value) {
-                    Some(x) if self.non_negative(&format!("{key}.value"), x) >= 0.0 && x.is_finite() => {
-                        Dist::fixed(x)
-                    }
+                    Some(x) if self.non_negative(&format!("{key}.value"), x) >= 0.0 && x.is_finite() => Dist::fixed(x),
                     _ => fallback,
                 }
             }
@@ -153,7 +149,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     let duration_days = v.positive("simulation.duration_days", s.duration_days);
     let warmup_days = v.non_negative("simulation.warmup_days", s.warmup_days.unwrap_or(0.0));
     if warmup_days >= duration_days && duration_days.is_finite() {
-        v.bad("simulation.warmup_days", format!("expected less than duration_days ({duration_days}), found {warmup_days}"));
+        v.bad(
+            "simulation.warmup_days",
+            format!("expected less than duration_days ({duration_days}), found {warmup_days}"),
+        );
     }
     if duration_days.is_finite() && duration_days > 365.0 * 200.0 {
         v.bad("simulation.duration_days", format!("expected at most 73000 days (200 years), found {duration_days}"));
@@ -211,7 +210,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         let k = format!("leaders.{id}");
         let a = v.non_negative(&format!("{k}.attention_hours_per_day"), l.attention_hours_per_day);
         if a > hpd_ok {
-            v.bad(format!("{k}.attention_hours_per_day"), format!("expected at most calendar.hours_per_day ({hpd_ok}), found {a}"));
+            v.bad(
+                format!("{k}.attention_hours_per_day"),
+                format!("expected at most calendar.hours_per_day ({hpd_ok}), found {a}"),
+            );
         }
         let o = v.non_negative(&format!("{k}.other_claims_hours_per_day"), l.other_claims_hours_per_day.unwrap_or(0.0));
         leaders.push(LeaderSpec { id: id.clone(), attention_hours_per_day: a, other_claims_hours_per_day: o });
@@ -247,46 +249,60 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 let leader = match &p.leader {
                     Some(l) => v.lookup(&format!("{k}.leader"), l, &leader_ids, "leader"),
                     None => {
-                        v.bad(format!("{k}.leader"), "dispatch = \"leader\" needs `leader`, the id of a [leaders.<id>] table");
+                        v.bad(
+                            format!("{k}.leader"),
+                            "dispatch = \"leader\" needs `leader`, the id of a [leaders.<id>] table",
+                        );
                         None
                     }
                 };
                 let review = match &p.review_hours {
                     Some(r) => v.dist(&format!("{k}.review_hours"), r),
                     None => {
-                        v.bad(format!("{k}.review_hours"), "dispatch = \"leader\" needs `review_hours`, a distribution");
+                        v.bad(
+                            format!("{k}.review_hours"),
+                            "dispatch = \"leader\" needs `review_hours`, a distribution",
+                        );
                         Dist::fixed(0.0)
                     }
                 };
                 Dispatch::Leader { leader: leader.unwrap_or(0), review }
             }
-            "operator" => match &p.operator {
-                Some(o) => {
-                    let ko = format!("{k}.operator");
-                    let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
-                    if hours > hpd_ok {
-                        v.bad(format!("{ko}.hours_per_day"), format!("expected at most calendar.hours_per_day ({hpd_ok}), found {hours}"));
+            "operator" => {
+                match &p.operator {
+                    Some(o) => {
+                        let ko = format!("{k}.operator");
+                        let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+                        if hours > hpd_ok {
+                            v.bad(
+                                format!("{ko}.hours_per_day"),
+                                format!("expected at most calendar.hours_per_day ({hpd_ok}), found {hours}"),
+                            );
+                        }
+                        Dispatch::Operator(OperatorSpec {
+                            hours_per_day: hours,
+                            review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
+                            accept_prob: v.probability(&format!("{ko}.accept_prob"), o.accept_prob),
+                            max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
+                            retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
+                            offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
+                            offline: match &o.offline_hours {
+                                Some(d) => v.dist(&format!("{ko}.offline_hours"), d),
+                                None => Dist::fixed(0.0),
+                            },
+                        })
                     }
-                    Dispatch::Operator(OperatorSpec {
-                        hours_per_day: hours,
-                        review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
-                        accept_prob: v.probability(&format!("{ko}.accept_prob"), o.accept_prob),
-                        max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
-                        retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
-                        offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
-                        offline: match &o.offline_hours {
-                            Some(d) => v.dist(&format!("{ko}.offline_hours"), d),
-                            None => Dist::fixed(0.0),
-                        },
-                    })
+                    None => {
+                        v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours, accept_prob)");
+                        Dispatch::Auto
+                    }
                 }
-                None => {
-                    v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours, accept_prob)");
-                    Dispatch::Auto
-                }
-            },
+            }
             other => {
-                v.bad(format!("{k}.dispatch"), format!("expected \"auto\", \"operator\" or \"leader\", found \"{other}\""));
+                v.bad(
+                    format!("{k}.dispatch"),
+                    format!("expected \"auto\", \"operator\" or \"leader\", found \"{other}\""),
+                );
                 Dispatch::Auto
             }
         };
@@ -312,7 +328,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             (None, None) if !raw.categories.is_empty() => {}
             (Some(_), None) => v.bad(format!("{k}.effort_hours"), "`route` needs `effort_hours`, a distribution"),
             (None, Some(_)) => v.bad(format!("{k}.route"), "`effort_hours` needs `route`, a list of department ids"),
-            (None, None) => v.bad(format!("{k}.route"), "missing `route` and `effort_hours` (or define [categories] to route by issue category)"),
+            (None, None) => v.bad(
+                format!("{k}.route"),
+                "missing `route` and `effort_hours` (or define [categories] to route by issue category)",
+            ),
         }
         let label = match p.label.as_deref() {
             None | Some("routine") => Label::Routine,
@@ -357,13 +376,18 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             label,
             deadline_days: p.deadline_days.map(|d| v.positive(&format!("{k}.deadline_days"), d)),
             sign_off,
-            documentation_hours: v.non_negative(&format!("{k}.documentation_minutes"), p.documentation_minutes.unwrap_or(0.0)) / 60.0,
+            documentation_hours: v
+                .non_negative(&format!("{k}.documentation_minutes"), p.documentation_minutes.unwrap_or(0.0))
+                / 60.0,
             coordination_hours: v.non_negative(&format!("{k}.coordination_hours"), p.coordination_hours.unwrap_or(0.0)),
             citizen_channel,
-            appeal: p.appeal.map(|a| {
-                v.finite(&format!("{k}.appeal"), a);
-                a
-            }).unwrap_or(0.0),
+            appeal: p
+                .appeal
+                .map(|a| {
+                    v.finite(&format!("{k}.appeal"), a);
+                    a
+                })
+                .unwrap_or(0.0),
             initial_trust: v.probability(&format!("{k}.initial_trust"), p.initial_trust.unwrap_or(0.5)),
         });
     }
@@ -378,7 +402,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         villages.push(VillageSpec {
             id: id.clone(),
             population: v.count(&format!("{k}.population"), vl.population, 0) as u32,
-            issues_per_1000_per_day: v.non_negative(&format!("{k}.issues_per_1000_per_day"), vl.issues_per_1000_per_day),
+            issues_per_1000_per_day: v
+                .non_negative(&format!("{k}.issues_per_1000_per_day"), vl.issues_per_1000_per_day),
             grid_workers: v.count(&format!("{k}.grid_workers"), vl.grid_workers.unwrap_or(0), 0) as u32,
         });
     }
@@ -402,8 +427,20 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             let c = c.as_ref().unwrap_or(&d);
             Some(CitizenSpec {
                 trust_weight: c.trust_weight.map(|x| v.non_negative("citizens.trust_weight", x)).unwrap_or(3.0),
-                offline_utility: c.offline_utility.map(|x| { v.finite("citizens.offline_utility", x); x }).unwrap_or(0.0),
-                silence_utility: c.silence_utility.map(|x| { v.finite("citizens.silence_utility", x); x }).unwrap_or(0.0),
+                offline_utility: c
+                    .offline_utility
+                    .map(|x| {
+                        v.finite("citizens.offline_utility", x);
+                        x
+                    })
+                    .unwrap_or(0.0),
+                silence_utility: c
+                    .silence_utility
+                    .map(|x| {
+                        v.finite("citizens.silence_utility", x);
+                        x
+                    })
+                    .unwrap_or(0.0),
                 learning_rate: v.probability("citizens.learning_rate", c.learning_rate.unwrap_or(0.0)),
                 late_target: v.probability("citizens.late_target", c.late_target.unwrap_or(0.5)),
                 offline_target: v.probability("citizens.offline_target", c.offline_target.unwrap_or(0.25)),
@@ -419,7 +456,11 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             discovery_prob_per_worker: v.probability("grid.discovery_prob_per_worker", g.discovery_prob_per_worker),
             discovery_delay_days: v.non_negative("grid.discovery_delay_days", g.discovery_delay_days.unwrap_or(3.0)),
             in_scope_share: v.probability("grid.in_scope_share", g.in_scope_share.unwrap_or(0.0)),
-            platforms: g.platforms.iter().filter_map(|p| v.lookup("grid.platforms", p, &platform_ids, "platform")).collect(),
+            platforms: g
+                .platforms
+                .iter()
+                .filter_map(|p| v.lookup("grid.platforms", p, &platform_ids, "platform"))
+                .collect(),
             entry_hours: v.non_negative("grid.entry_minutes", g.entry_minutes.unwrap_or(0.0)) / 60.0,
         }
     });
@@ -449,6 +490,9 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         set("overloaded_on_time", r.overloaded_on_time, &mut regimes.overloaded_on_time);
         if let Some(m) = r.min_decided {
             regimes.min_decided = v.count("regimes.min_decided", m, 1);
+        }
+        if let Some(m) = r.launch_days {
+            regimes.launch_days = v.count("regimes.launch_days", m, 1).min(100_000) as u32;
         }
         if let Some(m) = r.persist_days {
             regimes.persist_days = v.count("regimes.persist_days", m, 1).min(100_000) as u32;
