@@ -31,11 +31,7 @@ effort_hours = { dist = "exponential", mean = 1.0 }
 
 /// `BASE` with `from` replaced by `to` (which must occur exactly once).
 fn broken(from: &str, to: &str) -> String {
-    assert_eq!(
-        BASE.matches(from).count(),
-        1,
-        "`{from}` must occur once in BASE"
-    );
+    assert_eq!(BASE.matches(from).count(), 1, "`{from}` must occur once in BASE");
     BASE.replace(from, to)
 }
 
@@ -56,46 +52,22 @@ fn check_fails(text: &str) -> Outcome {
 }
 
 fn check_path_fails(path: &Path, tmp: &Path) -> Outcome {
-    let out = cargo_bin_cmd!("embedsim")
-        .arg("check")
-        .arg(path)
-        .output()
-        .unwrap();
+    let out = cargo_bin_cmd!("embedsim").arg("check").arg(path).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !out.status.success(),
-        "check should fail; stderr:\n{stderr}"
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a scenario error exits with 1, not a crash code"
-    );
+    assert!(!out.status.success(), "check should fail; stderr:\n{stderr}");
+    assert_eq!(out.status.code(), Some(1), "a scenario error exits with 1, not a crash code");
     assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
-    assert!(
-        out.stdout.is_empty(),
-        "nothing on stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.stdout.is_empty(), "nothing on stdout: {}", String::from_utf8_lossy(&out.stdout));
     let shown = path.display().to_string();
-    assert!(
-        stderr.contains(&shown),
-        "the message names the file {shown}:\n{stderr}"
-    );
+    assert!(stderr.contains(&shown), "the message names the file {shown}:\n{stderr}");
     let stderr = stderr.replace(&tmp.display().to_string(), "[TMP]");
-    Outcome {
-        stderr,
-        shown: "[TMP]/scenario.toml".into(),
-    }
+    Outcome { stderr, shown: "[TMP]/scenario.toml".into() }
 }
 
 /// Asserts that the message holds the key path, the value (if any) and the line (if any).
 fn assert_names(o: &Outcome, key: &str, value: Option<&str>, line: Option<usize>) {
     let e = &o.stderr;
-    assert!(
-        e.starts_with(&format!("error: {}", o.shown)),
-        "starts with the file:\n{e}"
-    );
+    assert!(e.starts_with(&format!("error: {}", o.shown)), "starts with the file:\n{e}");
     assert!(e.contains(key), "names the key `{key}`:\n{e}");
     if let Some(v) = value {
         assert!(e.contains(v), "names the value `{v}`:\n{e}");
@@ -114,16 +86,9 @@ fn unknown_key() {
 
 #[test]
 fn unknown_department_in_route() {
-    let o = check_fails(&broken(
-        r#"route = ["desk"]"#,
-        r#"route = ["desk", "roads"]"#,
-    ));
+    let o = check_fails(&broken(r#"route = ["desk"]"#, r#"route = ["desk", "roads"]"#));
     assert_names(&o, "platforms.line.route", Some("\"roads\""), Some(18));
-    assert!(
-        o.stderr.contains("known departments: desk"),
-        "lists what is known:\n{}",
-        o.stderr
-    );
+    assert!(o.stderr.contains("known departments: desk"), "lists what is known:\n{}", o.stderr);
     insta::assert_snapshot!(o.stderr);
 }
 
@@ -131,41 +96,21 @@ fn unknown_department_in_route() {
 fn unknown_leader() {
     let o = check_fails(&broken(r#"leader = "secretary""#, r#"leader = "mayor""#));
     assert_names(&o, "platforms.line.leader", Some("\"mayor\""), Some(15));
-    assert!(
-        o.stderr.contains("known leaders: secretary"),
-        "{}",
-        o.stderr
-    );
+    assert!(o.stderr.contains("known leaders: secretary"), "{}", o.stderr);
     insta::assert_snapshot!(o.stderr);
 }
 
 #[test]
 fn negative_rate() {
-    let o = check_fails(&broken(
-        "arrival_rate_per_day = 5",
-        "arrival_rate_per_day = -5",
-    ));
-    assert_names(
-        &o,
-        "platforms.line.arrival_rate_per_day",
-        Some("-5"),
-        Some(17),
-    );
+    let o = check_fails(&broken("arrival_rate_per_day = 5", "arrival_rate_per_day = -5"));
+    assert_names(&o, "platforms.line.arrival_rate_per_day", Some("-5"), Some(17));
     insta::assert_snapshot!(o.stderr);
 }
 
 #[test]
 fn nan_rate() {
-    let o = check_fails(&broken(
-        "arrival_rate_per_day = 5",
-        "arrival_rate_per_day = nan",
-    ));
-    assert_names(
-        &o,
-        "platforms.line.arrival_rate_per_day",
-        Some("NaN"),
-        Some(17),
-    );
+    let o = check_fails(&broken("arrival_rate_per_day = 5", "arrival_rate_per_day = nan"));
+    assert_names(&o, "platforms.line.arrival_rate_per_day", Some("NaN"), Some(17));
     insta::assert_snapshot!(o.stderr);
 }
 
@@ -185,12 +130,7 @@ fn lognormal_without_cv() {
     // The key is named, but no line: `cv` is absent from the file, and spans::line_of_path gives
     // up instead of falling back to the deepest key that exists (`effort_hours`, line 19). When
     // that is fixed, pass Some(19) here and update the snapshot.
-    assert_names(
-        &o,
-        "platforms.line.effort_hours.cv",
-        Some("`lognormal` needs `cv`"),
-        None,
-    );
+    assert_names(&o, "platforms.line.effort_hours.cv", Some("`lognormal` needs `cv`"), None);
     insta::assert_snapshot!(o.stderr);
 }
 
@@ -206,39 +146,21 @@ fn toml_syntax_error() {
 #[test]
 fn missing_staff() {
     let o = check_fails(&broken("staff = 2\n", ""));
-    assert_names(
-        &o,
-        "departments.desk",
-        Some("missing field `staff`"),
-        Some(10),
-    );
+    assert_names(&o, "departments.desk", Some("missing field `staff`"), Some(10));
     insta::assert_snapshot!(o.stderr);
 }
 
 #[test]
 fn missing_duration() {
     let o = check_fails(&broken("duration_days = 100\n", ""));
-    assert_names(
-        &o,
-        "simulation",
-        Some("missing field `duration_days`"),
-        Some(3),
-    );
+    assert_names(&o, "simulation", Some("missing field `duration_days`"), Some(3));
     insta::assert_snapshot!(o.stderr);
 }
 
 #[test]
 fn wrong_type() {
-    let o = check_fails(&broken(
-        "arrival_rate_per_day = 5",
-        r#"arrival_rate_per_day = "five""#,
-    ));
-    assert_names(
-        &o,
-        "platforms.line.arrival_rate_per_day",
-        Some("\"five\""),
-        Some(17),
-    );
+    let o = check_fails(&broken("arrival_rate_per_day = 5", r#"arrival_rate_per_day = "five""#));
+    assert_names(&o, "platforms.line.arrival_rate_per_day", Some("\"five\""), Some(17));
     insta::assert_snapshot!(o.stderr);
 }
 
@@ -246,27 +168,17 @@ fn wrong_type() {
 fn missing_file() {
     let dir = tempfile::tempdir().unwrap();
     let o = check_path_fails(&dir.path().join("no-such.toml"), dir.path());
-    assert!(
-        o.stderr.contains("cannot read scenario [TMP]/no-such.toml"),
-        "{}",
-        o.stderr
-    );
+    assert!(o.stderr.contains("cannot read scenario [TMP]/no-such.toml"), "{}", o.stderr);
     insta::assert_snapshot!(o.stderr);
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let text = broken("staff = 2", "staff = -3")
-        .replace("arrival_rate_per_day = 5", "arrival_rate_per_day = -5");
+    let text = broken("staff = 2", "staff = -3").replace("arrival_rate_per_day = 5", "arrival_rate_per_day = -5");
     let o = check_fails(&text);
     assert!(o.stderr.contains("2 problems"), "{}", o.stderr);
     assert_names(&o, "departments.desk.staff", Some("-3"), Some(11));
-    assert_names(
-        &o,
-        "platforms.line.arrival_rate_per_day",
-        Some("-5"),
-        Some(17),
-    );
+    assert_names(&o, "platforms.line.arrival_rate_per_day", Some("-5"), Some(17));
 }
 
 #[test]
@@ -274,17 +186,9 @@ fn check_describes_a_valid_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scenario.toml");
     std::fs::write(&path, BASE).unwrap();
-    let out = cargo_bin_cmd!("embedsim")
-        .arg("check")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = cargo_bin_cmd!("embedsim").arg("check").arg(&path).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("scenario t"), "{stdout}");
     assert!(stdout.contains("platform line: 5 orders/day"), "{stdout}");
     assert!(stdout.contains("dispatch leader secretary"), "{stdout}");

@@ -17,28 +17,17 @@ use embedsim::experiment::run_all;
 use embedsim::experiment::validation::{Case, Check, Settings, cases, theory};
 
 fn case(name: &str) -> Case {
-    cases()
-        .into_iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no case {name}"))
+    cases().into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no case {name}"))
 }
 
 /// Runs `name` and applies the two assertions to every theoretical measure, then Little's law.
 fn check_case(name: &str, s: Settings) -> Vec<Check> {
     let c = case(name);
     let checks = c.run(&s).expect("validation cases run");
-    let measured: Vec<&Check> = checks
-        .iter()
-        .filter(|k| !k.measure.starts_with("Little"))
-        .collect();
+    let measured: Vec<&Check> = checks.iter().filter(|k| !k.measure.starts_with("Little")).collect();
     assert_eq!(measured.len(), c.measures.len(), "one check per measure");
     for k in &measured {
-        assert!(
-            k.theory > 0.0 && k.theory.is_finite(),
-            "{name}: theory of {} is {}",
-            k.measure,
-            k.theory
-        );
+        assert!(k.theory > 0.0 && k.theory.is_finite(), "{name}: theory of {} is {}", k.measure, k.theory);
         let wide = k.half_width_at(0.999);
         assert!(
             (k.mean - k.theory).abs() <= wide,
@@ -49,12 +38,7 @@ fn check_case(name: &str, s: Settings) -> Vec<Check> {
             wide
         );
         let rel = k.half_width_at(0.95) / k.theory;
-        assert!(
-            rel < 0.05,
-            "{name} {}: 95% half-width is {:.1}% of theory (needs < 5%)",
-            k.measure,
-            rel * 100.0
-        );
+        assert!(rel < 0.05, "{name} {}: 95% half-width is {:.1}% of theory (needs < 5%)", k.measure, rel * 100.0);
     }
     // Little's law on every queue, each replication on its own.
     let sc = c.scenario(&s);
@@ -63,11 +47,7 @@ fn check_case(name: &str, s: Settings) -> Vec<Check> {
     for out in &outs {
         for q in &out.queues {
             let f = q.little;
-            assert!(
-                f.mean_length > 0.0 && f.arrival_rate > 0.0,
-                "{name} {}: empty queue {f:?}",
-                q.name
-            );
+            assert!(f.mean_length > 0.0 && f.arrival_rate > 0.0, "{name} {}: empty queue {f:?}", q.name);
             let lw = f.arrival_rate * f.mean_wait;
             assert!(
                 (f.mean_length - lw).abs() <= 0.01 * f.mean_length,
@@ -83,12 +63,7 @@ fn check_case(name: &str, s: Settings) -> Vec<Check> {
 }
 
 fn settings(seed: u64, replications: u32, days: u32) -> Settings {
-    Settings {
-        seed,
-        replications,
-        days,
-        threads: None,
-    }
+    Settings { seed, replications, days, threads: None }
 }
 
 #[test]
@@ -121,15 +96,11 @@ fn md1_pollaczek_khinchine() {
 fn tandem_leader_then_mm3() {
     let checks = check_case("tandem leader -> M/M/3", settings(15, 30, 2500));
     // Two queues: the leader's inbox and the department.
-    let little: Vec<&str> = checks
-        .iter()
-        .filter(|c| c.measure.starts_with("Little"))
-        .map(|c| c.measure.as_str())
-        .collect();
+    let little: Vec<&str> =
+        checks.iter().filter(|c| c.measure.starts_with("Little")).map(|c| c.measure.as_str()).collect();
     assert_eq!(little.len(), 2, "{little:?}");
     assert!(
-        little.iter().any(|m| m.contains("leader/secretary"))
-            && little.iter().any(|m| m.contains("department/office"))
+        little.iter().any(|m| m.contains("leader/secretary")) && little.iter().any(|m| m.contains("department/office"))
     );
 }
 
@@ -149,11 +120,7 @@ fn cli_validate_passes() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "validate failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "validate failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("theory inside"), "{stdout}");
     assert!(!stdout.contains("OUTSIDE"), "{stdout}");
     for name in ["M/M/1", "M/M/3", "M/G/1", "M/D/1", "tandem"] {

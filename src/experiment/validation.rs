@@ -79,10 +79,7 @@ pub fn station(lambda: f64, dist: &Dist, servers: u32) -> (f64, f64) {
     if servers == 1 {
         (lambda * mean, pk_wait(lambda, mean, dist.scv()))
     } else {
-        assert!(
-            matches!(dist, Dist::Exponential { .. }),
-            "theory for several servers needs exponential service"
-        );
+        assert!(matches!(dist, Dist::Exponential { .. }), "theory for several servers needs exponential service");
         let c = erlang_c(servers, lambda * mean);
         (c, c / (servers as f64 / mean - lambda))
     }
@@ -95,10 +92,7 @@ pub fn station(lambda: f64, dist: &Dist, servers: u32) -> (f64, f64) {
 pub fn theory(sc: &Scenario, measure: &str) -> f64 {
     let p = &sc.platforms[0];
     let lambda = p.arrival_rate_per_day / 24.0;
-    let effort = p
-        .effort
-        .as_ref()
-        .expect("validation platforms have effort_hours");
+    let effort = p.effort.as_ref().expect("validation platforms have effort_hours");
     let dept = p.route.as_ref().expect("validation platforms have a route")[0];
     let before = match &p.dispatch {
         Dispatch::Auto => 0.0,
@@ -179,12 +173,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings {
-            seed: 2025,
-            replications: 30,
-            days: 2500,
-            threads: None,
-        }
+        Settings { seed: 2025, replications: 30, days: 2500, threads: None }
     }
 }
 
@@ -209,22 +198,13 @@ impl Case {
                     / 24.0
             })
             .unwrap_or(0.0);
-        let days = ((s.days as f64 * 0.8 * 5.0 / per_hour.max(1e-9)).ceil() as u32)
-            .clamp(60, s.days.max(60));
-        let sim = table
-            .get_mut("simulation")
-            .and_then(|v| v.as_table_mut())
-            .expect("validation scenarios have [simulation]");
+        let days = ((s.days as f64 * 0.8 * 5.0 / per_hour.max(1e-9)).ceil() as u32).clamp(60, s.days.max(60));
+        let sim =
+            table.get_mut("simulation").and_then(|v| v.as_table_mut()).expect("validation scenarios have [simulation]");
         sim.insert("duration_days".into(), toml::Value::Float(days as f64));
         sim.insert("warmup_days".into(), toml::Value::Float(WARMUP_DAYS));
-        sim.insert(
-            "seed".into(),
-            toml::Value::Integer(s.seed.min(i64::MAX as u64) as i64),
-        );
-        sim.insert(
-            "replications".into(),
-            toml::Value::Integer(s.replications as i64),
-        );
+        sim.insert("seed".into(), toml::Value::Integer(s.seed.min(i64::MAX as u64) as i64));
+        sim.insert("replications".into(), toml::Value::Integer(s.replications as i64));
         load_table(table, origin, Some(self.text)).expect("bundled validation scenarios are valid")
     }
 
@@ -269,12 +249,7 @@ impl Case {
             }
             // Edge effects (orders waiting at the end) bias the difference by O(1/T); allow 0.5%
             // of L on top of the sampling interval.
-            push(
-                format!("Little L - λW, {}", outs[0].queues[q].name),
-                0.0,
-                &diff,
-                0.005 * l.mean(),
-            );
+            push(format!("Little L - λW, {}", outs[0].queues[q].name), 0.0, &diff, 0.005 * l.mean());
         }
         Ok(checks)
     }
@@ -334,13 +309,8 @@ fn inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let front =
-        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_cf(a, b, x) / a
-    } else {
-        1.0 - front * beta_cf(b, a, 1.0 - x) / b
-    }
+    let front = (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
+    if x < (a + 1.0) / (a + b + 2.0) { front * beta_cf(a, b, x) / a } else { 1.0 - front * beta_cf(b, a, 1.0 - x) / b }
 }
 
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
@@ -356,10 +326,7 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     for m in 1..300 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        for aa in [
-            m * (b - m) * x / ((qam + m2) * (a + m2)),
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-        ] {
+        for aa in [m * (b - m) * x / ((qam + m2) * (a + m2)), -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))] {
             d = 1.0 + aa * d;
             if d.abs() < TINY {
                 d = TINY;
@@ -433,37 +400,19 @@ mod tests {
         for (name, measure, value) in expect {
             let case = cases().into_iter().find(|c| c.name == name).unwrap();
             let got = theory(&case.scenario(&s), measure);
-            assert!(
-                (got - value).abs() < 1e-4,
-                "{name} {measure}: {got} vs {value}"
-            );
+            assert!((got - value).abs() < 1e-4, "{name} {measure}: {got} vs {value}");
         }
     }
 
     #[test]
     fn overrides_reach_the_scenario() {
-        let s = Settings {
-            seed: 99,
-            replications: 3,
-            days: 700,
-            threads: None,
-        };
+        let s = Settings { seed: 99, replications: 3, days: 700, threads: None };
         let cs = cases();
         let mm1 = cs[0].scenario(&s);
-        assert_eq!(
-            (
-                mm1.simulation.seed,
-                mm1.simulation.replications,
-                mm1.simulation.duration_days
-            ),
-            (99, 3, 700.0)
-        );
+        assert_eq!((mm1.simulation.seed, mm1.simulation.replications, mm1.simulation.duration_days), (99, 3, 700.0));
         assert_eq!(mm1.simulation.warmup_days, WARMUP_DAYS);
         // M/M/3 at 30 an hour runs 700 x 4 / 30 days.
-        assert_eq!(
-            cs[1].scenario(&s).simulation.duration_days,
-            (700.0f64 * 4.0 / 30.0).ceil()
-        );
+        assert_eq!(cs[1].scenario(&s).simulation.duration_days, (700.0f64 * 4.0 / 30.0).ceil());
     }
 
     #[test]
