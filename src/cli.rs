@@ -47,6 +47,60 @@ enum Command {
         /// The scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run a parameter sweep: points x replications, runs.csv, points.csv and charts (docs/SWEEPS.md).
+    Sweep {
+        /// The sweep file (TOML).
+        sweep: PathBuf,
+        /// Output folder [default: runs/sweeps/<sweep name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core]. Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar, no messages.
+        #[arg(long)]
+        quiet: bool,
+        /// Run only slice K of N (1-based), e.g. 3/8; combine the slices with `embedsim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<embedsim::experiment::shard::Shard>,
+        /// Continue an interrupted sweep in --out, skipping finished runs.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// No messages.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
+    Compare {
+        /// Scenario A (TOML).
+        a: PathBuf,
+        /// Scenario B (TOML).
+        b: PathBuf,
+        /// Replications [default: A's].
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Seed for both [default: A's].
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads [default: one per core].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder for compare.csv [default: runs/compare/<A>-vs-<B>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar, no table.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Compare the simulator with queueing theory (MODEL.md section 8).
     Validate {
         /// Replications per case.
@@ -75,6 +129,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             print!("{}", sc.describe());
             println!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep { sweep, out, threads, quiet, shard, resume } => {
+            crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
+        }
+        Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
+        Command::Compare { a, b, replications, seed, threads, out, quiet } => {
+            crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet)
         }
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }

@@ -1,6 +1,7 @@
 //! The `embedsim` command: parses arguments, calls the library, maps errors to an exit code.
 
 mod cli;
+mod cli_experiments;
 
 use std::process::ExitCode;
 

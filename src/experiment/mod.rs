@@ -1,5 +1,8 @@
 //! Experiments: replications in parallel, validation against queueing theory.
 
+pub mod compare;
+pub mod shard;
+pub mod sweep;
 pub mod validation;
 
 use rayon::prelude::*;

@@ -1,0 +1,453 @@
+//! Running a sweep without losing work, in shards across machines, and merging the shards.
+//!
+//! While a sweep runs, each finished run is appended to `runs.partial.csv` (the journal) in
+//! completion order, one write per run. `--resume` keeps the complete runs of a journal and runs
+//! the rest. Final files are written atomically from the records sorted by run index, so neither
+//! completion order, interruption nor sharding can change a byte of them.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::sweep::{
+    KEY_METRICS, Manifest, RunRecord, Sweep, SweepError, parse_record, point_stats, points_header, points_record,
+    runs_header, runs_records,
+};
+use super::{ExperimentError, with_threads};
+use crate::metrics::summary::summarize;
+use crate::model::run_replication;
+use crate::output::atomic::write_atomic;
+use crate::output::plot;
+
+/// The journal of runs finished so far, in completion order.
+pub const JOURNAL: &str = "runs.partial.csv";
+/// A shard's results, in run order.
+pub const SHARD_FILE: &str = "shard.csv";
+/// The sweep's description.
+pub const MANIFEST: &str = "manifest.toml";
+
+/// Slice `index` (1-based) of `count`: the runs whose index modulo `count` is `index - 1`.
+/// Interleaving spreads expensive corners of the design over all shards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based shard number K.
+    pub index: usize,
+    /// Number of shards N.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether run `i` belongs to this shard.
+    pub fn owns(&self, i: usize) -> bool {
+        i % self.count == self.index - 1
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("expected K/N (e.g. 2/8), found `{s}`"))?;
+        let k: usize = k.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
+        let n: usize = n.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("expected 1 <= K <= N, found `{s}`"));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// How to run a sweep.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads (`None`: one per core). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Run only this slice.
+    pub shard: Option<Shard>,
+    /// Keep the complete runs of an existing journal.
+    pub resume: bool,
+    /// Start no more than this many runs, then stop with [`SweepError::Stopped`] (simulates an
+    /// interruption in tests).
+    pub stop_after: Option<usize>,
+}
+
+/// What a sweep invocation did.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Runs this invocation is responsible for (the shard's or all).
+    pub planned: usize,
+    /// Of those, taken from the journal.
+    pub resumed: usize,
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+fn inconsistent(path: &Path, message: impl Into<String>) -> SweepError {
+    SweepError::Inconsistent { path: path.to_path_buf(), message: message.into() }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SweepError + '_ {
+    move |source| SweepError::Write(crate::output::WriteError { path: path.to_path_buf(), source })
+}
+
+fn journal_first_line(m: &Manifest) -> String {
+    format!("# embedsim sweep journal {} fingerprint {}\n", m.name, m.fingerprint)
+}
+
+fn csv_line(fields: &[String]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(fields).expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// Reads the complete runs of a journal. A run counts only with all its platform rows; a torn
+/// last line (the process died mid-write) is ignored.
+pub fn read_journal(path: &Path, m: &Manifest) -> Result<BTreeMap<usize, RunRecord>, SweepError> {
+    let bytes = fs::read(path).map_err(|source| SweepError::Read { path: path.into(), source })?;
+    let first = journal_first_line(m);
+    if !bytes.starts_with(first.as_bytes()) {
+        return Err(inconsistent(
+            path,
+            "this journal belongs to another sweep (or another version of it); delete it or use another --out",
+        ));
+    }
+    let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    read_records(path, m, &bytes[first.len()..end.max(first.len())], true)
+}
+
+/// Parses header + records in `runs.csv` form; with `lenient`, incomplete runs are dropped
+/// instead of being an error.
+fn read_records(
+    path: &Path,
+    m: &Manifest,
+    bytes: &[u8],
+    lenient: bool,
+) -> Result<BTreeMap<usize, RunRecord>, SweepError> {
+    let mut rd = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let header: Vec<String> =
+        rd.headers().map_err(|e| inconsistent(path, e.to_string()))?.iter().map(String::from).collect();
+    if header != runs_header(m) {
+        return Err(inconsistent(path, "columns differ from this sweep's (another sweep, or metrics changed)"));
+    }
+    let mut runs: BTreeMap<usize, Vec<crate::metrics::summary::PlatformSummary>> = BTreeMap::new();
+    for (i, r) in rd.records().enumerate() {
+        let parsed = r.map_err(|e| e.to_string()).and_then(|r| parse_record(m, &r));
+        match parsed {
+            Ok((run, s)) => runs.entry(run).or_default().push(s),
+            Err(e) if !lenient => return Err(inconsistent(path, format!("record {}: {e}", i + 1))),
+            Err(_) => {}
+        }
+    }
+    let np = m.platforms.len();
+    let mut out = BTreeMap::new();
+    for (run, rows) in runs {
+        let names_ok = rows.len() == np && rows.iter().zip(&m.platforms).all(|(r, p)| r.platform == *p);
+        if names_ok {
+            out.insert(run, RunRecord { run, rows });
+        } else if !lenient {
+            return Err(inconsistent(
+                path,
+                format!("run {run} has {} rows, expected one per platform ({np})", rows.len()),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, SweepError> {
+    let path = dir.join(MANIFEST);
+    let text = toml::to_string(m).map_err(|e| inconsistent(&path, e.to_string()))?;
+    write_atomic(&path, |w| w.write_all(text.as_bytes()))?;
+    Ok(path)
+}
+
+/// Reads a folder's `manifest.toml`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
+    let path = dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
+    toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))
+}
+
+fn write_runs_file(path: &Path, m: &Manifest, records: &[&RunRecord]) -> Result<(), SweepError> {
+    write_atomic(path, |w| {
+        w.write_all(&csv_line(&runs_header(m)))?;
+        for rec in records {
+            for r in runs_records(m, rec) {
+                w.write_all(&csv_line(&r))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Writes `runs.csv`, `points.csv`, `manifest.toml` and the plots from complete records sorted by
+/// run: the one place final files come from, whether a sweep ran whole, resumed, or was merged.
+pub fn write_final(dir: &Path, m: &Manifest, records: &[RunRecord]) -> Result<Vec<PathBuf>, SweepError> {
+    debug_assert!(records.iter().enumerate().all(|(i, r)| r.run == i));
+    let mut m = m.clone();
+    m.shard = None;
+    let mut files = vec![write_manifest(dir, &m)?];
+    let runs = dir.join("runs.csv");
+    write_runs_file(&runs, &m, &records.iter().collect::<Vec<_>>())?;
+    files.push(runs);
+    let stats = point_stats(&m, records);
+    let points = dir.join("points.csv");
+    write_atomic(&points, |w| {
+        w.write_all(&csv_line(&points_header(&m)))?;
+        for s in &stats {
+            w.write_all(&csv_line(&points_record(&m, s)))?;
+        }
+        Ok(())
+    })?;
+    files.push(points);
+    files.extend(plot_sweep(dir, &m, &stats)?);
+    Ok(files)
+}
+
+/// Regime maps when exactly two numeric parameters vary, metric lines when one does.
+fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> Result<Vec<PathBuf>, SweepError> {
+    let varying: Vec<usize> = (0..m.parameters.len())
+        .filter(|&k| {
+            let first = m.points.first().map(|p| &p[k]);
+            m.points.iter().any(|p| Some(&p[k]) != first)
+        })
+        .collect();
+    let numeric = |k: usize| -> Option<Vec<f64>> { m.points.iter().map(|p| p[k].parse::<f64>().ok()).collect() };
+    let mut files = Vec::new();
+    let np = m.platforms.len();
+    match varying[..] {
+        [a, b] => {
+            let (Some(xs), Some(ys)) = (numeric(a), numeric(b)) else { return Ok(files) };
+            for (pi, platform) in m.platforms.iter().enumerate() {
+                let cells: Vec<(f64, f64, crate::metrics::Regime)> =
+                    (0..m.points.len()).map(|p| (xs[p], ys[p], stats[p * np + pi].modal)).collect();
+                let path = dir.join(format!("regime-map-{platform}.svg"));
+                let title = format!("{}: modal regime of {platform}", m.name);
+                plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                files.push(path);
+            }
+        }
+        [a] => {
+            let Some(xs) = numeric(a) else { return Ok(files) };
+            for (ki, metric) in KEY_METRICS.iter().enumerate() {
+                let series: Vec<plot::Series> = m
+                    .platforms
+                    .iter()
+                    .enumerate()
+                    .map(|(pi, platform)| {
+                        let mut pts: Vec<(f64, f64, f64)> = (0..m.points.len())
+                            .map(|p| {
+                                let (mean, _, h) = stats[p * np + pi].stats[ki];
+                                (xs[p], mean, h)
+                            })
+                            .collect();
+                        pts.sort_by(|x, y| x.0.total_cmp(&y.0));
+                        plot::Series { name: platform.clone(), points: pts }
+                    })
+                    .collect();
+                if series.iter().all(|s| s.points.iter().all(|p| p.1.is_nan())) {
+                    continue;
+                }
+                let path = dir.join(format!("metric-{metric}.svg"));
+                let title = format!("{}: {metric}, mean and 95% CI", m.name);
+                plot::metric_lines(&path, &title, &m.parameters[a], metric, &series)?;
+                files.push(path);
+            }
+        }
+        _ => {}
+    }
+    Ok(files)
+}
+
+/// Runs a sweep (or one shard of it) into `dir`, journaling every finished run; `tick` is called
+/// once per finished run. A whole sweep ends with the final files, a shard with `shard.csv`.
+pub fn run_sweep(
+    sweep: &Sweep,
+    dir: &Path,
+    opts: &RunOptions,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Outcome, SweepError> {
+    let mut m = sweep.manifest();
+    m.shard = opts.shard.map(|s| s.to_string());
+    fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let journal = dir.join(JOURNAL);
+    let mine: Vec<usize> = (0..sweep.runs()).filter(|&i| opts.shard.is_none_or(|s| s.owns(i))).collect();
+
+    let mut done: BTreeMap<usize, RunRecord> = BTreeMap::new();
+    if journal.exists() {
+        if !opts.resume {
+            return Err(inconsistent(
+                &journal,
+                "an unfinished sweep is here; continue it with --resume, or delete the file to start over",
+            ));
+        }
+        done = read_journal(&journal, &m)?;
+        done.retain(|i, _| opts.shard.is_none_or(|s| s.owns(*i)));
+    }
+    // Rewrite the journal with only complete runs, so a torn record never precedes new ones.
+    let existing = m.shard.clone();
+    write_manifest(dir, &m)?;
+    m.shard = existing;
+    write_atomic(&journal, |w| {
+        w.write_all(journal_first_line(&m).as_bytes())?;
+        w.write_all(&csv_line(&runs_header(&m)))?;
+        for rec in done.values() {
+            for r in runs_records(&m, rec) {
+                w.write_all(&csv_line(&r))?;
+            }
+        }
+        Ok(())
+    })?;
+    let resumed = done.len();
+    let pending: Vec<usize> = mine.iter().copied().filter(|i| !done.contains_key(i)).collect();
+
+    let file = OpenOptions::new().append(true).open(&journal).map_err(io_err(&journal))?;
+    let file = Mutex::new(file);
+    let started = AtomicUsize::new(0);
+    let results = with_threads(opts.threads, || {
+        pending
+            .par_iter()
+            .map(|&i| -> Result<Option<RunRecord>, SweepError> {
+                if let Some(k) = opts.stop_after
+                    && started.fetch_add(1, Ordering::SeqCst) >= k
+                {
+                    return Ok(None);
+                }
+                let (p, r) = sweep.run_at(i);
+                let sc = &sweep.points[p].scenario;
+                let out = run_replication(sc, r).map_err(ExperimentError::from)?;
+                let rec = RunRecord { run: i, rows: summarize(sc, &out) };
+                let mut block = Vec::new();
+                for row in runs_records(&m, &rec) {
+                    block.extend(csv_line(&row));
+                }
+                {
+                    let mut f = file.lock().unwrap_or_else(|e| e.into_inner());
+                    // One write per run: a crash tears at most the last run, which resume drops.
+                    f.write_all(&block).and_then(|_| f.flush()).map_err(io_err(&journal))?;
+                }
+                tick();
+                Ok(Some(rec))
+            })
+            .collect::<Vec<_>>()
+    })?;
+    drop(file);
+    let mut stopped = 0;
+    let mut first_err = None;
+    let mut ran = 0;
+    for r in results {
+        match r {
+            Ok(Some(rec)) => {
+                ran += 1;
+                done.insert(rec.run, rec);
+            }
+            Ok(None) => stopped += 1,
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    if stopped > 0 {
+        return Err(SweepError::Stopped { done: ran });
+    }
+
+    let files = match opts.shard {
+        Some(_) => {
+            let path = dir.join(SHARD_FILE);
+            write_runs_file(&path, &m, &done.values().collect::<Vec<_>>())?;
+            vec![dir.join(MANIFEST), path]
+        }
+        None => write_final(dir, &m, &done.into_values().collect::<Vec<_>>())?,
+    };
+    fs::remove_file(&journal).map_err(io_err(&journal))?;
+    Ok(Outcome { planned: mine.len(), resumed, files })
+}
+
+/// Merges shard folders (or whole-sweep folders) of one sweep into `out`'s final files. Every
+/// run must be present; a run found twice must be identical.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
+    let mut manifest: Option<(PathBuf, Manifest)> = None;
+    let mut all: BTreeMap<usize, RunRecord> = BTreeMap::new();
+    for dir in dirs {
+        let m = read_manifest(dir)?;
+        if let Some((first_dir, first)) = &manifest {
+            let mut a = first.clone();
+            let mut b = m.clone();
+            a.shard = None;
+            b.shard = None;
+            if a != b {
+                return Err(inconsistent(
+                    dir,
+                    format!(
+                        "not a shard of the same sweep as {} (fingerprint {} vs {})",
+                        first_dir.display(),
+                        m.fingerprint,
+                        first.fingerprint
+                    ),
+                ));
+            }
+        }
+        let file = [SHARD_FILE, "runs.csv"].iter().map(|f| dir.join(f)).find(|p| p.exists()).ok_or_else(|| {
+            let unfinished =
+                if dir.join(JOURNAL).exists() { " (the shard is unfinished: rerun it with --resume)" } else { "" };
+            inconsistent(dir, format!("no {SHARD_FILE} or runs.csv{unfinished}"))
+        })?;
+        let bytes = fs::read(&file).map_err(|source| SweepError::Read { path: file.clone(), source })?;
+        for (run, rec) in read_records(&file, &m, &bytes, false)? {
+            if let Some(prev) = all.get(&run) {
+                if runs_records(&m, prev) != runs_records(&m, &rec) {
+                    return Err(inconsistent(&file, format!("run {run} differs from the same run in another folder")));
+                }
+            } else {
+                all.insert(run, rec);
+            }
+        }
+        manifest.get_or_insert((dir.clone(), m));
+    }
+    let Some((_, m)) = manifest else { return Err(inconsistent(out, "no folders to merge")) };
+    let missing: Vec<usize> = (0..m.runs).filter(|i| !all.contains_key(i)).collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(5).map(|i| i.to_string()).collect();
+        return Err(inconsistent(
+            out,
+            format!(
+                "{} of {} runs missing (e.g. runs {}); is a shard absent?",
+                missing.len(),
+                m.runs,
+                shown.join(", ")
+            ),
+        ));
+    }
+    write_final(out, &m, &all.into_values().collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
+        assert!("0/8".parse::<Shard>().is_err());
+        assert!("9/8".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+        let s = Shard { index: 3, count: 4 };
+        assert!(s.owns(2) && s.owns(6) && !s.owns(3));
+    }
+}

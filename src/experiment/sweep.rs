@@ -1,0 +1,882 @@
+//! Parameter sweeps: a base scenario, parameters set by key path, replications per point.
+//!
+//! A sweep expands into a run list: point `p`, replication `r` is run `p * replications + r`.
+//! Every output is derived from per-run records sorted by run index, so a sweep run whole, in
+//! shards, or interrupted and resumed writes the same bytes. The file format is in docs/SWEEPS.md.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::engine::dist::uniform;
+use crate::engine::rng::Streams;
+use crate::metrics::Regime;
+use crate::metrics::stats::mean_ci95;
+use crate::metrics::summary::{METRICS, PlatformSummary};
+use crate::output::atomic::num;
+use crate::output::report::modal_regime;
+use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
+
+/// The metrics summarised per point in `points.csv`, compared by `embedsim compare`, and plotted.
+pub const KEY_METRICS: &[&str] = &[
+    "closed_per_month",
+    "closed_in_system_share",
+    "on_time_share",
+    "mean_wait_hours",
+    "mean_sojourn_hours",
+    "p_wait",
+    "weighted_r",
+    "leader_attention_hours",
+];
+
+/// Why a sweep could not be defined, run, resumed or merged.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A file could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The sweep file is not valid TOML or has unknown/missing keys.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The sweep file.
+        file: String,
+        /// What is wrong, with the line when known.
+        message: String,
+    },
+    /// The base scenario itself does not load.
+    #[error("{file}: base scenario does not load")]
+    Base {
+        /// The sweep file.
+        file: String,
+        /// The cause.
+        #[source]
+        source: ScenarioError,
+    },
+    /// A parameter path that does not name a settable key of the base scenario.
+    #[error("{file}: unknown parameter path `{path}`: {reason}")]
+    UnknownPath {
+        /// The sweep file.
+        file: String,
+        /// The dotted key path.
+        path: String,
+        /// Why, e.g. ``no table `leaders.nobody` in base scenario``.
+        reason: String,
+    },
+    /// A value of the wrong type or form for its key.
+    #[error("{file}: parameter `{path}`: {message}")]
+    BadValue {
+        /// The sweep file.
+        file: String,
+        /// The dotted key path.
+        path: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A point's scenario fails validation.
+    #[error("{file}: point {point} ({values}) is not a valid scenario")]
+    InvalidPoint {
+        /// The sweep file.
+        file: String,
+        /// Point index.
+        point: usize,
+        /// `path = value` pairs of the point.
+        values: String,
+        /// The validation errors, each naming its key.
+        #[source]
+        source: ScenarioError,
+    },
+    /// A batch of runs failed.
+    #[error(transparent)]
+    Run(#[from] super::ExperimentError),
+    /// Output could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::output::WriteError),
+    /// Journals, shards or manifests that do not fit together.
+    #[error("{}: {message}", path.display())]
+    Inconsistent {
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// What does not fit.
+        message: String,
+    },
+    /// The run was stopped on purpose after a number of runs (tests of `--resume`).
+    #[error("stopped after {done} runs as asked; finish with --resume")]
+    Stopped {
+        /// Runs finished and journaled in this invocation.
+        done: usize,
+    },
+}
+
+/// A parameter value as set in the scenario table and written in CSV columns.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// A TOML integer.
+    Int(i64),
+    /// A TOML float.
+    Float(f64),
+    /// A TOML string.
+    Str(String),
+    /// A TOML boolean.
+    Bool(bool),
+}
+
+impl ParamValue {
+    fn from_toml(v: &toml::Value) -> Option<ParamValue> {
+        match v {
+            toml::Value::Integer(i) => Some(ParamValue::Int(*i)),
+            toml::Value::Float(f) => Some(ParamValue::Float(*f)),
+            toml::Value::String(s) => Some(ParamValue::Str(s.clone())),
+            toml::Value::Boolean(b) => Some(ParamValue::Bool(*b)),
+            _ => None,
+        }
+    }
+
+    fn to_toml(&self) -> toml::Value {
+        match self {
+            ParamValue::Int(i) => toml::Value::Integer(*i),
+            ParamValue::Float(f) => toml::Value::Float(*f),
+            ParamValue::Str(s) => toml::Value::String(s.clone()),
+            ParamValue::Bool(b) => toml::Value::Boolean(*b),
+        }
+    }
+
+    /// The CSV form: shortest round-trip for floats.
+    pub fn text(&self) -> String {
+        match self {
+            ParamValue::Int(i) => i.to_string(),
+            ParamValue::Float(f) => num(*f),
+            ParamValue::Str(s) => s.clone(),
+            ParamValue::Bool(b) => b.to_string(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ParamValue::Int(_) => "an integer",
+            ParamValue::Float(_) => "a float",
+            ParamValue::Str(_) => "a string",
+            ParamValue::Bool(_) => "a boolean",
+        }
+    }
+}
+
+fn toml_kind(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::String(_) => "a string",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a datetime",
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    base: String,
+    seed: Option<u64>,
+    replications: Option<u32>,
+    lhs_points: Option<u32>,
+    #[serde(default)]
+    set: toml::Table,
+    #[serde(default)]
+    parameters: Vec<RawParam>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    path: String,
+    values: Option<Vec<toml::Value>>,
+    range: Option<RawRange>,
+    sample: Option<RawSample>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    from: toml::Value,
+    to: toml::Value,
+    step: toml::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSample {
+    min: f64,
+    max: f64,
+}
+
+/// One point of a sweep: its parameter values (in [`Sweep::parameters`] order) and its scenario.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// Values in parameter order.
+    pub values: Vec<ParamValue>,
+    /// The validated scenario, seed and replications set by the sweep.
+    pub scenario: Scenario,
+}
+
+/// A sweep expanded into points, ready to run.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// Name (default: the sweep file's stem).
+    pub name: String,
+    /// The sweep file, as given.
+    pub origin: String,
+    /// Seed of every point's scenario and of the sampled design.
+    pub seed: u64,
+    /// Replications per point.
+    pub replications: u32,
+    /// Swept key paths: factorial ones in file order, then sampled ones.
+    pub parameters: Vec<String>,
+    /// Points: factorial order (first parameter slowest), sampled design index fastest.
+    pub points: Vec<Point>,
+    /// Platform ids of the base scenario (the same at every point).
+    pub platforms: Vec<String>,
+    /// Identifies the sweep's inputs; journals and shards of different sweeps are never mixed.
+    pub fingerprint: String,
+}
+
+/// What one parameter contributes to the design.
+enum Axis {
+    Values(Vec<ParamValue>),
+    Sample { min: f64, max: f64 },
+}
+
+/// FNV-1a, stable across releases (std's hashers are not).
+fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn syntax(file: &str, text: &str, e: &toml::de::Error) -> SweepError {
+    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let message = match line {
+        Some(l) => format!("line {l}: {}", e.message().trim()),
+        None => e.message().trim().to_string(),
+    };
+    SweepError::Syntax { file: file.to_string(), message }
+}
+
+/// Sets `path` in `table` to `value`, converting between integer and float to match an existing
+/// value (scenario keys such as `departments.x.staff` only accept integers).
+pub fn set_path(table: &mut toml::Table, path: &str, value: &ParamValue) -> Result<(), SetError> {
+    let keys: Vec<&str> = path.split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(SetError::Unknown("empty key in path".into()));
+    }
+    let (last, parents) = keys.split_last().expect("split yields at least one key");
+    let mut t = table;
+    for (i, k) in parents.iter().enumerate() {
+        let prefix = keys[..=i].join(".");
+        t = match t.get_mut(*k) {
+            Some(toml::Value::Table(sub)) => sub,
+            Some(other) => {
+                return Err(SetError::Unknown(format!(
+                    "`{prefix}` is {} in base scenario, not a table",
+                    toml_kind(other)
+                )));
+            }
+            None => return Err(SetError::Unknown(format!("no table `{prefix}` in base scenario"))),
+        };
+    }
+    let new = match (t.get(*last), value) {
+        (None, v) => v.to_toml(),
+        (Some(toml::Value::Integer(_)), ParamValue::Int(i)) => toml::Value::Integer(*i),
+        (Some(toml::Value::Integer(_)), ParamValue::Float(f)) => {
+            if f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15 {
+                return Err(SetError::Type(format!(
+                    "expected an integer (as in the base scenario), found {}",
+                    num(*f)
+                )));
+            }
+            toml::Value::Integer(*f as i64)
+        }
+        (Some(toml::Value::Float(_)), ParamValue::Int(i)) => toml::Value::Float(*i as f64),
+        (Some(toml::Value::Float(_)), ParamValue::Float(f)) => toml::Value::Float(*f),
+        (Some(toml::Value::String(_)), ParamValue::Str(s)) => toml::Value::String(s.clone()),
+        (Some(toml::Value::Boolean(_)), ParamValue::Bool(b)) => toml::Value::Boolean(*b),
+        (Some(toml::Value::Table(_)), _) => {
+            return Err(SetError::Unknown(format!("`{path}` is a table in base scenario; name a key inside it")));
+        }
+        (Some(old), v) => {
+            let expected = match old {
+                toml::Value::Integer(_) | toml::Value::Float(_) => "a number",
+                other => toml_kind(other),
+            };
+            return Err(SetError::Type(format!(
+                "expected {expected} (as in the base scenario), found {} `{}`",
+                v.kind(),
+                v.text()
+            )));
+        }
+    };
+    t.insert(last.to_string(), new);
+    Ok(())
+}
+
+/// Why [`set_path`] refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SetError {
+    /// The path does not lead to a key of the base scenario.
+    Unknown(String),
+    /// The value does not fit the key's type.
+    Type(String),
+}
+
+fn num_of(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Range values by index, `from + i * step`, rounded to 10 decimals so that 0.1-steps print as
+/// typed (0.3, not 0.30000000000000004); the rounding never merges distinct grid values.
+fn range_values(file: &str, path: &str, r: &RawRange) -> Result<Vec<ParamValue>, SweepError> {
+    let bad = |message: String| SweepError::BadValue { file: file.into(), path: path.into(), message };
+    if let (toml::Value::Integer(a), toml::Value::Integer(b), toml::Value::Integer(s)) = (&r.from, &r.to, &r.step) {
+        if *s <= 0 || b < a {
+            return Err(bad(format!("range needs step > 0 and to >= from, found from {a} to {b} step {s}")));
+        }
+        let n = (b - a) / s + 1;
+        if n > 100_000 {
+            return Err(bad(format!("range has {n} values; at most 100000")));
+        }
+        return Ok((0..n).map(|i| ParamValue::Int(a + i * s)).collect());
+    }
+    let (Some(a), Some(b), Some(s)) = (num_of(&r.from), num_of(&r.to), num_of(&r.step)) else {
+        return Err(bad("range from, to and step must be numbers".into()));
+    };
+    if !(s > 0.0) || !(b >= a) || !a.is_finite() || !b.is_finite() {
+        return Err(bad(format!("range needs step > 0 and to >= from, found from {a} to {b} step {s}")));
+    }
+    // The tolerance keeps `to` when (b - a) / s is an integer up to rounding error.
+    let n = ((b - a) / s + 1e-9).floor() as u64 + 1;
+    if n > 100_000 {
+        return Err(bad(format!("range has {n} values; at most 100000")));
+    }
+    Ok((0..n)
+        .map(|i| {
+            let v = a + i as f64 * s;
+            let r = (v * 1e10).round() / 1e10;
+            ParamValue::Float(if r.is_finite() && v.abs() < 1e8 { r } else { v })
+        })
+        .collect())
+}
+
+/// A Latin hypercube of `n` points in `dims` dimensions on [0, 1): one point in each of the n
+/// strata of every dimension, strata shuffled per dimension, position within a stratum uniform.
+pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = Streams::new(seed, 0).stream("sweep/latin-hypercube");
+    let mut cols: Vec<Vec<f64>> = Vec::with_capacity(dims);
+    for _ in 0..dims {
+        let mut perm: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            let j = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
+            perm.swap(i, j);
+        }
+        cols.push(perm.iter().map(|&s| (s as f64 + uniform(&mut rng)) / n as f64).collect());
+    }
+    (0..n).map(|i| cols.iter().map(|c| c[i]).collect()).collect()
+}
+
+impl Sweep {
+    /// Reads a sweep file and its base scenario, expands the design and validates every point.
+    pub fn load(path: &Path) -> Result<Sweep, SweepError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SweepError::Read { path: path.into(), source })?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        Sweep::from_str(
+            &text,
+            &path.display().to_string(),
+            dir,
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()),
+        )
+    }
+
+    /// Parses sweep `text`; `base` paths are relative to `dir`.
+    pub fn from_str(text: &str, origin: &str, dir: &Path, stem: Option<String>) -> Result<Sweep, SweepError> {
+        let file = origin.to_string();
+        let raw: RawSweep = toml::from_str(text).map_err(|e| syntax(&file, text, &e))?;
+        let base_path = dir.join(&raw.base);
+        let base_text = std::fs::read_to_string(&base_path)
+            .map_err(|source| SweepError::Read { path: base_path.clone(), source })?;
+        let base_origin = base_path.display().to_string();
+        let mut base =
+            parse_table(&base_text, &base_origin).map_err(|source| SweepError::Base { file: file.clone(), source })?;
+        let base_sc = load_table(base.clone(), &base_origin, Some(&base_text))
+            .map_err(|source| SweepError::Base { file: file.clone(), source })?;
+        let seed = raw.seed.unwrap_or(base_sc.simulation.seed);
+        let replications = raw.replications.unwrap_or(base_sc.simulation.replications);
+        if replications == 0 {
+            return Err(SweepError::Syntax { file, message: "replications must be at least 1".into() });
+        }
+
+        // Fixed settings first: they are part of every point.
+        for (path, v) in &flatten(&raw.set) {
+            let value = ParamValue::from_toml(v).ok_or_else(|| SweepError::BadValue {
+                file: file.clone(),
+                path: path.clone(),
+                message: format!("expected a number, string or boolean, found {}", toml_kind(v)),
+            })?;
+            apply(&mut base, &file, path, &value)?;
+        }
+        let base_ok = load_table(base.clone(), &base_origin, None).map_err(|source| SweepError::InvalidPoint {
+            file: file.clone(),
+            point: 0,
+            values: "the [set] values".into(),
+            source,
+        })?;
+
+        let mut factorial: Vec<(String, Vec<ParamValue>)> = Vec::new();
+        let mut sampled: Vec<(String, f64, f64)> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for p in &raw.parameters {
+            if !seen.insert(p.path.clone()) || flatten(&raw.set).iter().any(|(k, _)| *k == p.path) {
+                return Err(SweepError::BadValue {
+                    file,
+                    path: p.path.clone(),
+                    message: "named twice (parameters and set)".into(),
+                });
+            }
+            let axis = axis(&file, p)?;
+            // Check the path and type against the base now, with the first value, so that an
+            // unknown key is reported by its path rather than as an invalid point.
+            let probe = match &axis {
+                Axis::Values(v) => v[0].clone(),
+                Axis::Sample { min, .. } => ParamValue::Float(*min),
+            };
+            let mut t = base.clone();
+            apply(&mut t, &file, &p.path, &probe)?;
+            if let Err(e @ ScenarioError::Toml { .. }) = load_table(t, &base_origin, None) {
+                let reason = e.problems().first().map(|p| p.message.clone()).unwrap_or_default();
+                return Err(SweepError::UnknownPath { file, path: p.path.clone(), reason });
+            }
+            match axis {
+                Axis::Values(v) => factorial.push((p.path.clone(), v)),
+                Axis::Sample { min, max } => sampled.push((p.path.clone(), min, max)),
+            }
+        }
+        let lhs_n = match (raw.lhs_points, sampled.is_empty()) {
+            (Some(n), false) if n >= 1 => n as usize,
+            (None, true) => 1,
+            (Some(_), true) => {
+                return Err(SweepError::Syntax {
+                    file,
+                    message: "lhs_points given but no parameter has `sample`".into(),
+                });
+            }
+            _ => {
+                return Err(SweepError::Syntax {
+                    file,
+                    message: "parameters with `sample` need lhs_points >= 1".into(),
+                });
+            }
+        };
+        let design = latin_hypercube(if sampled.is_empty() { 1 } else { lhs_n }, sampled.len(), seed);
+        let total: usize = factorial.iter().map(|(_, v)| v.len()).product::<usize>() * design.len();
+        if total > 1_000_000 {
+            return Err(SweepError::Syntax { file, message: format!("{total} points; at most 1000000") });
+        }
+
+        let mut parameters: Vec<String> = factorial.iter().map(|(p, _)| p.clone()).collect();
+        parameters.extend(sampled.iter().map(|(p, _, _)| p.clone()));
+        let mut points = Vec::with_capacity(total);
+        let mut idx = vec![0usize; factorial.len()];
+        for _ in 0..total / design.len() {
+            for u in &design {
+                let mut values: Vec<ParamValue> = factorial.iter().zip(&idx).map(|((_, v), &i)| v[i].clone()).collect();
+                values.extend(sampled.iter().zip(u).map(|((_, lo, hi), x)| ParamValue::Float(lo + (hi - lo) * x)));
+                let mut t = base.clone();
+                for (path, v) in parameters.iter().zip(&values) {
+                    set_sampled(&mut t, &file, path, v)?;
+                }
+                let point = points.len();
+                let describe = || {
+                    parameters
+                        .iter()
+                        .zip(&values)
+                        .map(|(p, v)| format!("{p} = {}", v.text()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let mut sc = load_table(t, &base_origin, None).map_err(|source| SweepError::InvalidPoint {
+                    file: file.clone(),
+                    point,
+                    values: describe(),
+                    source,
+                })?;
+                sc.simulation.seed = seed;
+                sc.simulation.replications = replications;
+                // Record the value actually set (an integer key gets the rounded sample).
+                let values = values.iter().zip(&parameters).map(|(v, p)| actual_value(p, v, &base)).collect();
+                points.push(Point { values, scenario: sc });
+            }
+            // Odometer over factorial axes, last fastest.
+            for k in (0..idx.len()).rev() {
+                idx[k] += 1;
+                if idx[k] < factorial[k].1.len() {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+
+        let mut h = fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325);
+        h = fnv1a(b"\0", h);
+        h = fnv1a(base_text.as_bytes(), h);
+        h = fnv1a(METRICS.join(",").as_bytes(), h);
+        h = fnv1a(env!("CARGO_PKG_VERSION").as_bytes(), h);
+        Ok(Sweep {
+            name: raw.name.or(stem).unwrap_or_else(|| "sweep".into()),
+            origin: file,
+            seed,
+            replications,
+            parameters,
+            platforms: base_ok.platforms.iter().map(|p| p.id.clone()).collect(),
+            points,
+            fingerprint: format!("{h:016x}"),
+        })
+    }
+
+    /// Runs in the whole sweep.
+    pub fn runs(&self) -> usize {
+        self.points.len() * self.replications as usize
+    }
+
+    /// (point, replication) of run `i`.
+    pub fn run_at(&self, i: usize) -> (usize, u32) {
+        (i / self.replications as usize, (i % self.replications as usize) as u32)
+    }
+
+    /// The description kept beside results, enough to merge shards and write final files.
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            name: self.name.clone(),
+            fingerprint: self.fingerprint.clone(),
+            seed: self.seed.to_string(),
+            replications: self.replications,
+            runs: self.runs(),
+            parameters: self.parameters.clone(),
+            points: self.points.iter().map(|p| p.values.iter().map(ParamValue::text).collect()).collect(),
+            platforms: self.platforms.clone(),
+            metrics: METRICS.iter().map(|s| s.to_string()).collect(),
+            shard: None,
+        }
+    }
+}
+
+/// `[set]` may be written with quoted dotted keys or as nested tables; both become paths.
+fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for (k, v) in t {
+        match v {
+            toml::Value::Table(sub) => out.extend(flatten(sub).into_iter().map(|(p, v)| (format!("{k}.{p}"), v))),
+            _ => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
+fn apply(t: &mut toml::Table, file: &str, path: &str, v: &ParamValue) -> Result<(), SweepError> {
+    set_path(t, path, v).map_err(|e| match e {
+        SetError::Unknown(reason) => SweepError::UnknownPath { file: file.into(), path: path.into(), reason },
+        SetError::Type(message) => SweepError::BadValue { file: file.into(), path: path.into(), message },
+    })
+}
+
+/// Like [`apply`], but a sampled float for an integer key is rounded rather than refused.
+fn set_sampled(t: &mut toml::Table, file: &str, path: &str, v: &ParamValue) -> Result<(), SweepError> {
+    match apply(t, file, path, v) {
+        Err(SweepError::BadValue { .. }) if matches!(v, ParamValue::Float(_)) => {
+            let ParamValue::Float(f) = v else { unreachable!() };
+            apply(t, file, path, &ParamValue::Int(f.round() as i64))
+        }
+        r => r,
+    }
+}
+
+fn actual_value(path: &str, v: &ParamValue, base: &toml::Table) -> ParamValue {
+    let mut cur: Option<&toml::Value> = None;
+    let mut t = base;
+    for k in path.split('.') {
+        cur = t.get(k);
+        if let Some(toml::Value::Table(sub)) = cur {
+            t = sub;
+        }
+    }
+    match (cur, v) {
+        (Some(toml::Value::Integer(_)), ParamValue::Float(f)) => ParamValue::Int(f.round() as i64),
+        _ => v.clone(),
+    }
+}
+
+fn axis(file: &str, p: &RawParam) -> Result<Axis, SweepError> {
+    let bad = |message: String| SweepError::BadValue { file: file.into(), path: p.path.clone(), message };
+    match (&p.values, &p.range, &p.sample) {
+        (Some(vs), None, None) => {
+            if vs.is_empty() {
+                return Err(bad("`values` is empty".into()));
+            }
+            let vals = vs
+                .iter()
+                .map(|v| {
+                    ParamValue::from_toml(v).ok_or_else(|| {
+                        bad(format!("expected numbers, strings or booleans in `values`, found {}", toml_kind(v)))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Axis::Values(vals))
+        }
+        (None, Some(r), None) => Ok(Axis::Values(range_values(file, &p.path, r)?)),
+        (None, None, Some(s)) => {
+            if !(s.min.is_finite() && s.max.is_finite() && s.max >= s.min) {
+                return Err(bad(format!("sample needs finite min <= max, found min {} max {}", s.min, s.max)));
+            }
+            Ok(Axis::Sample { min: s.min, max: s.max })
+        }
+        _ => Err(bad("give exactly one of `values`, `range` or `sample`".into())),
+    }
+}
+
+/// Everything needed to merge shards and write the final files, kept as `manifest.toml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, Deserialize)]
+pub struct Manifest {
+    /// Sweep name.
+    pub name: String,
+    /// [`Sweep::fingerprint`].
+    pub fingerprint: String,
+    /// Seed (as text: TOML integers are signed).
+    pub seed: String,
+    /// Replications per point.
+    pub replications: u32,
+    /// Runs in the whole sweep.
+    pub runs: usize,
+    /// Swept key paths.
+    pub parameters: Vec<String>,
+    /// Parameter values per point, as written in CSV.
+    pub points: Vec<Vec<String>>,
+    /// Platform ids, in scenario order.
+    pub platforms: Vec<String>,
+    /// Metric columns of `runs.csv`.
+    pub metrics: Vec<String>,
+    /// `K/N` for a shard's folder.
+    pub shard: Option<String>,
+}
+
+/// One run's results: every platform's summary, in scenario order.
+#[derive(Clone, Debug)]
+pub struct RunRecord {
+    /// Run index.
+    pub run: usize,
+    /// Per platform.
+    pub rows: Vec<PlatformSummary>,
+}
+
+/// Header of `runs.csv` (and of journals and shard files).
+pub fn runs_header(m: &Manifest) -> Vec<String> {
+    let mut h: Vec<String> = vec!["run".into(), "point".into(), "replication".into()];
+    h.extend(m.parameters.iter().cloned());
+    h.push("platform".into());
+    h.extend(m.metrics.iter().cloned());
+    h.extend(["regime".into(), "regime_since_day".into(), "regime_changes".into()]);
+    h
+}
+
+/// The `runs.csv` records of one run.
+pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
+    let reps = m.replications as usize;
+    let (point, rep) = (rec.run / reps, rec.run % reps);
+    rec.rows
+        .iter()
+        .map(|s| {
+            let mut r = vec![rec.run.to_string(), point.to_string(), rep.to_string()];
+            r.extend(m.points[point].iter().cloned());
+            r.push(s.platform.clone());
+            r.extend(s.values.iter().map(|v| num(*v)));
+            r.extend([s.regime.name().to_string(), num(s.regime_since_day), s.regime_changes.to_string()]);
+            r
+        })
+        .collect()
+}
+
+/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary).
+pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary), String> {
+    let np = m.parameters.len();
+    let nm = m.metrics.len();
+    if r.len() != 3 + np + 1 + nm + 3 {
+        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 3, r.len()));
+    }
+    let int = |s: &str| s.parse::<usize>().map_err(|_| format!("expected a whole number, found `{s}`"));
+    let float = |s: &str| {
+        if s.is_empty() {
+            Ok(f64::NAN)
+        } else {
+            s.parse::<f64>().map_err(|_| format!("expected a number, found `{s}`"))
+        }
+    };
+    let run = int(&r[0])?;
+    if run >= m.runs {
+        return Err(format!("run {run} out of range (sweep has {} runs)", m.runs));
+    }
+    let platform = r[3 + np].to_string();
+    let values = (0..nm).map(|k| float(&r[4 + np + k])).collect::<Result<Vec<_>, _>>()?;
+    let rname = &r[4 + np + nm];
+    let regime =
+        Regime::ALL.iter().copied().find(|g| g.name() == rname).ok_or_else(|| format!("unknown regime `{rname}`"))?;
+    Ok((
+        run,
+        PlatformSummary {
+            platform,
+            values,
+            regime,
+            regime_since_day: float(&r[5 + np + nm])?,
+            regime_changes: int(&r[6 + np + nm])?,
+        },
+    ))
+}
+
+/// Per point and platform: key-metric statistics and regime shares.
+#[derive(Clone, Debug)]
+pub struct PointStats {
+    /// Point index.
+    pub point: usize,
+    /// Platform id.
+    pub platform: String,
+    /// Replications.
+    pub replications: usize,
+    /// Per [`KEY_METRICS`] name: (mean, sd, 95% half-width), NaNs skipped.
+    pub stats: Vec<(f64, f64, f64)>,
+    /// Share of replications ending in each of [`Regime::ALL`].
+    pub shares: Vec<f64>,
+    /// The modal regime.
+    pub modal: Regime,
+}
+
+/// Aggregates records (complete and sorted by run) into per-point statistics.
+pub fn point_stats(m: &Manifest, records: &[RunRecord]) -> Vec<PointStats> {
+    let reps = m.replications as usize;
+    let idx: Vec<usize> =
+        KEY_METRICS.iter().map(|k| m.metrics.iter().position(|x| x == k).unwrap_or(usize::MAX)).collect();
+    let mut out = Vec::new();
+    for (point, chunk) in records.chunks(reps).enumerate() {
+        for (pi, platform) in m.platforms.iter().enumerate() {
+            let stats = idx
+                .iter()
+                .map(|&k| {
+                    let xs: Vec<f64> =
+                        chunk.iter().map(|r| r.rows[pi].values.get(k).copied().unwrap_or(f64::NAN)).collect();
+                    let (mean, sd, h, _) = mean_ci95(&xs);
+                    (mean, sd, h)
+                })
+                .collect();
+            let regimes: Vec<Regime> = chunk.iter().map(|r| r.rows[pi].regime).collect();
+            let shares = Regime::ALL
+                .iter()
+                .map(|g| regimes.iter().filter(|r| *r == g).count() as f64 / regimes.len() as f64)
+                .collect();
+            out.push(PointStats {
+                point,
+                platform: platform.clone(),
+                replications: chunk.len(),
+                stats,
+                shares,
+                modal: modal_regime(&regimes),
+            });
+        }
+    }
+    out
+}
+
+/// Header of `points.csv`.
+pub fn points_header(m: &Manifest) -> Vec<String> {
+    let mut h: Vec<String> = vec!["point".into()];
+    h.extend(m.parameters.iter().cloned());
+    h.extend(["platform".into(), "replications".into()]);
+    for k in KEY_METRICS {
+        h.extend([format!("{k}_mean"), format!("{k}_sd"), format!("{k}_ci95")]);
+    }
+    h.extend(Regime::ALL.iter().map(|g| format!("share_{}", g.name())));
+    h.push("modal_regime".into());
+    h
+}
+
+/// One `points.csv` record.
+pub fn points_record(m: &Manifest, s: &PointStats) -> Vec<String> {
+    let mut r = vec![s.point.to_string()];
+    r.extend(m.points[s.point].iter().cloned());
+    r.extend([s.platform.clone(), s.replications.to_string()]);
+    for (mean, sd, h) in &s.stats {
+        r.extend([num(*mean), num(*sd), num(*h)]);
+    }
+    r.extend(s.shares.iter().map(|x| num(*x)));
+    r.push(s.modal.name().to_string());
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_metrics_exist() {
+        for k in KEY_METRICS {
+            assert!(METRICS.contains(k), "{k} is not in METRICS");
+        }
+    }
+
+    #[test]
+    fn ranges_by_index() {
+        let r = RawRange { from: toml::Value::Float(0.0), to: toml::Value::Float(1.0), step: toml::Value::Float(0.1) };
+        let v = range_values("f", "p", &r).unwrap();
+        assert_eq!(v.len(), 11);
+        assert_eq!(v[3], ParamValue::Float(0.3));
+        assert_eq!(v[10], ParamValue::Float(1.0));
+        let r = RawRange { from: toml::Value::Integer(2), to: toml::Value::Integer(30), step: toml::Value::Integer(7) };
+        assert_eq!(range_values("f", "p", &r).unwrap(), [2, 9, 16, 23, 30].map(ParamValue::Int).to_vec());
+    }
+
+    #[test]
+    fn latin_hypercube_fills_every_stratum() {
+        let d = latin_hypercube(10, 3, 7);
+        for k in 0..3 {
+            let mut strata: Vec<usize> = d.iter().map(|p| (p[k] * 10.0) as usize).collect();
+            strata.sort();
+            assert_eq!(strata, (0..10).collect::<Vec<_>>());
+        }
+        assert_eq!(d, latin_hypercube(10, 3, 7));
+        assert_ne!(d, latin_hypercube(10, 3, 8));
+    }
+
+    #[test]
+    fn set_path_types() {
+        let mut t: toml::Table = toml::from_str("[a]\nn = 1\nx = 1.5\ns = \"q\"\n").unwrap();
+        set_path(&mut t, "a.n", &ParamValue::Float(3.0)).unwrap();
+        assert_eq!(t["a"]["n"], toml::Value::Integer(3));
+        assert!(matches!(set_path(&mut t, "a.n", &ParamValue::Float(2.5)), Err(SetError::Type(_))));
+        set_path(&mut t, "a.x", &ParamValue::Int(2)).unwrap();
+        assert_eq!(t["a"]["x"], toml::Value::Float(2.0));
+        assert!(matches!(set_path(&mut t, "a.x", &ParamValue::Str("z".into())), Err(SetError::Type(_))));
+        set_path(&mut t, "a.new", &ParamValue::Float(0.5)).unwrap();
+        assert_eq!(
+            set_path(&mut t, "b.c", &ParamValue::Int(1)),
+            Err(SetError::Unknown("no table `b` in base scenario".into()))
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! SVG charts of sweeps: regime maps over two parameters, metric lines with 95% bands over one.
+//!
+//! Charts are rendered into a string and written atomically. Text is emitted as SVG `<text>`
+//! elements, so no font files are needed.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+
+use super::atomic::{WriteError, write_atomic};
+use crate::metrics::Regime;
+
+/// Why a chart could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Drawing failed.
+    #[error("cannot draw {}: {message}", path.display())]
+    Draw {
+        /// The chart file.
+        path: PathBuf,
+        /// What plotters reported.
+        message: String,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<PlotError> for crate::experiment::sweep::SweepError {
+    fn from(e: PlotError) -> Self {
+        match e {
+            PlotError::Write(w) => w.into(),
+            PlotError::Draw { path, message } => crate::experiment::sweep::SweepError::Inconsistent { path, message },
+        }
+    }
+}
+
+/// A fixed colour per regime, so maps from different sweeps read alike.
+pub fn regime_colour(r: Regime) -> RGBColor {
+    match r {
+        Regime::Embedded => RGBColor(46, 160, 67),
+        Regime::Reengineered => RGBColor(31, 96, 196),
+        Regime::Floating => RGBColor(240, 160, 40),
+        Regime::Idling => RGBColor(150, 150, 150),
+        Regime::Overloaded => RGBColor(214, 39, 40),
+        Regime::Transitional => RGBColor(240, 220, 90),
+        Regime::Unclassified => RGBColor(225, 225, 225),
+    }
+}
+
+fn draw_err(path: &Path) -> impl Fn(String) -> PlotError + '_ {
+    move |message| PlotError::Draw { path: path.to_path_buf(), message }
+}
+
+fn save(path: &Path, svg: String) -> Result<(), PlotError> {
+    write_atomic(path, |w| w.write_all(svg.as_bytes()))?;
+    Ok(())
+}
+
+fn distinct(xs: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = xs.collect();
+    v.sort_by(f64::total_cmp);
+    v.dedup();
+    v
+}
+
+fn label(x: f64) -> String {
+    let s = format!("{x}");
+    if s.len() > 8 { format!("{x:.3}") } else { s }
+}
+
+/// A regime map: cell (or dot, when the points are not a grid) at each (x, y), coloured by
+/// regime, with a legend of the regimes shown.
+pub fn regime_map(
+    path: &Path,
+    title: &str,
+    x_name: &str,
+    y_name: &str,
+    cells: &[(f64, f64, Regime)],
+) -> Result<(), PlotError> {
+    let err = draw_err(path);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let (main, legend) = root.split_horizontally(720);
+        let xs = distinct(cells.iter().map(|c| c.0));
+        let ys = distinct(cells.iter().map(|c| c.1));
+        let grid = xs.len() * ys.len() == cells.len();
+        if grid {
+            let mut chart = ChartBuilder::on(&main)
+                .caption(title, ("sans-serif", 18))
+                .margin(10)
+                .x_label_area_size(45)
+                .y_label_area_size(60)
+                .build_cartesian_2d(
+                    (0..xs.len() as i32 - 1).into_segmented(),
+                    (0..ys.len() as i32 - 1).into_segmented(),
+                )
+                .map_err(|e| err(e.to_string()))?;
+            let fx = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(i) => xs.get(*i as usize).map(|x| label(*x)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            let fy = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(i) => ys.get(*i as usize).map(|y| label(*y)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_desc(x_name)
+                .y_desc(y_name)
+                .x_labels(xs.len().min(20))
+                .y_labels(ys.len().min(20))
+                .x_label_formatter(&fx)
+                .y_label_formatter(&fy)
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
+            chart
+                .draw_series(cells.iter().map(|(x, y, r)| {
+                    let i = xs.iter().position(|v| v == x).unwrap_or(0) as i32;
+                    let j = ys.iter().position(|v| v == y).unwrap_or(0) as i32;
+                    Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                            (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                        ],
+                        regime_colour(*r).filled(),
+                    )
+                }))
+                .map_err(|e| err(e.to_string()))?;
+        } else {
+            let pad = |v: &[f64]| {
+                let (lo, hi) = (v[0], v[v.len() - 1]);
+                let d = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+                (lo - d)..(hi + d)
+            };
+            let mut chart = ChartBuilder::on(&main)
+                .caption(title, ("sans-serif", 18))
+                .margin(10)
+                .x_label_area_size(45)
+                .y_label_area_size(60)
+                .build_cartesian_2d(pad(&xs), pad(&ys))
+                .map_err(|e| err(e.to_string()))?;
+            chart.configure_mesh().x_desc(x_name).y_desc(y_name).draw().map_err(|e| err(e.to_string()))?;
+            chart
+                .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        let shown: Vec<Regime> = Regime::ALL.iter().copied().filter(|g| cells.iter().any(|c| c.2 == *g)).collect();
+        legend
+            .draw(&Text::new("modal regime", (10, 60), ("sans-serif", 15).into_font()))
+            .map_err(|e| err(e.to_string()))?;
+        for (k, g) in shown.iter().enumerate() {
+            let y = 85 + 26 * k as i32;
+            legend
+                .draw(&Rectangle::new([(10, y), (28, y + 18)], regime_colour(*g).filled()))
+                .map_err(|e| err(e.to_string()))?;
+            legend
+                .draw(&Text::new(format!("{} {}", g.name(), g.chinese()), (34, y + 3), ("sans-serif", 14).into_font()))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    save(path, svg)
+}
+
+/// One line of a metric chart: (x, mean, 95% half-width) sorted by x.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// Points; NaN means are skipped, NaN half-widths draw no band.
+    pub points: Vec<(f64, f64, f64)>,
+}
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// Mean lines with shaded 95% confidence bands, one per series.
+pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series: &[Series]) -> Result<(), PlotError> {
+    let err = draw_err(path);
+    let pts: Vec<Vec<(f64, f64, f64)>> = series
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .filter(|p| p.1.is_finite())
+                .map(|&(x, m, h)| (x, m, if h.is_finite() { h } else { 0.0 }))
+                .collect()
+        })
+        .collect();
+    let all: Vec<&(f64, f64, f64)> = pts.iter().flatten().collect();
+    let xs = distinct(all.iter().map(|p| p.0));
+    if xs.is_empty() {
+        return Err(err("nothing to plot".into()));
+    }
+    let lo = all.iter().map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
+    let hi = all.iter().map(|p| p.1 + p.2).fold(f64::NEG_INFINITY, f64::max);
+    let (ylo, yhi) = if hi > lo { (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)) } else { (lo - 0.5, hi + 0.5) };
+    let (xlo, xhi) = if xs.len() > 1 { (xs[0], xs[xs.len() - 1]) } else { (xs[0] - 0.5, xs[0] + 0.5) };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)
+            .map_err(|e| err(e.to_string()))?;
+        chart.configure_mesh().x_desc(x_name).y_desc(y_name).draw().map_err(|e| err(e.to_string()))?;
+        for (k, (s, p)) in series.iter().zip(&pts).enumerate() {
+            let c = PALETTE[k % PALETTE.len()];
+            let mut band: Vec<(f64, f64)> = p.iter().map(|q| (q.0, q.1 + q.2)).collect();
+            band.extend(p.iter().rev().map(|q| (q.0, q.1 - q.2)));
+            if p.len() > 1 {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2).filled())))
+                    .map_err(|e| err(e.to_string()))?;
+            }
+            chart
+                .draw_series(LineSeries::new(p.iter().map(|q| (q.0, q.1)), c.stroke_width(2)))
+                .map_err(|e| err(e.to_string()))?
+                .label(s.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+            chart
+                .draw_series(p.iter().map(|q| Circle::new((q.0, q.1), 3, c.filled())))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    save(path, svg)
+}

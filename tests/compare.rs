@@ -1,0 +1,68 @@
+//! `embedsim compare`: paired runs on common random numbers.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// An M/M/c-like desk at ρ = 0.8 with one worker; the variant has two.
+fn scenario(staff: u32) -> String {
+    format!(
+        "name = \"desk{staff}\"\n[simulation]\nduration_days = 120\nwarmup_days = 10\nseed = 3\nreplications = 6\n\
+         [calendar]\nhours_per_day = 24\ndays_per_week = 7\n[departments.desk]\nstaff = {staff}\n\
+         [platforms.line]\ndispatch = \"auto\"\narrival_rate_per_day = 19.2\nroute = [\"desk\"]\n\
+         effort_hours = {{ dist = \"exponential\", mean = 1.0 }}\n"
+    )
+}
+
+/// compare.csv rows as maps from column to value, for platform `line`.
+fn rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), scenario(1)).unwrap();
+    fs::write(d.path().join("b.toml"), scenario(1)).unwrap();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["compare", "a.toml", "b.toml", "--replications", "4", "--out", "o", "--quiet"])
+        .assert()
+        .success();
+    let rows = rows(&d.path().join("o/compare.csv"));
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert_eq!(r["platform"], "line");
+        if r["pairs"] != "0" {
+            assert_eq!(r["difference"], "0", "{r:?}");
+            assert_eq!(r["ci95"], "0", "{r:?}");
+            assert_eq!(r["significant"], "false");
+        }
+    }
+}
+
+#[test]
+fn more_staff_cuts_waits_with_an_interval_excluding_zero() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), scenario(1)).unwrap();
+    fs::write(d.path().join("b.toml"), scenario(2)).unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["compare", "a.toml", "b.toml", "--seed", "9", "--threads", "2", "--out", "o"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("line's orders wait") && stdout.contains("hours less on average under B"), "{stdout}");
+    let rows = rows(&d.path().join("o/compare.csv"));
+    let wait = rows.iter().find(|r| r["metric"] == "mean_wait_hours").unwrap();
+    let hi: f64 = wait["ci_high"].parse().unwrap();
+    let diff: f64 = wait["difference"].parse().unwrap();
+    assert!(diff < 0.0 && hi < 0.0, "{wait:?}");
+    assert_eq!(wait["pairs"], "6");
+    assert_eq!(wait["significant"], "true");
+}
