@@ -142,6 +142,14 @@ fn resume_equals_uninterrupted() {
     sweep_cmd(p, "cut", &["--resume", "--threads", "1"]).success();
     assert_same(&p.join("whole"), &p.join("cut"));
     assert!(!journal.exists());
+    // Resuming a finished folder (a requeued job) runs nothing and rewrites the same bytes.
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .env("EMBEDSIM_SWEEP_STOP_AFTER", "0")
+        .args(["sweep", "sweep.toml", "--quiet", "--out", "cut", "--resume"])
+        .assert()
+        .success();
+    assert_same(&p.join("whole"), &p.join("cut"));
 
     // A shard resumes the same way.
     cargo_bin_cmd!("embedsim")

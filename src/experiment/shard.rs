@@ -296,11 +296,19 @@ pub fn run_sweep(
         }
         done = read_journal(&journal, &m)?;
         done.retain(|i, _| opts.shard.is_none_or(|s| s.owns(*i)));
+    } else if opts.resume {
+        // A finished folder resumed again (say, a requeued array task) reuses its results.
+        let finished = dir.join(if opts.shard.is_some() { SHARD_FILE } else { "runs.csv" });
+        if finished.exists()
+            && read_manifest(dir).is_ok_and(|old| old.fingerprint == m.fingerprint && old.shard == m.shard)
+        {
+            let bytes = fs::read(&finished).map_err(|source| SweepError::Read { path: finished.clone(), source })?;
+            done = read_records(&finished, &m, &bytes, true)?;
+            done.retain(|i, _| opts.shard.is_none_or(|s| s.owns(*i)));
+        }
     }
     // Rewrite the journal with only complete runs, so a torn record never precedes new ones.
-    let existing = m.shard.clone();
     write_manifest(dir, &m)?;
-    m.shard = existing;
     write_atomic(&journal, |w| {
         w.write_all(journal_first_line(&m).as_bytes())?;
         w.write_all(&csv_line(&runs_header(&m)))?;
