@@ -34,6 +34,34 @@ pub struct PlatformTally {
     pub sojourn_hist: LogHistogram,
     /// Department hours on its orders.
     pub hours: Hours,
+    /// Closed and resolved (reasonable, within authority, not screened out).
+    pub resolved: u64,
+    /// Closed, and the caller rated "satisfied".
+    pub satisfied: u64,
+    /// Orders whose reply failed the audit at least once (M9).
+    pub redone: u64,
+    /// Orders a department returned at least once (M10).
+    pub returned: u64,
+    /// Returns in all.
+    pub return_events: u64,
+    /// Unreasonable demands taken in (M15).
+    pub unreasonable: u64,
+    /// Of those, screened out at intake.
+    pub screened: u64,
+    /// Escalated above the township (M7).
+    pub escalated: u64,
+    /// Needing authority above the township (M7).
+    pub above_township: u64,
+    /// Arrivals that were repeat complaints (M16).
+    pub repeats: u64,
+    /// Reviewed by a deputy instead of the leader (M13).
+    pub delegated: u64,
+    /// Persuasion attempts (M11).
+    pub persuasions: u64,
+    /// Dispatch desk hours on first dispatches.
+    pub desk_dispatch_hours: f64,
+    /// Dispatch desk hours on returned orders.
+    pub desk_redispatch_hours: f64,
 }
 
 /// Fate of the orders that arrived on one day (all days, warm-up included: regimes cover the run).
@@ -74,6 +102,10 @@ pub struct PlatformDay {
     pub weighted_r: f64,
     /// Regime at the end of the day.
     pub regime: Option<Regime>,
+    /// Department hours on its orders (jobs started that day).
+    pub hours: f64,
+    /// Of those, burden hours (负能).
+    pub burden: f64,
 }
 
 /// One department's figures for one day.
@@ -87,6 +119,8 @@ pub struct DepartmentDay {
     pub utilisation: f64,
     /// Reengineering level R.
     pub r: f64,
+    /// Stress S.
+    pub stress: f64,
 }
 
 /// One leader's figures for one day.
@@ -159,6 +193,8 @@ impl RegimeTrack {
         f.peak_usage = self.peak_usage;
         let before = if d >= w { days[d - w].open } else { 0 };
         f.backlog_growth = days[d].open as f64 - before as f64;
+        let (hours, burden) = days[from..=d].iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden));
+        f.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
         f.weighted_r = days[d].weighted_r;
         let raw = classify(&f, spec, self.was_embedded);
         self.last = f;

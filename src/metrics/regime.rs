@@ -96,6 +96,8 @@ pub struct WindowFigures {
     pub backlog_growth: f64,
     /// Work-weighted reengineering level of the departments doing its orders.
     pub weighted_r: f64,
+    /// Burden hours over all department hours on its orders (负能 index).
+    pub burden_share: f64,
 }
 
 impl WindowFigures {
@@ -121,8 +123,9 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// The decision tree, tested in order (documented in docs/MODEL-NOTES.md):
 ///
-/// 1. overloaded — it was embedded earlier, and now its backlog grew over the window by more than
-///    a tenth of the window's arrivals while under `overloaded_on_time` of decided orders closed on time;
+/// 1. overloaded — it was embedded earlier, and now either its backlog grew over the window by
+///    more than a tenth of the window's arrivals while under `overloaded_on_time` of decided
+///    orders closed on time, or the burden share of its hours reached `burden_share`;
 /// 2. idling — usage under `idling_usage` × its peak usage, and (if anything was decided) under
 ///    `floating_closed` closed in the system;
 /// 3. unclassified — fewer than `min_decided` decided orders;
@@ -132,7 +135,8 @@ fn ratio(a: u64, b: u64) -> f64 {
 /// 6. transitional — anything else.
 pub fn classify(f: &WindowFigures, spec: &RegimeSpec, was_embedded: bool) -> Regime {
     let growing = f.backlog_growth > 0.1 * f.arrived as f64 && f.backlog_growth > 0.0;
-    if was_embedded && growing && f.decided > 0 && f.on_time_of_decided() < spec.overloaded_on_time {
+    let swamped = growing && f.decided > 0 && f.on_time_of_decided() < spec.overloaded_on_time;
+    if was_embedded && (swamped || f.burden_share >= spec.burden_share) {
         return Regime::Overloaded;
     }
     let low_usage = f.peak_usage > 0.0 && f.usage < spec.idling_usage * f.peak_usage;
@@ -178,5 +182,9 @@ mod tests {
         assert_eq!(classify(&over, &s, true), Regime::Overloaded);
         // The same figures without an embedded past are not overload.
         assert_eq!(classify(&over, &s, false), Regime::Transitional);
+        let mut burdened = figs(100, 95, 90);
+        burdened.burden_share = 0.35;
+        assert_eq!(classify(&burdened, &s, true), Regime::Overloaded);
+        assert_eq!(classify(&burdened, &s, false), Regime::Embedded);
     }
 }

@@ -39,6 +39,30 @@ pub enum JobKind {
     },
     /// A line task from above.
     LineTask,
+    /// Redoing an order's reply that failed the audit (M9).
+    Redo {
+        /// The order.
+        order: OrderKey,
+        /// Its platform.
+        platform: PlatformId,
+    },
+    /// Persuading a dissatisfied caller to rate "satisfied" (M11).
+    Persuasion {
+        /// The platform assessed.
+        platform: PlatformId,
+    },
+}
+
+impl JobKind {
+    /// The platform whose order this job serves, if any.
+    pub fn platform(&self) -> Option<PlatformId> {
+        match *self {
+            JobKind::Part { platform, .. } | JobKind::Redo { platform, .. } | JobKind::Persuasion { platform } => {
+                Some(platform)
+            }
+            JobKind::LineTask => None,
+        }
+    }
 }
 
 /// Work waiting at, or being done by, a department.
@@ -88,10 +112,11 @@ impl Ord for Job {
     }
 }
 
-/// Hours a department spent, by kind.
+/// Hours a department spent, by kind. The kinds partition the hours worked: overtime is the part
+/// of a job worked beyond normal hours, taken out of the job's other kinds in proportion.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Hours {
-    /// Substantive work on orders.
+    /// Substantive work on reasonable orders.
     pub substantive: f64,
     /// Coordination on joint orders (M6).
     pub coordination: f64,
@@ -99,12 +124,71 @@ pub struct Hours {
     pub documentation: f64,
     /// Line tasks (M14).
     pub line_tasks: f64,
+    /// Redoing replies that failed the audit (M9).
+    pub redo: f64,
+    /// Returning orders (M10).
+    pub returns: f64,
+    /// Persuading callers (M11).
+    pub persuasion: f64,
+    /// Working unreasonable demands (M15).
+    pub unreasonable: f64,
+    /// Worked beyond normal hours (M12).
+    pub overtime: f64,
 }
 
 impl Hours {
+    /// Names of the kinds, in the order of [`Hours::kinds`].
+    pub const KINDS: [&'static str; 9] = [
+        "substantive",
+        "coordination",
+        "documentation",
+        "line_tasks",
+        "redo",
+        "returns",
+        "persuasion",
+        "unreasonable",
+        "overtime",
+    ];
+
+    /// The kinds' values, in the order of [`Hours::KINDS`].
+    pub fn kinds(&self) -> [f64; 9] {
+        [
+            self.substantive,
+            self.coordination,
+            self.documentation,
+            self.line_tasks,
+            self.redo,
+            self.returns,
+            self.persuasion,
+            self.unreasonable,
+            self.overtime,
+        ]
+    }
+
     /// All hours worked.
     pub fn total(&self) -> f64 {
-        self.substantive + self.coordination + self.documentation + self.line_tasks
+        self.kinds().iter().sum()
+    }
+
+    /// Hours that produce no resolution (负能): documentation, redo, returns, persuasion,
+    /// unreasonable demands and overtime.
+    pub fn burden(&self) -> f64 {
+        self.documentation + self.redo + self.returns + self.persuasion + self.unreasonable + self.overtime
+    }
+
+    /// Every kind multiplied by `k`.
+    pub fn scaled(&self, k: f64) -> Hours {
+        Hours {
+            substantive: self.substantive * k,
+            coordination: self.coordination * k,
+            documentation: self.documentation * k,
+            line_tasks: self.line_tasks * k,
+            redo: self.redo * k,
+            returns: self.returns * k,
+            persuasion: self.persuasion * k,
+            unreasonable: self.unreasonable * k,
+            overtime: self.overtime * k,
+        }
     }
 
     /// Adds `other` in place.
@@ -113,6 +197,11 @@ impl Hours {
         self.coordination += other.coordination;
         self.documentation += other.documentation;
         self.line_tasks += other.line_tasks;
+        self.redo += other.redo;
+        self.returns += other.returns;
+        self.persuasion += other.persuasion;
+        self.unreasonable += other.unreasonable;
+        self.overtime += other.overtime;
     }
 }
 
@@ -138,6 +227,12 @@ pub struct Department {
     pub line_done: u64,
     /// Line tasks finished late.
     pub line_late: u64,
+    /// Stress S in [0, 1] (M12).
+    pub stress: f64,
+    /// Assessment penalty pressure in force (M11).
+    pub penalty: f64,
+    /// Extra hours per staff member today (M12), 0 when not on overtime.
+    pub overtime_today: f64,
 }
 
 impl Department {
@@ -154,7 +249,18 @@ impl Department {
             hours: Hours::default(),
             line_done: 0,
             line_late: 0,
+            stress: 0.0,
+            penalty: 0.0,
+            overtime_today: 0.0,
         }
+    }
+
+    /// M12: one working day's stress update with pressure `p` in [0, 1]:
+    /// `dS = build·p·(1−S) − recover·(1−p)·S`; recovery is slower than build-up.
+    pub fn update_stress(&mut self, build: f64, recover: f64, p: f64) {
+        let p = p.clamp(0.0, 1.0);
+        self.stress =
+            (self.stress + build * p * (1.0 - self.stress) - recover * (1.0 - p) * self.stress).clamp(0.0, 1.0);
     }
 
     /// Whether a worker is free.
@@ -199,6 +305,30 @@ mod tests {
         q.push(job(Rank::Routine, 5.0, 4));
         let order: Vec<u64> = std::iter::from_fn(|| q.pop().map(|j| j.seq)).collect();
         assert_eq!(order, vec![3, 2, 4, 1, 0]);
+    }
+
+    #[test]
+    fn stress_builds_fast_and_recovers_slowly() {
+        let mut d = Department::new(1, 0.0, SimTime::ZERO);
+        let mut up = 0;
+        while d.stress < 0.5 {
+            d.update_stress(0.1, 0.02, 1.0);
+            up += 1;
+        }
+        let mut down = 0;
+        while d.stress > 0.25 {
+            d.update_stress(0.1, 0.02, 0.0);
+            down += 1;
+        }
+        assert!(down > 4 * up, "hysteresis: {up} days up, {down} days down");
+    }
+
+    #[test]
+    fn hours_kinds_partition_the_total() {
+        let h = Hours { substantive: 1.0, documentation: 0.5, overtime: 0.25, redo: 2.0, ..Default::default() };
+        assert_eq!(h.total(), 3.75);
+        assert_eq!(h.burden(), 2.75);
+        assert_eq!(h.scaled(2.0).total(), 7.5);
     }
 
     #[test]

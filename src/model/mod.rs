@@ -2,6 +2,7 @@
 
 pub mod citizens;
 pub mod department;
+pub mod desk;
 pub mod leader;
 pub mod operator;
 pub mod order;

@@ -14,6 +14,8 @@ pub enum Task {
     Negotiate,
     /// Settle it by personal negotiation outside the system.
     SettleOffline,
+    /// Push part `usize` back to the department that returned it (M10).
+    Redispatch(usize),
 }
 
 /// A queued operator task.

@@ -81,6 +81,18 @@ pub struct Order {
     pub attempts: u32,
     /// Past its deadline while open.
     pub overdue: bool,
+    /// Unreasonable or outside government remit (M15).
+    pub unreasonable: bool,
+    /// Needs authority above the township (M7).
+    pub above_township: bool,
+    /// The county resolved it after escalation (M7).
+    pub resolved_above: bool,
+    /// Times a department returned it (M10).
+    pub returns: u32,
+    /// Its reply failed the audit at least once (M9).
+    pub redone: bool,
+    /// Reviewed by a deputy without authority (M13).
+    pub delegated: bool,
 }
 
 /// Open orders, addressable by [`OrderKey`].

@@ -76,6 +76,8 @@ fn write_run_timeseries(w: &mut dyn Write, sc: &Scenario, out: &RunOutput) -> io
                 row("trust", x.trust)?;
             }
             row("weighted_r", x.weighted_r)?;
+            row("staff_hours", x.hours)?;
+            row("burden_hours", x.burden)?;
             if let Some(r) = x.regime {
                 writeln!(w, "{rep},{d},platform,{},regime,{}", spec.id, r.name())?;
             }
@@ -88,6 +90,9 @@ fn write_run_timeseries(w: &mut dyn Write, sc: &Scenario, out: &RunOutput) -> io
             row("utilisation", x.utilisation)?;
             if sc.reengineering.is_some() {
                 row("r", x.r)?;
+            }
+            if sc.departments.iter().any(|d| d.stress.is_some()) {
+                row("stress", x.stress)?;
             }
         }
         for (spec, l) in sc.leaders.iter().zip(&out.leaders) {
@@ -106,31 +111,36 @@ fn write_run_timeseries(w: &mut dyn Write, sc: &Scenario, out: &RunOutput) -> io
     Ok(())
 }
 
-/// `departments.csv`: one row per replication and department.
+/// `departments.csv`: one row per replication and department, hours by kind (they add up to
+/// `hours_total`), burden share, line-task lateness, final R and stress.
 pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    use crate::model::department::Hours;
     write_atomic(path, |w| {
+        let kinds: Vec<String> = Hours::KINDS.iter().map(|k| format!("hours_{k}")).collect();
         writeln!(
             w,
-            "replication,department,staff,utilisation,hours_total,hours_substantive,hours_coordination,hours_documentation,hours_line_tasks,line_tasks_done,line_tasks_late,r_end"
+            "replication,department,staff,utilisation,hours_total,{},burden_share,line_tasks_done,line_tasks_late,r_end,stress_end",
+            kinds.join(",")
         )?;
         for out in outs {
             for (spec, d) in sc.departments.iter().zip(&out.departments) {
                 let h = &d.hours;
+                let kinds: Vec<String> = h.kinds().iter().map(|x| num(*x)).collect();
+                let burden = if h.total() > 0.0 { h.burden() / h.total() } else { f64::NAN };
                 writeln!(
                     w,
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{}",
                     out.replication,
                     spec.id,
                     spec.staff,
                     num(d.utilisation),
                     num(h.total()),
-                    num(h.substantive),
-                    num(h.coordination),
-                    num(h.documentation),
-                    num(h.line_tasks),
+                    kinds.join(","),
+                    num(burden),
                     d.line_done,
                     d.line_late,
-                    num(d.r_end)
+                    num(d.r_end),
+                    num(d.stress_end)
                 )?;
             }
         }

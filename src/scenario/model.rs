@@ -49,6 +49,19 @@ pub struct Scenario {
     pub reengineering: Option<ReengineeringSpec>,
     /// The regime classifier's settings.
     pub regimes: RegimeSpec,
+    /// Authority above the township (M7), if any category needs it.
+    pub county: Option<CountySpec>,
+}
+
+/// `[county]`: what happens to orders that need authority above the township (M7).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountySpec {
+    /// Share the township escalates; the rest closes unresolved (权小责大).
+    pub escalate_prob: f64,
+    /// Mean calendar days in the county's queue.
+    pub delay_days: f64,
+    /// Share of escalated orders the county resolves.
+    pub resolve_prob: f64,
 }
 
 /// `[simulation]`.
@@ -147,6 +160,110 @@ pub struct PlatformSpec {
     pub appeal: f64,
     /// Villages' trust at the start.
     pub initial_trust: f64,
+    /// Dispatchers of an auto-dispatched platform.
+    pub desk: Option<DeskSpec>,
+    /// The departments' return right (M10).
+    pub returns: Option<ReturnSpec>,
+    /// Reply audit and redo (M9).
+    pub audit: Option<AuditSpec>,
+    /// How callers rate outcomes.
+    pub satisfaction: SatisfactionSpec,
+    /// Periodic assessment and gaming (M11).
+    pub assessment: Option<AssessmentSpec>,
+    /// Share of demands that are unreasonable or outside government remit (M15).
+    pub unreasonable_share: f64,
+    /// Share of unreasonable demands screened out at intake (M15).
+    pub screening_prob: f64,
+    /// Unresolved issues coming back (M16): probability and mean delay in days.
+    pub repeat: Option<(f64, f64)>,
+    /// Demand shocks on the platform's own intake (M17): (from day, to day, multiplier).
+    pub shocks: Vec<(f64, f64, f64)>,
+    /// Excluded from the run (baseline comparisons): its issues go offline or unreported.
+    pub disabled: bool,
+}
+
+impl PlatformSpec {
+    /// Multiplier on the platform's own intake rate at calendar day `day` (product of shocks).
+    pub fn shock_multiplier(&self, day: f64) -> f64 {
+        self.shocks.iter().filter(|(a, b, _)| (*a..*b).contains(&day)).map(|s| s.2).product()
+    }
+
+    /// Days at which the intake rate changes (shock edges), sorted.
+    pub fn shock_edges(&self) -> Vec<f64> {
+        let mut e: Vec<f64> = self.shocks.iter().flat_map(|(a, b, _)| [*a, *b]).collect();
+        e.sort_by(f64::total_cmp);
+        e.dedup();
+        e
+    }
+}
+
+/// Dispatchers: a pool of staff who route each order (and re-route returned ones).
+#[derive(Debug, Clone)]
+pub struct DeskSpec {
+    /// Dispatchers.
+    pub staff: u32,
+    /// Time to dispatch one order.
+    pub dispatch: Dist,
+    /// Time to re-dispatch a returned order.
+    pub redispatch: Dist,
+}
+
+/// The return right (回退权, M10).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnSpec {
+    /// Chance a department returns an order without authority.
+    pub prob: f64,
+    /// Department hours spent returning it.
+    pub department_hours: f64,
+    /// Returns allowed per order; after that the department must take it.
+    pub max_returns: u32,
+}
+
+/// Reply audit (M9): the chance a reply falls short grows with load and stress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditSpec {
+    /// Chance of a short reply with no load and no stress.
+    pub base_fail: f64,
+    /// Added per waiting job per staff member at the lead department.
+    pub load_fail: f64,
+    /// Added at stress 1.
+    pub stress_fail: f64,
+    /// A redo takes this share of the original effort.
+    pub redo_effort_share: f64,
+}
+
+/// Callers' ratings: chance of "satisfied".
+#[derive(Debug, Clone, PartialEq)]
+pub struct SatisfactionSpec {
+    /// Resolved on time.
+    pub on_time: f64,
+    /// Resolved late.
+    pub late: f64,
+    /// Not resolved.
+    pub unresolved: f64,
+}
+
+impl Default for SatisfactionSpec {
+    fn default() -> Self {
+        SatisfactionSpec { on_time: 0.95, late: 0.7, unresolved: 0.1 }
+    }
+}
+
+/// Periodic assessment on resolution and satisfaction (M11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentSpec {
+    /// Days per assessment period.
+    pub period_days: f64,
+    /// Score (mean of resolution and satisfaction rates) below which units are penalised.
+    pub target: f64,
+    /// Chance a unit tries to persuade a dissatisfied caller.
+    pub persuade_prob: f64,
+    /// Department hours per persuasion.
+    pub persuasion_hours: f64,
+    /// Chance the caller then rates "satisfied".
+    pub persuasion_success: f64,
+    /// Stress pressure added to the platform's departments after a failed period.
+    pub penalty: f64,
 }
 
 /// A department.
@@ -158,6 +275,32 @@ pub struct DepartmentSpec {
     pub staff: u32,
     /// Line tasks from above, if any.
     pub line_tasks: Option<LineTaskSpec>,
+    /// Stress and burnout (M12).
+    pub stress: Option<StressSpec>,
+    /// Overtime when the backlog is long (M12).
+    pub overtime: Option<OvertimeSpec>,
+}
+
+/// Stress (M12): `dS = build·p·(1−S) − recover·(1−p)·S` per working day, `p` the pressure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StressSpec {
+    /// Build-up rate.
+    pub build: f64,
+    /// Recovery rate (smaller than build: hysteresis, "躺平").
+    pub recover: f64,
+    /// Waiting jobs per staff member that count as full pressure.
+    pub backlog_per_staff: f64,
+    /// Work takes `1 + slowdown·S` times as long.
+    pub slowdown: f64,
+}
+
+/// Overtime (M12): extra hours on days after the backlog passes a level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OvertimeSpec {
+    /// Waiting jobs per staff member that trigger overtime the next working day.
+    pub backlog_per_staff: f64,
+    /// Extra hours per staff member per overtime day.
+    pub hours_per_day: f64,
 }
 
 /// Line tasks (条线任务, M14).
@@ -182,6 +325,17 @@ pub struct LeaderSpec {
     pub attention_hours_per_day: f64,
     /// Hours per working day taken by other claims (meetings, inspections).
     pub other_claims_hours_per_day: f64,
+    /// Delegation to a deputy when the inbox overflows (M13).
+    pub delegate: Option<DelegateSpec>,
+}
+
+/// Delegation (M13): items arriving to a full inbox go to a deputy without authority.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DelegateSpec {
+    /// Inbox length at which new items go to the deputy.
+    pub inbox_threshold: u32,
+    /// The deputy's hours per working day for platform items.
+    pub deputy_attention_hours_per_day: f64,
 }
 
 impl LeaderSpec {
@@ -202,6 +356,8 @@ pub struct CategorySpec {
     pub departments: Vec<DeptId>,
     /// Effort per department part.
     pub effort: Dist,
+    /// Needs authority above the township (M7).
+    pub above_township: bool,
 }
 
 /// A village or community (one grid).
@@ -293,6 +449,8 @@ pub struct RegimeSpec {
     /// A new regime counts only after holding this many consecutive days (no flapping at a
     /// threshold); its change is then dated to the day it began.
     pub persist_days: u32,
+    /// Overloaded: burden share (负能 index) of its orders' hours at least this.
+    pub burden_share: f64,
     /// Idling compares usage with its peak: the highest mean daily arrivals over any
     /// `launch_days` consecutive days so far.
     pub launch_days: u32,
@@ -310,6 +468,7 @@ impl Default for RegimeSpec {
             overloaded_on_time: 0.5,
             min_decided: 10,
             persist_days: 14,
+            burden_share: 0.3,
             launch_days: 14,
         }
     }

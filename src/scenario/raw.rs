@@ -30,6 +30,7 @@ pub struct RawScenario {
     pub grid: Option<RawGrid>,
     pub reengineering: Option<RawReengineering>,
     pub regimes: Option<RawRegimes>,
+    pub county: Option<RawCounty>,
 }
 
 /// `[simulation]`.
@@ -69,6 +70,26 @@ pub struct RawDist {
 pub struct RawDepartment {
     pub staff: i64,
     pub line_tasks: Option<RawLineTasks>,
+    pub stress: Option<RawStress>,
+    pub overtime: Option<RawOvertime>,
+}
+
+/// `departments.<id>.stress` (M12).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStress {
+    pub build: f64,
+    pub recover: f64,
+    pub backlog_per_staff: Option<f64>,
+    pub slowdown: Option<f64>,
+}
+
+/// `departments.<id>.overtime` (M12).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOvertime {
+    pub backlog_per_staff: f64,
+    pub hours_per_day: f64,
 }
 
 /// `departments.<id>.line_tasks`: work from above (条线任务) competing for staff.
@@ -87,6 +108,15 @@ pub struct RawLineTasks {
 pub struct RawLeader {
     pub attention_hours_per_day: f64,
     pub other_claims_hours_per_day: Option<f64>,
+    pub delegate: Option<RawDelegate>,
+}
+
+/// `leaders.<id>.delegate` (M13).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelegate {
+    pub inbox_threshold: i64,
+    pub deputy_attention_hours_per_day: f64,
 }
 
 /// `[platforms.<id>]`.
@@ -109,6 +139,98 @@ pub struct RawPlatform {
     pub citizen_channel: Option<bool>,
     pub appeal: Option<f64>,
     pub initial_trust: Option<f64>,
+    pub desk: Option<RawDesk>,
+    pub returns: Option<RawReturns>,
+    pub audit: Option<RawAudit>,
+    pub satisfaction: Option<RawSatisfaction>,
+    pub assessment: Option<RawAssessment>,
+    pub unreasonable_share: Option<f64>,
+    pub screening: Option<RawScreening>,
+    pub repeat: Option<RawRepeat>,
+    #[serde(default)]
+    pub shocks: Vec<RawShock>,
+}
+
+/// `platforms.<id>.desk`: dispatchers (派单员) of an auto-dispatched platform.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesk {
+    pub staff: i64,
+    pub dispatch_hours: RawDist,
+    pub redispatch_hours: Option<RawDist>,
+}
+
+/// `platforms.<id>.returns` (M10).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReturns {
+    pub prob: f64,
+    pub department_hours: Option<f64>,
+    pub max_returns: Option<i64>,
+}
+
+/// `platforms.<id>.audit` (M9).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    pub base_fail: f64,
+    pub load_fail: Option<f64>,
+    pub stress_fail: Option<f64>,
+    pub redo_effort_share: Option<f64>,
+}
+
+/// `platforms.<id>.satisfaction`: how callers rate outcomes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSatisfaction {
+    pub on_time: Option<f64>,
+    pub late: Option<f64>,
+    pub unresolved: Option<f64>,
+}
+
+/// `platforms.<id>.assessment` (M11).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssessment {
+    pub period_days: Option<f64>,
+    pub target: f64,
+    pub persuade_prob: Option<f64>,
+    pub persuasion_hours: Option<f64>,
+    pub persuasion_success: Option<f64>,
+    pub penalty: Option<f64>,
+}
+
+/// `platforms.<id>.screening` (M15).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreening {
+    pub prob: f64,
+}
+
+/// `platforms.<id>.repeat` (M16).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRepeat {
+    pub prob: f64,
+    pub delay_days: Option<f64>,
+}
+
+/// One entry of `platforms.<id>.shocks` (M17).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub from_day: f64,
+    pub to_day: f64,
+    pub multiplier: f64,
+}
+
+/// `[county]`: authority above the township (M7).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCounty {
+    pub escalate_prob: f64,
+    pub delay_days: Option<f64>,
+    pub resolve_prob: Option<f64>,
 }
 
 /// `platforms.<id>.operator`: a cadre who dispatches without authority (M2, M3).
@@ -131,6 +253,7 @@ pub struct RawCategory {
     pub share: f64,
     pub departments: Vec<String>,
     pub effort_hours: RawDist,
+    pub authority: Option<String>,
 }
 
 /// `[villages.<id>]`.
@@ -190,4 +313,5 @@ pub struct RawRegimes {
     pub min_decided: Option<i64>,
     pub persist_days: Option<i64>,
     pub launch_days: Option<i64>,
+    pub burden_share: Option<f64>,
 }

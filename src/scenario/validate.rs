@@ -195,13 +195,38 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     for (id, d) in &raw.departments {
         let k = format!("departments.{id}");
         let staff = v.count(&format!("{k}.staff"), d.staff, 1) as u32;
+        let stress = d.stress.as_ref().map(|st| {
+            let ks = format!("{k}.stress");
+            let build = v.probability(&format!("{ks}.build"), st.build);
+            let recover = v.probability(&format!("{ks}.recover"), st.recover);
+            StressSpec {
+                build,
+                recover,
+                backlog_per_staff: v.positive(&format!("{ks}.backlog_per_staff"), st.backlog_per_staff.unwrap_or(5.0)),
+                slowdown: v.non_negative(&format!("{ks}.slowdown"), st.slowdown.unwrap_or(0.3)),
+            }
+        });
+        let overtime = d.overtime.as_ref().map(|o| {
+            let ko = format!("{k}.overtime");
+            let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+            if hours + hpd_ok > 24.0 {
+                v.bad(
+                    format!("{ko}.hours_per_day"),
+                    format!("expected at most {} (24 minus calendar.hours_per_day), found {hours}", 24.0 - hpd_ok),
+                );
+            }
+            OvertimeSpec {
+                backlog_per_staff: v.non_negative(&format!("{ko}.backlog_per_staff"), o.backlog_per_staff),
+                hours_per_day: hours,
+            }
+        });
         let line_tasks = d.line_tasks.as_ref().map(|lt| LineTaskSpec {
             rate_per_day: v.non_negative(&format!("{k}.line_tasks.rate_per_day"), lt.rate_per_day),
             effort: v.dist(&format!("{k}.line_tasks.effort_hours"), &lt.effort_hours),
             deadline_days: lt.deadline_days.map(|x| v.positive(&format!("{k}.line_tasks.deadline_days"), x)),
             veto: lt.veto.unwrap_or(false),
         });
-        departments.push(DepartmentSpec { id: id.clone(), staff, line_tasks });
+        departments.push(DepartmentSpec { id: id.clone(), staff, line_tasks, stress, overtime });
     }
 
     // Leaders.
@@ -216,7 +241,28 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             );
         }
         let o = v.non_negative(&format!("{k}.other_claims_hours_per_day"), l.other_claims_hours_per_day.unwrap_or(0.0));
-        leaders.push(LeaderSpec { id: id.clone(), attention_hours_per_day: a, other_claims_hours_per_day: o });
+        let delegate = l.delegate.as_ref().map(|dg| {
+            let kd = format!("{k}.delegate");
+            let deputy =
+                v.non_negative(&format!("{kd}.deputy_attention_hours_per_day"), dg.deputy_attention_hours_per_day);
+            if deputy > hpd_ok {
+                v.bad(
+                    format!("{kd}.deputy_attention_hours_per_day"),
+                    format!("expected at most calendar.hours_per_day ({hpd_ok}), found {deputy}"),
+                );
+            }
+            DelegateSpec {
+                inbox_threshold: v.count(&format!("{kd}.inbox_threshold"), dg.inbox_threshold, 1).min(u32::MAX as u64)
+                    as u32,
+                deputy_attention_hours_per_day: deputy,
+            }
+        });
+        leaders.push(LeaderSpec {
+            id: id.clone(),
+            attention_hours_per_day: a,
+            other_claims_hours_per_day: o,
+            delegate,
+        });
     }
 
     // Categories.
@@ -233,7 +279,23 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             .filter_map(|d| v.lookup(&format!("{k}.departments"), d, &dept_ids, "department"))
             .collect();
         let effort = v.dist(&format!("{k}.effort_hours"), &c.effort_hours);
-        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort });
+        let above_township = match c.authority.as_deref() {
+            None | Some("township") => false,
+            Some("county") => {
+                if raw.county.is_none() {
+                    v.bad(
+                        format!("{k}.authority"),
+                        "authority = \"county\" needs a [county] table (escalate_prob, delay_days, resolve_prob)",
+                    );
+                }
+                true
+            }
+            Some(other) => {
+                v.bad(format!("{k}.authority"), format!("expected \"township\" or \"county\", found \"{other}\""));
+                false
+            }
+        };
+        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort, above_township });
     }
     if !categories.is_empty() && categories.iter().all(|c| c.share <= 0.0) {
         v.bad("categories", "expected at least one category with share > 0");
@@ -363,6 +425,90 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             }
             None
         };
+        let desk = p.desk.as_ref().map(|d| {
+            let kd = format!("{k}.desk");
+            if p.dispatch != "auto" {
+                v.bad(
+                    kd.clone(),
+                    "only dispatch = \"auto\" has a dispatch desk (operators and leaders dispatch themselves)",
+                );
+            }
+            let dispatch = v.dist(&format!("{kd}.dispatch_hours"), &d.dispatch_hours);
+            DeskSpec {
+                staff: v.count(&format!("{kd}.staff"), d.staff, 1) as u32,
+                redispatch: match &d.redispatch_hours {
+                    Some(r) => v.dist(&format!("{kd}.redispatch_hours"), r),
+                    None => dispatch.clone(),
+                },
+                dispatch,
+            }
+        });
+        let returns = p.returns.as_ref().map(|r| {
+            let kr = format!("{k}.returns");
+            if p.dispatch == "auto" && p.desk.is_none() {
+                v.bad(kr.clone(), "returns on an auto-dispatched platform need a `desk` to re-dispatch them");
+            }
+            ReturnSpec {
+                prob: v.probability(&format!("{kr}.prob"), r.prob),
+                department_hours: v.non_negative(&format!("{kr}.department_hours"), r.department_hours.unwrap_or(0.25)),
+                max_returns: v.count(&format!("{kr}.max_returns"), r.max_returns.unwrap_or(2), 0).min(1000) as u32,
+            }
+        });
+        let audit = p.audit.as_ref().map(|a| {
+            let ka = format!("{k}.audit");
+            AuditSpec {
+                base_fail: v.probability(&format!("{ka}.base_fail"), a.base_fail),
+                load_fail: v.non_negative(&format!("{ka}.load_fail"), a.load_fail.unwrap_or(0.0)),
+                stress_fail: v.non_negative(&format!("{ka}.stress_fail"), a.stress_fail.unwrap_or(0.0)),
+                redo_effort_share: v
+                    .non_negative(&format!("{ka}.redo_effort_share"), a.redo_effort_share.unwrap_or(0.5)),
+            }
+        });
+        let mut satisfaction = SatisfactionSpec::default();
+        if let Some(s) = &p.satisfaction {
+            let ks = format!("{k}.satisfaction");
+            if let Some(x) = s.on_time {
+                satisfaction.on_time = v.probability(&format!("{ks}.on_time"), x);
+            }
+            if let Some(x) = s.late {
+                satisfaction.late = v.probability(&format!("{ks}.late"), x);
+            }
+            if let Some(x) = s.unresolved {
+                satisfaction.unresolved = v.probability(&format!("{ks}.unresolved"), x);
+            }
+        }
+        let assessment = p.assessment.as_ref().map(|a| {
+            let ka = format!("{k}.assessment");
+            AssessmentSpec {
+                period_days: v.positive(&format!("{ka}.period_days"), a.period_days.unwrap_or(30.0)),
+                target: v.probability(&format!("{ka}.target"), a.target),
+                persuade_prob: v.probability(&format!("{ka}.persuade_prob"), a.persuade_prob.unwrap_or(0.0)),
+                persuasion_hours: v.non_negative(&format!("{ka}.persuasion_hours"), a.persuasion_hours.unwrap_or(0.5)),
+                persuasion_success: v
+                    .probability(&format!("{ka}.persuasion_success"), a.persuasion_success.unwrap_or(0.5)),
+                penalty: v.probability(&format!("{ka}.penalty"), a.penalty.unwrap_or(0.0)),
+            }
+        });
+        let repeat = p.repeat.as_ref().map(|r| {
+            (
+                v.probability(&format!("{k}.repeat.prob"), r.prob),
+                v.non_negative(&format!("{k}.repeat.delay_days"), r.delay_days.unwrap_or(7.0)),
+            )
+        });
+        let shocks = p
+            .shocks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let ks = format!("{k}.shocks.{i}");
+                let a = v.non_negative(&format!("{ks}.from_day"), s.from_day);
+                let b = v.non_negative(&format!("{ks}.to_day"), s.to_day);
+                if b <= a && a.is_finite() && b.is_finite() {
+                    v.bad(format!("{ks}.to_day"), format!("expected a day after from_day ({a}), found {b}"));
+                }
+                (a, b, v.non_negative(&format!("{ks}.multiplier"), s.multiplier))
+            })
+            .collect();
         let citizen_channel = p.citizen_channel.unwrap_or(false);
         if citizen_channel && raw.villages.is_empty() {
             v.bad(format!("{k}.citizen_channel"), "citizen_channel = true needs [villages]");
@@ -389,6 +535,16 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 })
                 .unwrap_or(0.0),
             initial_trust: v.probability(&format!("{k}.initial_trust"), p.initial_trust.unwrap_or(0.5)),
+            desk,
+            returns,
+            audit,
+            satisfaction,
+            assessment,
+            unreasonable_share: v.probability(&format!("{k}.unreasonable_share"), p.unreasonable_share.unwrap_or(0.0)),
+            screening_prob: p.screening.as_ref().map_or(0.0, |s| v.probability(&format!("{k}.screening.prob"), s.prob)),
+            repeat,
+            shocks,
+            disabled: false,
         });
     }
     if platforms.is_empty() {
@@ -494,10 +650,19 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         if let Some(m) = r.launch_days {
             regimes.launch_days = v.count("regimes.launch_days", m, 1).min(100_000) as u32;
         }
+        if let Some(b) = r.burden_share {
+            regimes.burden_share = v.probability("regimes.burden_share", b);
+        }
         if let Some(m) = r.persist_days {
             regimes.persist_days = v.count("regimes.persist_days", m, 1).min(100_000) as u32;
         }
     }
+
+    let county = raw.county.as_ref().map(|c| CountySpec {
+        escalate_prob: v.probability("county.escalate_prob", c.escalate_prob),
+        delay_days: v.non_negative("county.delay_days", c.delay_days.unwrap_or(10.0)),
+        resolve_prob: v.probability("county.resolve_prob", c.resolve_prob.unwrap_or(1.0)),
+    });
 
     if !v.problems.is_empty() {
         return Err(v.problems);
@@ -524,6 +689,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         grid,
         reengineering,
         regimes,
+        county,
     })
 }
 
