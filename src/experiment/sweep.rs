@@ -57,7 +57,7 @@ pub enum SweepError {
         file: String,
         /// The cause.
         #[source]
-        source: ScenarioError,
+        source: Box<ScenarioError>,
     },
     /// A parameter path that does not name a settable key of the base scenario.
     #[error("{file}: unknown parameter path `{path}`: {reason}")]
@@ -90,7 +90,7 @@ pub enum SweepError {
         values: String,
         /// The validation errors, each naming its key.
         #[source]
-        source: ScenarioError,
+        source: Box<ScenarioError>,
     },
     /// A batch of runs failed.
     #[error(transparent)]
@@ -364,7 +364,7 @@ fn range_values(file: &str, path: &str, r: &RawRange) -> Result<Vec<ParamValue>,
     let (Some(a), Some(b), Some(s)) = (num_of(&r.from), num_of(&r.to), num_of(&r.step)) else {
         return Err(bad("range from, to and step must be numbers".into()));
     };
-    if !(s > 0.0) || !(b >= a) || !a.is_finite() || !b.is_finite() {
+    if s.is_nan() || s <= 0.0 || !a.is_finite() || !b.is_finite() || b < a {
         return Err(bad(format!("range needs step > 0 and to >= from, found from {a} to {b} step {s}")));
     }
     // The tolerance keeps `to` when (b - a) / s is an integer up to rounding error.
@@ -418,10 +418,10 @@ impl Sweep {
         let base_text = std::fs::read_to_string(&base_path)
             .map_err(|source| SweepError::Read { path: base_path.clone(), source })?;
         let base_origin = base_path.display().to_string();
-        let mut base =
-            parse_table(&base_text, &base_origin).map_err(|source| SweepError::Base { file: file.clone(), source })?;
+        let mut base = parse_table(&base_text, &base_origin)
+            .map_err(|source| SweepError::Base { file: file.clone(), source: Box::new(source) })?;
         let base_sc = load_table(base.clone(), &base_origin, Some(&base_text))
-            .map_err(|source| SweepError::Base { file: file.clone(), source })?;
+            .map_err(|source| SweepError::Base { file: file.clone(), source: Box::new(source) })?;
         let seed = raw.seed.unwrap_or(base_sc.simulation.seed);
         let replications = raw.replications.unwrap_or(base_sc.simulation.replications);
         if replications == 0 {
@@ -441,7 +441,7 @@ impl Sweep {
             file: file.clone(),
             point: 0,
             values: "the [set] values".into(),
-            source,
+            source: Box::new(source),
         })?;
 
         let mut factorial: Vec<(String, Vec<ParamValue>)> = Vec::new();
@@ -520,7 +520,7 @@ impl Sweep {
                     file: file.clone(),
                     point,
                     values: describe(),
-                    source,
+                    source: Box::new(source),
                 })?;
                 sc.simulation.seed = seed;
                 sc.simulation.replications = replications;
