@@ -23,7 +23,10 @@ fn case(name: &str) -> Case {
 /// Runs `name` and applies the two assertions to every theoretical measure, then Little's law.
 fn check_case(name: &str, s: Settings) -> Vec<Check> {
     let c = case(name);
-    let checks = c.run(&s).expect("validation cases run");
+    let sc = c.scenario(&s);
+    let outs = run_all(&sc, s.threads, &|| {}).expect("validation cases run");
+    assert_eq!(outs.len(), s.replications as usize);
+    let checks = c.evaluate(&sc, &outs);
     let measured: Vec<&Check> = checks.iter().filter(|k| !k.measure.starts_with("Little")).collect();
     assert_eq!(measured.len(), c.measures.len(), "one check per measure");
     for k in &measured {
@@ -41,8 +44,6 @@ fn check_case(name: &str, s: Settings) -> Vec<Check> {
         assert!(rel < 0.05, "{name} {}: 95% half-width is {:.1}% of theory (needs < 5%)", k.measure, rel * 100.0);
     }
     // Little's law on every queue, each replication on its own.
-    let sc = c.scenario(&s);
-    let outs = run_all(&sc, s.threads, &|| {}).unwrap();
     assert!(!outs[0].queues.is_empty());
     for out in &outs {
         for q in &out.queues {

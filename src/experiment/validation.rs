@@ -16,6 +16,7 @@ use super::{ExperimentError, run_all};
 use crate::engine::dist::Dist;
 use crate::metrics::stats::Welford;
 use crate::metrics::summary::summarize;
+use crate::model::RunOutput;
 use crate::scenario::{Dispatch, Scenario, load_table, parse_table};
 
 /// One comparison of theory with simulation.
@@ -212,6 +213,11 @@ impl Case {
     pub fn run(&self, s: &Settings) -> Result<Vec<Check>, ExperimentError> {
         let sc = self.scenario(s);
         let outs = run_all(&sc, s.threads, &|| {})?;
+        Ok(self.evaluate(&sc, &outs))
+    }
+
+    /// The checks for runs `outs` of this case's scenario `sc` (per-check 95% intervals).
+    pub fn evaluate(&self, sc: &Scenario, outs: &[RunOutput]) -> Vec<Check> {
         let reps = outs.len() as u32;
         let mut checks = Vec::new();
         let mut push = |measure: String, theory: f64, w: &Welford, slack: f64| {
@@ -232,17 +238,17 @@ impl Case {
         };
         for &measure in self.measures {
             let mut w = Welford::default();
-            for out in &outs {
-                w.push(summarize(&sc, out)[0].get(measure));
+            for out in outs {
+                w.push(summarize(sc, out)[0].get(measure));
             }
-            push(measure.to_string(), theory(&sc, measure), &w, 0.0);
+            push(measure.to_string(), theory(sc, measure), &w, 0.0);
         }
         // Little's law: the time-average length L against λW measured on the same queue. Both
         // sides are estimates, so the check is on their difference per replication.
         for q in 0..outs[0].queues.len() {
             let mut diff = Welford::default();
             let mut l = Welford::default();
-            for out in &outs {
+            for out in outs {
                 let f = out.queues[q].little;
                 l.push(f.mean_length);
                 diff.push(f.mean_length - f.arrival_rate * f.mean_wait);
@@ -251,7 +257,7 @@ impl Case {
             // of L on top of the sampling interval.
             push(format!("Little L - λW, {}", outs[0].queues[q].name), 0.0, &diff, 0.005 * l.mean());
         }
-        Ok(checks)
+        checks
     }
 }
 
