@@ -41,6 +41,24 @@ enum Command {
         /// No progress bar, no summary table.
         #[arg(long)]
         quiet: bool,
+        /// Also run without this platform (its issues go offline or unreported), on the same
+        /// random numbers, and report the net empowerment; writes baseline.csv.
+        #[arg(long, value_name = "PLATFORM")]
+        baseline: Option<String>,
+    },
+    /// Tell the life of one order as a story: who touched it, when, and what happened.
+    Trace {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// The order's number: 1 is the first order to arrive in the run, on any platform.
+        #[arg(long)]
+        order: u64,
+        /// Which replication.
+        #[arg(long, default_value_t = 0)]
+        replication: u32,
+        /// Override simulation.seed.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Load and validate a scenario; describe it or say what is wrong.
     Check {
@@ -121,13 +139,23 @@ enum Command {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet } => {
-            run(&scenario, out, seed, replications, threads, quiet)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline } => {
+            run(&scenario, out, seed, replications, threads, quiet, baseline)
+        }
+        Command::Trace { scenario, order, replication, seed } => {
+            let mut sc = load(&scenario)?;
+            if let Some(s) = seed {
+                sc.simulation.seed = s;
+            }
+            let lines = experiment::trace::trace(&sc, replication, order)?;
+            outln!("{} — order #{order}, replication {replication}, seed {}\n", sc.name, sc.simulation.seed);
+            out!("{}", experiment::trace::tell(&lines));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { scenario } => {
             let sc = load(&scenario)?;
-            print!("{}", sc.describe());
-            println!("ok: {} is valid", scenario.display());
+            out!("{}", sc.describe());
+            outln!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Sweep { sweep, out, threads, quiet, shard, resume } => {
@@ -160,7 +188,15 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, reps: Option<u32>, threads: Option<usize>, quiet: bool) -> Result<ExitCode> {
+fn run(
+    path: &Path,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    reps: Option<u32>,
+    threads: Option<usize>,
+    quiet: bool,
+    baseline: Option<String>,
+) -> Result<ExitCode> {
     let mut sc = load(path)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -173,14 +209,30 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, reps: Option<u32>, 
         anyhow::bail!("--threads must be at least 1");
     }
     let dir = out.unwrap_or_else(|| Path::new("runs").join(&sc.name));
-    let bar = progress(sc.simulation.replications as u64, quiet, &sc.name);
-    let outs = experiment::run_all(&sc, threads, &|| bar.inc(1)).with_context(|| format!("running {}", path.display()))?;
+    let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };
+    let bar = progress(runs, quiet, &sc.name);
+    let context = || format!("running {}", path.display());
+    let (outs, net) = match &baseline {
+        None => (experiment::run_all(&sc, threads, &|| bar.inc(1)).with_context(context)?, None),
+        Some(id) => {
+            let (b, outs) = experiment::baseline::baseline(&sc, id, threads, &|| bar.inc(1)).with_context(context)?;
+            (outs, Some(b))
+        }
+    };
     bar.finish_and_clear();
     let rows = output::summaries(&sc, &outs);
-    let files = output::write_run(&dir, &sc, &outs, &rows)?;
+    let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
+    if let Some(b) = &net {
+        let path = dir.join("baseline.csv");
+        output::csv::write_baseline(&path, b)?;
+        files.push(path.display().to_string());
+    }
     if !quiet {
-        print!("{}", output::report::summary_table(&sc, &outs, &rows));
-        println!("\nwrote {}", files.join(", "));
+        out!("{}", output::report::summary_table(&sc, &outs, &rows));
+        if let Some(b) = &net {
+            out!("{}", experiment::baseline::describe(b));
+        }
+        outln!("\nwrote {}", files.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -190,15 +242,15 @@ fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> 
     anyhow::ensure!(days > 50, "--days must exceed the 50-day warm-up");
     let settings = validation::Settings { seed, replications, days, threads };
     let checks = validation::run(&settings)?;
-    println!("{} replications x {} days per case, seed {}; 95% confidence intervals\n", replications, days, seed);
-    println!("{:<24} {:<44} {:>10} {:>22}  verdict", "case", "measure", "theory", "simulation");
+    outln!("{} replications x {} days per case, seed {}; 95% confidence intervals\n", replications, days, seed);
+    outln!("{:<24} {:<44} {:>10} {:>22}  verdict", "case", "measure", "theory", "simulation");
     let mut failed = 0;
     for c in &checks {
         let verdict = if c.pass() { "ok" } else { "OUTSIDE" };
         if !c.pass() {
             failed += 1;
         }
-        println!(
+        outln!(
             "{:<24} {:<44} {:>10.4} {:>22}  {}",
             c.case,
             c.measure,
@@ -207,12 +259,12 @@ fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> 
             verdict
         );
     }
-    println!();
+    outln!();
     if failed == 0 {
-        println!("all {} checks: theory inside the 95% interval", checks.len());
+        outln!("all {} checks: theory inside the 95% interval", checks.len());
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{failed} of {} checks: theory outside the 95% interval", checks.len());
+        outln!("{failed} of {} checks: theory outside the 95% interval", checks.len());
         Ok(ExitCode::FAILURE)
     }
 }

@@ -52,11 +52,11 @@ pub fn sweep(
     let outcome = result.with_context(|| format!("sweep {} into {}", file.display(), dir.display()))?;
     if !quiet {
         if outcome.resumed > 0 {
-            println!("resumed: {} of {} runs were already done", outcome.resumed, outcome.planned);
+            outln!("resumed: {} of {} runs were already done", outcome.resumed, outcome.planned);
         }
-        println!("wrote {}", outcome.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "));
+        outln!("wrote {}", outcome.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "));
         if shard.is_some() {
-            println!("when every shard is done: embedsim merge <shard dirs...> --out <dir>");
+            outln!("when every shard is done: embedsim merge <shard dirs...> --out <dir>");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -67,7 +67,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<ExitCode> {
     anyhow::ensure!(!dirs.is_empty(), "name at least one shard folder");
     let files = shard::merge(dirs, out).with_context(|| format!("merging into {}", out.display()))?;
     if !quiet {
-        println!(
+        outln!(
             "merged {} folders; wrote {}",
             dirs.len(),
             files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
@@ -105,7 +105,7 @@ pub fn compare(
     let path = dir.join("compare.csv");
     compare::write_csv(&path, &diffs)?;
     if !quiet {
-        println!(
+        outln!(
             "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals\n",
             sa.name,
             a.display(),
@@ -114,9 +114,9 @@ pub fn compare(
             reps,
             seed.unwrap_or(sa.simulation.seed)
         );
-        println!("{:<14} {:<24} {:>12} {:>12} {:>24}", "platform", "metric", "A", "B", "B − A");
+        outln!("{:<14} {:<24} {:>12} {:>12} {:>24}", "platform", "metric", "A", "B", "B − A");
         for d in &diffs {
-            println!(
+            outln!(
                 "{:<14} {:<24} {:>12.4} {:>12.4} {:>24}",
                 d.platform,
                 d.metric,
@@ -125,11 +125,11 @@ pub fn compare(
                 format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" })
             );
         }
-        println!();
+        outln!();
         for d in diffs.iter().filter(|d| d.significant()) {
-            println!("{}.", d.sentence());
+            outln!("{}.", d.sentence());
         }
-        println!("\n(* interval excludes 0) wrote {}", path.display());
+        outln!("\n(* interval excludes 0) wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

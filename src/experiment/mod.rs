@@ -1,8 +1,10 @@
 //! Experiments: replications in parallel, validation against queueing theory.
 
+pub mod baseline;
 pub mod compare;
 pub mod shard;
 pub mod sweep;
+pub mod trace;
 pub mod validation;
 
 use rayon::prelude::*;
@@ -43,7 +45,11 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 
 /// Runs replications `0..scenario.simulation.replications` in parallel; results come back in
 /// replication order whatever order the threads finish in. `tick` is called once per finished run.
-pub fn run_all(sc: &Scenario, threads: Option<usize>, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunOutput>, ExperimentError> {
+pub fn run_all(
+    sc: &Scenario,
+    threads: Option<usize>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<RunOutput>, ExperimentError> {
     let n = sc.simulation.replications;
     with_threads(threads, || {
         (0..n)

@@ -48,6 +48,8 @@ pub struct PlatformTally {
     pub unreasonable: u64,
     /// Of those, screened out at intake.
     pub screened: u64,
+    /// Closed resolved and on time.
+    pub resolved_on_time: u64,
     /// Escalated above the township (M7).
     pub escalated: u64,
     /// Needing authority above the township (M7).
@@ -106,6 +108,8 @@ pub struct PlatformDay {
     pub hours: f64,
     /// Of those, burden hours (负能).
     pub burden: f64,
+    /// The same hours by kind, in the order of `Hours::KINDS`.
+    pub kinds: [f64; 9],
 }
 
 /// One department's figures for one day.

@@ -61,6 +61,7 @@ pub const METRICS: &[&str] = &[
     "hours_persuasion",
     "hours_unreasonable",
     "hours_overtime",
+    "resolved_on_time",
 ];
 
 /// One replication's figures for one platform.
@@ -170,5 +171,6 @@ fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64) 
         t.hours.persuasion,
         t.hours.unreasonable,
         t.hours.overtime,
+        t.resolved_on_time as f64,
     ]
 }

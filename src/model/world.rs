@@ -153,6 +153,8 @@ pub struct RunOutput {
     pub unserved: u64,
     /// The traced order's story, when a trace was asked for.
     pub trace: Vec<TraceLine>,
+    /// Orders taken in over the whole run, warm-up included (the last serial number).
+    pub orders_seen: u64,
 }
 
 struct PlatformState {
@@ -876,8 +878,12 @@ impl<'s> World<'s> {
                 let ps = &mut self.platforms[platform];
                 ps.hours_by_dept[d] += total;
                 ps.period_depts[d] = true;
-                ps.days[day].hours += total;
-                ps.days[day].burden += hours.burden();
+                let today = &mut ps.days[day];
+                today.hours += total;
+                today.burden += hours.burden();
+                for (k, h) in today.kinds.iter_mut().zip(hours.kinds()) {
+                    *k += h;
+                }
                 if job.counted {
                     ps.tally.hours.add(&hours);
                 }
@@ -1292,6 +1298,7 @@ impl<'s> World<'s> {
             t.closed += 1;
             t.on_time += on_time as u64;
             t.resolved += resolved as u64;
+            t.resolved_on_time += (resolved && on_time) as u64;
             t.satisfied += satisfied as u64;
             t.persuasions += persuade as u64;
             let sojourn = now.hours() - o.created.hours();
@@ -1589,6 +1596,7 @@ impl<'s> World<'s> {
             grid_entry_hours: self.grid_entry_hours,
             unserved: self.unserved,
             trace: self.trace,
+            orders_seen: self.serial,
         }
     }
 }

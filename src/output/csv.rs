@@ -185,3 +185,23 @@ pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(
         Ok(())
     })
 }
+
+/// `baseline.csv`: each compared figure with and without the platform, and the paired difference.
+pub fn write_baseline(path: &Path, b: &crate::experiment::baseline::Baseline) -> Result<(), WriteError> {
+    write_atomic(path, |w| {
+        writeln!(w, "platform,measure,with,without,difference,difference_ci95")?;
+        for r in &b.rows {
+            writeln!(
+                w,
+                "{},\"{}\",{},{},{},{}",
+                b.platform,
+                r.measure,
+                num(r.with),
+                num(r.without),
+                num(r.difference),
+                num(r.half_width)
+            )?;
+        }
+        Ok(())
+    })
+}

@@ -20,8 +20,14 @@ pub fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>>
 
 /// Writes every file of `embedsim run` into `dir`: summary, timeseries, departments, queues,
 /// regimes. Returns the paths written.
-pub fn write_run(dir: &Path, sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>]) -> Result<Vec<String>, WriteError> {
-    let tagged: Vec<(u32, Vec<PlatformSummary>)> = outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
+pub fn write_run(
+    dir: &Path,
+    sc: &Scenario,
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+) -> Result<Vec<String>, WriteError> {
+    let tagged: Vec<(u32, Vec<PlatformSummary>)> =
+        outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
     let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
     csv::write_summary(&dir.join(files[0]), &tagged)?;
     csv::write_timeseries(&dir.join(files[1]), sc, outs)?;

@@ -107,6 +107,9 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
             f.peak_usage,
             f.weighted_r
         );
+        if let Some(why) = explain_overload(sc, &outs[rep], p) {
+            let _ = writeln!(s, "  {why}");
+        }
         let changes: Vec<String> = track.changes.iter().map(|(d, r)| format!("day {d} {}", r.name())).collect();
         if !changes.is_empty() {
             let shown = if changes.len() > 8 {
@@ -123,4 +126,59 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         }
     }
     s
+}
+
+/// Why a platform went into overload: the day it flipped, how backlog and burden moved between
+/// the window before the flip and the last window, and the burden kinds that grew most.
+pub fn explain_overload(sc: &Scenario, out: &RunOutput, p: usize) -> Option<String> {
+    use crate::model::department::Hours;
+    let r = &out.platforms[p];
+    let changes = &r.regimes.changes;
+    let i = changes.iter().rposition(|c| c.1 == Regime::Overloaded)?;
+    if r.regimes.current() != Regime::Overloaded {
+        return None;
+    }
+    let flip = changes[i].0 as usize;
+    let embedded_since = changes[..i].iter().rev().find(|c| c.1.is_embedded()).map(|c| c.0);
+    let w = sc.regimes.window_days as usize;
+    let days = &r.days;
+    let end = days.len();
+    let sum = |from: usize, to: usize| {
+        let mut k = [0.0; 9];
+        for d in &days[from.min(end)..to.min(end)] {
+            for (a, b) in k.iter_mut().zip(d.kinds) {
+                *a += b;
+            }
+        }
+        k
+    };
+    let before = sum(flip.saturating_sub(w), flip);
+    let after = sum(end.saturating_sub(w), end);
+    let share = |k: &[f64; 9], i: usize| {
+        let t: f64 = k.iter().sum();
+        if t > 0.0 { k[i] / t } else { 0.0 }
+    };
+    let burden_idx = [2usize, 4, 5, 6, 7, 8];
+    let burden = |k: &[f64; 9]| burden_idx.iter().map(|&i| share(k, i)).sum::<f64>();
+    let mut grew: Vec<(f64, usize)> =
+        burden_idx.iter().map(|&i| (share(&after, i) - share(&before, i), i)).filter(|g| g.0 > 0.005).collect();
+    grew.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let grew: Vec<String> = grew
+        .iter()
+        .take(3)
+        .map(|&(_, i)| {
+            format!("{} {:.0}% → {:.0}%", Hours::KINDS[i], share(&before, i) * 100.0, share(&after, i) * 100.0)
+        })
+        .collect();
+    let open_before = days[flip.saturating_sub(1).min(end - 1)].open;
+    let open_now = days[end - 1].open;
+    Some(format!(
+        "flipped to {} {} on day {flip}{}: open orders {open_before} → {open_now}; burden share of its hours {:.0}% → {:.0}%{}",
+        Regime::Overloaded.chinese(),
+        Regime::Overloaded.name(),
+        embedded_since.map_or(String::new(), |d| format!(" (embedded from day {d})")),
+        burden(&before) * 100.0,
+        burden(&after) * 100.0,
+        if grew.is_empty() { String::new() } else { format!("; the burden that grew: {}", grew.join(", ")) }
+    ))
 }
