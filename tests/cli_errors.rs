@@ -127,10 +127,8 @@ fn lognormal_without_cv() {
         r#"effort_hours = { dist = "exponential", mean = 1.0 }"#,
         r#"effort_hours = { dist = "lognormal", mean = 1.0 }"#,
     ));
-    // The key is named, but no line: `cv` is absent from the file, and spans::line_of_path gives
-    // up instead of falling back to the deepest key that exists (`effort_hours`, line 19). When
-    // that is fixed, pass Some(19) here and update the snapshot.
-    assert_names(&o, "platforms.line.effort_hours.cv", Some("`lognormal` needs `cv`"), None);
+    // `cv` is absent from the file: the line is that of the deepest key that exists, `effort_hours`.
+    assert_names(&o, "platforms.line.effort_hours.cv", Some("`lognormal` needs `cv`"), Some(19));
     insta::assert_snapshot!(o.stderr);
 }
 

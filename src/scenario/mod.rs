@@ -126,10 +126,12 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
     let span = e.span();
     let line = span.as_ref().map(|s| spans::line_of(text, s.start));
     let key = span.and_then(|s| spans::path_at(text, s.start));
-    ScenarioError::Toml {
-        file: origin.to_string(),
-        problem: Located { key, line, message: e.message().trim().to_string() },
-    }
+    // Without a key path the text did not parse at all: say so, not just what the parser expected.
+    let message = match (&key, toml::de::DeTable::parse(text)) {
+        (None, Err(_)) => format!("not valid TOML: {}", e.message().trim()),
+        _ => e.message().trim().to_string(),
+    };
+    ScenarioError::Toml { file: origin.to_string(), problem: Located { key, line, message } }
 }
 
 impl Scenario {

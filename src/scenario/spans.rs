@@ -65,7 +65,7 @@ pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
     let mut table = root.get_ref();
     let mut line = None;
     for part in path.split('.') {
-        let (key, value) = table.get_key_value(part)?;
+        let Some((key, value)) = table.get_key_value(part) else { break };
         line = Some(line_of(text, key.span().start));
         match value.get_ref() {
             DeValue::Table(t) => table = t,
@@ -86,6 +86,9 @@ mod tests {
         assert_eq!(line_of_path(DOC, "platforms.a.route"), Some(6));
         assert_eq!(line_of_path(DOC, "simulation.duration_days"), Some(3));
         assert_eq!(line_of_path(DOC, "platforms.a.effort_hours.value"), Some(7));
+        // A missing key is placed at the deepest key that exists.
+        assert_eq!(line_of_path(DOC, "platforms.a.effort_hours.cv"), Some(7));
+        assert_eq!(line_of_path(DOC, "nothing.here"), None);
         let off = DOC.find("value").unwrap();
         assert_eq!(path_at(DOC, off).as_deref(), Some("platforms.a.effort_hours.value"));
         let off = DOC.find("[\"d\"]").unwrap() + 2;
