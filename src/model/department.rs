@@ -82,6 +82,10 @@ pub struct Job {
     pub kind: JobKind,
     /// Substantive effort, hours, before reengineering (drawn at arrival).
     pub effort: f64,
+    /// When a worker took it up (set at start).
+    pub started: SimTime,
+    /// Work speed while it runs (above 1 on overtime days).
+    pub speed: f64,
     /// Whether the work carries authority and a deadline (feeds reengineering, M5).
     pub pressed: bool,
     /// Counted in statistics (arrived after warm-up).
@@ -233,6 +237,9 @@ pub struct Department {
     pub penalty: f64,
     /// Extra hours per staff member today (M12), 0 when not on overtime.
     pub overtime_today: f64,
+    /// Staff hours busy after warm-up, measured on the clock from each job's start to its end
+    /// (a check on the hours by kind, which are booked when a job starts).
+    pub busy_hours: f64,
 }
 
 impl Department {
@@ -252,6 +259,7 @@ impl Department {
             stress: 0.0,
             penalty: 0.0,
             overtime_today: 0.0,
+            busy_hours: 0.0,
         }
     }
 
@@ -290,6 +298,8 @@ mod tests {
             created: SimTime::ZERO,
             kind: JobKind::LineTask,
             effort: 1.0,
+            started: SimTime::ZERO,
+            speed: 1.0,
             pressed: false,
             counted: true,
         }

@@ -113,6 +113,8 @@ pub struct DepartmentResult {
     pub r_end: f64,
     /// Final stress.
     pub stress_end: f64,
+    /// Staff hours busy after warm-up, measured on the clock (jobs finished by the end).
+    pub busy_hours: f64,
     /// Line tasks done after warm-up, and of those late.
     pub line_done: u64,
     /// Late line tasks.
@@ -779,6 +781,8 @@ impl<'s> World<'s> {
             created: o.created,
             kind: JobKind::Part { order: key, platform: p, part },
             effort,
+            started: SimTime::ZERO,
+            speed: 1.0,
             pressed: o.authority && o.deadline.is_finite(),
             counted: o.counted,
         };
@@ -916,6 +920,8 @@ impl<'s> World<'s> {
             }
             let speed = 1.0 + self.departments[d].overtime_today / sc.calendar.hours_per_day();
             let done = sc.calendar.advance(now, total / speed);
+            job.started = now;
+            job.speed = speed;
             self.at(done, Event::DeptDone(d, job))?;
         }
         Ok(())
@@ -924,7 +930,12 @@ impl<'s> World<'s> {
     fn department_done(&mut self, d: DeptId, job: Job) -> Result<(), PastSchedule> {
         let now = self.now();
         let sc = self.sc;
-        self.departments[d].busy -= 1;
+        let dept = &mut self.departments[d];
+        dept.busy -= 1;
+        if job.started >= self.warmup {
+            let worked = sc.calendar.worked_before(now) - sc.calendar.worked_before(job.started);
+            dept.busy_hours += worked * job.speed;
+        }
         match job.kind {
             JobKind::LineTask => {
                 if job.counted {
@@ -995,6 +1006,8 @@ impl<'s> World<'s> {
             created: now,
             kind: JobKind::LineTask,
             effort,
+            started: SimTime::ZERO,
+            speed: 1.0,
             pressed: false,
             counted: now >= self.warmup,
         };
@@ -1035,6 +1048,8 @@ impl<'s> World<'s> {
                     created,
                     kind: JobKind::Redo { order: key, platform: p },
                     effort: effort + sc.platforms[p].documentation_hours,
+                    started: SimTime::ZERO,
+                    speed: 1.0,
                     pressed: authority && deadline.is_finite(),
                     counted,
                 };
@@ -1325,6 +1340,8 @@ impl<'s> World<'s> {
                     created: now,
                     kind: JobKind::Persuasion { platform: p },
                     effort: a.persuasion_hours,
+                    started: SimTime::ZERO,
+                    speed: 1.0,
                     pressed: false,
                     counted: o.counted,
                 };
@@ -1542,6 +1559,7 @@ impl<'s> World<'s> {
                     utilisation: if capacity > 0.0 { d.hours.total() / capacity } else { f64::NAN },
                     r_end: d.r,
                     stress_end: d.stress,
+                    busy_hours: d.busy_hours,
                     line_done: d.line_done,
                     line_late: d.line_late,
                     days,
