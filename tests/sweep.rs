@@ -286,3 +286,36 @@ fn confidence_intervals_cover_theory() {
     eprintln!("coverage {covered}/{n}");
     assert!((0.88..=0.99).contains(&share), "coverage {share} outside [0.88, 0.99]");
 }
+
+/// A `[set]` value may be an array (demand shocks); it reaches every point and changes the runs.
+#[test]
+fn set_accepts_arrays_such_as_shocks() {
+    let plain = "base = \"base.toml\"\nreplications = 2\n[[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nvalues = [3.0]\n";
+    let shocked =
+        format!("{plain}[set]\n\"platforms.line.shocks\" = [{{ from_day = 20, to_day = 90, multiplier = 3.0 }}]\n");
+    let arrived = |sweep: &str| -> f64 {
+        let d = setup(sweep);
+        sweep_cmd(d.path(), "o", &[]).success();
+        let runs = fs::read_to_string(d.path().join("o/runs.csv")).unwrap();
+        let head: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+        let col = head.iter().position(|h| *h == "arrived").unwrap();
+        runs.lines()
+            .skip(1)
+            .filter(|l| l.contains(",line,"))
+            .map(|l| l.split(',').nth(col).unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    let (a, b) = (arrived(plain), arrived(&shocked));
+    // 3 a day for 80 counted days vs 3 a day for 10 days then 9 a day for 70: about 2.8 times.
+    assert!(b > 2.3 * a, "{a} vs {b}");
+    let d = setup(
+        "base = \"base.toml\"\nreplications = 1\n[set]\n\"platforms.line.arrival_rate_per_day\" = [1, 2]\n[[parameters]]\npath = \"platforms.line.deadline_days\"\nvalues = [3.0]\n",
+    );
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["sweep", "sweep.toml", "--quiet", "--out", "o"])
+        .output()
+        .unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success() && e.contains("platforms.line.arrival_rate_per_day") && e.contains("array"), "{e}");
+}

@@ -273,9 +273,8 @@ fn syntax(file: &str, text: &str, e: &toml::de::Error) -> SweepError {
     SweepError::Syntax { file: file.to_string(), message }
 }
 
-/// Sets `path` in `table` to `value`, converting between integer and float to match an existing
-/// value (scenario keys such as `departments.x.staff` only accept integers).
-pub fn set_path(table: &mut toml::Table, path: &str, value: &ParamValue) -> Result<(), SetError> {
+/// The table that holds the last key of dotted `path`, and that key; every parent must exist.
+fn parent_table<'t>(table: &'t mut toml::Table, path: &str) -> Result<(&'t mut toml::Table, String), SetError> {
     let keys: Vec<&str> = path.split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
         return Err(SetError::Unknown("empty key in path".into()));
@@ -295,7 +294,25 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: &ParamValue) -> Resu
             None => return Err(SetError::Unknown(format!("no table `{prefix}` in base scenario"))),
         };
     }
-    let new = match (t.get(*last), value) {
+    Ok((t, last.to_string()))
+}
+
+/// Sets `path` to an array as written (a `[set]` value such as `platforms.x.shocks`); the scenario's
+/// validation then checks its contents.
+fn set_array(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<(), SetError> {
+    let (t, last) = parent_table(table, path)?;
+    if let Some(old) = t.get(&last).filter(|v| !v.is_array()) {
+        return Err(SetError::Type(format!("expected {} (as in the base scenario), found an array", toml_kind(old))));
+    }
+    t.insert(last, value.clone());
+    Ok(())
+}
+
+/// Sets `path` in `table` to `value`, converting between integer and float to match an existing
+/// value (scenario keys such as `departments.x.staff` only accept integers).
+pub fn set_path(table: &mut toml::Table, path: &str, value: &ParamValue) -> Result<(), SetError> {
+    let (t, last) = parent_table(table, path)?;
+    let new = match (t.get(&last), value) {
         (None, v) => v.to_toml(),
         (Some(toml::Value::Integer(_)), ParamValue::Int(i)) => toml::Value::Integer(*i),
         (Some(toml::Value::Integer(_)), ParamValue::Float(f)) => {
@@ -430,6 +447,15 @@ impl Sweep {
 
         // Fixed settings first: they are part of every point.
         for (path, v) in &flatten(&raw.set) {
+            if v.is_array() {
+                set_array(&mut base, path, v).map_err(|e| match e {
+                    SetError::Unknown(reason) => {
+                        SweepError::UnknownPath { file: file.clone(), path: path.clone(), reason }
+                    }
+                    SetError::Type(message) => SweepError::BadValue { file: file.clone(), path: path.clone(), message },
+                })?;
+                continue;
+            }
             let value = ParamValue::from_toml(v).ok_or_else(|| SweepError::BadValue {
                 file: file.clone(),
                 path: path.clone(),
