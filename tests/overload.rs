@@ -6,25 +6,10 @@ use embedsim::experiment::run_all;
 use embedsim::metrics::Regime;
 use embedsim::metrics::summary::{PlatformSummary, summarize};
 use embedsim::model::RunOutput;
-use embedsim::scenario::{Scenario, load_table, parse_table};
+use embedsim::scenario::{Scenario, parse_table};
 
-/// Loads `text` with dotted-key overrides (values written as TOML) applied to the parsed table.
-fn scenario(text: &str, overrides: &[(&str, &str)]) -> Scenario {
-    let mut table = parse_table(text, "test").unwrap();
-    for (path, value) in overrides {
-        let parts: Vec<&str> = path.split('.').collect();
-        let mut t = &mut table;
-        for p in &parts[..parts.len() - 1] {
-            if !t.contains_key(*p) {
-                t.insert(p.to_string(), toml::Value::Table(toml::Table::new()));
-            }
-            t = t.get_mut(*p).and_then(|v| v.as_table_mut()).unwrap();
-        }
-        let v: toml::Table = toml::from_str(&format!("x = {value}")).unwrap();
-        t.insert(parts[parts.len() - 1].to_string(), v["x"].clone());
-    }
-    load_table(table, "test", None).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+use common::scenario;
 
 fn runs(sc: &Scenario) -> (Vec<RunOutput>, Vec<Vec<PlatformSummary>>) {
     let outs = run_all(sc, None, &|| {}).unwrap();

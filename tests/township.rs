@@ -7,32 +7,13 @@ use embedsim::experiment::run_all;
 use embedsim::metrics::Regime;
 use embedsim::metrics::summary::{PlatformSummary, summarize};
 use embedsim::model::run_replication;
-use embedsim::scenario::{Scenario, load_table, parse_table};
+use embedsim::scenario::{Scenario, parse_table};
+
+mod common;
+use common::scenario;
 
 const S_TOWN: &str = include_str!("../scenarios/s-town.toml");
 const SWAPPED: &str = include_str!("../scenarios/s-town-swapped.toml");
-
-/// Loads `text` with dotted-key overrides applied to the parsed table.
-fn scenario(text: &str, overrides: &[(&str, toml::Value)]) -> Scenario {
-    let mut table = parse_table(text, "test").unwrap();
-    for (path, value) in overrides {
-        let parts: Vec<&str> = path.split('.').collect();
-        let mut t = &mut table;
-        for p in &parts[..parts.len() - 1] {
-            t = t.get_mut(*p).and_then(|v| v.as_table_mut()).unwrap_or_else(|| panic!("no table {p} in {path}"));
-        }
-        t.insert(parts[parts.len() - 1].to_string(), value.clone());
-    }
-    load_table(table, "test", None).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn f(x: f64) -> toml::Value {
-    toml::Value::Float(x)
-}
-
-fn i(x: i64) -> toml::Value {
-    toml::Value::Integer(x)
-}
 
 /// Every replication's summaries.
 fn run(sc: &Scenario) -> Vec<Vec<PlatformSummary>> {
@@ -59,7 +40,7 @@ fn floats(r: Regime) -> bool {
 #[test]
 fn s_town_comprehensive_floats_and_minhu_embeds_across_seeds() {
     for seed in [1, 2, 3, 4] {
-        let sc = scenario(S_TOWN, &[("simulation.seed", i(seed)), ("simulation.replications", i(3))]);
+        let sc = scenario(S_TOWN, &[("simulation.seed", &seed.to_string()), ("simulation.replications", "3")]);
         let runs = run(&sc);
         for r in regimes(&runs, "comprehensive") {
             assert!(floats(r), "seed {seed}: comprehensive is {r}, expected floating or idling");
@@ -75,7 +56,7 @@ fn s_town_comprehensive_floats_and_minhu_embeds_across_seeds() {
 
 #[test]
 fn s_town_minhu_reengineers_over_a_long_run() {
-    let sc = scenario(S_TOWN, &[("simulation.replications", i(3))]);
+    let sc = scenario(S_TOWN, &[("simulation.replications", "3")]);
     for r in regimes(&run(&sc), "minhu") {
         assert_eq!(r, Regime::Reengineered);
     }
@@ -84,7 +65,7 @@ fn s_town_minhu_reengineers_over_a_long_run() {
 #[test]
 fn swapped_comprehensive_embeds_across_seeds() {
     for seed in [1, 2, 3, 4] {
-        let sc = scenario(SWAPPED, &[("simulation.seed", i(seed)), ("simulation.replications", i(3))]);
+        let sc = scenario(SWAPPED, &[("simulation.seed", &seed.to_string()), ("simulation.replications", "3")]);
         let runs = run(&sc);
         for r in regimes(&runs, "comprehensive") {
             assert!(r.is_embedded(), "seed {seed}: swapped comprehensive is {r}");
@@ -108,39 +89,30 @@ fn swapped_differs_from_s_town_only_in_the_comprehensive_platform() {
 /// Moderate changes (about ±30%) of the assumed parameters keep the outcome.
 #[test]
 fn outcome_is_robust_to_moderate_changes_of_assumptions() {
-    let variants: Vec<(&str, toml::Value)> = vec![
-        ("leaders.secretary.attention_hours_per_day", f(3.3)),
-        ("leaders.secretary.attention_hours_per_day", f(5.2)),
-        ("citizens.learning_rate", f(0.035)),
-        ("citizens.learning_rate", f(0.065)),
-        ("citizens.trust_weight", f(2.1)),
-        ("citizens.trust_weight", f(3.9)),
-        ("simulation.duration_days", f(900.0)),
-        ("platforms.minhu.appeal", f(-1.2)),
-        ("platforms.minhu.review_hours.mean", f(0.2)),
-        ("reengineering.learn", f(0.06)),
-        ("reengineering.decay", f(0.004)),
-    ];
     let operator = |accept: f64, hours: f64| {
-        let mut t = toml::Table::new();
-        t.insert("hours_per_day".into(), f(hours));
-        let mut review = toml::Table::new();
-        review.insert("dist".into(), toml::Value::String("exponential".into()));
-        review.insert("mean".into(), f(0.3));
-        t.insert("review_hours".into(), toml::Value::Table(review.clone()));
-        t.insert("accept_prob".into(), f(accept));
-        t.insert("max_attempts".into(), i(2));
-        t.insert("retry_days".into(), f(2.0));
-        t.insert("offline_prob".into(), f(0.6));
-        review.insert("mean".into(), f(1.0));
-        t.insert("offline_hours".into(), toml::Value::Table(review));
-        toml::Value::Table(t)
+        format!(
+            "{{ hours_per_day = {hours}, review_hours = {{ dist = \"exponential\", mean = 0.3 }}, accept_prob = {accept}, \
+             max_attempts = 2, retry_days = 2, offline_prob = 0.6, offline_hours = {{ dist = \"exponential\", mean = 1.0 }} }}"
+        )
     };
-    let mut all = variants;
-    all.push(("platforms.comprehensive.operator", operator(0.2, 4.0)));
-    all.push(("platforms.comprehensive.operator", operator(0.1, 3.0)));
+    let (op_high, op_low) = (operator(0.2, 4.0), operator(0.1, 3.0));
+    let all: Vec<(&str, &str)> = vec![
+        ("leaders.secretary.attention_hours_per_day", "3.3"),
+        ("leaders.secretary.attention_hours_per_day", "5.2"),
+        ("citizens.learning_rate", "0.035"),
+        ("citizens.learning_rate", "0.065"),
+        ("citizens.trust_weight", "2.1"),
+        ("citizens.trust_weight", "3.9"),
+        ("simulation.duration_days", "900.0"),
+        ("platforms.minhu.appeal", "-1.2"),
+        ("platforms.minhu.review_hours.mean", "0.2"),
+        ("reengineering.learn", "0.06"),
+        ("reengineering.decay", "0.004"),
+        ("platforms.comprehensive.operator", &op_high),
+        ("platforms.comprehensive.operator", &op_low),
+    ];
     for (path, value) in all {
-        let sc = scenario(S_TOWN, &[(path, value.clone()), ("simulation.replications", i(2))]);
+        let sc = scenario(S_TOWN, &[(path, value), ("simulation.replications", "2")]);
         let runs = run(&sc);
         for r in regimes(&runs, "comprehensive") {
             assert!(floats(r), "{path} = {value}: comprehensive is {r}");
@@ -156,9 +128,9 @@ fn starving_the_secretary_stops_minhu_embedding() {
     let sc = scenario(
         S_TOWN,
         &[
-            ("leaders.secretary.attention_hours_per_day", f(1.0)),
-            ("simulation.replications", i(3)),
-            ("simulation.duration_days", f(720.0)),
+            ("leaders.secretary.attention_hours_per_day", "1.0"),
+            ("simulation.replications", "3"),
+            ("simulation.duration_days", "720.0"),
         ],
     );
     let runs = run(&sc);
@@ -171,7 +143,7 @@ fn starving_the_secretary_stops_minhu_embedding() {
 #[test]
 fn township_conserves_orders_and_obeys_littles_law() {
     for text in [S_TOWN, SWAPPED] {
-        let sc = scenario(text, &[("simulation.replications", i(1))]);
+        let sc = scenario(text, &[("simulation.replications", "1")]);
         let out = run_replication(&sc, 0).unwrap();
         for s in summarize(&sc, &out) {
             let ended = s.get("closed") + s.get("settled_offline") + s.get("dropped") + s.get("open");
@@ -218,7 +190,7 @@ operator = { hours_per_day = 4, review_hours = { dist = "fixed", value = 0.2 }, 
 #[test]
 fn m2_operator_acceptance_decides_what_closes_in_the_system() {
     let high = run(&scenario(BASE, &[]));
-    let low = run(&scenario(BASE, &[("platforms.p.operator.accept_prob", f(0.2))]));
+    let low = run(&scenario(BASE, &[("platforms.p.operator.accept_prob", "0.2")]));
     let (h, l) = (mean(&high, "p", "closed_in_system_share"), mean(&low, "p", "closed_in_system_share"));
     // accept 1.0: everything is dispatched; accept 0.2 with two attempts: 1 − 0.8² = 36%.
     assert!(h > 0.99, "{h}");
@@ -259,9 +231,9 @@ fn m4_trust_feedback_moves_usage_over_time() {
         let sc = scenario(
             &text,
             &[
-                ("platforms.p.operator.accept_prob", f(accept)),
-                ("citizens.learning_rate", f(learning)),
-                ("departments.office.staff", i(8)),
+                ("platforms.p.operator.accept_prob", &accept.to_string()),
+                ("citizens.learning_rate", &learning.to_string()),
+                ("departments.office.staff", "8"),
             ],
         );
         mean(&run(&sc), "p", "arrived_citizen")
@@ -281,11 +253,11 @@ fn m4_trust_feedback_moves_usage_over_time() {
         let sc = scenario(
             &text,
             &[
-                ("platforms.p.operator.accept_prob", f(0.05)),
-                ("platforms.p.operator.offline_prob", f(0.0)),
-                ("platforms.p.arrival_rate_per_day", f(0.0)),
-                ("citizens.learning_rate", f(learning)),
-                ("citizens.trust_weight", f(4.0)),
+                ("platforms.p.operator.accept_prob", "0.05"),
+                ("platforms.p.operator.offline_prob", "0.0"),
+                ("platforms.p.arrival_rate_per_day", "0.0"),
+                ("citizens.learning_rate", &learning.to_string()),
+                ("citizens.trust_weight", "4.0"),
             ],
         );
         regimes(&run(&sc), "p")
@@ -325,7 +297,7 @@ effort_hours = { dist = "exponential", mean = 2.0 }
 deadline_days = 5
 "#;
     let light = run(&scenario(text, &[]));
-    let heavy = run(&scenario(text, &[("departments.office.line_tasks.rate_per_day", f(3.6))]));
+    let heavy = run(&scenario(text, &[("departments.office.line_tasks.rate_per_day", "3.6")]));
     let rise = |id: &str| mean(&heavy, id, "mean_wait_hours") - mean(&light, id, "mean_wait_hours");
     let (boss, cadre) = (rise("boss"), rise("cadre"));
     assert!(cadre > 5.0 * boss.max(0.1), "operator orders wait {cadre} h more, leader orders {boss} h more");
