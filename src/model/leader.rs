@@ -15,6 +15,8 @@ pub enum ItemKind {
     Review,
     /// Sign off a finished order before it closes.
     SignOff,
+    /// Send part `usize` back to the department that returned it (M10).
+    Redispatch(usize),
 }
 
 /// An inbox item.

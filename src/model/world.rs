@@ -964,13 +964,18 @@ impl<'s> World<'s> {
                     t.return_events += 1;
                     t.returned += first as u64;
                 }
-                // The dispatcher spends time sending it again: the desk, or the operator.
+                // The dispatcher spends time sending it again: the operator, the leader (whose
+                // re-dispatch carries authority, so it cannot bounce again), or the desk.
                 match &sc.platforms[platform].dispatch {
                     Dispatch::Operator(_) => {
                         let hours = self.orders.get(order).map_or(0.0, |o| o.negotiate_hours);
                         self.operator_enqueue(platform, order, Task::Redispatch(part), hours)?;
                     }
-                    _ => self.desk_enqueue(platform, order, DeskTask::Redispatch(part))?,
+                    Dispatch::Leader { leader, .. } => {
+                        let hours = self.orders.get(order).map_or(0.0, |o| o.review_hours);
+                        self.leader_enqueue(*leader, order, ItemKind::Redispatch(part), hours)?;
+                    }
+                    Dispatch::Auto => self.desk_enqueue(platform, order, DeskTask::Redispatch(part))?,
                 }
             }
             JobKind::Part { order, .. } => {
@@ -1136,7 +1141,11 @@ impl<'s> World<'s> {
         leader.stat.enter(now);
         leader.inbox.push(item);
         self.note(serial, || {
-            let what = if kind == ItemKind::Review { "review" } else { "sign-off" };
+            let what = match kind {
+                ItemKind::Review => "review",
+                ItemKind::SignOff => "sign-off",
+                ItemKind::Redispatch(_) => "re-dispatch",
+            };
             format!("waits in {}'s inbox for {what}", sc.leaders[l].id)
         });
         self.leader_start(l)
@@ -1179,6 +1188,13 @@ impl<'s> World<'s> {
             ItemKind::Review => {
                 self.note(serial, || format!("{who} reviews it ({:.2} h)", item.hours));
                 self.send_to_departments(item.order, authority)
+            }
+            ItemKind::Redispatch(part) => {
+                self.note(serial, || format!("{who} sends it back to the department"));
+                if let Some(o) = self.orders.get_mut(item.order) {
+                    o.authority |= authority;
+                }
+                self.send_part(item.order, part)
             }
             ItemKind::SignOff => {
                 self.note(serial, || format!("{who} signs it off ({:.2} h)", item.hours));
