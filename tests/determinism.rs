@@ -11,10 +11,15 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/towns
 
 /// Runs the fixture with `args` into a fresh folder under `root`; returns every file written.
 fn run(root: &Path, tag: &str, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    run_scenario(FIXTURE, root, tag, args)
+}
+
+/// Runs `scenario` with `args` into a fresh folder under `root`; returns every file written.
+fn run_scenario(scenario: &str, root: &Path, tag: &str, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let out: PathBuf = root.join(tag);
     let status = cargo_bin_cmd!("embedsim")
         .arg("run")
-        .arg(FIXTURE)
+        .arg(scenario)
         .arg("--out")
         .arg(&out)
         .arg("--quiet")
@@ -81,4 +86,29 @@ fn the_seed_matters() {
     let b = run(root.path(), "b", &["--threads", "2", "--seed", "43"]);
     assert!(a["summary.csv"] != b["summary.csv"], "another seed gives other numbers");
     assert!(a["timeseries.csv"] != b["timeseries.csv"]);
+}
+
+/// The overload mechanisms (desk, returns, audit, assessment, stress, overtime, county, repeats,
+/// shocks, delegation) and the baseline comparison are just as deterministic.
+#[test]
+fn overload_scenarios_and_baselines_are_identical_across_thread_counts() {
+    let root = tempfile::tempdir().unwrap();
+    let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/");
+    for (file, extra) in [
+        ("c-district-hotline.toml", vec!["--replications", "3"]),
+        ("classroom-overload.toml", vec!["--replications", "3"]),
+        ("s-town.toml", vec!["--replications", "3", "--baseline", "minhu"]),
+    ] {
+        let path = format!("{scenarios}{file}");
+        let mut one = extra.clone();
+        one.extend(["--threads", "1"]);
+        let mut two = extra.clone();
+        two.extend(["--threads", "2"]);
+        let a = run_scenario(&path, root.path(), &format!("{file}-1"), &one);
+        let b = run_scenario(&path, root.path(), &format!("{file}-2"), &two);
+        assert_same(&a, &b, file);
+        if extra.contains(&"--baseline") {
+            assert!(a.contains_key("baseline.csv"));
+        }
+    }
 }

@@ -170,7 +170,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         v.bad("simulation.replications", format!("expected at most 1000000, found {replications}"));
     }
     let max_open_orders = v.count("simulation.max_open_orders", s.max_open_orders.unwrap_or(200_000), 1) as usize;
-    let max_events = v.count("simulation.max_events", s.max_events.unwrap_or(2_000_000_000), 1);
+    let max_events = v.count("simulation.max_events", s.max_events.unwrap_or(500_000_000), 1);
 
     // Calendar.
     let (hpd, dpw) = match &raw.calendar {
