@@ -228,7 +228,7 @@ fn toml(t: &Town) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(20261122), ..ProptestConfig::default() })]
 
     #[test]
     fn orders_are_conserved_and_little_holds(t in town()) {
@@ -245,16 +245,16 @@ proptest! {
         }
         prop_assert!(arrived_total > 0.0, "no orders at all:\n{}", text);
 
-        // Little's law. Edge effects: items in a queue at the end of warm-up or at the end of the
-        // run count in L but not (fully) in W, an error of about (items straddling) x (their
-        // wait) / T. Allow 2% of L plus 5 items' worth of mean-wait-plus-a-week over the horizon.
-        let horizon_hours = (DAYS - WARMUP) * 24.0;
+        // Little's law on the sample path: the time-average length (integrated from the queue's
+        // length over time) equals λW (summed from each item's wait), once the items that joined
+        // before warm-up are set apart and those still waiting at the end count with their wait
+        // so far. The two sides are computed independently, so this holds only if no item is lost
+        // or double-counted; the tolerance is rounding.
         for q in &out.queues {
             let f = q.little;
             let lw = f.arrival_rate * f.mean_wait;
-            let tol = 0.02 * f.mean_length + 5.0 * (f.mean_wait + 168.0) / horizon_hours;
-            prop_assert!((f.mean_length - lw).abs() <= tol,
-                "{}: L = {} but λW = {} (tolerance {})\n{}", q.name, f.mean_length, lw, tol, text);
+            prop_assert!((f.mean_length - f.edge_length - lw).abs() <= 1e-9 * f.mean_length.max(1.0),
+                "{}: L = {} (of which {} from before warm-up) but λW = {}\n{}", q.name, f.mean_length, f.edge_length, lw, text);
         }
     }
 }
@@ -372,7 +372,7 @@ fn with_burdens(t: &Town, b: &Burdens) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(20261122), ..ProptestConfig::default() })]
 
     /// Whatever the overload mechanisms do to an order (redo, returns, escalation, screening,
     /// repeats, a deputy's dispatch), it ends in exactly one state, and staff hours by kind add up

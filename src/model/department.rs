@@ -39,6 +39,15 @@ pub enum JobKind {
     },
     /// A line task from above.
     LineTask,
+    /// Sending a part back to its dispatcher instead of working it (M10).
+    Return {
+        /// The order.
+        order: OrderKey,
+        /// Its platform.
+        platform: PlatformId,
+        /// Index of the returned part in the order's route.
+        part: usize,
+    },
     /// Redoing an order's reply that failed the audit (M9).
     Redo {
         /// The order.
@@ -57,9 +66,10 @@ impl JobKind {
     /// The platform whose order this job serves, if any.
     pub fn platform(&self) -> Option<PlatformId> {
         match *self {
-            JobKind::Part { platform, .. } | JobKind::Redo { platform, .. } | JobKind::Persuasion { platform } => {
-                Some(platform)
-            }
+            JobKind::Part { platform, .. }
+            | JobKind::Return { platform, .. }
+            | JobKind::Redo { platform, .. }
+            | JobKind::Persuasion { platform } => Some(platform),
             JobKind::LineTask => None,
         }
     }

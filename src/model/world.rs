@@ -808,6 +808,7 @@ impl<'s> World<'s> {
         let mut returned = false;
         match job.kind {
             JobKind::LineTask => hours.line_tasks = job.effort,
+            JobKind::Return { .. } => unreachable!("a job becomes a return only when it starts"),
             JobKind::Persuasion { .. } => hours.persuasion = job.effort,
             JobKind::Redo { .. } => hours.redo = job.effort,
             JobKind::Part { order, platform, .. } => {
@@ -910,7 +911,7 @@ impl<'s> World<'s> {
                     }
                 }
                 if returned {
-                    job.kind = JobKind::Part { order, platform, part: part + RETURN_FLAG };
+                    job.kind = JobKind::Return { order, platform, part };
                     self.note(serial, || {
                         format!("{} claims it is not its business and returns it (M10)", sc.departments[d].id)
                     });
@@ -954,8 +955,7 @@ impl<'s> World<'s> {
                     self.work_finished(order)?;
                 }
             }
-            JobKind::Part { order, platform, part } if part >= RETURN_FLAG => {
-                let part = part - RETURN_FLAG;
+            JobKind::Return { order, platform, part } => {
                 let Some(o) = self.orders.get_mut(order) else { return self.department_start(d) };
                 o.returns += 1;
                 let first = o.returns == 1;
@@ -1634,9 +1634,6 @@ impl<'s> World<'s> {
         }
     }
 }
-
-/// Marks a department part that is being returned rather than worked (M10).
-const RETURN_FLAG: usize = 1 << 20;
 
 /// Whether an order, worked to the end, resolves the issue: reasonable, and within reach of
 /// whoever had to act (M7, M15).

@@ -151,19 +151,23 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
 /// `queues.csv`: Little's law figures of every queue.
 pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
     write_atomic(path, |w| {
-        writeln!(w, "replication,queue,mean_length,arrival_rate_per_hour,mean_wait_hours,lambda_w")?;
+        writeln!(
+            w,
+            "replication,queue,mean_length,arrival_rate_per_hour,mean_wait_hours,lambda_w,warmup_backlog_length"
+        )?;
         for out in outs {
             for q in &out.queues {
                 let f = q.little;
                 writeln!(
                     w,
-                    "{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{}",
                     out.replication,
                     q.name,
                     num(f.mean_length),
                     num(f.arrival_rate),
                     num(f.mean_wait),
-                    num(f.arrival_rate * f.mean_wait)
+                    num(f.arrival_rate * f.mean_wait),
+                    num(f.edge_length)
                 )?;
             }
         }
