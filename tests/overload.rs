@@ -348,3 +348,35 @@ fn classroom_control_differs_only_by_the_ramp() {
     a["platforms"]["voice"].as_table_mut().unwrap().remove("shocks");
     assert_eq!(a, b);
 }
+
+#[test]
+fn m15_a_category_outside_remit_ends_unresolved() {
+    let sc = scenario(BASE, &[("categories.y.reasonable", "false")]);
+    let r = mean(&sc, "resolution_rate");
+    // Half the orders are category y: about half unresolved, and their hours are burden.
+    assert!((r - 0.5).abs() < 0.03, "{r}");
+    assert!(mean(&sc, "hours_unreasonable") > 0.3 * mean(&sc, "staff_hours"));
+}
+
+#[test]
+fn m11_only_units_under_target_carry_the_penalty() {
+    // Unit b leads category y, which is outside remit: its orders end unresolved and it scores
+    // under target; unit a resolves everything. Backlog pressure is made negligible, so the
+    // penalty is what stresses a unit.
+    let stress = "{ build = 0.1, recover = 0.05, backlog_per_staff = 1000, slowdown = 0.0 }";
+    let sc = scenario(
+        BASE,
+        &[
+            ("categories.y.reasonable", "false"),
+            ("platforms.p.assessment", "{ period_days = 30, target = 0.8, penalty = 0.5 }"),
+            ("departments.a.stress", stress),
+            ("departments.b.stress", stress),
+        ],
+    );
+    let (outs, _) = runs(&sc);
+    for out in &outs {
+        let (a, b) = (out.departments[0].stress_end, out.departments[1].stress_end);
+        assert!(a < 0.05, "unit a meets its target: stress {a}");
+        assert!(b > 0.5, "unit b misses its target every month: stress {b}");
+    }
+}

@@ -185,10 +185,9 @@ struct PlatformState {
     shock: f64,
     /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
     arrival_generation: u32,
-    /// Assessment period counters: closed, resolved, satisfied (M11).
-    period: (u64, u64, u64),
-    /// Departments that worked its orders this assessment period.
-    period_depts: Vec<bool>,
+    /// Assessment period counters per unit (the order's lead department): closed, resolved,
+    /// satisfied (M11).
+    period: Vec<(u64, u64, u64)>,
 }
 
 /// The state of one replication.
@@ -274,8 +273,7 @@ impl<'s> World<'s> {
                 county_rng: streams.stream(&format!("county/{}", p.id)),
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
-                period: (0, 0, 0),
-                period_depts: vec![false; sc.departments.len()],
+                period: vec![(0, 0, 0); sc.departments.len()],
             })
             .collect();
         World {
@@ -599,7 +597,8 @@ impl<'s> World<'s> {
             Dispatch::Auto => (0.0, 0.0),
         };
         let sign_off_hours = spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(&mut ps.sign_off_rng));
-        let unreasonable = spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share);
+        let unreasonable = category.is_some_and(|c| !sc.categories[c].reasonable)
+            || (spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share));
         let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
         let above_township = category.is_some_and(|c| sc.categories[c].above_township);
         let deadline = spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d));
@@ -882,7 +881,6 @@ impl<'s> World<'s> {
             if let Some(platform) = job.kind.platform() {
                 let ps = &mut self.platforms[platform];
                 ps.hours_by_dept[d] += total;
-                ps.period_depts[d] = true;
                 let today = &mut ps.days[day];
                 today.hours += total;
                 today.burden += hours.burden();
@@ -1321,9 +1319,10 @@ impl<'s> World<'s> {
             ps.overdue -= 1;
         }
         ps.days[day].closed += 1;
-        ps.period.0 += 1;
-        ps.period.1 += resolved as u64;
-        ps.period.2 += satisfied as u64;
+        let unit = &mut ps.period[o.route[0]];
+        unit.0 += 1;
+        unit.1 += resolved as u64;
+        unit.2 += satisfied as u64;
         if o.counted {
             let t = &mut ps.tally;
             t.closed += 1;
@@ -1445,21 +1444,20 @@ impl<'s> World<'s> {
 
     // ---- assessment ---------------------------------------------------------------------
 
-    /// M11: at the end of an assessment period, departments that worked a platform scoring
-    /// under target carry a penalty (stress pressure) through the next period.
+    /// M11: at the end of an assessment period each unit is scored on the platform's orders it
+    /// led (mean of its resolution and satisfaction rates); a unit under target carries a
+    /// penalty (stress pressure) through the next period, a unit at or above target sheds it.
     fn assessment_end(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         let a = self.sc.platforms[p].assessment.as_ref().expect("assessment events need an assessment");
         let ps = &mut self.platforms[p];
-        let (closed, resolved, satisfied) = ps.period;
-        let score = if closed > 0 { (resolved + satisfied) as f64 / (2 * closed) as f64 } else { 1.0 };
-        let penalty = if score < a.target { a.penalty } else { 0.0 };
-        for (d, worked) in ps.period_depts.iter_mut().enumerate() {
-            if *worked {
-                self.departments[d].penalty = penalty;
+        for (d, unit) in ps.period.iter_mut().enumerate() {
+            let (closed, resolved, satisfied) = *unit;
+            if closed > 0 {
+                let score = (resolved + satisfied) as f64 / (2 * closed) as f64;
+                self.departments[d].penalty = if score < a.target { a.penalty } else { 0.0 };
             }
-            *worked = false;
+            *unit = (0, 0, 0);
         }
-        ps.period = (0, 0, 0);
         self.after_hours(a.period_days * HOURS_PER_DAY, Event::AssessmentEnd(p))
     }
 

@@ -358,6 +358,8 @@ pub struct CategorySpec {
     pub effort: Dist,
     /// Needs authority above the township (M7).
     pub above_township: bool,
+    /// A reasonable demand (false: outside government remit, M15; such orders end unresolved).
+    pub reasonable: bool,
 }
 
 /// A village or community (one grid).

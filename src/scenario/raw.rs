@@ -254,6 +254,7 @@ pub struct RawCategory {
     pub departments: Vec<String>,
     pub effort_hours: RawDist,
     pub authority: Option<String>,
+    pub reasonable: Option<bool>,
 }
 
 /// `[villages.<id>]`.

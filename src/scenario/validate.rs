@@ -295,7 +295,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 false
             }
         };
-        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort, above_township });
+        let reasonable = c.reasonable.unwrap_or(true);
+        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort, above_township, reasonable });
     }
     if !categories.is_empty() && categories.iter().all(|c| c.share <= 0.0) {
         v.bad("categories", "expected at least one category with share > 0");
