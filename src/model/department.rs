@@ -86,8 +86,6 @@ pub struct Job {
     pub seq: u64,
     /// When it joined the queue.
     pub queued_at: SimTime,
-    /// When it was created (line tasks: arrival; parts: the order's arrival).
-    pub created: SimTime,
     /// What it is.
     pub kind: JobKind,
     /// Substantive effort, hours, before reengineering (drawn at arrival).
@@ -305,7 +303,6 @@ mod tests {
             deadline: SimTime::from_hours(deadline),
             seq,
             queued_at: SimTime::ZERO,
-            created: SimTime::ZERO,
             kind: JobKind::LineTask,
             effort: 1.0,
             started: SimTime::ZERO,

@@ -70,8 +70,6 @@ pub struct Leader {
     pub hours_today: Vec<f64>,
     /// Attention hours spent after warm-up, per platform.
     pub hours: Vec<f64>,
-    /// Whether this is a deputy (dispatches without authority, M13).
-    pub is_deputy: bool,
 }
 
 impl Leader {
@@ -84,7 +82,6 @@ impl Leader {
             stat: QueueStat::new(from),
             hours_today: vec![0.0; platforms],
             hours: vec![0.0; platforms],
-            is_deputy: false,
         }
     }
 }

@@ -314,14 +314,10 @@ impl<'s> World<'s> {
                 .leaders
                 .iter()
                 .map(|l| {
+                    // A deputy is a second inbox with its own attention; what makes it a deputy
+                    // is that its dispatch carries no authority (see `item_done`).
                     l.delegate.as_ref().map(|d| {
-                        let mut deputy = Leader::new(
-                            sc.calendar.sub_window(d.deputy_attention_hours_per_day),
-                            sc.platforms.len(),
-                            warmup,
-                        );
-                        deputy.is_deputy = true;
-                        deputy
+                        Leader::new(sc.calendar.sub_window(d.deputy_attention_hours_per_day), sc.platforms.len(), warmup)
                     })
                 })
                 .collect(),
@@ -777,7 +773,6 @@ impl<'s> World<'s> {
             deadline: o.deadline,
             seq: 0,
             queued_at: now,
-            created: o.created,
             kind: JobKind::Part { order: key, platform: p, part },
             effort,
             started: SimTime::ZERO,
@@ -1006,7 +1001,6 @@ impl<'s> World<'s> {
             deadline: lt.deadline_days.map_or(SimTime::NEVER, |x| self.sc.calendar.deadline(now, x)),
             seq,
             queued_at: now,
-            created: now,
             kind: JobKind::LineTask,
             effort,
             started: SimTime::ZERO,
@@ -1030,8 +1024,8 @@ impl<'s> World<'s> {
                 let o = self.orders.get_mut(key).expect("open");
                 let first = !o.redone;
                 o.redone = true;
-                let (effort, counted, deadline, created, authority, label) =
-                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.created, o.authority, o.label);
+                let (effort, counted, deadline, authority, label) =
+                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.label);
                 if counted && first {
                     self.platforms[p].tally.redone += 1;
                 }
@@ -1048,7 +1042,6 @@ impl<'s> World<'s> {
                     deadline,
                     seq,
                     queued_at: self.now(),
-                    created,
                     kind: JobKind::Redo { order: key, platform: p },
                     effort: effort + sc.platforms[p].documentation_hours,
                     started: SimTime::ZERO,
@@ -1352,7 +1345,6 @@ impl<'s> World<'s> {
                     deadline: now,
                     seq,
                     queued_at: now,
-                    created: now,
                     kind: JobKind::Persuasion { platform: p },
                     effort: a.persuasion_hours,
                     started: SimTime::ZERO,
