@@ -1,0 +1,193 @@
+//! Periodic work: assessment (M11), the daily update (M5, M12, regimes), and the run's end.
+
+use super::*;
+
+impl World<'_> {
+    /// M11: at the end of an assessment period each unit is scored on the platform's orders it
+    /// led (mean of its resolution and satisfaction rates); a unit under target carries a
+    /// penalty (stress pressure) through the next period, a unit at or above target sheds it.
+    pub(super) fn assessment_end(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        let a = self.sc.platforms[p].assessment.as_ref().expect("assessment events need an assessment");
+        let ps = &mut self.platforms[p];
+        for (d, unit) in ps.period.iter_mut().enumerate() {
+            let (closed, resolved, satisfied) = *unit;
+            if closed > 0 {
+                let score = (resolved + satisfied) as f64 / (2 * closed) as f64;
+                self.departments[d].penalty = if score < a.target { a.penalty } else { 0.0 };
+            }
+            *unit = (0, 0, 0);
+        }
+        self.after_hours(a.period_days * HOURS_PER_DAY, Event::AssessmentEnd(p))
+    }
+
+    // ---- days ---------------------------------------------------------------------------
+
+    pub(super) fn day_end(&mut self, d: u32) -> Result<(), PastSchedule> {
+        let di = d as usize;
+        let sc = self.sc;
+        let working = sc.calendar.is_working_day(d);
+        let capacity_per_staff = if working { sc.calendar.hours_per_day() } else { 0.0 };
+        for (i, dept) in self.departments.iter_mut().enumerate() {
+            let spec = &sc.departments[i];
+            let capacity = capacity_per_staff * dept.staff as f64;
+            if let Some(r) = &sc.reengineering {
+                if capacity > 0.0 {
+                    dept.reengineer(r.learn, r.decay, capacity);
+                }
+            }
+            let backlog = dept.queue.len() as f64 / dept.staff as f64;
+            if let Some(st) = &spec.stress {
+                if working {
+                    let overtime = if dept.overtime_today > 0.0 { 0.25 } else { 0.0 };
+                    let pressure = backlog / st.backlog_per_staff + dept.penalty + overtime;
+                    dept.update_stress(st.build, st.recover, pressure);
+                }
+            }
+            let hours = dept.hours_today.total();
+            self.dept_days[i][di] = DepartmentDay {
+                queue: dept.queue.len() as u64,
+                hours,
+                utilisation: if capacity > 0.0 { hours / capacity } else { f64::NAN },
+                r: dept.r,
+                stress: dept.stress,
+            };
+            // Overtime decided tonight applies to work started tomorrow (next working day).
+            if working || dept.overtime_today > 0.0 {
+                dept.overtime_today = match &spec.overtime {
+                    Some(o) if backlog > o.backlog_per_staff => o.hours_per_day,
+                    _ => 0.0,
+                };
+            }
+            dept.hours_today = Hours::default();
+            dept.pressed_hours_today = 0.0;
+        }
+        let mut attention = vec![0.0; sc.platforms.len()];
+        for (i, leader) in self.leaders.iter_mut().enumerate() {
+            let today: f64 = leader.hours_today.iter().sum();
+            for (p, h) in leader.hours_today.iter_mut().enumerate() {
+                attention[p] += *h;
+                *h = 0.0;
+            }
+            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today };
+        }
+        for deputy in self.deputies.iter_mut().flatten() {
+            deputy.hours_today.iter_mut().for_each(|h| *h = 0.0);
+        }
+        let n_villages = self.villages.len();
+        for (p, ps) in self.platforms.iter_mut().enumerate() {
+            let weight: f64 = ps.hours_by_dept.iter().sum();
+            let weighted_r = if weight > 0.0 {
+                ps.hours_by_dept.iter().zip(&self.departments).map(|(h, dept)| h * dept.r).sum::<f64>() / weight
+            } else {
+                0.0
+            };
+            let trust = if n_villages > 0 {
+                self.villages.iter().map(|v| v.trust[p]).sum::<f64>() / n_villages as f64
+            } else {
+                f64::NAN
+            };
+            let day = &mut ps.days[di];
+            day.open = ps.open;
+            day.overdue = ps.overdue;
+            day.attention = attention[p];
+            day.trust = trust;
+            day.weighted_r = weighted_r;
+            ps.regimes.track_usage(d, &ps.cohorts, &sc.regimes);
+            if d + 1 >= sc.regimes.window_days {
+                let r = ps.regimes.update(d, &ps.cohorts, &ps.days, &sc.regimes);
+                ps.days[di].regime = Some(r);
+            }
+            if di as f64 >= sc.simulation.warmup_days {
+                ps.attention_hours += attention[p];
+            }
+        }
+        if (d as usize) + 1 < self.town.len() {
+            self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn finish(mut self) -> RunOutput {
+        let mut open_end = vec![0u64; self.sc.platforms.len()];
+        let mut overdue_end = vec![0u64; self.sc.platforms.len()];
+        for o in self.orders.iter().filter(|o| o.counted) {
+            open_end[o.platform] += 1;
+            if o.overdue {
+                overdue_end[o.platform] += 1;
+            }
+        }
+        let end = self.end;
+        let working_hours = self.sc.calendar.worked_before(end) - self.sc.calendar.worked_before(self.warmup);
+        let mut queues = Vec::new();
+        let departments = self
+            .departments
+            .iter_mut()
+            .zip(&self.sc.departments)
+            .zip(self.dept_days)
+            .map(|((d, spec), days)| {
+                queues.push(QueueResult { name: format!("department/{}", spec.id), little: d.stat.little(end) });
+                let capacity = working_hours * d.staff as f64;
+                DepartmentResult {
+                    hours: d.hours,
+                    utilisation: if capacity > 0.0 { d.hours.total() / capacity } else { f64::NAN },
+                    r_end: d.r,
+                    stress_end: d.stress,
+                    busy_hours: d.busy_hours,
+                    line_done: d.line_done,
+                    line_late: d.line_late,
+                    days,
+                }
+            })
+            .collect();
+        for (l, spec) in self.leaders.iter_mut().zip(&self.sc.leaders) {
+            queues.push(QueueResult { name: format!("leader/{}", spec.id), little: l.stat.little(end) });
+        }
+        for (l, spec) in self.deputies.iter_mut().zip(&self.sc.leaders) {
+            if let Some(l) = l {
+                queues.push(QueueResult { name: format!("deputy/{}", spec.id), little: l.stat.little(end) });
+            }
+        }
+        let platforms = self
+            .platforms
+            .into_iter()
+            .zip(&self.sc.platforms)
+            .enumerate()
+            .map(|(i, (mut ps, spec))| {
+                let operator_hours = match ps.operator.as_mut() {
+                    Some(op) => {
+                        queues.push(QueueResult { name: format!("operator/{}", spec.id), little: op.stat.little(end) });
+                        op.hours
+                    }
+                    None => 0.0,
+                };
+                if let Some(desk) = ps.desk.as_mut() {
+                    queues.push(QueueResult { name: format!("desk/{}", spec.id), little: desk.stat.little(end) });
+                    ps.tally.desk_dispatch_hours = desk.dispatch_hours;
+                    ps.tally.desk_redispatch_hours = desk.redispatch_hours;
+                }
+                PlatformResult {
+                    tally: ps.tally,
+                    open_end: open_end[i],
+                    overdue_end: overdue_end[i],
+                    attention_hours: ps.attention_hours,
+                    operator_hours,
+                    days: ps.days,
+                    regimes: ps.regimes,
+                }
+            })
+            .collect();
+        RunOutput {
+            replication: self.replication,
+            platforms,
+            departments,
+            leaders: self.leader_days,
+            town: self.town,
+            queues,
+            events: self.events,
+            grid_entry_hours: self.grid_entry_hours,
+            unserved: self.unserved,
+            trace: self.trace,
+            orders_seen: self.serial,
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! How orders end: closure with a rating (M11), loss, repeats (M16), deadlines and trust (M4).
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn close(&mut self, key: OrderKey, resolved: bool) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let Some(o) = self.orders.remove(key) else { return Ok(()) };
+        let sc = self.sc;
+        let spec = &sc.platforms[o.platform];
+        let on_time = now <= o.deadline;
+        let cday = self.day_index(o.created);
+        let day = self.day_index(now);
+        let p = o.platform;
+        // The caller's rating (M11): drawn for every closure from the platform's own stream.
+        let sat = &spec.satisfaction;
+        let ps = &mut self.platforms[p];
+        let p_sat = if !resolved {
+            sat.unresolved
+        } else if on_time {
+            sat.on_time
+        } else {
+            sat.late
+        };
+        let mut satisfied = chance(&mut ps.rating_rng, p_sat);
+        let mut persuade = false;
+        if let Some(a) = &spec.assessment {
+            if !satisfied && chance(&mut ps.rating_rng, a.persuade_prob) {
+                persuade = true;
+                satisfied = chance(&mut ps.rating_rng, a.persuasion_success);
+            }
+        }
+        ps.open -= 1;
+        let c = &mut ps.cohorts[cday];
+        c.closed += 1;
+        if on_time {
+            c.on_time += 1;
+        }
+        if o.overdue {
+            c.overdue -= 1;
+            ps.overdue -= 1;
+        }
+        ps.days[day].closed += 1;
+        let unit = &mut ps.period[o.route[0]];
+        unit.0 += 1;
+        unit.1 += resolved as u64;
+        unit.2 += satisfied as u64;
+        if o.counted {
+            let t = &mut ps.tally;
+            t.closed += 1;
+            t.on_time += on_time as u64;
+            t.resolved += resolved as u64;
+            t.resolved_on_time += (resolved && on_time) as u64;
+            t.satisfied += satisfied as u64;
+            t.persuasions += persuade as u64;
+            let sojourn = now.hours() - o.created.hours();
+            t.sojourn.push(sojourn);
+            t.sojourn_hist.push(sojourn);
+        }
+        self.note(o.serial, || {
+            format!(
+                "closed in the system, {}, {}; the caller rates it {}{}",
+                if on_time { "on time" } else { "late" },
+                if resolved { "resolved" } else { "unresolved" },
+                if satisfied { "satisfied" } else { "dissatisfied" },
+                if persuade { " after the unit's persuasion (M11)" } else { "" }
+            )
+        });
+        if persuade {
+            if let Some(a) = &spec.assessment {
+                let seq = self.next_seq();
+                let job = Job {
+                    rank: Rank::Top,
+                    deadline: now,
+                    seq,
+                    queued_at: now,
+                    kind: JobKind::Persuasion { platform: p },
+                    effort: a.persuasion_hours,
+                    started: SimTime::ZERO,
+                    speed: 1.0,
+                    pressed: false,
+                    counted: o.counted,
+                };
+                self.department_enqueue(o.route[0], job)?;
+            }
+        }
+        if let Some(c) = &sc.citizens {
+            let target = if !resolved {
+                0.0
+            } else if on_time {
+                1.0
+            } else {
+                c.late_target
+            };
+            self.learn(&o, target);
+        }
+        if !resolved && !o.unreasonable {
+            self.maybe_repeat(&o)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn lose(&mut self, key: OrderKey, offline: bool) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let Some(o) = self.orders.remove(key) else { return Ok(()) };
+        let cday = self.day_index(o.created);
+        let day = self.day_index(now);
+        let ps = &mut self.platforms[o.platform];
+        ps.open -= 1;
+        ps.cohorts[cday].lost += 1;
+        if o.overdue {
+            ps.cohorts[cday].overdue -= 1;
+            ps.overdue -= 1;
+        }
+        ps.days[day].lost += 1;
+        if o.counted {
+            if offline {
+                ps.tally.offline += 1;
+            } else {
+                ps.tally.dropped += 1;
+            }
+        }
+        if let Some(c) = &self.sc.citizens {
+            let target = if offline { c.offline_target } else { 0.0 };
+            self.learn(&o, target);
+        }
+        if !offline {
+            self.maybe_repeat(&o)?;
+        }
+        Ok(())
+    }
+
+    /// M16: an unresolved issue may come back as a new order.
+    pub(super) fn maybe_repeat(&mut self, o: &Order) -> Result<(), PastSchedule> {
+        let Some((prob, delay_days)) = self.sc.platforms[o.platform].repeat else { return Ok(()) };
+        let rng = &mut self.platforms[o.platform].repeat_rng;
+        if chance(rng, prob) {
+            let delay = if delay_days > 0.0 { exp_gap(rng, 1.0 / (delay_days * HOURS_PER_DAY)) } else { 0.0 };
+            self.note(o.serial, || format!("the caller will complain again in about {:.0} days (M16)", delay / 24.0));
+            self.after_hours(delay, Event::Repeat(o.platform, o.channel, o.village, o.category))?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn deadline_passed(&mut self, key: OrderKey) {
+        let Some(o) = self.orders.get_mut(key) else { return };
+        o.overdue = true;
+        let o = o.clone();
+        let cday = self.day_index(o.created);
+        let ps = &mut self.platforms[o.platform];
+        ps.cohorts[cday].overdue += 1;
+        ps.overdue += 1;
+        self.note(o.serial, || "the deadline passes with the order still open".into());
+        // Ignored past its deadline: the citizen's trust falls now, whatever comes later.
+        self.learn(&o, 0.0);
+    }
+
+    /// M4: citizens who reported an issue update their village's trust in the platform.
+    pub(super) fn learn(&mut self, o: &Order, target: f64) {
+        let (Some(c), Channel::Citizen, Some(v)) = (&self.sc.citizens, o.channel, o.village) else { return };
+        if c.learning_rate > 0.0 {
+            self.villages[v].learn(o.platform, c.learning_rate, target);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Intake (M4, M15, M17): issues arising in villages, grid patrols, and new orders on a platform.
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn village_issue(&mut self, v: VillageId) -> Result<(), PastSchedule> {
+        let rate = self.sc.villages[v].issue_rate_per_day() / HOURS_PER_DAY;
+        let gap = exp_gap(&mut self.villages[v].issue_rng, rate);
+        self.after_hours(gap, Event::VillageIssue(v))?;
+        let day = self.day_index(self.now());
+        self.town[day].issues += 1;
+        let cat = weighted_index(&mut self.villages[v].category_rng, &self.category_shares, self.category_total);
+        let spec = self.sc.citizens.as_ref().expect("validated: villages have [citizens]");
+        match self.villages[v].choose(self.sc, spec) {
+            Choice::Platform(p) => self.take_in(p, Channel::Citizen, Some(v), Some(cat))?,
+            Choice::Offline => self.town[day].offline += 1,
+            Choice::Silence => {
+                self.town[day].silent += 1;
+                if let Some(g) = &self.sc.grid {
+                    let workers = self.sc.villages[v].grid_workers as i32;
+                    let p_find = 1.0 - (1.0 - g.discovery_prob_per_worker).powi(workers);
+                    let rng = &mut self.villages[v].grid_rng;
+                    if chance(rng, p_find) {
+                        let delay = if g.discovery_delay_days > 0.0 {
+                            exp_gap(rng, 1.0 / (g.discovery_delay_days * HOURS_PER_DAY))
+                        } else {
+                            0.0
+                        };
+                        self.after_hours(delay, Event::GridReport(v, cat))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn grid_report(&mut self, v: VillageId, c: CategoryId) -> Result<(), PastSchedule> {
+        let g = self.sc.grid.as_ref().expect("grid reports come from [grid]");
+        if chance(&mut self.villages[v].grid_rng, g.in_scope_share) {
+            let day = self.day_index(self.now());
+            self.town[day].grid_resolved += 1;
+            return Ok(());
+        }
+        let targets: Vec<PlatformId> =
+            g.platforms.iter().copied().filter(|&p| !self.sc.platforms[p].disabled).collect();
+        if self.now() >= self.warmup {
+            self.grid_entry_hours += g.entry_hours * targets.len() as f64;
+        }
+        for p in targets {
+            self.take_in(p, Channel::Grid, Some(v), Some(c))?;
+        }
+        Ok(())
+    }
+
+    /// A new order on platform `p`.
+    pub(super) fn take_in(
+        &mut self,
+        p: PlatformId,
+        channel: Channel,
+        village: Option<VillageId>,
+        category: Option<CategoryId>,
+    ) -> Result<(), PastSchedule> {
+        self.take_in_order(p, channel, village, category).map(|_| ())
+    }
+
+    /// A new order on platform `p`; returns its key while it is still open.
+    pub(super) fn take_in_order(
+        &mut self,
+        p: PlatformId,
+        channel: Channel,
+        village: Option<VillageId>,
+        category: Option<CategoryId>,
+    ) -> Result<Option<OrderKey>, PastSchedule> {
+        let sc = self.sc;
+        let spec = &sc.platforms[p];
+        let now = self.now();
+        if spec.disabled {
+            // Baseline run without this platform: the issue goes offline or unreported.
+            if now >= self.warmup {
+                self.unserved += 1;
+            }
+            return Ok(None);
+        }
+        let ps = &mut self.platforms[p];
+        let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
+            (Some(r), Some(e)) => (r.clone(), e, category),
+            _ => {
+                let c = category.unwrap_or_else(|| {
+                    weighted_index(&mut ps.category_rng, &self.category_shares, self.category_total)
+                });
+                (sc.categories[c].departments.clone(), &sc.categories[c].effort, Some(c))
+            }
+        };
+        // Village-raised orders draw efforts from the village's stream, so a platform's own
+        // intake and citizens' choices do not shift each other's numbers.
+        let effort_rng = match (channel, village) {
+            (Channel::Direct, _) | (_, None) => &mut ps.effort_rng,
+            (_, Some(v)) => &mut self.villages[v].effort_rng,
+        };
+        let efforts: Vec<f64> = route.iter().map(|_| effort_dist.sample(effort_rng)).collect();
+        let (review_hours, negotiate_hours) = match &spec.dispatch {
+            Dispatch::Leader { review, .. } => (review.sample(&mut ps.review_rng), 0.0),
+            Dispatch::Operator(o) => (0.0, o.review.sample(&mut ps.review_rng)),
+            Dispatch::Auto => (0.0, 0.0),
+        };
+        let sign_off_hours = spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(&mut ps.sign_off_rng));
+        let unreasonable = category.is_some_and(|c| !sc.categories[c].reasonable)
+            || (spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share));
+        let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
+        let above_township = category.is_some_and(|c| sc.categories[c].above_township);
+        let deadline = spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d));
+        let counted = now >= self.warmup;
+        self.serial += 1;
+        let parts = route.len() as u32;
+        let order = Order {
+            serial: self.serial,
+            platform: p,
+            channel,
+            village,
+            category,
+            created: now,
+            deadline,
+            counted,
+            authority: false,
+            label: spec.label,
+            route,
+            efforts,
+            review_hours,
+            sign_off_hours,
+            negotiate_hours,
+            parts_left: parts,
+            dispatched_at: None,
+            work_started: None,
+            attempts: 0,
+            overdue: false,
+            unreasonable,
+            above_township,
+            resolved_above: false,
+            returns: 0,
+            redone: false,
+            delegated: false,
+        };
+        let key = self.orders.insert(order);
+        let day = self.day_index(now);
+        let ps = &mut self.platforms[p];
+        ps.open += 1;
+        ps.cohorts[day].arrived += 1;
+        ps.days[day].arrivals += 1;
+        if counted {
+            let t = &mut ps.tally;
+            t.arrived += 1;
+            t.by_channel[channel as usize] += 1;
+            t.unreasonable += unreasonable as u64;
+            t.above_township += above_township as u64;
+        }
+        let serial = self.serial;
+        self.note(serial, || {
+            let cat = category.map_or(String::new(), |c| format!(" about {}", sc.categories[c].id));
+            let from = village.map_or(String::new(), |v| format!(" from {}", sc.villages[v].id));
+            let limit = if deadline.is_finite() { format!("; deadline {deadline}") } else { String::new() };
+            format!("order #{serial} arrives on {} via {}{from}{cat}{limit}", spec.id, channel.name())
+        });
+        if unreasonable {
+            self.note(serial, || "the demand is unreasonable or outside government remit (M15)".into());
+        }
+        self.at(deadline, Event::Deadline(key))?;
+        if screened {
+            self.note(serial, || "screened out at intake (M15): closed with an explanation, unresolved".into());
+            self.close(key, false)?;
+            if counted {
+                self.platforms[p].tally.screened += 1;
+            }
+            return Ok(None);
+        }
+        match &spec.dispatch {
+            Dispatch::Auto => match &spec.desk {
+                Some(_) => self.desk_enqueue(p, key, DeskTask::Dispatch)?,
+                None => self.send_to_departments(key, false)?,
+            },
+            Dispatch::Leader { leader, .. } => self.leader_enqueue(*leader, key, ItemKind::Review, review_hours)?,
+            Dispatch::Operator(_) => self.operator_enqueue(p, key, Task::Negotiate, negotiate_hours)?,
+        }
+        Ok(self.orders.get(key).map(|_| key))
+    }
+}

@@ -1,0 +1,121 @@
+//! Leaders' inboxes (M1) and deputies (M13).
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn leader_enqueue(
+        &mut self,
+        l: LeaderId,
+        key: OrderKey,
+        kind: ItemKind,
+        hours: f64,
+    ) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let Some(o) = self.orders.get(key) else { return Ok(()) };
+        let (label, platform, serial) = (o.label, o.platform, o.serial);
+        let seq = self.next_seq();
+        let item = Item { label, seq, queued_at: now, kind, order: key, platform, hours };
+        // M13: an overflowing inbox spills to the deputy.
+        let spill = match (&self.sc.leaders[l].delegate, &mut self.deputies[l]) {
+            (Some(dg), Some(deputy)) if self.leaders[l].inbox.len() >= dg.inbox_threshold as usize => {
+                deputy.stat.enter(now);
+                deputy.inbox.push(item);
+                true
+            }
+            _ => false,
+        };
+        let sc = self.sc;
+        if spill {
+            if let Some(o) = self.orders.get_mut(key) {
+                if kind == ItemKind::Review && !o.delegated {
+                    o.delegated = true;
+                    if o.counted {
+                        self.platforms[platform].tally.delegated += 1;
+                    }
+                }
+            }
+            self.note(serial, || format!("{}'s inbox is full: the deputy takes it (M13)", sc.leaders[l].id));
+            return self.deputy_start(l);
+        }
+        let leader = &mut self.leaders[l];
+        leader.stat.enter(now);
+        leader.inbox.push(item);
+        self.note(serial, || {
+            let what = match kind {
+                ItemKind::Review => "review",
+                ItemKind::SignOff => "sign-off",
+                ItemKind::Redispatch(_) => "re-dispatch",
+            };
+            format!("waits in {}'s inbox for {what}", sc.leaders[l].id)
+        });
+        self.leader_start(l)
+    }
+
+    pub(super) fn leader_start(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let warm = now >= self.warmup;
+        let leader = &mut self.leaders[l];
+        let Some(done) = serve_next(leader, now, warm) else { return Ok(()) };
+        self.at(done, Event::LeaderDone(l))
+    }
+
+    pub(super) fn deputy_start(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let warm = now >= self.warmup;
+        let deputy = self.deputies[l].as_mut().expect("deputy events need a deputy");
+        let Some(done) = serve_next(deputy, now, warm) else { return Ok(()) };
+        self.at(done, Event::DeputyDone(l))
+    }
+
+    pub(super) fn leader_done(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        let item = self.leaders[l].current.take().expect("LeaderDone with an item in hand");
+        self.item_done(l, item, true)?;
+        self.leader_start(l)
+    }
+
+    pub(super) fn deputy_done(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        let deputy = self.deputies[l].as_mut().expect("deputy events need a deputy");
+        let item = deputy.current.take().expect("DeputyDone with an item in hand");
+        self.item_done(l, item, false)?;
+        self.deputy_start(l)
+    }
+
+    pub(super) fn item_done(&mut self, l: LeaderId, item: Item, authority: bool) -> Result<(), PastSchedule> {
+        let sc = self.sc;
+        let who = if authority { sc.leaders[l].id.clone() } else { format!("{}'s deputy", sc.leaders[l].id) };
+        let serial = self.serial_of(item.order);
+        match item.kind {
+            ItemKind::Review => {
+                self.note(serial, || format!("{who} reviews it ({:.2} h)", item.hours));
+                self.send_to_departments(item.order, authority)
+            }
+            ItemKind::Redispatch(part) => {
+                self.note(serial, || format!("{who} sends it back to the department"));
+                if let Some(o) = self.orders.get_mut(item.order) {
+                    o.authority |= authority;
+                }
+                self.send_part(item.order, part)
+            }
+            ItemKind::SignOff => {
+                self.note(serial, || format!("{who} signs it off ({:.2} h)", item.hours));
+                let resolved = self.orders.get(item.order).is_some_and(resolvable);
+                self.close(item.order, resolved)
+            }
+        }
+    }
+}
+
+/// Starts the next inbox item of a leader or deputy; returns when it will be done.
+fn serve_next(leader: &mut Leader, now: SimTime, warm: bool) -> Option<SimTime> {
+    if leader.current.is_some() || leader.clock.hours_per_day() <= 0.0 {
+        return None;
+    }
+    let item = leader.inbox.pop()?;
+    leader.stat.leave(now, item.queued_at);
+    leader.hours_today[item.platform] += item.hours;
+    if warm {
+        leader.hours[item.platform] += item.hours;
+    }
+    leader.current = Some(item);
+    Some(leader.clock.advance(now, item.hours))
+}

@@ -1,0 +1,510 @@
+//! One replication: the event loop that moves orders through the township.
+
+mod days;
+mod dispatch_desk;
+mod endings;
+mod intake;
+mod leaders;
+mod operators;
+mod work;
+
+use super::citizens::{Choice, Village, weighted_index};
+use super::department::{Department, Hours, Job, JobKind, Rank};
+use super::desk::{Desk, DeskItem, DeskTask};
+use super::leader::{Item, ItemKind, Leader};
+use super::operator::{Operator, OperatorItem, Task};
+use super::order::{Channel, Order, OrderKey, OrderSlab};
+use super::queue_stat::LittleFigures;
+use crate::engine::dist::{chance, exp_gap};
+use crate::engine::queue::{EventQueue, PastSchedule};
+use crate::engine::rng::{SimRng, Streams};
+use crate::engine::time::{HOURS_PER_DAY, SimTime};
+use crate::metrics::collector::*;
+use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// Open orders passed `simulation.max_open_orders`: the system cannot keep up.
+    #[error(
+        "replication {replication}: {open} orders open on day {day}, over the limit of {limit} \
+         (simulation.max_open_orders): demand outruns capacity and the backlog grows without \
+         bound; lower arrival rates, add staff or attention, or raise the limit"
+    )]
+    Unstable {
+        /// Replication index.
+        replication: u32,
+        /// Day it happened.
+        day: u32,
+        /// Orders open.
+        open: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More events than `simulation.max_events`.
+    #[error("replication {replication}: stopped after {limit} events on day {day} (simulation.max_events)")]
+    EventLimit {
+        /// Replication index.
+        replication: u32,
+        /// Day it happened.
+        day: u32,
+        /// The limit.
+        limit: u64,
+    },
+    /// A mechanism scheduled into the past: a bug.
+    #[error("replication {replication}: internal scheduling error")]
+    Schedule {
+        /// Replication index.
+        replication: u32,
+        /// The cause.
+        #[source]
+        source: PastSchedule,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    PlatformArrival(PlatformId, u32),
+    VillageIssue(VillageId),
+    GridReport(VillageId, CategoryId),
+    LineTask(DeptId),
+    DeptDone(DeptId, Job),
+    LeaderDone(LeaderId),
+    OperatorDone(PlatformId),
+    OperatorRetry(OrderKey),
+    Deadline(OrderKey),
+    DayEnd(u32),
+    DeskDone(PlatformId, DeskItem),
+    DeputyDone(LeaderId),
+    CountyDone(OrderKey),
+    Repeat(PlatformId, Channel, Option<VillageId>, Option<CategoryId>),
+    AssessmentEnd(PlatformId),
+    ShockEdge(PlatformId),
+}
+
+/// One line of an order's story: when, and what happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceLine {
+    /// When.
+    pub at: SimTime,
+    /// What happened, and who did it.
+    pub what: String,
+}
+
+/// Everything one platform produced in a run.
+#[derive(Clone, Debug)]
+pub struct PlatformResult {
+    /// Run totals (after warm-up).
+    pub tally: PlatformTally,
+    /// Counted orders still open at the end.
+    pub open_end: u64,
+    /// Of those, past their deadline.
+    pub overdue_end: u64,
+    /// Leader attention given to it after warm-up, hours.
+    pub attention_hours: f64,
+    /// Its operator's hours after warm-up.
+    pub operator_hours: f64,
+    /// Daily series (all days).
+    pub days: Vec<PlatformDay>,
+    /// Regime history.
+    pub regimes: RegimeTrack,
+}
+
+/// Everything one department produced in a run.
+#[derive(Clone, Debug)]
+pub struct DepartmentResult {
+    /// Hours worked after warm-up, by kind.
+    pub hours: Hours,
+    /// Hours over capacity after warm-up.
+    pub utilisation: f64,
+    /// Final R.
+    pub r_end: f64,
+    /// Final stress.
+    pub stress_end: f64,
+    /// Staff hours busy after warm-up, measured on the clock (jobs finished by the end).
+    pub busy_hours: f64,
+    /// Line tasks done after warm-up, and of those late.
+    pub line_done: u64,
+    /// Late line tasks.
+    pub line_late: u64,
+    /// Daily series.
+    pub days: Vec<DepartmentDay>,
+}
+
+/// Little's law figures of one queue.
+#[derive(Clone, Debug)]
+pub struct QueueResult {
+    /// e.g. `department/desk`, `leader/secretary`, `operator/comprehensive`.
+    pub name: String,
+    /// L, λ, W.
+    pub little: LittleFigures,
+}
+
+/// The outcome of one replication.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// Replication index.
+    pub replication: u32,
+    /// Per platform, in scenario order.
+    pub platforms: Vec<PlatformResult>,
+    /// Per department.
+    pub departments: Vec<DepartmentResult>,
+    /// Per leader: daily series.
+    pub leaders: Vec<Vec<LeaderDay>>,
+    /// Township series.
+    pub town: Vec<TownDay>,
+    /// Every queue's Little figures.
+    pub queues: Vec<QueueResult>,
+    /// Events processed.
+    pub events: u64,
+    /// Grid workers' hours entering reports after warm-up.
+    pub grid_entry_hours: f64,
+    /// Issues that would have gone to a disabled platform (baseline runs), after warm-up.
+    pub unserved: u64,
+    /// The traced order's story, when a trace was asked for.
+    pub trace: Vec<TraceLine>,
+    /// Orders taken in over the whole run, warm-up included (the last serial number).
+    pub orders_seen: u64,
+}
+
+struct PlatformState {
+    arrival_rng: SimRng,
+    effort_rng: SimRng,
+    category_rng: SimRng,
+    review_rng: SimRng,
+    sign_off_rng: SimRng,
+    operator: Option<Operator>,
+    tally: PlatformTally,
+    cohorts: Vec<Cohort>,
+    days: Vec<PlatformDay>,
+    open: u64,
+    overdue: u64,
+    hours_by_dept: Vec<f64>,
+    attention_hours: f64,
+    regimes: RegimeTrack,
+    desk: Option<Desk>,
+    demand_rng: SimRng,
+    audit_rng: SimRng,
+    returns_rng: SimRng,
+    rating_rng: SimRng,
+    repeat_rng: SimRng,
+    county_rng: SimRng,
+    /// Arrival rate multiplier in force (M17).
+    shock: f64,
+    /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
+    arrival_generation: u32,
+    /// Assessment period counters per unit (the order's lead department): closed, resolved,
+    /// satisfied (M11).
+    period: Vec<(u64, u64, u64)>,
+}
+
+/// The state of one replication.
+struct World<'s> {
+    sc: &'s Scenario,
+    replication: u32,
+    q: EventQueue<Event>,
+    end: SimTime,
+    warmup: SimTime,
+    orders: OrderSlab,
+    serial: u64,
+    seq: u64,
+    platforms: Vec<PlatformState>,
+    departments: Vec<Department>,
+    dept_days: Vec<Vec<DepartmentDay>>,
+    line_rngs: Vec<(SimRng, SimRng)>,
+    leaders: Vec<Leader>,
+    leader_days: Vec<Vec<LeaderDay>>,
+    villages: Vec<Village>,
+    category_shares: Vec<f64>,
+    category_total: f64,
+    town: Vec<TownDay>,
+    grid_entry_hours: f64,
+    events: u64,
+    deputies: Vec<Option<Leader>>,
+    unserved: u64,
+    trace_serial: Option<u64>,
+    trace: Vec<TraceLine>,
+}
+
+/// Runs replication `replication` of `sc` to its end.
+pub fn run_replication(sc: &Scenario, replication: u32) -> Result<RunOutput, SimError> {
+    run_traced(sc, replication, None)
+}
+
+/// Runs replication `replication`, telling the story of the order with serial number `serial`
+/// (1-based, in order of arrival) in [`RunOutput::trace`].
+pub fn run_traced(sc: &Scenario, replication: u32, serial: Option<u64>) -> Result<RunOutput, SimError> {
+    let mut w = World::new(sc, replication);
+    w.trace_serial = serial;
+    w.start().map_err(|source| SimError::Schedule { replication, source })?;
+    w.run()?;
+    Ok(w.finish())
+}
+
+impl<'s> World<'s> {
+    fn new(sc: &'s Scenario, replication: u32) -> World<'s> {
+        let streams = Streams::new(sc.simulation.seed, replication as u64);
+        let warmup = SimTime::from_days(sc.simulation.warmup_days);
+        let n_days = sc.simulation.duration_days.ceil() as usize;
+        let r0 = sc.reengineering.as_ref().map_or(0.0, |r| r.initial);
+        let platforms = sc
+            .platforms
+            .iter()
+            .map(|p| PlatformState {
+                arrival_rng: streams.stream(&format!("arrivals/{}", p.id)),
+                effort_rng: streams.stream(&format!("effort/{}", p.id)),
+                category_rng: streams.stream(&format!("category/{}", p.id)),
+                review_rng: streams.stream(&format!("review/{}", p.id)),
+                sign_off_rng: streams.stream(&format!("sign-off/{}", p.id)),
+                operator: match &p.dispatch {
+                    Dispatch::Operator(o) => Some(Operator::new(
+                        sc.calendar.sub_window(o.hours_per_day),
+                        streams.stream(&format!("operator/{}", p.id)),
+                        warmup,
+                    )),
+                    _ => None,
+                },
+                tally: PlatformTally::default(),
+                cohorts: vec![Cohort::default(); n_days],
+                days: vec![PlatformDay::default(); n_days],
+                open: 0,
+                overdue: 0,
+                hours_by_dept: vec![0.0; sc.departments.len()],
+                attention_hours: 0.0,
+                regimes: RegimeTrack::default(),
+                desk: p.desk.as_ref().map(|d| Desk::new(d.staff, streams.stream(&format!("desk/{}", p.id)), warmup)),
+                demand_rng: streams.stream(&format!("demand/{}", p.id)),
+                audit_rng: streams.stream(&format!("audit/{}", p.id)),
+                returns_rng: streams.stream(&format!("returns/{}", p.id)),
+                rating_rng: streams.stream(&format!("rating/{}", p.id)),
+                repeat_rng: streams.stream(&format!("repeat/{}", p.id)),
+                county_rng: streams.stream(&format!("county/{}", p.id)),
+                shock: p.shock_multiplier(0.0),
+                arrival_generation: 0,
+                period: vec![(0, 0, 0); sc.departments.len()],
+            })
+            .collect();
+        World {
+            sc,
+            replication,
+            q: EventQueue::new(),
+            end: SimTime::from_days(sc.simulation.duration_days),
+            warmup,
+            orders: OrderSlab::default(),
+            serial: 0,
+            seq: 0,
+            platforms,
+            departments: sc.departments.iter().map(|d| Department::new(d.staff, r0, warmup)).collect(),
+            dept_days: vec![vec![DepartmentDay::default(); n_days]; sc.departments.len()],
+            line_rngs: sc
+                .departments
+                .iter()
+                .map(|d| {
+                    (
+                        streams.stream(&format!("line-arrivals/{}", d.id)),
+                        streams.stream(&format!("line-effort/{}", d.id)),
+                    )
+                })
+                .collect(),
+            leaders: sc
+                .leaders
+                .iter()
+                .map(|l| Leader::new(sc.calendar.sub_window(l.effective_attention()), sc.platforms.len(), warmup))
+                .collect(),
+            leader_days: vec![vec![LeaderDay::default(); n_days]; sc.leaders.len()],
+            villages: sc.villages.iter().map(|v| Village::new(sc, &v.id, &streams)).collect(),
+            category_shares: sc.categories.iter().map(|c| c.share).collect(),
+            category_total: sc.categories.iter().map(|c| c.share).sum(),
+            town: vec![TownDay::default(); n_days],
+            grid_entry_hours: 0.0,
+            events: 0,
+            deputies: sc
+                .leaders
+                .iter()
+                .map(|l| {
+                    // A deputy is a second inbox with its own attention; what makes it a deputy
+                    // is that its dispatch carries no authority (see `item_done`).
+                    l.delegate.as_ref().map(|d| {
+                        Leader::new(
+                            sc.calendar.sub_window(d.deputy_attention_hours_per_day),
+                            sc.platforms.len(),
+                            warmup,
+                        )
+                    })
+                })
+                .collect(),
+            unserved: 0,
+            trace_serial: None,
+            trace: Vec::new(),
+        }
+    }
+
+    /// Adds a line to the traced order's story.
+    fn note(&mut self, serial: u64, what: impl FnOnce() -> String) {
+        if self.trace_serial == Some(serial) {
+            let at = self.now();
+            self.trace.push(TraceLine { at, what: what() });
+        }
+    }
+
+    fn serial_of(&self, key: OrderKey) -> u64 {
+        self.orders.get(key).map_or(0, |o| o.serial)
+    }
+
+    /// Draws platform `p`'s next own-intake arrival at the rate now in force.
+    fn schedule_arrival(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        let rate = self.intake_rate(p);
+        if rate > 0.0 {
+            let gap = exp_gap(&mut self.platforms[p].arrival_rng, rate);
+            let g = self.platforms[p].arrival_generation;
+            self.after_hours(gap, Event::PlatformArrival(p, g))?;
+        }
+        Ok(())
+    }
+
+    /// Platform `p`'s own intake rate per hour now (M17 shocks included).
+    fn intake_rate(&self, p: PlatformId) -> f64 {
+        self.sc.platforms[p].arrival_rate_per_day / HOURS_PER_DAY * self.platforms[p].shock
+    }
+
+    fn now(&self) -> SimTime {
+        self.q.now()
+    }
+
+    fn at(&mut self, t: SimTime, e: Event) -> Result<(), PastSchedule> {
+        self.q.schedule(t, e)
+    }
+
+    fn after_hours(&mut self, hours: f64, e: Event) -> Result<(), PastSchedule> {
+        let t = SimTime::from_hours(self.now().hours() + hours);
+        self.q.schedule(t, e)
+    }
+
+    fn day_index(&self, t: SimTime) -> usize {
+        (t.day() as usize).min(self.town.len().saturating_sub(1))
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn start(&mut self) -> Result<(), PastSchedule> {
+        for p in 0..self.sc.platforms.len() {
+            self.schedule_arrival(p)?;
+            for edge in self.sc.platforms[p].shock_edges() {
+                if edge > 0.0 {
+                    self.at(SimTime::from_days(edge), Event::ShockEdge(p))?;
+                }
+            }
+            if let Some(a) = &self.sc.platforms[p].assessment {
+                self.at(SimTime::from_days(a.period_days), Event::AssessmentEnd(p))?;
+            }
+        }
+        for v in 0..self.sc.villages.len() {
+            let rate = self.sc.villages[v].issue_rate_per_day() / HOURS_PER_DAY;
+            if rate > 0.0 && self.category_total > 0.0 {
+                let gap = exp_gap(&mut self.villages[v].issue_rng, rate);
+                self.after_hours(gap, Event::VillageIssue(v))?;
+            }
+        }
+        for d in 0..self.sc.departments.len() {
+            if let Some(lt) = &self.sc.departments[d].line_tasks {
+                if lt.rate_per_day > 0.0 {
+                    let gap = exp_gap(&mut self.line_rngs[d].0, lt.rate_per_day / HOURS_PER_DAY);
+                    self.after_hours(gap, Event::LineTask(d))?;
+                }
+            }
+        }
+        if !self.town.is_empty() {
+            self.at(SimTime::from_days(1.0), Event::DayEnd(0))?;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self) -> Result<(), SimError> {
+        let replication = self.replication;
+        while let Some((t, e)) = self.q.pop() {
+            if t > self.end {
+                break;
+            }
+            self.events += 1;
+            if self.events > self.sc.simulation.max_events {
+                return Err(SimError::EventLimit { replication, day: t.day(), limit: self.sc.simulation.max_events });
+            }
+            self.handle(e).map_err(|source| SimError::Schedule { replication, source })?;
+            if self.orders.len() > self.sc.simulation.max_open_orders {
+                return Err(SimError::Unstable {
+                    replication,
+                    day: t.day(),
+                    open: self.orders.len(),
+                    limit: self.sc.simulation.max_open_orders,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, e: Event) -> Result<(), PastSchedule> {
+        match e {
+            Event::PlatformArrival(p, g) => {
+                if g != self.platforms[p].arrival_generation {
+                    return Ok(()); // superseded by a rate change (M17)
+                }
+                self.schedule_arrival(p)?;
+                self.take_in(p, Channel::Direct, None, None)
+            }
+            Event::ShockEdge(p) => {
+                // Poisson arrivals are memoryless: at a rate change the pending arrival is
+                // dropped and the next one drawn afresh at the new rate, which is exact.
+                let day = self.now().hours() / HOURS_PER_DAY;
+                let after = self.sc.platforms[p].shock_multiplier(day);
+                if self.platforms[p].shock != after {
+                    self.platforms[p].shock = after;
+                    self.platforms[p].arrival_generation += 1;
+                    self.schedule_arrival(p)?;
+                }
+                Ok(())
+            }
+            Event::DeskDone(p, item) => self.desk_done(p, item),
+            Event::DeputyDone(l) => self.deputy_done(l),
+            Event::CountyDone(key) => self.county_done(key),
+            Event::Repeat(p, channel, village, category) => {
+                if let Some(o) = self.take_in_order(p, channel, village, category)? {
+                    let counted = self.now() >= self.warmup;
+                    if counted {
+                        self.platforms[p].tally.repeats += 1;
+                    }
+                    let serial = self.serial_of(o);
+                    self.note(serial, || "this is a repeat complaint: the issue came back unresolved".into());
+                }
+                Ok(())
+            }
+            Event::AssessmentEnd(p) => self.assessment_end(p),
+            Event::VillageIssue(v) => self.village_issue(v),
+            Event::GridReport(v, c) => self.grid_report(v, c),
+            Event::LineTask(d) => self.line_task(d),
+            Event::DeptDone(d, job) => self.department_done(d, job),
+            Event::LeaderDone(l) => self.leader_done(l),
+            Event::OperatorDone(p) => self.operator_done(p),
+            Event::OperatorRetry(key) => {
+                if let Some(o) = self.orders.get(key) {
+                    let (p, hours) = (o.platform, o.negotiate_hours);
+                    self.operator_enqueue(p, key, Task::Negotiate, hours)?;
+                }
+                Ok(())
+            }
+            Event::Deadline(key) => {
+                self.deadline_passed(key);
+                Ok(())
+            }
+            Event::DayEnd(d) => self.day_end(d),
+        }
+    }
+}
+
+/// Whether an order, worked to the end, resolves the issue: reasonable, and within reach of
+/// whoever had to act (M7, M15).
+fn resolvable(o: &Order) -> bool {
+    !o.unreasonable && (!o.above_township || o.resolved_above)
+}

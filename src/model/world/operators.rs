@@ -1,0 +1,86 @@
+//! Operators: negotiation without authority (M2) and offline settlement (M3).
+
+use super::*;
+
+impl World<'_> {
+    pub(super) fn operator_enqueue(
+        &mut self,
+        p: PlatformId,
+        key: OrderKey,
+        task: Task,
+        hours: f64,
+    ) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let op = self.platforms[p].operator.as_mut().expect("operator platforms have an operator");
+        op.stat.enter(now);
+        op.queue.push_back(OperatorItem { order: key, task, queued_at: now, hours });
+        self.operator_start(p)
+    }
+
+    pub(super) fn operator_start(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        let now = self.now();
+        let warm = now >= self.warmup;
+        let op = self.platforms[p].operator.as_mut().expect("operator platforms have an operator");
+        if op.current.is_some() || op.clock.hours_per_day() <= 0.0 {
+            return Ok(());
+        }
+        let Some(item) = op.queue.pop_front() else { return Ok(()) };
+        op.stat.leave(now, item.queued_at);
+        if warm {
+            op.hours += item.hours;
+        }
+        op.current = Some(item);
+        let done = op.clock.advance(now, item.hours);
+        self.at(done, Event::OperatorDone(p))
+    }
+
+    pub(super) fn operator_rng(&mut self, p: PlatformId) -> &mut SimRng {
+        &mut self.platforms[p].operator.as_mut().expect("operator platforms have an operator").rng
+    }
+
+    pub(super) fn operator_done(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch else {
+            unreachable!("operator event on a non-operator platform")
+        };
+        let now = self.now();
+        let item = self.platforms[p]
+            .operator
+            .as_mut()
+            .and_then(|op| op.current.take())
+            .expect("OperatorDone with a task in hand");
+        let serial = self.serial_of(item.order);
+        match item.task {
+            Task::SettleOffline => {
+                self.note(serial, || "the operator settles it offline, outside the system (M3)".into());
+                self.lose(item.order, true)?;
+            }
+            Task::Redispatch(part) => {
+                self.note(serial, || "the operator negotiates it back to the department".into());
+                self.send_part(item.order, part)?;
+            }
+            Task::Negotiate => {
+                if chance(self.operator_rng(p), spec.accept_prob) {
+                    self.note(serial, || "the operator negotiates; the department accepts (M2)".into());
+                    self.send_to_departments(item.order, false)?;
+                } else if let Some(o) = self.orders.get_mut(item.order) {
+                    o.attempts += 1;
+                    let attempts = o.attempts;
+                    self.note(serial, || {
+                        format!("the operator negotiates; the department refuses (attempt {attempts})")
+                    });
+                    if attempts < spec.max_attempts {
+                        let retry = self.sc.calendar.deadline(now, spec.retry_days);
+                        self.at(retry, Event::OperatorRetry(item.order))?;
+                    } else if chance(self.operator_rng(p), spec.offline_prob) {
+                        let hours = spec.offline.sample(self.operator_rng(p));
+                        self.operator_enqueue(p, item.order, Task::SettleOffline, hours)?;
+                    } else {
+                        self.note(serial, || "the operator gives up: dropped".into());
+                        self.lose(item.order, false)?;
+                    }
+                }
+            }
+        }
+        self.operator_start(p)
+    }
+}
