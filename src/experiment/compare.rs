@@ -99,6 +99,26 @@ impl Difference {
                     if up { "more" } else { "fewer" }
                 )
             }
+            "resolution_rate" => format!(
+                "{p} resolves {} percentage points {} of its closed orders under B",
+                pm(100.0, 1),
+                if up { "more" } else { "fewer" }
+            ),
+            "satisfaction_rate" => format!(
+                "{p}'s callers rate {} percentage points {} of its closed orders satisfied under B",
+                pm(100.0, 1),
+                if up { "more" } else { "fewer" }
+            ),
+            "gaming_gap" => format!(
+                "{p}'s gaming gap (satisfaction minus resolution) is {} points {} under B",
+                pm(100.0, 1),
+                if up { "wider" } else { "narrower" }
+            ),
+            "burden_share" => format!(
+                "{p}'s burden share (负能) is {} percentage points {} under B",
+                pm(100.0, 1),
+                if up { "higher" } else { "lower" }
+            ),
             m => format!("{p}: {m} is {} {} under B", pm(1.0, 3), if up { "higher" } else { "lower" }),
         };
         if self.significant() { s } else { format!("{s} (not distinguishable from no difference)") }

@@ -28,6 +28,10 @@ pub const KEY_METRICS: &[&str] = &[
     "p_wait",
     "weighted_r",
     "leader_attention_hours",
+    "resolution_rate",
+    "satisfaction_rate",
+    "gaming_gap",
+    "burden_share",
 ];
 
 /// Why a sweep could not be defined, run, resumed or merged.
