@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     /// The run has fewer orders than the number asked for.
-    #[error("order #{serial} never arrives: replication {replication} takes in {seen} orders (numbered 1 to {seen})")]
+    #[error("order #{serial} never arrives: replication {replication} takes in {}", count(*seen))]
     NoSuchOrder {
         /// The order asked for.
         serial: u64,
@@ -19,6 +19,14 @@ pub enum TraceError {
     /// The run failed.
     #[error(transparent)]
     Run(#[from] SimError),
+}
+
+fn count(seen: u64) -> String {
+    match seen {
+        0 => "no orders at all".into(),
+        1 => "1 order (number 1)".into(),
+        n => format!("{n} orders (numbered 1 to {n})"),
+    }
 }
 
 /// Runs replication `replication` and returns the story of order number `serial` (1-based, in

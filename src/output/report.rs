@@ -92,17 +92,28 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         let Some(rep) = regimes.iter().position(|r| *r == modal) else { continue };
         let track = &outs[rep].platforms[p].regimes;
         let f = track.last;
+        let figures = if f.decided == 0 {
+            format!("no order was decided in the last {} days", sc.regimes.window_days)
+        } else {
+            format!(
+                "over the last {} days {:.0}% of {} decided orders closed in the system, {}",
+                sc.regimes.window_days,
+                f.closed_share() * 100.0,
+                f.decided,
+                if f.closed == 0 {
+                    "none on time".to_string()
+                } else {
+                    format!("{:.0}% of those on time", f.on_time_share() * 100.0)
+                }
+            )
+        };
         let _ = writeln!(
             s,
-            "{} is {} {} (replication {}): over the last {} days {:.0}% of {} decided orders closed in the system, {:.0}% of those on time; usage {:.1}/day vs a peak of {:.1}/day; work-weighted R {:.2}",
+            "{} is {} {} (replication {}): {figures}; usage {:.1}/day vs a peak of {:.1}/day; work-weighted R {:.2}",
             spec.id,
             modal.chinese(),
             modal.name(),
             rep,
-            sc.regimes.window_days,
-            f.closed_share() * 100.0,
-            f.decided,
-            f.on_time_share() * 100.0,
             f.usage,
             f.peak_usage,
             f.weighted_r
