@@ -386,3 +386,34 @@ fn grid_reports_are_entered_into_every_attached_platform() {
     assert!(p > 50.0);
     assert_eq!(p, q, "one patrol report becomes one order on each attached platform (重复填报)");
 }
+
+/// Demand and workload: every village's issue rate ±20% and every office's line-task load ±15%
+/// together keep the outcome. (民呼我为's volume moves with demand, as it should: the 100–150 a
+/// month calibration is checked at the scenario's own demand.)
+#[test]
+fn outcome_is_robust_to_demand_and_line_task_load() {
+    let mut volumes = Vec::new();
+    for (issues, line) in [(0.8, 0.85), (1.2, 1.15)] {
+        let mut t = parse_table(S_TOWN, "s-town").unwrap();
+        for (_, v) in t["villages"].as_table_mut().unwrap().iter_mut() {
+            let rate = v["issues_per_1000_per_day"].as_float().unwrap();
+            v.as_table_mut().unwrap().insert("issues_per_1000_per_day".into(), toml::Value::Float(rate * issues));
+        }
+        for (_, d) in t["departments"].as_table_mut().unwrap().iter_mut() {
+            let lt = d["line_tasks"].as_table_mut().unwrap();
+            let rate = lt["rate_per_day"].as_float().unwrap();
+            lt.insert("rate_per_day".into(), toml::Value::Float(rate * line));
+        }
+        t["simulation"].as_table_mut().unwrap().insert("replications".into(), toml::Value::Integer(3));
+        let sc = embedsim::scenario::load_table(t, "s-town", None).unwrap();
+        let runs = run(&sc);
+        for r in regimes(&runs, "comprehensive") {
+            assert!(floats(r), "issues x{issues}, line tasks x{line}: comprehensive is {r}");
+        }
+        for r in regimes(&runs, "minhu") {
+            assert!(r.is_embedded(), "issues x{issues}, line tasks x{line}: minhu is {r}");
+        }
+        volumes.push(mean(&runs, "minhu", "closed_per_month"));
+    }
+    assert!(volumes[1] > 1.2 * volumes[0], "more issues, more petitions: {volumes:?}");
+}
