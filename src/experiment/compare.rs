@@ -54,76 +54,66 @@ impl Difference {
                 format!("{:.*}", digits, d * scale)
             }
         };
-        let s = match self.metric.as_str() {
-            "closed_per_month" => format!(
-                "{p} closes {} {} orders a month in the system under B",
-                pm(1.0, 1),
-                if up { "more" } else { "fewer" }
-            ),
-            "closed_in_system_share" => {
-                format!(
-                    "{p} closes {} percentage points {} of its orders in the system under B",
-                    pm(100.0, 1),
-                    if up { "more" } else { "fewer" }
-                )
+        let s = match SENTENCES.iter().find(|t| t.metric == self.metric) {
+            Some(t) => {
+                let word = if up { t.up } else { t.down };
+                format!("{p}{} {}{} {word}{} under B", t.subject, pm(t.scale, t.digits), t.unit, t.rest)
             }
-            "on_time_share" => format!(
-                "{p} closes {} percentage points {} of its orders on time under B",
-                pm(100.0, 1),
-                if up { "more" } else { "fewer" }
-            ),
-            "mean_wait_hours" => format!(
-                "{p}'s orders wait {} hours {} on average under B",
-                pm(1.0, 2),
-                if up { "longer" } else { "less" }
-            ),
-            "mean_sojourn_hours" => format!(
-                "{p}'s orders take {} hours {} from arrival to closure under B",
-                pm(1.0, 2),
-                if up { "longer" } else { "less" }
-            ),
-            "p_wait" => format!(
-                "{p}'s chance that an order waits is {} percentage points {} under B",
-                pm(100.0, 1),
-                if up { "higher" } else { "lower" }
-            ),
-            "weighted_r" => format!(
-                "{p}'s departments are {} {} reengineered (R) under B",
-                pm(1.0, 3),
-                if up { "more" } else { "less" }
-            ),
-            "leader_attention_hours" => {
-                format!(
-                    "{p} takes {} {} hours of leaders' attention under B",
-                    pm(1.0, 1),
-                    if up { "more" } else { "fewer" }
-                )
-            }
-            "resolution_rate" => format!(
-                "{p} resolves {} percentage points {} of its closed orders under B",
-                pm(100.0, 1),
-                if up { "more" } else { "fewer" }
-            ),
-            "satisfaction_rate" => format!(
-                "{p}'s callers rate {} percentage points {} of its closed orders satisfied under B",
-                pm(100.0, 1),
-                if up { "more" } else { "fewer" }
-            ),
-            "gaming_gap" => format!(
-                "{p}'s gaming gap (satisfaction minus resolution) is {} points {} under B",
-                pm(100.0, 1),
-                if up { "wider" } else { "narrower" }
-            ),
-            "burden_share" => format!(
-                "{p}'s burden share (负能) is {} percentage points {} under B",
-                pm(100.0, 1),
-                if up { "higher" } else { "lower" }
-            ),
-            m => format!("{p}: {m} is {} {} under B", pm(1.0, 3), if up { "higher" } else { "lower" }),
+            None => format!("{p}: {} is {} {} under B", self.metric, pm(1.0, 3), if up { "higher" } else { "lower" }),
         };
         if self.significant() { s } else { format!("{s} (not distinguishable from no difference)") }
     }
 }
+
+/// How a key metric's difference reads: "{platform}{subject} {amount}{unit} {up|down}{rest} under B".
+struct Sentence {
+    metric: &'static str,
+    subject: &'static str,
+    scale: f64,
+    digits: usize,
+    unit: &'static str,
+    up: &'static str,
+    down: &'static str,
+    rest: &'static str,
+}
+
+const fn sentence(
+    metric: &'static str,
+    subject: &'static str,
+    (scale, digits, unit): (f64, usize, &'static str),
+    (up, down): (&'static str, &'static str),
+    rest: &'static str,
+) -> Sentence {
+    Sentence { metric, subject, scale, digits, unit, up, down, rest }
+}
+
+const PP: (f64, usize, &str) = (100.0, 1, " percentage points");
+const SENTENCES: &[Sentence] = &[
+    sentence("closed_per_month", " closes", (1.0, 1, ""), ("more", "fewer"), " orders a month in the system"),
+    sentence("closed_in_system_share", " closes", PP, ("more", "fewer"), " of its orders in the system"),
+    sentence("on_time_share", " closes", PP, ("more", "fewer"), " of its orders on time"),
+    sentence("mean_wait_hours", "'s orders wait", (1.0, 2, " hours"), ("longer", "less"), " on average"),
+    sentence(
+        "mean_sojourn_hours",
+        "'s orders take",
+        (1.0, 2, " hours"),
+        ("longer", "less"),
+        " from arrival to closure",
+    ),
+    sentence("p_wait", "'s chance that an order waits is", PP, ("higher", "lower"), ""),
+    sentence("weighted_r", "'s departments are", (1.0, 3, ""), ("more", "less"), " reengineered (R)"),
+    sentence("leader_attention_hours", " takes", (1.0, 1, ""), ("more", "fewer"), " hours of leaders' attention"),
+    sentence("resolution_rate", " resolves", PP, ("more", "fewer"), " of its closed orders"),
+    sentence("satisfaction_rate", "'s callers rate", PP, ("more", "fewer"), " of its closed orders satisfied"),
+    sentence(
+        "gaming_gap",
+        "'s gaming gap (satisfaction minus resolution) is",
+        (100.0, 1, " points"),
+        ("wider", "narrower"),
+        "",
+    ),
+    sentence("burden_share", "'s burden share (负能) is", PP, ("higher", "lower"), ""),
+];
 
 /// Settings of a comparison.
 #[derive(Clone, Copy, Debug, Default)]
