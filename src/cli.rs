@@ -20,6 +20,35 @@ pub struct Cli {
     command: Command,
 }
 
+/// Changes to a scenario given on the command line.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Variant {
+    /// Set a scenario key (dotted path as in the file; value in TOML), e.g.
+    /// --set leaders.secretary.attention_hours_per_day=2.5 or --set 'platforms.minhu.label="routine"'.
+    /// Repeatable; applied in order, before any --unset.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Remove a scenario key or table, e.g. --unset platforms.voice.audit to switch the audit off.
+    /// Repeatable.
+    #[arg(long = "unset", value_name = "KEY")]
+    pub unset: Vec<String>,
+}
+
+impl Variant {
+    /// The overrides, parsed.
+    pub fn overrides(&self) -> Result<Vec<scenario::overrides::Override>> {
+        use scenario::overrides::{parse_set, parse_unset};
+        let mut out = Vec::new();
+        for s in &self.set {
+            out.push(parse_set(s)?);
+        }
+        for u in &self.unset {
+            out.push(parse_unset(u)?);
+        }
+        Ok(out)
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's replications and write summary.csv, timeseries.csv and more.
@@ -45,6 +74,8 @@ enum Command {
         /// random numbers, and report the net empowerment; writes baseline.csv.
         #[arg(long, value_name = "PLATFORM")]
         baseline: Option<String>,
+        #[command(flatten)]
+        variant: Variant,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     Trace {
@@ -59,11 +90,15 @@ enum Command {
         /// Override simulation.seed.
         #[arg(long)]
         seed: Option<u64>,
+        #[command(flatten)]
+        variant: Variant,
     },
     /// Load and validate a scenario; describe it or say what is wrong.
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        #[command(flatten)]
+        variant: Variant,
     },
     /// Run a parameter sweep: points x replications, runs.csv, points.csv and charts (docs/SWEEPS.md).
     Sweep {
@@ -98,11 +133,21 @@ enum Command {
         quiet: bool,
     },
     /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
+    /// Give one scenario and --set-b/--unset-b to compare a scenario with its own variant.
     Compare {
         /// Scenario A (TOML).
         a: PathBuf,
-        /// Scenario B (TOML).
-        b: PathBuf,
+        /// Scenario B (TOML) [default: A, changed by --set-b/--unset-b].
+        b: Option<PathBuf>,
+        /// Changes applied to both A and B.
+        #[command(flatten)]
+        both: Variant,
+        /// Set a key in B only (as --set).
+        #[arg(long = "set-b", value_name = "KEY=VALUE")]
+        set_b: Vec<String>,
+        /// Remove a key or table in B only (as --unset).
+        #[arg(long = "unset-b", value_name = "KEY")]
+        unset_b: Vec<String>,
         /// Replications [default: A's].
         #[arg(long)]
         replications: Option<u32>,
@@ -139,11 +184,11 @@ enum Command {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline } => {
-            run(&scenario, out, seed, replications, threads, quiet, baseline)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, variant } => {
+            run(&scenario, &variant, out, seed, replications, threads, quiet, baseline)
         }
-        Command::Trace { scenario, order, replication, seed } => {
-            let mut sc = load(&scenario)?;
+        Command::Trace { scenario, order, replication, seed, variant } => {
+            let mut sc = load(&scenario, &variant)?;
             if let Some(s) = seed {
                 sc.simulation.seed = s;
             }
@@ -152,8 +197,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             out!("{}", experiment::trace::tell(&lines));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { scenario } => {
-            let sc = load(&scenario)?;
+        Command::Check { scenario, variant } => {
+            let sc = load(&scenario, &variant)?;
             out!("{}", sc.describe());
             outln!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
@@ -162,15 +207,25 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
-        Command::Compare { a, b, replications, seed, threads, out, quiet } => {
-            crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet)
+        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet } => {
+            let mut only_b = both.clone();
+            only_b.set.extend(set_b);
+            only_b.unset.extend(unset_b);
+            let b_given = b.is_some();
+            anyhow::ensure!(
+                b_given || !only_b.set.is_empty() || !only_b.unset.is_empty() || !both.set.is_empty(),
+                "compare needs two scenarios, or one scenario and --set-b/--unset-b to make its variant"
+            );
+            let b = b.unwrap_or_else(|| a.clone());
+            crate::cli_experiments::compare(&a, &b, &both, &only_b, replications, seed, threads, out, quiet)
         }
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
 }
 
-fn load(path: &Path) -> Result<Scenario> {
-    Ok(scenario::load_path(path)?)
+/// Loads a scenario with the command line's changes.
+pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
+    Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
 }
 
 /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
@@ -188,8 +243,10 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run(
     path: &Path,
+    variant: &Variant,
     out: Option<PathBuf>,
     seed: Option<u64>,
     reps: Option<u32>,
@@ -197,7 +254,7 @@ fn run(
     quiet: bool,
     baseline: Option<String>,
 ) -> Result<ExitCode> {
-    let mut sc = load(path)?;
+    let mut sc = load(path, variant)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
     }

@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 use embedsim::experiment::compare::{self, Settings};
 use embedsim::experiment::shard::{self, RunOptions, Shard};
 use embedsim::experiment::sweep::Sweep;
-use embedsim::scenario;
 
 use crate::cli::progress;
 
@@ -77,9 +76,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<ExitCode> {
 }
 
 /// `embedsim compare`.
+#[allow(clippy::too_many_arguments)]
 pub fn compare(
     a: &Path,
     b: &Path,
+    variant_a: &crate::cli::Variant,
+    variant_b: &crate::cli::Variant,
     replications: Option<u32>,
     seed: Option<u64>,
     threads: Option<usize>,
@@ -92,8 +94,11 @@ pub fn compare(
     if let Some(r) = replications {
         anyhow::ensure!(r >= 2, "--replications must be at least 2 for a confidence interval");
     }
-    let sa = scenario::load_path(a)?;
-    let sb = scenario::load_path(b)?;
+    let sa = crate::cli::load(a, variant_a)?;
+    let mut sb = crate::cli::load(b, variant_b)?;
+    if sa.name == sb.name && a == b {
+        sb.name = format!("{}-variant", sb.name);
+    }
     let settings = Settings { replications, seed, threads };
     let reps = replications.unwrap_or(sa.simulation.replications);
     let bar = progress(2 * reps as u64, quiet, "compare");

@@ -208,9 +208,9 @@ fn toml(t: &Town) -> String {
         match &p.mode {
             Mode::Auto => s += "dispatch = \"auto\"\n",
             Mode::Leader => s += &format!("dispatch = \"leader\"\nreview_hours = {review}\n"),
-            Mode::Operator { accept, offline, attempts, retry_days, hours_share, offline_mean } => {
+            Mode::Operator { accept: _, offline, attempts, retry_days, hours_share, offline_mean } => {
                 s += &format!(
-                    "dispatch = \"operator\"\noperator = {{ hours_per_day = {}, review_hours = {review}, accept_prob = {accept}, \
+                    "dispatch = \"operator\"\noperator = {{ hours_per_day = {}, review_hours = {review}, \
                      max_attempts = {attempts}, retry_days = {retry_days}, offline_prob = {offline}, \
                      offline_hours = {{ dist = \"exponential\", mean = {offline_mean} }} }}\n",
                     hpd * hours_share
@@ -346,10 +346,13 @@ fn with_burdens(t: &Town, b: &Burdens) -> String {
         let p = p.as_table_mut().unwrap();
         let auto = p["dispatch"].as_str() == Some("auto");
         if let Some((base, load)) = b.audit {
-            set(p, "audit", format!("{{ base_fail = {base}, load_fail = {load}, stress_fail = 0.2 }}"));
+            // Reply quality follows the decision model; `base` sets how much of it the audit catches.
+            let _ = load;
+            set(p, "audit", format!("{{ redo_effort_share = 0.5, catch = {} }}", base.min(1.0)));
         }
         if let Some((prob, max)) = b.returns {
-            set(p, "returns", format!("{{ prob = {prob}, max_returns = {max} }}"));
+            let _ = prob;
+            set(p, "returns", format!("{{ max_returns = {max} }}"));
         }
         if auto && (b.returns.is_some() || b.audit.is_some()) {
             set(p, "desk", "{ staff = 2, dispatch_hours = { dist = \"exponential\", mean = 0.05 } }".into());
@@ -365,7 +368,7 @@ fn with_burdens(t: &Town, b: &Burdens) -> String {
             set(p, "shocks", format!("[{{ from_day = {from}, to_day = {}, multiplier = {mult} }}]", from + len));
         }
         if b.assessment {
-            set(p, "assessment", "{ period_days = 20, target = 0.95, persuade_prob = 0.5, penalty = 0.3 }".into());
+            set(p, "assessment", "{ period_days = 20, target = 0.95, penalty = 0.3 }".into());
         }
     }
     toml::to_string(&table).unwrap()

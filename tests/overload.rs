@@ -68,58 +68,83 @@ fn m7_authority_above_the_township_leaves_issues_unresolved() {
 #[test]
 fn m9_audit_failures_grow_with_load_and_cost_redo_hours() {
     let off = scenario(BASE, &[]);
-    let audit = scenario(BASE, &[("platforms.p.audit", "{ base_fail = 0.1 }")]);
-    let loaded = scenario(BASE, &[("platforms.p.audit", "{ base_fail = 0.1, load_fail = 0.2 }")]);
     assert_eq!(mean(&off, "redo_rate"), 0.0);
     assert_eq!(mean(&off, "hours_redo"), 0.0);
-    let r = mean(&audit, "redo_rate");
-    // Each reply fails with p = 0.1; an order is redone if its first reply fails (redos can fail
-    // again, which does not add redone orders): about 10%.
+    // Reply quality held fixed (no load or stress term): the audit fails a reply with p = 0.1;
+    // an order is redone if its first reply fails (redos can fail again, which does not add
+    // redone orders): about 10%.
+    let fixed = [
+        ("platforms.p.audit", "{ redo_effort_share = 0.5 }"),
+        ("decisions.sloppiness", "{ floor = 0.1, ceiling = 0.1, load = 0.0, stress = 0.0 }"),
+    ];
+    let r = mean(&scenario(BASE, &fixed), "redo_rate");
     assert!((r - 0.1).abs() < 0.015, "{r}");
-    assert!(mean(&audit, "hours_redo") > 0.0);
-    assert!(mean(&loaded, "redo_rate") > r, "shortcuts grow with load");
+    assert!(mean(&scenario(BASE, &fixed), "hours_redo") > 0.0);
+    // With the default decision model the failure rate follows the departments' load.
+    let audit = [("platforms.p.audit", "{ redo_effort_share = 0.5 }")];
+    let calm = mean(&scenario(BASE, &[audit[0], ("platforms.p.arrival_rate_per_day", "8")]), "redo_rate");
+    let busy = mean(&scenario(BASE, &[audit[0], ("platforms.p.arrival_rate_per_day", "27")]), "redo_rate");
+    assert!(busy > calm + 0.02, "shortcuts grow with load: {calm} -> {busy}");
+    // A lenient audit catches only some shortcuts; the rest close unresolved.
+    let lenient = scenario(BASE, &[fixed[1], ("platforms.p.audit", "{ catch = 0.5 }")]);
+    let (redo, res) = (mean(&lenient, "redo_rate"), mean(&lenient, "resolution_rate"));
+    assert!((redo - 0.05).abs() < 0.012 && (res - 0.95).abs() < 0.012, "redo {redo}, resolution {res}");
 }
 
 #[test]
-fn m10_returns_cost_dispatcher_time_and_spare_authority_orders() {
+fn m10_returns_follow_load_and_spare_authority_orders() {
     let off = scenario(BASE, &[]);
-    let ret = scenario(BASE, &[("platforms.p.returns", "{ prob = 0.3, department_hours = 0.2 }")]);
     assert_eq!(mean(&off, "return_rate"), 0.0);
     assert_eq!(mean(&off, "desk_return_share"), 0.0);
-    let rate = mean(&ret, "return_rate");
-    assert!((rate - 0.3).abs() < 0.03, "{rate}");
-    assert!(mean(&ret, "desk_return_share") > 0.3);
-    assert!(mean(&ret, "hours_returns") > 0.0);
-    // Orders dispatched by a leader carry authority: the same return right is never used on them.
+    let ret = |rate: &str| {
+        scenario(
+            BASE,
+            &[("platforms.p.returns", "{ department_hours = 0.2 }"), ("platforms.p.arrival_rate_per_day", rate)],
+        )
+    };
+    let (calm, busy) = (ret("8"), ret("24"));
+    let (rc, rb) = (mean(&calm, "return_rate"), mean(&busy, "return_rate"));
+    assert!(rc > 0.0 && rb > rc + 0.05, "returns rise with load: {rc} -> {rb}");
+    assert!(mean(&busy, "desk_return_share") > mean(&calm, "desk_return_share"));
+    assert!(mean(&busy, "hours_returns") > 0.0);
+    // Orders dispatched by a leader carry its sanction: the same return right is rarely used on
+    // them (not never: the decision model has no hidden rule that forbids it).
     let led = BASE.replace(
         "dispatch = \"auto\"\narrival_rate_per_day = 20\ndeadline_days = 5\ndesk = { staff = 2, dispatch_hours = { dist = \"fixed\", value = 0.1 }, redispatch_hours = { dist = \"fixed\", value = 0.3 } }",
-        "dispatch = \"leader\"\nleader = \"boss\"\nreview_hours = { dist = \"fixed\", value = 0.01 }\narrival_rate_per_day = 20\ndeadline_days = 5\n[leaders.boss]\nattention_hours_per_day = 8",
+        "dispatch = \"leader\"\nleader = \"boss\"\nreview_hours = { dist = \"fixed\", value = 0.01 }\narrival_rate_per_day = 24\ndeadline_days = 5\n[leaders.boss]\nattention_hours_per_day = 8",
     );
-    let led = scenario(&led, &[("platforms.p.returns", "{ prob = 0.3 }")]);
-    assert_eq!(mean(&led, "return_events"), 0.0);
+    let led = scenario(&led, &[("platforms.p.returns", "{ department_hours = 0.2 }")]);
+    let rl = mean(&led, "return_rate");
+    assert!(rl < 0.25 * rb, "authority: {rl} vs {rb} without");
 }
 
 #[test]
-fn m11_assessment_pressure_opens_a_gaming_gap() {
+fn m11_gaming_follows_the_score_against_the_target() {
     let unres = [("platforms.p.unreasonable_share", "0.3")];
     let honest = scenario(BASE, &unres);
-    let assessed = scenario(
-        BASE,
-        &[
-            unres[0],
-            (
-                "platforms.p.assessment",
-                "{ target = 0.95, persuade_prob = 0.9, persuasion_success = 0.7, persuasion_hours = 0.5 }",
-            ),
-        ],
-    );
+    let assess = |target: &str| {
+        scenario(
+            BASE,
+            &[
+                unres[0],
+                (
+                    "platforms.p.assessment",
+                    &format!("{{ target = {target}, persuasion_success = 0.7, persuasion_hours = 0.5 }}"),
+                ),
+            ],
+        )
+    };
+    let (pressed, comfortable) = (assess("0.95"), assess("0.5"));
     let gap_honest = mean(&honest, "gaming_gap");
-    let gap = mean(&assessed, "gaming_gap");
+    let gap = mean(&pressed, "gaming_gap");
     // Honest ratings: satisfaction tracks resolution (on time 0.95, unresolved 0.1) and sits below it.
     assert!(gap_honest < 0.0, "{gap_honest}");
-    assert!(gap > 0.1, "persuasion lifts satisfaction above resolution: {gap}");
-    assert!(mean(&assessed, "hours_persuasion") > 0.0);
-    assert!((mean(&assessed, "resolution_rate") - mean(&honest, "resolution_rate")).abs() < 0.02);
+    assert!(gap > 0.1, "a unit far under target persuades: {gap}");
+    assert!(mean(&pressed, "hours_persuasion") > 0.0);
+    assert!((mean(&pressed, "resolution_rate") - mean(&honest, "resolution_rate")).abs() < 0.02);
+    // A unit comfortably above its target does not persuade at all.
+    assert_eq!(mean(&comfortable, "persuasions"), 0.0);
+    assert!((mean(&comfortable, "gaming_gap") - gap_honest).abs() < 0.02);
 }
 
 #[test]
@@ -198,8 +223,13 @@ route = ["a"]
 effort_hours = { dist = "exponential", mean = 2.0 }
 deadline_days = 2
 "#;
+    // The platform's assessment weighs its orders like an ordinary line task (both 0.5 by
+    // default); a veto task (1.5) outranks both.
     let late = |veto: &str| {
-        let sc = scenario(text, &[("departments.a.line_tasks.veto", veto)]);
+        let sc = scenario(
+            text,
+            &[("departments.a.line_tasks.veto", veto), ("platforms.p.assessment", "{ target = 0.1 }")],
+        );
         let (outs, _) = runs(&sc);
         let (done, late): (u64, u64) =
             outs.iter().fold((0, 0), |(d, l), o| (d + o.departments[0].line_done, l + o.departments[0].line_late));
@@ -306,9 +336,10 @@ fn c_district_meets_its_calibration_targets_across_seeds() {
             assert!(h.get("gaming_gap") > 0.05, "seed {seed}: gap {}", h.get("gaming_gap"));
             // [paper] "half of our day goes on orders departments push back": 40–60% of desk time.
             assert!((0.4..=0.6).contains(&h.get("desk_return_share")), "seed {seed}: {}", h.get("desk_return_share"));
-            // 负能: the burden share is past the overload threshold.
+            // 负能 at a steady load, reported beside the regime: the hotline is not overloaded.
             assert!(h.get("burden_share") >= 0.3);
-            assert_eq!(h.regime, Regime::Overloaded);
+            assert_eq!(h.get("negative_energy"), 1.0);
+            assert!(h.regime.is_embedded(), "seed {seed}: {}", h.regime);
         }
     }
 }

@@ -89,13 +89,6 @@ fn swapped_differs_from_s_town_only_in_the_comprehensive_platform() {
 /// Moderate changes (about ±30%) of the assumed parameters keep the outcome.
 #[test]
 fn outcome_is_robust_to_moderate_changes_of_assumptions() {
-    let operator = |accept: f64, hours: f64| {
-        format!(
-            "{{ hours_per_day = {hours}, review_hours = {{ dist = \"exponential\", mean = 0.3 }}, accept_prob = {accept}, \
-             max_attempts = 2, retry_days = 2, offline_prob = 0.6, offline_hours = {{ dist = \"exponential\", mean = 1.0 }} }}"
-        )
-    };
-    let (op_high, op_low) = (operator(0.2, 4.0), operator(0.1, 3.0));
     let all: Vec<(&str, &str)> = vec![
         ("leaders.secretary.attention_hours_per_day", "3.3"),
         ("leaders.secretary.attention_hours_per_day", "5.2"),
@@ -108,8 +101,13 @@ fn outcome_is_robust_to_moderate_changes_of_assumptions() {
         ("platforms.minhu.review_hours.mean", "0.2"),
         ("reengineering.learn", "0.06"),
         ("reengineering.decay", "0.004"),
-        ("platforms.comprehensive.operator", &op_high),
-        ("platforms.comprehensive.operator", &op_low),
+        ("platforms.comprehensive.operator.hours_per_day", "3.0"),
+        ("decisions.take_up.duty", "0.5"),
+        ("decisions.take_up.duty", "0.9"),
+        ("decisions.take_up.load_weight", "3.0"),
+        ("decisions.take_up.load_weight", "5.0"),
+        ("decisions.take_up.sensitivity", "1.1"),
+        ("decisions.take_up.sensitivity", "2.0"),
     ];
     for (path, value) in all {
         let sc = scenario(S_TOWN, &[(path, value), ("simulation.replications", "2")]);
@@ -177,6 +175,8 @@ duration_days = 600
 warmup_days = 60
 seed = 11
 replications = 4
+[decisions]
+take_up = { duty = 10.0 }        # a department that takes up whatever it is asked
 [departments.office]
 staff = 3
 [platforms.p]
@@ -185,25 +185,38 @@ arrival_rate_per_day = 4
 route = ["office"]
 effort_hours = { dist = "exponential", mean = 2.0 }
 deadline_days = 5
-operator = { hours_per_day = 4, review_hours = { dist = "fixed", value = 0.2 }, accept_prob = 1.0, max_attempts = 2, retry_days = 1, offline_prob = 0.5, offline_hours = { dist = "fixed", value = 0.5 } }
+operator = { hours_per_day = 4, review_hours = { dist = "fixed", value = 0.2 }, max_attempts = 2, retry_days = 1, offline_prob = 0.5, offline_hours = { dist = "fixed", value = 0.5 } }
 "#;
 
+/// Take-up without authority falls with the department's load: the same operator, the same
+/// orders, the same default decision model, in an office that has slack, one that is busy, and
+/// one swamped by line tasks.
 #[test]
-fn m2_operator_acceptance_decides_what_closes_in_the_system() {
-    let high = run(&scenario(BASE, &[]));
-    let low = run(&scenario(BASE, &[("platforms.p.operator.accept_prob", "0.2")]));
-    let (h, l) = (mean(&high, "p", "closed_in_system_share"), mean(&low, "p", "closed_in_system_share"));
-    // accept 1.0: everything is dispatched; accept 0.2 with two attempts: 1 − 0.8² = 36%.
-    assert!(h > 0.99, "{h}");
-    assert!((l - 0.36).abs() < 0.05, "{l}");
-    assert!(mean(&low, "p", "settled_offline") > 0.0 && mean(&low, "p", "dropped") > 0.0);
-    assert_eq!(mean(&high, "p", "settled_offline"), 0.0);
-    for r in regimes(&low, "p") {
-        assert!(floats(r), "{r}");
-    }
-    for r in regimes(&high, "p") {
+fn m2_take_up_without_authority_falls_with_load() {
+    let model = [("decisions.take_up.duty", "0.7")];
+    let share = |extra: &[(&str, &str)]| {
+        let mut all = model.to_vec();
+        all.extend_from_slice(extra);
+        let runs = run(&scenario(BASE, &all));
+        (mean(&runs, "p", "closed_in_system_share"), runs)
+    };
+    let (slack, slack_runs) = share(&[("departments.office.staff", "12")]);
+    let (busy, _) = share(&[]);
+    let line = "{ rate_per_day = 3.0, effort_hours = { dist = \"exponential\", mean = 4.0 } }";
+    let (swamped, swamped_runs) = share(&[("departments.office.line_tasks", line)]);
+    assert!(slack > busy + 0.04 && busy > swamped + 0.08, "slack {slack}, busy {busy}, swamped {swamped}");
+    assert!(mean(&swamped_runs, "p", "settled_offline") > 0.0 && mean(&swamped_runs, "p", "dropped") > 0.0);
+    // What it leaves undone waits behind line tasks that outrank it: lack of authority.
+    let (cap, auth) = (mean(&swamped_runs, "p", "missed_capacity"), mean(&swamped_runs, "p", "missed_authority"));
+    assert!(auth > 2.0 * cap, "authority {auth}, capacity {cap}");
+    // The same office with an operator whom it takes seriously (duty 10): everything closes.
+    let keen = run(&scenario(BASE, &[]));
+    assert!(mean(&keen, "p", "closed_in_system_share") > 0.99);
+    assert_eq!(mean(&keen, "p", "settled_offline"), 0.0);
+    for r in regimes(&keen, "p") {
         assert!(r.is_embedded(), "{r}");
     }
+    let _ = slack_runs;
 }
 
 const VILLAGES: &str = r#"
@@ -227,22 +240,25 @@ learning_rate = 0.0
 #[test]
 fn m4_trust_feedback_moves_usage_over_time() {
     let text = format!("{BASE}citizen_channel = true\n{VILLAGES}");
-    let arrivals_late = |accept: f64, learning: f64| {
+    // duty 10: departments take up everything; duty 0 with a steep choice: almost nothing.
+    let sensitivity = |duty: f64| if duty > 1.0 { "1.5" } else { "20" };
+    let arrivals_late = |duty: f64, learning: f64| {
         // Eight staff: a responsive platform must stay responsive when demand grows.
         let sc = scenario(
             &text,
             &[
-                ("platforms.p.operator.accept_prob", &accept.to_string()),
+                ("decisions.take_up.duty", &duty.to_string()),
+                ("decisions.take_up.sensitivity", sensitivity(duty)),
                 ("citizens.learning_rate", &learning.to_string()),
                 ("departments.office.staff", "8"),
             ],
         );
         mean(&run(&sc), "p", "arrived_citizen")
     };
-    let failing_off = arrivals_late(0.1, 0.0);
-    let failing_on = arrivals_late(0.1, 0.05);
-    let working_off = arrivals_late(1.0, 0.0);
-    let working_on = arrivals_late(1.0, 0.05);
+    let failing_off = arrivals_late(0.0, 0.0);
+    let failing_on = arrivals_late(0.0, 0.05);
+    let working_off = arrivals_late(10.0, 0.0);
+    let working_on = arrivals_late(10.0, 0.05);
     // Without feedback usage does not depend on performance; with it, failure drives citizens
     // away (idling) and responsiveness draws them in (无底洞).
     assert!((failing_off / working_off - 1.0).abs() < 0.05, "{failing_off} vs {working_off}");
@@ -254,7 +270,8 @@ fn m4_trust_feedback_moves_usage_over_time() {
         let sc = scenario(
             &text,
             &[
-                ("platforms.p.operator.accept_prob", "0.05"),
+                ("decisions.take_up.duty", "0.0"),
+                ("decisions.take_up.sensitivity", "20"),
                 ("platforms.p.operator.offline_prob", "0.0"),
                 ("platforms.p.arrival_rate_per_day", "0.0"),
                 ("citizens.learning_rate", &learning.to_string()),
@@ -263,7 +280,10 @@ fn m4_trust_feedback_moves_usage_over_time() {
         );
         regimes(&run(&sc), "p")
     };
-    assert!(ignoring(0.01).iter().all(|r| *r == Regime::Idling), "{:?}", ignoring(0.01));
+    // (Trust falls at a different pace in each replication: at least three of four have idled
+    // by the end; without feedback none does.)
+    let with = ignoring(0.01);
+    assert!(with.iter().filter(|r| **r == Regime::Idling).count() >= 3, "{with:?}");
     assert!(ignoring(0.0).iter().all(|r| *r == Regime::Floating), "{:?}", ignoring(0.0));
 }
 
@@ -276,6 +296,8 @@ duration_days = 500
 warmup_days = 50
 seed = 5
 replications = 4
+[decisions]
+take_up = { duty = 10.0 }
 [leaders.head]
 attention_hours_per_day = 8
 [departments.office]
@@ -291,7 +313,7 @@ effort_hours = { dist = "exponential", mean = 2.0 }
 deadline_days = 5
 [platforms.cadre]
 dispatch = "operator"
-operator = { hours_per_day = 8, review_hours = { dist = "fixed", value = 0.05 }, accept_prob = 1.0 }
+operator = { hours_per_day = 8, review_hours = { dist = "fixed", value = 0.05 } }
 arrival_rate_per_day = 1.5
 route = ["office"]
 effort_hours = { dist = "exponential", mean = 2.0 }

@@ -60,6 +60,10 @@ pub struct PlatformTally {
     pub delegated: u64,
     /// Persuasion attempts (M11).
     pub persuasions: u64,
+    /// Still open at their deadline for lack of capacity.
+    pub missed_capacity: u64,
+    /// Still open at their deadline for lack of authority.
+    pub missed_authority: u64,
     /// Dispatch desk hours on first dispatches.
     pub desk_dispatch_hours: f64,
     /// Dispatch desk hours on returned orders.
@@ -79,6 +83,12 @@ pub struct Cohort {
     pub lost: u64,
     /// Open and past deadline now.
     pub overdue: u64,
+    /// Still open at their deadline, for lack of capacity (they may have closed late since).
+    pub missed_capacity: u64,
+    /// Still open at their deadline, for lack of authority.
+    pub missed_authority: u64,
+    /// Settled offline or dropped after their deadline had passed.
+    pub lost_late: u64,
 }
 
 /// One platform's figures for one day.
@@ -102,6 +112,8 @@ pub struct PlatformDay {
     pub trust: f64,
     /// Work-weighted R of the departments doing its orders.
     pub weighted_r: f64,
+    /// The part of that R which its own orders drove.
+    pub own_r: f64,
     /// Regime at the end of the day.
     pub regime: Option<Regime>,
     /// Department hours on its orders (jobs started that day).
@@ -162,6 +174,8 @@ pub struct RegimeTrack {
     pub candidate: Option<(u32, Regime)>,
     /// Highest mean daily arrivals over `launch_days` consecutive days so far.
     pub peak_usage: f64,
+    /// Lowest burden share of an earlier classified window (infinite before the first).
+    pub burden_floor: Option<f64>,
 }
 
 impl RegimeTrack {
@@ -192,6 +206,9 @@ impl RegimeTrack {
             f.on_time += c.on_time;
             let pending = c.arrived - c.closed - c.lost - c.overdue;
             f.decided += c.arrived - pending;
+            f.missed_capacity += c.missed_capacity;
+            f.missed_authority += c.missed_authority;
+            f.lost_in_time += c.lost - c.lost_late;
         }
         f.usage = f.arrived as f64 / w as f64;
         f.peak_usage = self.peak_usage;
@@ -200,7 +217,12 @@ impl RegimeTrack {
         let (hours, burden) = days[from..=d].iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden));
         f.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
         f.weighted_r = days[d].weighted_r;
-        let raw = classify(&f, spec, self.was_embedded);
+        f.own_r = days[d].own_r;
+        f.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
+        let raw = classify(&f, spec);
+        if f.decided >= spec.min_decided && hours > 0.0 {
+            self.burden_floor = Some(f.burden_floor.min(f.burden_share));
+        }
         self.last = f;
         if self.changes.is_empty() {
             self.changes.push((day, raw));

@@ -18,11 +18,13 @@ pub enum Regime {
     Embedded,
     /// Embedded, and the departments doing its work have reengineered (R ≥ 0.5).
     Reengineered,
-    /// Under half close in the system.
+    /// Under half close in the system on time, mostly for lack of authority: refused, settled
+    /// offline, dropped, or waiting on handlers whose time goes elsewhere.
     Floating,
     /// Floating, and usage has fallen under half its peak.
     Idling,
-    /// Was embedded; now the backlog grows while under half close on time.
+    /// Under half close on time (or the backlog and the burden grow), mostly for lack of
+    /// capacity: the platform's own orders fill its handlers' time and still fall behind.
     Overloaded,
 }
 
@@ -60,7 +62,7 @@ impl Regime {
             Regime::Reengineered => "流程再造",
             Regime::Floating => "悬浮",
             Regime::Idling => "空转",
-            Regime::Overloaded => "超载/负能",
+            Regime::Overloaded => "超载",
         }
     }
 
@@ -96,8 +98,19 @@ pub struct WindowFigures {
     pub backlog_growth: f64,
     /// Work-weighted reengineering level of the departments doing its orders.
     pub weighted_r: f64,
+    /// The part of it that the platform's own orders drove: decides "reengineered".
+    pub own_r: f64,
     /// Burden hours over all department hours on its orders (负能 index).
     pub burden_share: f64,
+    /// The lowest burden share seen in an earlier classified window: the platform's own earlier
+    /// level.
+    pub burden_floor: f64,
+    /// Decided orders that were still open at their deadline for lack of capacity.
+    pub missed_capacity: u64,
+    /// Decided orders still open at their deadline for lack of authority.
+    pub missed_authority: u64,
+    /// Settled offline or dropped before their deadline: refused.
+    pub lost_in_time: u64,
 }
 
 impl WindowFigures {
@@ -115,45 +128,68 @@ impl WindowFigures {
     pub fn on_time_of_decided(&self) -> f64 {
         ratio(self.on_time, self.decided)
     }
+
+    /// Orders left unhandled for lack of capacity.
+    pub fn capacity_failures(&self) -> u64 {
+        self.missed_capacity
+    }
+
+    /// Orders left unhandled for lack of authority.
+    pub fn authority_failures(&self) -> u64 {
+        self.missed_authority + self.lost_in_time
+    }
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { f64::NAN } else { a as f64 / b as f64 }
 }
 
-/// The decision tree, tested in order (documented in docs/MODEL-NOTES.md):
+/// The decision tree, tested in order (documented in docs/MODEL.md, "Regimes"). Every order
+/// decided in the window is closed on time, or failed for one of two reasons: lack of
+/// **capacity** (still open at its deadline while its handlers worked the platform's own orders)
+/// or lack of **authority** (refused, settled offline or dropped, escalated, or still open at its
+/// deadline while its handlers' time went to other claims).
 ///
-/// 1. overloaded — it was embedded earlier, and now either its backlog grew over the window by
-///    more than a tenth of the window's arrivals while under `overloaded_on_time` of decided
-///    orders closed on time, or the burden share of its hours reached `burden_share`;
-/// 2. idling — usage under `idling_usage` × its peak usage, and (if anything was decided) under
-///    `floating_closed` closed in the system;
-/// 3. unclassified — fewer than `min_decided` decided orders;
-/// 4. floating — under `floating_closed` closed in the system;
-/// 5. reengineered / embedded — at least `embedded_closed` closed in the system and
-///    `embedded_on_time` of those on time (reengineered when weighted R ≥ `reengineered_r`);
-/// 6. transitional — anything else.
-pub fn classify(f: &WindowFigures, spec: &RegimeSpec, was_embedded: bool) -> Regime {
+/// 1. too few decided orders (`min_decided`): idling if usage fell under `idling_usage` × its
+///    smoothed peak, else unclassified;
+/// 2. overloaded — capacity failures outnumber authority failures, and either under
+///    `overloaded_on_time` of decided orders closed on time, or the backlog grew over the window
+///    by more than a tenth of its arrivals while the burden share rose `burden_rise` above the
+///    platform's own earlier level;
+/// 3. floating (idling when usage fell under `idling_usage` × its peak) — under
+///    `floating_closed` of decided orders closed in the system on time, authority failures at
+///    least as many as capacity failures;
+/// 4. reengineered / embedded — at least `embedded_closed` closed in the system and
+///    `embedded_on_time` of those on time (reengineered when the R its own orders drove is at
+///    least `reengineered_r`);
+/// 5. transitional — anything else.
+///
+/// The burden share never decides a regime by its level: 负能 is reported beside the regime.
+pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
+    let low_usage = f.peak_usage > 0.0 && f.usage < spec.idling_usage * f.peak_usage;
+    if f.decided < spec.min_decided {
+        return if low_usage { Regime::Idling } else { Regime::Unclassified };
+    }
+    let (capacity, authority) = (f.capacity_failures(), f.authority_failures());
+    let collapsed = f.on_time_of_decided() < spec.overloaded_on_time;
     let growing = f.backlog_growth > 0.1 * f.arrived as f64 && f.backlog_growth > 0.0;
-    let swamped = growing && f.decided > 0 && f.on_time_of_decided() < spec.overloaded_on_time;
-    if was_embedded && (swamped || f.burden_share >= spec.burden_share) {
+    let burden_up = f.burden_share - f.burden_floor >= spec.burden_rise;
+    if capacity > authority && (collapsed || (growing && burden_up)) {
         return Regime::Overloaded;
     }
-    let low_usage = f.peak_usage > 0.0 && f.usage < spec.idling_usage * f.peak_usage;
-    let floating = f.decided > 0 && f.closed_share() < spec.floating_closed;
-    if low_usage && (floating || f.decided < spec.min_decided) {
-        return Regime::Idling;
-    }
-    if f.decided < spec.min_decided {
-        return Regime::Unclassified;
-    }
-    if floating {
-        return Regime::Floating;
+    if f.on_time_of_decided() < spec.floating_closed && authority >= capacity {
+        return if low_usage { Regime::Idling } else { Regime::Floating };
     }
     if f.closed_share() >= spec.embedded_closed && f.on_time_share() >= spec.embedded_on_time {
-        return if f.weighted_r >= spec.reengineered_r { Regime::Reengineered } else { Regime::Embedded };
+        return if f.own_r >= spec.reengineered_r { Regime::Reengineered } else { Regime::Embedded };
     }
     Regime::Transitional
+}
+
+/// The 负能 flag: the burden share of a platform's hours reaches `threshold`. Reported beside
+/// the regime: a platform can be in 负能 at a steady load without being overloaded.
+pub fn negative_energy(burden_share: f64, threshold: f64) -> bool {
+    burden_share >= threshold
 }
 
 #[cfg(test)]
@@ -167,24 +203,49 @@ mod tests {
     #[test]
     fn tree_in_order() {
         let s = RegimeSpec::default();
-        assert_eq!(classify(&figs(100, 90, 80), &s, false), Regime::Embedded);
+        assert_eq!(classify(&figs(100, 90, 80), &s), Regime::Embedded);
         let mut r = figs(100, 90, 80);
-        r.weighted_r = 0.6;
-        assert_eq!(classify(&r, &s, false), Regime::Reengineered);
-        assert_eq!(classify(&figs(100, 30, 30), &s, false), Regime::Floating);
-        let mut idle = figs(100, 30, 30);
-        idle.usage = 0.3;
-        assert_eq!(classify(&idle, &s, false), Regime::Idling);
-        assert_eq!(classify(&figs(100, 60, 60), &s, false), Regime::Transitional);
-        assert_eq!(classify(&figs(5, 5, 5), &s, false), Regime::Unclassified);
-        let mut over = figs(100, 85, 40);
-        over.backlog_growth = 50.0;
-        assert_eq!(classify(&over, &s, true), Regime::Overloaded);
-        // The same figures without an embedded past are not overload.
-        assert_eq!(classify(&over, &s, false), Regime::Transitional);
-        let mut burdened = figs(100, 95, 90);
-        burdened.burden_share = 0.35;
-        assert_eq!(classify(&burdened, &s, true), Regime::Overloaded);
-        assert_eq!(classify(&burdened, &s, false), Regime::Embedded);
+        r.own_r = 0.6;
+        assert_eq!(classify(&r, &s), Regime::Reengineered);
+        // R that other platforms' orders drove does not make this one reengineered.
+        let mut borrowed = figs(100, 90, 80);
+        borrowed.weighted_r = 0.9;
+        assert_eq!(classify(&borrowed, &s), Regime::Embedded);
+        let mut refused = figs(100, 30, 30);
+        refused.lost_in_time = 70;
+        assert_eq!(classify(&refused, &s), Regime::Floating);
+        refused.usage = 0.3;
+        assert_eq!(classify(&refused, &s), Regime::Idling);
+        assert_eq!(classify(&figs(100, 60, 60), &s), Regime::Transitional);
+        assert_eq!(classify(&figs(5, 5, 5), &s), Regime::Unclassified);
+    }
+
+    #[test]
+    fn the_same_failures_float_or_overload_by_their_cause() {
+        let s = RegimeSpec::default();
+        // 85 closed, 45 of them late: under half on time.
+        let mut late = figs(100, 85, 40);
+        late.missed_capacity = 50;
+        late.lost_in_time = 10;
+        assert_eq!(classify(&late, &s), Regime::Overloaded);
+        let mut starved = figs(100, 85, 40);
+        starved.missed_authority = 50;
+        starved.lost_in_time = 10;
+        assert_eq!(classify(&starved, &s), Regime::Floating);
+    }
+
+    #[test]
+    fn growing_backlog_and_burden_overload_before_on_time_collapses() {
+        let s = RegimeSpec::default();
+        let mut f = figs(100, 95, 80);
+        f.missed_capacity = 15;
+        f.backlog_growth = 30.0;
+        f.burden_share = 0.4;
+        f.burden_floor = 0.1;
+        assert_eq!(classify(&f, &s), Regime::Overloaded);
+        // The same burden at the platform's own earlier level is 负能 at most, not overload.
+        f.burden_floor = 0.35;
+        assert_eq!(classify(&f, &s), Regime::Embedded);
+        assert!(negative_energy(f.burden_share, s.burden_share));
     }
 }

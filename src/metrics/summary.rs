@@ -2,7 +2,7 @@
 //!
 //! [`METRICS`] fixes the names and the column order every output uses.
 
-use crate::metrics::regime::Regime;
+use crate::metrics::regime::{Regime, negative_energy};
 use crate::model::world::{PlatformResult, RunOutput};
 use crate::scenario::Scenario;
 
@@ -62,6 +62,10 @@ pub const METRICS: &[&str] = &[
     "hours_unreasonable",
     "hours_overtime",
     "resolved_on_time",
+    "own_r",
+    "missed_capacity",
+    "missed_authority",
+    "negative_energy",
 ];
 
 /// One replication's figures for one platform.
@@ -98,7 +102,7 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
         .iter()
         .zip(&out.platforms)
         .map(|(spec, r)| {
-            let values = platform_values(r, counted_days, total_attention);
+            let values = platform_values(r, counted_days, total_attention, sc.regimes.burden_share);
             debug_assert_eq!(values.len(), METRICS.len());
             let changes = &r.regimes.changes;
             PlatformSummary {
@@ -112,11 +116,13 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
         .collect()
 }
 
-fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64) -> Vec<f64> {
+fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64, burden_flag: f64) -> Vec<f64> {
     let t = &r.tally;
     let decided = (t.closed + t.offline + t.dropped + r.overdue_end) as f64;
     let trust = r.days.last().map_or(f64::NAN, |d| d.trust);
     let weighted_r = r.days.last().map_or(f64::NAN, |d| d.weighted_r);
+    let own_r = r.days.last().map_or(f64::NAN, |d| d.own_r);
+    let burden_share = ratio(t.hours.burden(), t.hours.total());
     vec![
         t.arrived as f64,
         t.closed as f64,
@@ -164,7 +170,7 @@ fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64) 
         t.repeats as f64,
         t.delegated as f64,
         t.persuasions as f64,
-        ratio(t.hours.burden(), t.hours.total()),
+        burden_share,
         t.hours.substantive,
         t.hours.redo,
         t.hours.returns,
@@ -172,5 +178,9 @@ fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64) 
         t.hours.unreasonable,
         t.hours.overtime,
         t.resolved_on_time as f64,
+        own_r,
+        t.missed_capacity as f64,
+        t.missed_authority as f64,
+        if burden_share.is_nan() { f64::NAN } else { negative_energy(burden_share, burden_flag) as u8 as f64 },
     ]
 }

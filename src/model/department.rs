@@ -6,24 +6,7 @@ use std::collections::BinaryHeap;
 use super::order::OrderKey;
 use super::queue_stat::QueueStat;
 use crate::engine::time::SimTime;
-use crate::scenario::PlatformId;
-
-/// Priority class at a department: lower is served first (M2, M14).
-///
-/// Authority-bearing petition cases and veto-weight line tasks come first, then other
-/// authority-bearing orders, then line tasks and routinely routed orders, and last orders an
-/// operator talked the department into accepting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rank {
-    /// A leader's petition case, or a veto-weight line task.
-    Top = 0,
-    /// A leader's routine order.
-    Authority = 1,
-    /// Line tasks and auto-routed orders.
-    Routine = 2,
-    /// Accepted from an operator without authority.
-    Negotiated = 3,
-}
+use crate::scenario::{PlatformId, SlowdownForm};
 
 /// What a job is.
 #[derive(Clone, Copy, Debug)]
@@ -78,9 +61,9 @@ impl JobKind {
 /// Work waiting at, or being done by, a department.
 #[derive(Clone, Copy, Debug)]
 pub struct Job {
-    /// Priority class.
-    pub rank: Rank,
-    /// Deadline (`NEVER` if none): earlier first within a class.
+    /// Consequence of neglect (decision model): higher is served first.
+    pub consequence: f64,
+    /// Deadline (`NEVER` if none): earlier first among equal consequences.
     pub deadline: SimTime,
     /// Tie-break: first come first served.
     pub seq: u64,
@@ -100,15 +83,9 @@ pub struct Job {
     pub counted: bool,
 }
 
-impl Job {
-    fn key(&self) -> (Rank, SimTime, u64) {
-        (self.rank, self.deadline, self.seq)
-    }
-}
-
 impl PartialEq for Job {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.cmp(other) == Ordering::Equal
     }
 }
 impl Eq for Job {}
@@ -118,9 +95,13 @@ impl PartialOrd for Job {
     }
 }
 impl Ord for Job {
-    // Reversed for BinaryHeap (max-heap): the smallest key is served first.
+    // BinaryHeap is a max-heap: the greatest job is served first — the highest consequence,
+    // then the earliest deadline, then the first to arrive.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
+        self.consequence
+            .total_cmp(&other.consequence)
+            .then_with(|| other.deadline.cmp(&self.deadline))
+            .then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -217,6 +198,20 @@ impl Hours {
     }
 }
 
+/// Smoothed hours a department gives one kind of claim: one platform's orders (or line tasks,
+/// `platform = None`) at one consequence of neglect.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClaimHours {
+    /// Whose claim.
+    pub platform: Option<PlatformId>,
+    /// Its consequence of neglect.
+    pub consequence: f64,
+    /// Hours today.
+    pub today: f64,
+    /// Smoothed daily hours.
+    pub smoothed: f64,
+}
+
 /// A department during a run.
 pub struct Department {
     /// Workers.
@@ -225,12 +220,20 @@ pub struct Department {
     pub busy: u32,
     /// Waiting jobs.
     pub queue: BinaryHeap<Job>,
+    /// Effort hours of the waiting jobs (for the load the decision model sees).
+    pub queued_hours: f64,
+    /// Smoothed load (decision model).
+    pub load: f64,
     /// Queue statistics (Little's law).
     pub stat: QueueStat,
-    /// Reengineering level R (M5).
+    /// Reengineering level R (M5): `r_initial` plus the parts each platform's orders drove.
     pub r: f64,
-    /// Hours on authority-bearing, deadline-pressed work since the last daily update.
-    pub pressed_hours_today: f64,
+    /// What is left of the scenario's initial R.
+    pub r_initial: f64,
+    /// The part of R that each platform's pressed orders drove.
+    pub r_by_platform: Vec<f64>,
+    /// Hours on authority-bearing, deadline-pressed work since the last daily update, by platform.
+    pub pressed_hours_today: Vec<f64>,
     /// Hours worked today (for daily utilisation).
     pub hours_today: Hours,
     /// Hours worked after warm-up.
@@ -245,6 +248,8 @@ pub struct Department {
     pub penalty: f64,
     /// Extra hours per staff member today (M12), 0 when not on overtime.
     pub overtime_today: f64,
+    /// Hours by kind of claim, smoothed: whose work fills the department's time.
+    pub claims: Vec<ClaimHours>,
     /// Staff hours busy after warm-up, measured on the clock from each job's start to its end
     /// (a check on the hours by kind, which are booked when a job starts).
     pub busy_hours: f64,
@@ -252,14 +257,18 @@ pub struct Department {
 
 impl Department {
     /// A department with `staff` idle workers, reengineering level `r0`, counting from `from`.
-    pub fn new(staff: u32, r0: f64, from: SimTime) -> Department {
+    pub fn new(staff: u32, r0: f64, platforms: usize, from: SimTime) -> Department {
         Department {
             staff,
             busy: 0,
             queue: BinaryHeap::new(),
+            queued_hours: 0.0,
+            load: 0.0,
             stat: QueueStat::new(from),
             r: r0,
-            pressed_hours_today: 0.0,
+            r_initial: r0,
+            r_by_platform: vec![0.0; platforms],
+            pressed_hours_today: vec![0.0; platforms],
             hours_today: Hours::default(),
             hours: Hours::default(),
             line_done: 0,
@@ -268,6 +277,7 @@ impl Department {
             penalty: 0.0,
             overtime_today: 0.0,
             busy_hours: 0.0,
+            claims: Vec::new(),
         }
     }
 
@@ -279,6 +289,79 @@ impl Department {
             (self.stress + build * p * (1.0 - self.stress) - recover * (1.0 - p) * self.stress).clamp(0.0, 1.0);
     }
 
+    /// Adds a job to the queue.
+    pub fn push(&mut self, job: Job) {
+        self.queued_hours += job.effort;
+        self.queue.push(job);
+    }
+
+    /// Takes the most pressing job off the queue.
+    pub fn pop(&mut self) -> Option<Job> {
+        let job = self.queue.pop()?;
+        // Sums of floats drift; an empty queue has no waiting work whatever the rounding.
+        self.queued_hours = if self.queue.is_empty() { 0.0 } else { (self.queued_hours - job.effort).max(0.0) };
+        Some(job)
+    }
+
+    /// The department's load as the decision model sees it: smoothed over recent working days.
+    pub fn load(&self) -> f64 {
+        self.load
+    }
+
+    /// End of a working day: folds the day's load into the smoothed load.
+    pub fn update_load(&mut self, hours_per_day: f64) {
+        let today = super::decision::day_load(self.hours_today.total(), self.staff, self.queued_hours, hours_per_day);
+        self.load = super::decision::smooth_load(self.load, today);
+    }
+
+    /// M12: how much longer work takes at the current stress, `1 + slowdown · f(S)`.
+    pub fn slowdown(&self, slowdown: f64, form: SlowdownForm) -> f64 {
+        let s = self.stress.clamp(0.0, 1.0);
+        let f = match form {
+            SlowdownForm::Linear => s,
+            SlowdownForm::Saturating { half } => s * (1.0 + half) / (s + half),
+            SlowdownForm::Threshold { at } => {
+                if s >= at {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        };
+        1.0 + slowdown * f
+    }
+
+    /// Books `hours` of a claim started today.
+    pub fn book_claim(&mut self, platform: Option<PlatformId>, consequence: f64, hours: f64) {
+        match self.claims.iter_mut().find(|c| c.platform == platform && c.consequence == consequence) {
+            Some(c) => c.today += hours,
+            None => self.claims.push(ClaimHours { platform, consequence, today: hours, smoothed: 0.0 }),
+        }
+    }
+
+    /// End of day: folds today's hours into the smoothed figures with weight `alpha`.
+    pub fn smooth_claims(&mut self, alpha: f64) {
+        for c in &mut self.claims {
+            c.smoothed += alpha * (c.today - c.smoothed);
+            c.today = 0.0;
+        }
+    }
+
+    /// The share of the department's recent time, among the claims that compete with an order
+    /// of platform `p` at consequence `consequence` (its own platform's, and others' at least as
+    /// pressing), that went to platform `p`'s own orders. Low: its time goes elsewhere.
+    pub fn own_share(&self, p: PlatformId, consequence: f64) -> f64 {
+        let (mut own, mut other) = (0.0, 0.0);
+        for c in &self.claims {
+            if c.platform == Some(p) {
+                own += c.smoothed;
+            } else if c.consequence >= consequence {
+                other += c.smoothed;
+            }
+        }
+        if own + other > 0.0 { own / (own + other) } else { 0.0 }
+    }
+
     /// Whether a worker is free.
     pub fn has_free_worker(&self) -> bool {
         self.busy < self.staff
@@ -287,9 +370,20 @@ impl Department {
     /// M5: one working day's update, `dR = learn·x·(1−R) − decay·R`, with x the share of the
     /// day's staff capacity spent on pressed work (capacity, not hours worked, so that a trickle
     /// of orders cannot drive R up on its own).
+    ///
+    /// The growth term is shared out among platforms by their pressed hours and each part decays
+    /// at the same rate, so the parts always add up to R: a platform's own part is the
+    /// reengineering *its* orders drove (what decides "reengineered").
     pub fn reengineer(&mut self, learn: f64, decay: f64, capacity_hours: f64) {
-        let x = if capacity_hours > 0.0 { (self.pressed_hours_today / capacity_hours).min(1.0) } else { 0.0 };
-        self.r = (self.r + learn * x * (1.0 - self.r) - decay * self.r).clamp(0.0, 1.0);
+        let pressed: f64 = self.pressed_hours_today.iter().sum();
+        let x = if capacity_hours > 0.0 { (pressed / capacity_hours).min(1.0) } else { 0.0 };
+        let growth = learn * x * (1.0 - self.r);
+        self.r_initial -= decay * self.r_initial;
+        for (own, &h) in self.r_by_platform.iter_mut().zip(&self.pressed_hours_today) {
+            let share = if pressed > 0.0 { h / pressed } else { 0.0 };
+            *own = (*own + growth * share - decay * *own).max(0.0);
+        }
+        self.r = (self.r_initial + self.r_by_platform.iter().sum::<f64>()).clamp(0.0, 1.0);
     }
 }
 
@@ -297,9 +391,9 @@ impl Department {
 mod tests {
     use super::*;
 
-    fn job(rank: Rank, deadline: f64, seq: u64) -> Job {
+    fn job(consequence: f64, deadline: f64, seq: u64) -> Job {
         Job {
-            rank,
+            consequence,
             deadline: SimTime::from_hours(deadline),
             seq,
             queued_at: SimTime::ZERO,
@@ -313,20 +407,48 @@ mod tests {
     }
 
     #[test]
-    fn serves_by_rank_then_deadline_then_arrival() {
+    fn serves_by_consequence_then_deadline_then_arrival() {
         let mut q = BinaryHeap::new();
-        q.push(job(Rank::Negotiated, 1.0, 0));
-        q.push(job(Rank::Routine, 9.0, 1));
-        q.push(job(Rank::Routine, 5.0, 2));
-        q.push(job(Rank::Top, 99.0, 3));
-        q.push(job(Rank::Routine, 5.0, 4));
+        q.push(job(0.0, 1.0, 0));
+        q.push(job(0.5, 9.0, 1));
+        q.push(job(0.5, 5.0, 2));
+        q.push(job(1.5, 99.0, 3));
+        q.push(job(0.5, 5.0, 4));
         let order: Vec<u64> = std::iter::from_fn(|| q.pop().map(|j| j.seq)).collect();
         assert_eq!(order, vec![3, 2, 4, 1, 0]);
     }
 
     #[test]
+    fn slowdown_forms_agree_at_the_ends() {
+        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
+        let forms = [SlowdownForm::Linear, SlowdownForm::Saturating { half: 0.2 }, SlowdownForm::Threshold { at: 0.5 }];
+        for f in forms {
+            assert_eq!(d.slowdown(0.4, f), 1.0);
+        }
+        d.stress = 1.0;
+        for f in forms {
+            assert!((d.slowdown(0.4, f) - 1.4).abs() < 1e-12);
+        }
+        d.stress = 0.3;
+        assert!(d.slowdown(0.4, forms[1]) > d.slowdown(0.4, forms[0]));
+        assert_eq!(d.slowdown(0.4, forms[2]), 1.0);
+    }
+
+    #[test]
+    fn queued_hours_follow_the_queue() {
+        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
+        d.push(job(0.0, 1.0, 0));
+        d.push(job(0.0, 2.0, 1));
+        assert_eq!(d.queued_hours, 2.0);
+        d.pop();
+        assert_eq!(d.queued_hours, 1.0);
+        d.pop();
+        assert_eq!(d.queued_hours, 0.0);
+    }
+
+    #[test]
     fn stress_builds_fast_and_recovers_slowly() {
-        let mut d = Department::new(1, 0.0, SimTime::ZERO);
+        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
         let mut up = 0;
         while d.stress < 0.5 {
             d.update_stress(0.1, 0.02, 1.0);
@@ -350,16 +472,16 @@ mod tests {
 
     #[test]
     fn reengineering_grows_with_pressed_work_and_decays_without() {
-        let mut d = Department::new(2, 0.0, SimTime::ZERO);
+        let mut d = Department::new(2, 0.0, 1, SimTime::ZERO);
         for _ in 0..200 {
-            d.pressed_hours_today = 8.0;
+            d.pressed_hours_today[0] = 8.0;
             d.reengineer(0.05, 0.01, 16.0);
         }
         let high = d.r;
         // Equilibrium of learn·x·(1−R) = decay·R with x = 0.5: R = 0.025/0.035.
         assert!((high - 0.025 / 0.035).abs() < 0.01, "{high}");
         for _ in 0..200 {
-            d.pressed_hours_today = 0.0;
+            d.pressed_hours_today[0] = 0.0;
             d.reengineer(0.05, 0.01, 16.0);
         }
         assert!(d.r < high * 0.2);

@@ -70,6 +70,10 @@ pub struct Leader {
     pub hours_today: Vec<f64>,
     /// Attention hours spent after warm-up, per platform.
     pub hours: Vec<f64>,
+    /// Smoothed daily attention hours per platform: whose items fill the leader's time.
+    pub smoothed: Vec<f64>,
+    /// Smoothed daily hours taken by other claims (meetings, inspections).
+    pub claims_smoothed: f64,
 }
 
 impl Leader {
@@ -82,6 +86,28 @@ impl Leader {
             stat: QueueStat::new(from),
             hours_today: vec![0.0; platforms],
             hours: vec![0.0; platforms],
+            smoothed: vec![0.0; platforms],
+            claims_smoothed: 0.0,
         }
+    }
+
+    /// End of day: folds today's hours (and `claims` hours of other claims) into the smoothed
+    /// figures with weight `alpha`. Call before `hours_today` is reset.
+    pub fn smooth(&mut self, claims: f64, alpha: f64) {
+        for (s, h) in self.smoothed.iter_mut().zip(&self.hours_today) {
+            *s += alpha * (h - *s);
+        }
+        self.claims_smoothed += alpha * (claims - self.claims_smoothed);
+    }
+
+    /// The share of the leader's recent time, among the claims that compete with platform `p`'s
+    /// items (its own, other claims, and platforms whose items rank at least as high), that went
+    /// to `p`. `outranks(q)` says whether platform `q`'s items rank at least as high as `p`'s.
+    pub fn own_share(&self, p: PlatformId, outranks: impl Fn(PlatformId) -> bool) -> f64 {
+        let own = self.smoothed[p];
+        let other: f64 =
+            self.smoothed.iter().enumerate().filter(|&(q, _)| q != p && outranks(q)).map(|(_, h)| h).sum::<f64>()
+                + self.claims_smoothed;
+        if own + other > 0.0 { own / (own + other) } else { 0.0 }
     }
 }

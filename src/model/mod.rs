@@ -1,6 +1,7 @@
 //! Actors and mechanisms of the township, one file each, and the world that runs them.
 
 pub mod citizens;
+pub mod decision;
 pub mod department;
 pub mod desk;
 pub mod leader;

@@ -31,6 +31,35 @@ impl Channel {
     }
 }
 
+/// Where an open order is: who holds it now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting for its dispatcher (leader, operator or desk) to dispatch it.
+    Dispatch,
+    /// Refused by a department; the operator will try again.
+    Refused,
+    /// Returned by a department; waiting to be sent again.
+    Returned,
+    /// At the departments on its route.
+    Departments,
+    /// Its reply failed the audit; the lead department redoes it.
+    Redo,
+    /// Escalated above the township (M7).
+    County,
+    /// Waiting for the leader's sign-off.
+    SignOff,
+}
+
+/// Why an order was left unhandled past its deadline: the distinction between floating and
+/// overload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// Its handlers' time went elsewhere, or they refused it: lack of authority.
+    Authority,
+    /// Its handlers' time was filled by the platform's own orders: lack of capacity.
+    Capacity,
+}
+
 /// A handle to an open order: slot plus generation, so stale events are recognised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderKey {
@@ -59,6 +88,14 @@ pub struct Order {
     pub counted: bool,
     /// Dispatched with a core leader's authority (M2).
     pub authority: bool,
+    /// Consequence of neglecting it, for the departments (decision model).
+    pub consequence: f64,
+    /// Who holds it now.
+    pub stage: Stage,
+    /// Parts finished, one bit per position in `route`.
+    pub parts_done: u64,
+    /// Why it was still open at its deadline, if it was.
+    pub missed: Option<Cause>,
     /// Salience.
     pub label: Label,
     /// Departments that must each do a part.
@@ -91,6 +128,8 @@ pub struct Order {
     pub returns: u32,
     /// Its reply failed the audit at least once (M9).
     pub redone: bool,
+    /// A slipshod reply slipped past the audit: it closes unresolved (M9).
+    pub slipshod: bool,
     /// Reviewed by a deputy without authority (M13).
     pub delegated: bool,
 }

@@ -1,6 +1,7 @@
 //! Scenario files: TOML → raw serde mirror → validated [`Scenario`].
 
 pub mod model;
+pub mod overrides;
 pub mod raw;
 pub mod spans;
 pub mod validate;
@@ -158,7 +159,7 @@ impl Scenario {
         for p in &self.platforms {
             let via = match &p.dispatch {
                 Dispatch::Leader { leader, .. } => format!("leader {}", self.leaders[*leader].id),
-                Dispatch::Operator(o) => format!("operator (accepts {:.0}%)", o.accept_prob * 100.0),
+                Dispatch::Operator(o) => format!("operator ({} h a day, up to {} attempts)", o.hours_per_day, o.max_attempts),
                 Dispatch::Auto => "auto".into(),
             };
             let route = match &p.route {

@@ -51,6 +51,8 @@ pub struct Scenario {
     pub regimes: RegimeSpec,
     /// Authority above the township (M7), if any category needs it.
     pub county: Option<CountySpec>,
+    /// The departments' decision model (`[decisions]`; defaults when absent).
+    pub decisions: DecisionSpec,
 }
 
 /// `[county]`: what happens to orders that need authority above the township (M7).
@@ -110,8 +112,6 @@ pub struct OperatorSpec {
     pub hours_per_day: f64,
     /// Time to triage and negotiate one order.
     pub review: Dist,
-    /// Probability that a department accepts a negotiated order.
-    pub accept_prob: f64,
     /// Negotiation attempts before giving up on the system.
     pub max_attempts: u32,
     /// Working days between attempts.
@@ -211,8 +211,6 @@ pub struct DeskSpec {
 /// The return right (回退权, M10).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReturnSpec {
-    /// Chance a department returns an order without authority.
-    pub prob: f64,
     /// Department hours spent returning it.
     pub department_hours: f64,
     /// Returns allowed per order; after that the department must take it.
@@ -222,14 +220,11 @@ pub struct ReturnSpec {
 /// Reply audit (M9): the chance a reply falls short grows with load and stress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditSpec {
-    /// Chance of a short reply with no load and no stress.
-    pub base_fail: f64,
-    /// Added per waiting job per staff member at the lead department.
-    pub load_fail: f64,
-    /// Added at stress 1.
-    pub stress_fail: f64,
     /// A redo takes this share of the original effort.
     pub redo_effort_share: f64,
+    /// Share of slipshod replies the audit catches (it checks form: who, when, process, result);
+    /// a slipshod reply it misses closes the order unresolved.
+    pub catch: f64,
 }
 
 /// Callers' ratings: chance of "satisfied".
@@ -256,8 +251,6 @@ pub struct AssessmentSpec {
     pub period_days: f64,
     /// Score (mean of resolution and satisfaction rates) below which units are penalised.
     pub target: f64,
-    /// Chance a unit tries to persuade a dissatisfied caller.
-    pub persuade_prob: f64,
     /// Department hours per persuasion.
     pub persuasion_hours: f64,
     /// Chance the caller then rates "satisfied".
@@ -292,6 +285,8 @@ pub struct StressSpec {
     pub backlog_per_staff: f64,
     /// Work takes `1 + slowdown·S` times as long.
     pub slowdown: f64,
+    /// Functional form of the slowdown.
+    pub form: SlowdownForm,
 }
 
 /// Overtime (M12): extra hours on days after the backlog passes a level.
@@ -438,24 +433,33 @@ pub struct RegimeSpec {
     pub embedded_closed: f64,
     /// ...and at least this share of those on time.
     pub embedded_on_time: f64,
-    /// Floating: under this share closes in the system.
+    /// Floating: under this share closes in the system on time, failures mostly for lack of
+    /// authority.
     pub floating_closed: f64,
     /// Idling: usage under this share of its early level.
     pub idling_usage: f64,
     /// Reengineered: work-weighted R at least this.
     pub reengineered_r: f64,
-    /// Overloaded: under this share on time while the backlog grows.
+    /// Overloaded: under this share of decided orders closed on time, failures mostly for lack
+    /// of capacity.
     pub overloaded_on_time: f64,
     /// Fewer decided orders than this in the window: no verdict.
     pub min_decided: u64,
     /// A new regime counts only after holding this many consecutive days (no flapping at a
     /// threshold); its change is then dated to the day it began.
     pub persist_days: u32,
-    /// Overloaded: burden share (负能 index) of its orders' hours at least this.
+    /// The 负能 flag: burden share of its orders' hours at least this. Reported beside the
+    /// regime, never used to decide it.
     pub burden_share: f64,
     /// Idling compares usage with its peak: the highest mean daily arrivals over any
     /// `launch_days` consecutive days so far.
     pub launch_days: u32,
+    /// A handler counts as filled by the platform's own work when at least this share of the time
+    /// it has for platforms went to the platform's own orders (capacity, not authority).
+    pub capacity_share: f64,
+    /// Rise of the burden share above the platform's own earlier level that, with a growing
+    /// backlog, marks overload.
+    pub burden_rise: f64,
 }
 
 impl Default for RegimeSpec {
@@ -471,7 +475,112 @@ impl Default for RegimeSpec {
             min_decided: 10,
             persist_days: 14,
             burden_share: 0.3,
-            launch_days: 14,
+            launch_days: 30,
+            capacity_share: 0.6,
+            burden_rise: 0.15,
+        }
+    }
+}
+
+/// How a department's stress slows its work (M12): the functional form of the slowdown factor
+/// `1 + slowdown · f(S)`. The forms differ in kind, so that a finding that holds under all three
+/// does not hang on one curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SlowdownForm {
+    /// `f(S) = S`.
+    Linear,
+    /// `f(S) = S (1 + h) / (S + h)`: steep at first, then flat; equals 1 at S = 1.
+    Saturating {
+        /// Half-saturation level `h` > 0.
+        half: f64,
+    },
+    /// `f(S) = 1` once S reaches the threshold, else 0.
+    Threshold {
+        /// The threshold in (0, 1].
+        at: f64,
+    },
+}
+
+/// What neglecting a claim on a department's hours costs it, by who can sanction the neglect
+/// (the "consequence of neglect" of the decision model, `src/model/decision.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SanctionSpec {
+    /// A core leader's dispatch and sign-off (authority, M2).
+    pub leader: f64,
+    /// The platform scores units in an assessment (M11).
+    pub assessment: f64,
+    /// A veto-weight line task from the county (一票否决).
+    pub veto: f64,
+    /// An ordinary line task from the county departments (条线任务).
+    pub line_task: f64,
+    /// Nobody: an operator's or a deputy's dispatch, an unassessed routing.
+    pub none: f64,
+    /// Added for a petition case (信访件): salience.
+    pub petition: f64,
+}
+
+/// Take-up: whether a department accepts an order dispatched without authority, or under a
+/// return right keeps it rather than returning it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakeUpSpec {
+    /// Willingness to do work that nobody sanctions (public-service motivation), in days of work.
+    pub duty: f64,
+    /// Logistic slope: how sharply the choice follows the balance of consequence and cost.
+    pub sensitivity: f64,
+    /// How much the department's load raises the cost of an hour of work.
+    pub load_weight: f64,
+    /// Extra reason to send back an order outside the department's authority (M7).
+    pub outside_authority: f64,
+}
+
+/// Reply quality under load (M9): `P(fail) = floor + (ceiling − floor)(1 − e^−(load·L + stress·S))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloppinessSpec {
+    /// Failure probability of a reply by an idle, calm department.
+    pub floor: f64,
+    /// The most it can reach.
+    pub ceiling: f64,
+    /// Weight of the department's load L.
+    pub load: f64,
+    /// Weight of its stress S.
+    pub stress: f64,
+}
+
+/// Gaming (M11): `P(persuade) = clamp((target + margin − score) / scale, 0, 1)`, from the unit's
+/// last assessment score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GamingSpec {
+    /// How far above target a unit still feels pressure.
+    pub margin: f64,
+    /// Shortfall at which every dissatisfied caller is persuaded.
+    pub scale: f64,
+}
+
+/// The departments' decision model (`[decisions]`): one set of rules for every department and
+/// platform of the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionSpec {
+    /// Consequences of neglect by sanctioning party.
+    pub sanction: SanctionSpec,
+    /// Take-up and returns.
+    pub take_up: TakeUpSpec,
+    /// Reply quality.
+    pub sloppiness: SloppinessSpec,
+    /// Persuasion under assessment.
+    pub gaming: GamingSpec,
+    /// Share of coordination overhead (M6) saved when a leader's authority stands behind a joint
+    /// order: the departments answer to the same boss.
+    pub coordination_relief: f64,
+}
+
+impl Default for DecisionSpec {
+    fn default() -> Self {
+        DecisionSpec {
+            sanction: SanctionSpec { leader: 2.0, assessment: 0.5, veto: 1.5, line_task: 0.5, none: 0.0, petition: 0.5 },
+            take_up: TakeUpSpec { duty: 0.7, sensitivity: 1.5, load_weight: 4.0, outside_authority: 2.0 },
+            sloppiness: SloppinessSpec { floor: 0.02, ceiling: 0.6, load: 0.2, stress: 0.5 },
+            gaming: GamingSpec { margin: 0.02, scale: 0.2 },
+            coordination_relief: 0.5,
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct RawScenario {
     pub reengineering: Option<RawReengineering>,
     pub regimes: Option<RawRegimes>,
     pub county: Option<RawCounty>,
+    pub decisions: Option<RawDecisions>,
 }
 
 /// `[simulation]`.
@@ -82,6 +83,12 @@ pub struct RawStress {
     pub recover: f64,
     pub backlog_per_staff: Option<f64>,
     pub slowdown: Option<f64>,
+    /// "linear" (default), "saturating" or "threshold".
+    pub form: Option<String>,
+    /// Half-saturation level of the saturating form.
+    pub half: Option<f64>,
+    /// Threshold of the threshold form.
+    pub threshold: Option<f64>,
 }
 
 /// `departments.<id>.overtime` (M12).
@@ -164,7 +171,8 @@ pub struct RawDesk {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawReturns {
-    pub prob: f64,
+    /// Removed: returns follow the decision model (`[decisions.take_up]`).
+    pub prob: Option<toml::Value>,
     pub department_hours: Option<f64>,
     pub max_returns: Option<i64>,
 }
@@ -173,10 +181,14 @@ pub struct RawReturns {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAudit {
-    pub base_fail: f64,
-    pub load_fail: Option<f64>,
-    pub stress_fail: Option<f64>,
+    /// Removed: reply quality follows the decision model (`[decisions.sloppiness]`).
+    pub base_fail: Option<toml::Value>,
+    /// Removed, as `base_fail`.
+    pub load_fail: Option<toml::Value>,
+    /// Removed, as `base_fail`.
+    pub stress_fail: Option<toml::Value>,
     pub redo_effort_share: Option<f64>,
+    pub catch: Option<f64>,
 }
 
 /// `platforms.<id>.satisfaction`: how callers rate outcomes.
@@ -194,7 +206,8 @@ pub struct RawSatisfaction {
 pub struct RawAssessment {
     pub period_days: Option<f64>,
     pub target: f64,
-    pub persuade_prob: Option<f64>,
+    /// Removed: persuasion follows the decision model (`[decisions.gaming]`).
+    pub persuade_prob: Option<toml::Value>,
     pub persuasion_hours: Option<f64>,
     pub persuasion_success: Option<f64>,
     pub penalty: Option<f64>,
@@ -239,7 +252,8 @@ pub struct RawCounty {
 pub struct RawOperator {
     pub hours_per_day: f64,
     pub review_hours: RawDist,
-    pub accept_prob: f64,
+    /// Removed: departments decide whether to take an order up (`[decisions.take_up]`).
+    pub accept_prob: Option<toml::Value>,
     pub max_attempts: Option<i64>,
     pub retry_days: Option<f64>,
     pub offline_prob: Option<f64>,
@@ -315,4 +329,57 @@ pub struct RawRegimes {
     pub persist_days: Option<i64>,
     pub launch_days: Option<i64>,
     pub burden_share: Option<f64>,
+    pub capacity_share: Option<f64>,
+    pub burden_rise: Option<f64>,
+}
+
+/// `[decisions]`: the departments' decision model.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecisions {
+    pub sanction: Option<RawSanction>,
+    pub take_up: Option<RawTakeUp>,
+    pub sloppiness: Option<RawSloppiness>,
+    pub gaming: Option<RawGaming>,
+    pub coordination_relief: Option<f64>,
+}
+
+/// `[decisions.sanction]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSanction {
+    pub leader: Option<f64>,
+    pub assessment: Option<f64>,
+    pub veto: Option<f64>,
+    pub line_task: Option<f64>,
+    pub none: Option<f64>,
+    pub petition: Option<f64>,
+}
+
+/// `[decisions.take_up]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTakeUp {
+    pub duty: Option<f64>,
+    pub sensitivity: Option<f64>,
+    pub load_weight: Option<f64>,
+    pub outside_authority: Option<f64>,
+}
+
+/// `[decisions.sloppiness]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSloppiness {
+    pub floor: Option<f64>,
+    pub ceiling: Option<f64>,
+    pub load: Option<f64>,
+    pub stress: Option<f64>,
+}
+
+/// `[decisions.gaming]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGaming {
+    pub margin: Option<f64>,
+    pub scale: Option<f64>,
 }

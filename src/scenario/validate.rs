@@ -16,6 +16,9 @@ pub struct Problem {
     pub message: String,
 }
 
+/// The most departments one order can need (an order records its finished parts in 64 bits).
+pub const MAX_ROUTE: usize = 64;
+
 struct V {
     problems: Vec<Problem>,
 }
@@ -119,6 +122,27 @@ impl V {
         }
     }
 
+    /// A route names each department once, and at most [`MAX_ROUTE`] of them.
+    fn route_shape(&mut self, key: &str, route: &[String]) {
+        if route.len() > MAX_ROUTE {
+            self.bad(key, format!("expected at most {MAX_ROUTE} departments, found {}", route.len()));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for d in route {
+            if !seen.insert(d) {
+                self.bad(key, format!("department \"{d}\" is listed twice; each department does one part"));
+                break;
+            }
+        }
+    }
+
+    /// A key the decision model replaced: say what replaces it.
+    fn removed(&mut self, key: &str, present: bool, replacement: &str) {
+        if present {
+            self.bad(key, format!("this key was removed: {replacement}; delete it (see docs/MODEL.md)"));
+        }
+    }
+
     fn lookup(&mut self, key: &str, name: &str, ids: &BTreeMap<String, usize>, what: &str) -> Option<usize> {
         match ids.get(name) {
             Some(&i) => Some(i),
@@ -204,6 +228,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 recover,
                 backlog_per_staff: v.positive(&format!("{ks}.backlog_per_staff"), st.backlog_per_staff.unwrap_or(5.0)),
                 slowdown: v.non_negative(&format!("{ks}.slowdown"), st.slowdown.unwrap_or(0.3)),
+                form: slowdown_form(&mut v, &ks, st),
             }
         });
         let overtime = d.overtime.as_ref().map(|o| {
@@ -270,6 +295,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     for (id, c) in &raw.categories {
         let k = format!("categories.{id}");
         let share = v.non_negative(&format!("{k}.share"), c.share);
+        v.route_shape(&format!("{k}.departments"), &c.departments);
         if c.departments.is_empty() {
             v.bad(format!("{k}.departments"), "expected at least one department");
         }
@@ -335,6 +361,12 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 match &p.operator {
                     Some(o) => {
                         let ko = format!("{k}.operator");
+                        v.removed(
+                            &format!("{ko}.accept_prob"),
+                            o.accept_prob.is_some(),
+                            "whether a department takes up an operator's order now follows the departments' \
+                             decision model ([decisions.take_up]: its load, and who can sanction neglect)",
+                        );
                         let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
                         if hours > hpd_ok {
                             v.bad(
@@ -345,7 +377,6 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                         Dispatch::Operator(OperatorSpec {
                             hours_per_day: hours,
                             review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
-                            accept_prob: v.probability(&format!("{ko}.accept_prob"), o.accept_prob),
                             max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
                             retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
                             offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
@@ -356,7 +387,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                         })
                     }
                     None => {
-                        v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours, accept_prob)");
+                        v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours)");
                         Dispatch::Auto
                     }
                 }
@@ -383,6 +414,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             if r.is_empty() {
                 v.bad(format!("{k}.route"), "expected at least one department");
             }
+            v.route_shape(&format!("{k}.route"), r);
             r.iter().filter_map(|d| v.lookup(&format!("{k}.route"), d, &dept_ids, "department")).collect::<Vec<_>>()
         });
         let effort = p.effort_hours.as_ref().map(|e| v.dist(&format!("{k}.effort_hours"), e));
@@ -449,20 +481,33 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             if p.dispatch == "auto" && p.desk.is_none() {
                 v.bad(kr.clone(), "returns on an auto-dispatched platform need a `desk` to re-dispatch them");
             }
+            v.removed(
+                &format!("{kr}.prob"),
+                r.prob.is_some(),
+                "whether a department returns an order now follows the departments' decision model \
+                 ([decisions.take_up]); `returns` only grants the return right",
+            );
             ReturnSpec {
-                prob: v.probability(&format!("{kr}.prob"), r.prob),
                 department_hours: v.non_negative(&format!("{kr}.department_hours"), r.department_hours.unwrap_or(0.25)),
                 max_returns: v.count(&format!("{kr}.max_returns"), r.max_returns.unwrap_or(2), 0).min(1000) as u32,
             }
         });
         let audit = p.audit.as_ref().map(|a| {
             let ka = format!("{k}.audit");
+            for (name, present) in
+                [("base_fail", a.base_fail.is_some()), ("load_fail", a.load_fail.is_some()), ("stress_fail", a.stress_fail.is_some())]
+            {
+                v.removed(
+                    &format!("{ka}.{name}"),
+                    present,
+                    "how often replies fail the audit now follows the departments' load and stress \
+                     ([decisions.sloppiness])",
+                );
+            }
             AuditSpec {
-                base_fail: v.probability(&format!("{ka}.base_fail"), a.base_fail),
-                load_fail: v.non_negative(&format!("{ka}.load_fail"), a.load_fail.unwrap_or(0.0)),
-                stress_fail: v.non_negative(&format!("{ka}.stress_fail"), a.stress_fail.unwrap_or(0.0)),
                 redo_effort_share: v
                     .non_negative(&format!("{ka}.redo_effort_share"), a.redo_effort_share.unwrap_or(0.5)),
+                catch: v.probability(&format!("{ka}.catch"), a.catch.unwrap_or(1.0)),
             }
         });
         let mut satisfaction = SatisfactionSpec::default();
@@ -480,10 +525,15 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         }
         let assessment = p.assessment.as_ref().map(|a| {
             let ka = format!("{k}.assessment");
+            v.removed(
+                &format!("{ka}.persuade_prob"),
+                a.persuade_prob.is_some(),
+                "how often a unit persuades callers now follows its assessment score against the target \
+                 ([decisions.gaming])",
+            );
             AssessmentSpec {
                 period_days: v.positive(&format!("{ka}.period_days"), a.period_days.unwrap_or(30.0)),
                 target: v.probability(&format!("{ka}.target"), a.target),
-                persuade_prob: v.probability(&format!("{ka}.persuade_prob"), a.persuade_prob.unwrap_or(0.0)),
                 persuasion_hours: v.non_negative(&format!("{ka}.persuasion_hours"), a.persuasion_hours.unwrap_or(0.5)),
                 persuasion_success: v
                     .probability(&format!("{ka}.persuasion_success"), a.persuasion_success.unwrap_or(0.5)),
@@ -645,6 +695,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         set("idling_usage", r.idling_usage, &mut regimes.idling_usage);
         set("reengineered_r", r.reengineered_r, &mut regimes.reengineered_r);
         set("overloaded_on_time", r.overloaded_on_time, &mut regimes.overloaded_on_time);
+        set("capacity_share", r.capacity_share, &mut regimes.capacity_share);
+        set("burden_rise", r.burden_rise, &mut regimes.burden_rise);
         if let Some(m) = r.min_decided {
             regimes.min_decided = v.count("regimes.min_decided", m, 1);
         }
@@ -664,6 +716,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         delay_days: v.non_negative("county.delay_days", c.delay_days.unwrap_or(10.0)),
         resolve_prob: v.probability("county.resolve_prob", c.resolve_prob.unwrap_or(1.0)),
     });
+
+    let decisions = decisions(&mut v, raw.decisions.as_ref());
 
     if !v.problems.is_empty() {
         return Err(v.problems);
@@ -691,7 +745,100 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         reengineering,
         regimes,
         county,
+        decisions,
     })
+}
+
+fn slowdown_form(v: &mut V, ks: &str, st: &RawStress) -> SlowdownForm {
+    let form = match st.form.as_deref() {
+        None | Some("linear") => SlowdownForm::Linear,
+        Some("saturating") => {
+            let h = v.positive(&format!("{ks}.half"), st.half.unwrap_or(0.2));
+            SlowdownForm::Saturating { half: if h > 0.0 && h.is_finite() { h } else { 0.2 } }
+        }
+        Some("threshold") => {
+            let at = v.probability(&format!("{ks}.threshold"), st.threshold.unwrap_or(0.5));
+            if at <= 0.0 {
+                v.bad(format!("{ks}.threshold"), format!("expected a level in (0, 1], found {at}"));
+            }
+            SlowdownForm::Threshold { at }
+        }
+        Some(other) => {
+            v.bad(
+                format!("{ks}.form"),
+                format!("expected \"linear\", \"saturating\" or \"threshold\", found \"{other}\""),
+            );
+            SlowdownForm::Linear
+        }
+    };
+    if st.half.is_some() && !matches!(form, SlowdownForm::Saturating { .. }) {
+        v.bad(format!("{ks}.half"), "`half` goes with form = \"saturating\"");
+    }
+    if st.threshold.is_some() && !matches!(form, SlowdownForm::Threshold { .. }) {
+        v.bad(format!("{ks}.threshold"), "`threshold` goes with form = \"threshold\"");
+    }
+    form
+}
+
+/// `[decisions]`: every key optional, each with a stated range.
+fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
+    let mut d = DecisionSpec::default();
+    let Some(raw) = raw else { return d };
+    // Sanctions and duty are weights in days of work: 0 to 10 covers any sensible reading.
+    let weight = |v: &mut V, key: &str, x: Option<f64>, slot: &mut f64, max: f64| {
+        if let Some(x) = x {
+            if v.finite(key, x) && !(0.0..=max).contains(&x) {
+                v.bad(key, format!("expected a number from 0 to {max}, found {x}"));
+            }
+            *slot = x;
+        }
+    };
+    if let Some(s) = &raw.sanction {
+        let t = &mut d.sanction;
+        weight(v, "decisions.sanction.leader", s.leader, &mut t.leader, 10.0);
+        weight(v, "decisions.sanction.assessment", s.assessment, &mut t.assessment, 10.0);
+        weight(v, "decisions.sanction.veto", s.veto, &mut t.veto, 10.0);
+        weight(v, "decisions.sanction.line_task", s.line_task, &mut t.line_task, 10.0);
+        weight(v, "decisions.sanction.none", s.none, &mut t.none, 10.0);
+        weight(v, "decisions.sanction.petition", s.petition, &mut t.petition, 10.0);
+    }
+    if let Some(t) = &raw.take_up {
+        let u = &mut d.take_up;
+        weight(v, "decisions.take_up.duty", t.duty, &mut u.duty, 10.0);
+        weight(v, "decisions.take_up.sensitivity", t.sensitivity, &mut u.sensitivity, 100.0);
+        weight(v, "decisions.take_up.load_weight", t.load_weight, &mut u.load_weight, 100.0);
+        weight(v, "decisions.take_up.outside_authority", t.outside_authority, &mut u.outside_authority, 10.0);
+    }
+    if let Some(s) = &raw.sloppiness {
+        let q = &mut d.sloppiness;
+        if let Some(x) = s.floor {
+            q.floor = v.probability("decisions.sloppiness.floor", x);
+        }
+        if let Some(x) = s.ceiling {
+            q.ceiling = v.probability("decisions.sloppiness.ceiling", x);
+        }
+        weight(v, "decisions.sloppiness.load", s.load, &mut q.load, 100.0);
+        weight(v, "decisions.sloppiness.stress", s.stress, &mut q.stress, 100.0);
+        if q.ceiling < q.floor {
+            v.bad(
+                "decisions.sloppiness.ceiling",
+                format!("expected at least sloppiness.floor ({}), found {}", q.floor, q.ceiling),
+            );
+        }
+    }
+    if let Some(g) = &raw.gaming {
+        weight(v, "decisions.gaming.margin", g.margin, &mut d.gaming.margin, 1.0);
+        if let Some(x) = g.scale {
+            if v.finite("decisions.gaming.scale", x) && !(x > 0.0 && x <= 1.0) {
+                v.bad("decisions.gaming.scale", format!("expected a number in (0, 1], found {x}"));
+            }
+            d.gaming.scale = x;
+        }
+    }
+    if let Some(x) = raw.coordination_relief {
+        d.coordination_relief = v.probability("decisions.coordination_relief", x);
+    }
+    d
 }
 
 fn default_name(origin: &str) -> String {

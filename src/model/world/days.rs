@@ -14,6 +14,7 @@ impl World<'_> {
             if closed > 0 {
                 let score = (resolved + satisfied) as f64 / (2 * closed) as f64;
                 self.departments[d].penalty = if score < a.target { a.penalty } else { 0.0 };
+                ps.scores[d] = Some(score);
             }
             *unit = (0, 0, 0);
         }
@@ -43,6 +44,9 @@ impl World<'_> {
                     dept.update_stress(st.build, st.recover, pressure);
                 }
             }
+            if working {
+                dept.update_load(sc.calendar.hours_per_day());
+            }
             let hours = dept.hours_today.total();
             self.dept_days[i][di] = DepartmentDay {
                 queue: dept.queue.len() as u64,
@@ -59,8 +63,9 @@ impl World<'_> {
                 };
             }
             dept.hours_today = Hours::default();
-            dept.pressed_hours_today = 0.0;
+            dept.pressed_hours_today.iter_mut().for_each(|h| *h = 0.0);
         }
+        self.smooth_time_profiles(working);
         let mut attention = vec![0.0; sc.platforms.len()];
         for (i, leader) in self.leaders.iter_mut().enumerate() {
             let today: f64 = leader.hours_today.iter().sum();
@@ -76,10 +81,15 @@ impl World<'_> {
         let n_villages = self.villages.len();
         for (p, ps) in self.platforms.iter_mut().enumerate() {
             let weight: f64 = ps.hours_by_dept.iter().sum();
-            let weighted_r = if weight > 0.0 {
-                ps.hours_by_dept.iter().zip(&self.departments).map(|(h, dept)| h * dept.r).sum::<f64>() / weight
+            // Both views of R, weighted by the hours its orders took: all of it, and the part
+            // that its own orders drove (which decides "reengineered").
+            let (weighted_r, own_r) = if weight > 0.0 {
+                let (all, own) = ps.hours_by_dept.iter().zip(&self.departments).fold((0.0, 0.0), |(a, o), (h, dept)| {
+                    (a + h * dept.r, o + h * dept.r_by_platform[p])
+                });
+                (all / weight, own / weight)
             } else {
-                0.0
+                (0.0, 0.0)
             };
             let trust = if n_villages > 0 {
                 self.villages.iter().map(|v| v.trust[p]).sum::<f64>() / n_villages as f64
@@ -92,6 +102,7 @@ impl World<'_> {
             day.attention = attention[p];
             day.trust = trust;
             day.weighted_r = weighted_r;
+            day.own_r = own_r;
             ps.regimes.track_usage(d, &ps.cohorts, &sc.regimes);
             if d + 1 >= sc.regimes.window_days {
                 let r = ps.regimes.update(d, &ps.cohorts, &ps.days, &sc.regimes);

@@ -25,7 +25,9 @@ impl World<'_> {
         let mut satisfied = chance(&mut ps.rating_rng, p_sat);
         let mut persuade = false;
         if let Some(a) = &spec.assessment {
-            if !satisfied && chance(&mut ps.rating_rng, a.persuade_prob) {
+            // Gaming follows the pressure the lead unit is under: its last score against target.
+            let p_persuade = decision::persuasion(&sc.decisions, ps.scores[o.route[0]], a.target);
+            if !satisfied && chance(&mut ps.rating_rng, p_persuade) {
                 persuade = true;
                 satisfied = chance(&mut ps.rating_rng, a.persuasion_success);
             }
@@ -69,8 +71,9 @@ impl World<'_> {
         if persuade {
             if let Some(a) = &spec.assessment {
                 let seq = self.next_seq();
+                // A persuasion call is due now, at the weight the assessment gives the order.
                 let job = Job {
-                    rank: Rank::Top,
+                    consequence: o.consequence,
                     deadline: now,
                     seq,
                     queued_at: now,
@@ -110,6 +113,7 @@ impl World<'_> {
         ps.cohorts[cday].lost += 1;
         if o.overdue {
             ps.cohorts[cday].overdue -= 1;
+            ps.cohorts[cday].lost_late += 1;
             ps.overdue -= 1;
         }
         ps.days[day].lost += 1;
@@ -143,14 +147,36 @@ impl World<'_> {
     }
 
     pub(super) fn deadline_passed(&mut self, key: OrderKey) {
-        let Some(o) = self.orders.get_mut(key) else { return };
+        let Some(o) = self.orders.get(key) else { return };
+        let cause = self.cause_of_miss(o);
+        let o = self.orders.get_mut(key).expect("open");
         o.overdue = true;
+        o.missed = Some(cause);
         let o = o.clone();
         let cday = self.day_index(o.created);
         let ps = &mut self.platforms[o.platform];
-        ps.cohorts[cday].overdue += 1;
+        let c = &mut ps.cohorts[cday];
+        c.overdue += 1;
+        match cause {
+            Cause::Capacity => c.missed_capacity += 1,
+            Cause::Authority => c.missed_authority += 1,
+        }
+        if o.counted {
+            match cause {
+                Cause::Capacity => ps.tally.missed_capacity += 1,
+                Cause::Authority => ps.tally.missed_authority += 1,
+            }
+        }
         ps.overdue += 1;
-        self.note(o.serial, || "the deadline passes with the order still open".into());
+        self.note(o.serial, || {
+            format!(
+                "the deadline passes with the order still open, {}",
+                match cause {
+                    Cause::Capacity => "its handlers busy with this platform's own orders (lack of capacity)",
+                    Cause::Authority => "its handlers' time going to other claims, or refused (lack of authority)",
+                }
+            )
+        });
         // Ignored past its deadline: the citizen's trust falls now, whatever comes later.
         self.learn(&o, 0.0);
     }

@@ -122,6 +122,10 @@ impl World<'_> {
             deadline,
             counted,
             authority: false,
+            consequence: 0.0,
+            stage: Stage::Dispatch,
+            parts_done: 0,
+            missed: None,
             label: spec.label,
             route,
             efforts,
@@ -138,6 +142,7 @@ impl World<'_> {
             resolved_above: false,
             returns: 0,
             redone: false,
+            slipshod: false,
             delegated: false,
         };
         let key = self.orders.insert(order);

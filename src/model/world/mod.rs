@@ -1,6 +1,7 @@
 //! One replication: the event loop that moves orders through the township.
 
 mod days;
+mod causes;
 mod dispatch_desk;
 mod endings;
 mod intake;
@@ -9,11 +10,12 @@ mod operators;
 mod work;
 
 use super::citizens::{Choice, Village, weighted_index};
-use super::department::{Department, Hours, Job, JobKind, Rank};
+use super::decision;
+use super::department::{Department, Hours, Job, JobKind};
 use super::desk::{Desk, DeskItem, DeskTask};
 use super::leader::{Item, ItemKind, Leader};
 use super::operator::{Operator, OperatorItem, Task};
-use super::order::{Channel, Order, OrderKey, OrderSlab};
+use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Stage};
 use super::queue_stat::LittleFigures;
 use crate::engine::dist::{chance, exp_gap};
 use crate::engine::queue::{EventQueue, PastSchedule};
@@ -196,6 +198,8 @@ struct PlatformState {
     /// Assessment period counters per unit (the order's lead department): closed, resolved,
     /// satisfied (M11).
     period: Vec<(u64, u64, u64)>,
+    /// Each unit's last assessment score, once it has one (M11; drives gaming).
+    scores: Vec<Option<f64>>,
 }
 
 /// The state of one replication.
@@ -282,6 +286,7 @@ impl<'s> World<'s> {
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
                 period: vec![(0, 0, 0); sc.departments.len()],
+                scores: vec![None; sc.departments.len()],
             })
             .collect();
         World {
@@ -294,7 +299,11 @@ impl<'s> World<'s> {
             serial: 0,
             seq: 0,
             platforms,
-            departments: sc.departments.iter().map(|d| Department::new(d.staff, r0, warmup)).collect(),
+            departments: sc
+                .departments
+                .iter()
+                .map(|d| Department::new(d.staff, r0, sc.platforms.len(), warmup))
+                .collect(),
             dept_days: vec![vec![DepartmentDay::default(); n_days]; sc.departments.len()],
             line_rngs: sc
                 .departments
@@ -506,5 +515,5 @@ impl<'s> World<'s> {
 /// Whether an order, worked to the end, resolves the issue: reasonable, and within reach of
 /// whoever had to act (M7, M15).
 fn resolvable(o: &Order) -> bool {
-    !o.unreasonable && (!o.above_township || o.resolved_above)
+    !o.unreasonable && !o.slipshod && (!o.above_township || o.resolved_above)
 }

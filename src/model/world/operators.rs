@@ -38,6 +38,28 @@ impl World<'_> {
         &mut self.platforms[p].operator.as_mut().expect("operator platforms have an operator").rng
     }
 
+    /// The departments on an order's route decide whether to take it up from the operator;
+    /// returns the first that refused, with the terms of its decision.
+    fn negotiate(&mut self, p: PlatformId, key: OrderKey) -> Option<(DeptId, decision::TakeUp)> {
+        let sc = self.sc;
+        let h = sc.calendar.hours_per_day();
+        let o = self.orders.get(key)?;
+        let consequence = self.order_consequence(p, false, o.label);
+        let outside = o.above_township;
+        let mut refusal = None;
+        for i in 0..o.route.len() {
+            let o = self.orders.get(key).expect("open");
+            let (d, effort) = (o.route[i], o.efforts[i]);
+            let load = self.departments[d].load();
+            let t = decision::take_up(&sc.decisions, consequence, effort, h, load, outside);
+            let keep = chance(self.operator_rng(p), t.p_keep);
+            if !keep && refusal.is_none() {
+                refusal = Some((d, t));
+            }
+        }
+        refusal
+    }
+
     pub(super) fn operator_done(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch else {
             unreachable!("operator event on a non-operator platform")
@@ -59,15 +81,23 @@ impl World<'_> {
                 self.send_part(item.order, part)?;
             }
             Task::Negotiate => {
-                if chance(self.operator_rng(p), spec.accept_prob) {
-                    self.note(serial, || "the operator negotiates; the department accepts (M2)".into());
+                // Every department on the route decides for itself (decision model); the order
+                // goes ahead only if all of them take it up. Each decision draws one number.
+                let refusal = self.negotiate(p, item.order);
+                if refusal.is_none() {
+                    self.note(serial, || "the operator negotiates; the departments take it up (M2)".into());
                     self.send_to_departments(item.order, false)?;
                 } else if let Some(o) = self.orders.get_mut(item.order) {
                     o.attempts += 1;
+                    o.stage = Stage::Refused;
                     let attempts = o.attempts;
-                    self.note(serial, || {
-                        format!("the operator negotiates; the department refuses (attempt {attempts})")
-                    });
+                    if let (Some((d, t)), true) = (refusal, self.trace_serial == Some(serial)) {
+                        let why = self.explain_refusal(p, item.order, &t);
+                        let dept = &self.sc.departments[d].id;
+                        self.note(serial, || {
+                            format!("the operator negotiates; {dept} refuses (attempt {attempts}): {why}")
+                        });
+                    }
                     if attempts < spec.max_attempts {
                         let retry = self.sc.calendar.deadline(now, spec.retry_days);
                         self.at(retry, Event::OperatorRetry(item.order))?;

@@ -3,19 +3,23 @@
 use super::*;
 
 impl World<'_> {
-    pub(super) fn rank_of(&self, p: PlatformId, authority: bool, label: Label) -> Rank {
-        match (&self.sc.platforms[p].dispatch, authority, label) {
-            (_, true, Label::Petition) => Rank::Top,
-            (_, true, Label::Routine) => Rank::Authority,
-            (Dispatch::Operator(_), false, _) => Rank::Negotiated,
-            _ => Rank::Routine,
-        }
+    /// Who stands behind an order of platform `p` dispatched with or without authority.
+    pub(super) fn sanctioner(&self, p: PlatformId, authority: bool) -> decision::Sanctioner {
+        decision::order_sanctioner(authority, self.sc.platforms[p].assessment.is_some())
+    }
+
+    /// The consequence of neglecting an order of platform `p` (decision model).
+    pub(super) fn order_consequence(&self, p: PlatformId, authority: bool, label: Label) -> f64 {
+        decision::consequence(&self.sc.decisions, self.sanctioner(p, authority), label)
     }
 
     pub(super) fn send_to_departments(&mut self, key: OrderKey, authority: bool) -> Result<(), PastSchedule> {
         let now = self.now();
-        let Some(o) = self.orders.get_mut(key) else { return Ok(()) };
+        let Some(o) = self.orders.get(key) else { return Ok(()) };
+        let consequence = self.order_consequence(o.platform, authority, o.label);
+        let o = self.orders.get_mut(key).expect("open");
         o.authority = authority;
+        o.consequence = consequence;
         o.dispatched_at = Some(now);
         let (p, counted, created, serial, parts) = (o.platform, o.counted, o.created, o.serial, o.route.len());
         let day = self.day_index(now);
@@ -42,10 +46,11 @@ impl World<'_> {
     /// Queues part `part` of an order at its department.
     pub(super) fn send_part(&mut self, key: OrderKey, part: usize) -> Result<(), PastSchedule> {
         let now = self.now();
-        let Some(o) = self.orders.get(key) else { return Ok(()) };
+        let Some(o) = self.orders.get_mut(key) else { return Ok(()) };
+        o.stage = Stage::Departments;
         let (p, d, effort) = (o.platform, o.route[part], o.efforts[part]);
         let job = Job {
-            rank: self.rank_of(p, o.authority, o.label),
+            consequence: o.consequence,
             deadline: o.deadline,
             seq: 0,
             queued_at: now,
@@ -64,18 +69,19 @@ impl World<'_> {
         let now = self.now();
         let dept = &mut self.departments[d];
         dept.stat.enter(now);
-        dept.queue.push(job);
+        dept.push(job);
         self.department_start(d)
     }
 
-    /// The hours a job needs at department `d` now, by kind, and whether it is a return.
-    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, bool) {
+    /// The hours a job needs at department `d` now, by kind, and, when the department returns it
+    /// instead of working it (M10), the terms of that decision.
+    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, Option<decision::TakeUp>) {
         let sc = self.sc;
         let (effort_cut, coord_cut) =
             sc.reengineering.as_ref().map_or((0.0, 0.0), |r| (r.effort_cut, r.coordination_cut));
         let r = self.departments[d].r;
         let mut hours = Hours::default();
-        let mut returned = false;
+        let mut returned = None;
         match job.kind {
             JobKind::LineTask => hours.line_tasks = job.effort,
             JobKind::Return { .. } => unreachable!("a job becomes a return only when it starts"),
@@ -83,30 +89,37 @@ impl World<'_> {
             JobKind::Redo { .. } => hours.redo = job.effort,
             JobKind::Part { order, platform, .. } => {
                 let spec = &sc.platforms[platform];
-                let (k, authority, unreasonable, returns) = self
-                    .orders
-                    .get(order)
-                    .map_or((1, false, false, 0), |o| (o.route.len(), o.authority, o.unreasonable, o.returns));
-                // M10: without a leader's authority a department may claim the order is not its
-                // business and send it back, up to the platform's limit.
+                let (k, authority, unreasonable, returns, outside) =
+                    self.orders.get(order).map_or((1, false, false, 0, false), |o| {
+                        (o.route.len(), o.authority, o.unreasonable, o.returns, o.above_township && !o.resolved_above)
+                    });
+                // M10: under a return right the department keeps the order or sends it back, as
+                // the decision model says, up to the platform's limit of returns.
                 if let Some(ret) = &spec.returns {
-                    if !authority
-                        && returns < ret.max_returns
-                        && chance(&mut self.platforms[platform].returns_rng, ret.prob)
-                    {
-                        hours.returns = ret.department_hours;
-                        returned = true;
+                    if returns < ret.max_returns {
+                        let load = self.departments[d].load();
+                        let t = decision::take_up(
+                            &sc.decisions,
+                            job.consequence,
+                            job.effort,
+                            sc.calendar.hours_per_day(),
+                            load,
+                            outside,
+                        );
+                        if !chance(&mut self.platforms[platform].returns_rng, t.p_keep) {
+                            hours.returns = ret.department_hours;
+                            returned = Some(t);
+                        }
                     }
                 }
-                if !returned {
+                if returned.is_none() {
                     let work = job.effort * (1.0 - effort_cut * r);
                     if unreasonable {
                         hours.unreasonable = work;
                     } else {
                         hours.substantive = work;
                     }
-                    // A leader's dispatch halves coordination: departments answer to the same boss.
-                    let authority_factor = if authority { 0.5 } else { 1.0 };
+                    let authority_factor = decision::coordination_factor(&sc.decisions, authority);
                     hours.coordination =
                         spec.coordination_hours * (k as f64 - 1.0) * (1.0 - coord_cut * r) * authority_factor;
                     hours.documentation = spec.documentation_hours;
@@ -116,7 +129,7 @@ impl World<'_> {
         // M12: stress slows all work down.
         let dept = &self.departments[d];
         if let Some(st) = &sc.departments[d].stress {
-            hours = hours.scaled(1.0 + st.slowdown * dept.stress);
+            hours = hours.scaled(dept.slowdown(st.slowdown, st.form));
         }
         // M12: on an overtime day, the share of the work done beyond normal hours is overtime.
         if dept.overtime_today > 0.0 {
@@ -132,7 +145,7 @@ impl World<'_> {
         let now = self.now();
         let sc = self.sc;
         while self.departments[d].has_free_worker() {
-            let Some(mut job) = self.departments[d].queue.pop() else { break };
+            let Some(mut job) = self.departments[d].pop() else { break };
             let dept = &mut self.departments[d];
             dept.stat.leave(now, job.queued_at);
             dept.busy += 1;
@@ -140,8 +153,9 @@ impl World<'_> {
             let total = hours.total();
             let dept = &mut self.departments[d];
             dept.hours_today.add(&hours);
-            if job.pressed {
-                dept.pressed_hours_today += total;
+            dept.book_claim(job.kind.platform(), job.consequence, total);
+            if let (true, Some(p)) = (job.pressed, job.kind.platform()) {
+                dept.pressed_hours_today[p] += total;
             }
             // A department's own totals count the hours worked after warm-up, whatever the
             // job's age; a platform's totals (below) count the hours its counted orders took.
@@ -168,7 +182,7 @@ impl World<'_> {
                 let mut serial = 0;
                 if let Some(o) = self.orders.get_mut(order) {
                     serial = o.serial;
-                    if o.work_started.is_none() && !returned {
+                    if o.work_started.is_none() && returned.is_none() {
                         o.work_started = Some(started);
                         if o.counted {
                             let wait = started.hours() - o.created.hours();
@@ -179,11 +193,12 @@ impl World<'_> {
                         }
                     }
                 }
-                if returned {
+                if let Some(t) = returned {
                     job.kind = JobKind::Return { order, platform, part };
-                    self.note(serial, || {
-                        format!("{} claims it is not its business and returns it (M10)", sc.departments[d].id)
-                    });
+                    if self.trace_serial == Some(serial) {
+                        let why = self.explain_refusal(platform, order, &t);
+                        self.note(serial, || format!("{} returns it (M10): {why}", sc.departments[d].id));
+                    }
                 } else {
                     self.note(serial, || format!("{} starts work: {:.1} h of work", sc.departments[d].id, total));
                 }
@@ -227,6 +242,7 @@ impl World<'_> {
             JobKind::Return { order, platform, part } => {
                 let Some(o) = self.orders.get_mut(order) else { return self.department_start(d) };
                 o.returns += 1;
+                o.stage = Stage::Returned;
                 let first = o.returns == 1;
                 if o.counted {
                     let t = &mut self.platforms[platform].tally;
@@ -248,8 +264,10 @@ impl World<'_> {
                 }
             }
             JobKind::Part { order, .. } => {
+                let JobKind::Part { part, .. } = job.kind else { unreachable!() };
                 let finished = match self.orders.get_mut(order) {
                     Some(o) => {
+                        o.parts_done |= 1u64 << part;
                         o.parts_left -= 1;
                         o.parts_left == 0
                     }
@@ -272,8 +290,9 @@ impl World<'_> {
         let now = self.now();
         let effort = lt.effort.sample(&mut self.line_rngs[d].1);
         let seq = self.next_seq();
+        let who = if lt.veto { decision::Sanctioner::Veto } else { decision::Sanctioner::LineTask };
         let job = Job {
-            rank: if lt.veto { Rank::Top } else { Rank::Routine },
+            consequence: decision::consequence(&self.sc.decisions, who, Label::Routine),
             deadline: lt.deadline_days.map_or(SimTime::NEVER, |x| self.sc.calendar.deadline(now, x)),
             seq,
             queued_at: now,
@@ -287,34 +306,65 @@ impl World<'_> {
         self.department_enqueue(d, job)
     }
 
+    /// Why a department refused or returned an order, in words (for the trace).
+    pub(super) fn explain_refusal(&self, p: PlatformId, key: OrderKey, t: &decision::TakeUp) -> String {
+        let authority = self.orders.get(key).is_some_and(|o| o.authority);
+        let who = self.sanctioner(p, authority);
+        format!(
+            "its load was {:.2} (share of staff busy plus days of waiting work per head); neglect would \
+             be sanctioned by {} (consequence {:.2}){}; the work would cost {:.2} days at that load; \
+             it keeps such an order {:.0}% of the time",
+            t.load,
+            who.words(),
+            t.consequence,
+            if t.outside_authority { ", and the matter is outside its authority" } else { "" },
+            t.cost,
+            t.p_keep * 100.0
+        )
+    }
+
     /// All parts done: audit (M9), escalation (M7), then sign-off or closure.
     pub(super) fn work_finished(&mut self, key: OrderKey) -> Result<(), PastSchedule> {
         let sc = self.sc;
         let Some(o) = self.orders.get(key) else { return Ok(()) };
         let (p, lead, serial) = (o.platform, o.route[0], o.serial);
         if let Some(a) = &sc.platforms[p].audit {
+            // Reply quality follows the lead department's load and stress when it replies.
             let dept = &self.departments[lead];
-            let load = dept.queue.len() as f64 / dept.staff as f64;
-            let fail = (a.base_fail + a.load_fail * load + a.stress_fail * dept.stress).clamp(0.0, 0.95);
-            if chance(&mut self.platforms[p].audit_rng, fail) {
+            let load = dept.load();
+            let fail = decision::reply_failure(&sc.decisions, load, dept.stress);
+            let rng = &mut self.platforms[p].audit_rng;
+            let slipshod = chance(rng, fail);
+            // The audit checks form; a shortcut it misses closes the order unresolved.
+            let caught = slipshod && (a.catch >= 1.0 || chance(rng, a.catch));
+            if slipshod && !caught {
+                self.orders.get_mut(key).expect("open").slipshod = true;
+                self.note(serial, || {
+                    "the reply is slipshod but passes the audit: the order will close unresolved (M9)".into()
+                });
+            }
+            if caught {
                 let o = self.orders.get_mut(key).expect("open");
                 let first = !o.redone;
                 o.redone = true;
-                let (effort, counted, deadline, authority, label) =
-                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.label);
+                o.stage = Stage::Redo;
+                let (effort, counted, deadline, authority, consequence) =
+                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.consequence);
                 if counted && first {
                     self.platforms[p].tally.redone += 1;
                 }
+                let stress = self.departments[lead].stress;
                 self.note(serial, || {
                     format!(
-                        "the reply fails the audit (chance {:.0}%): {} must redo it (M9)",
+                        "the reply fails the audit: {} wrote it at load {load:.2} and stress {stress:.2}, \
+                         when a reply fails {:.0}% of the time; it must redo it (M9)",
+                        sc.departments[lead].id,
                         fail * 100.0,
-                        sc.departments[lead].id
                     )
                 });
                 let seq = self.next_seq();
                 let job = Job {
-                    rank: self.rank_of(p, authority, label),
+                    consequence,
                     deadline,
                     seq,
                     queued_at: self.now(),
@@ -333,6 +383,7 @@ impl World<'_> {
             if let Some(county) = &sc.county {
                 if chance(&mut self.platforms[p].county_rng, county.escalate_prob) {
                     let counted = o.counted;
+                    self.orders.get_mut(key).expect("open").stage = Stage::County;
                     if counted {
                         self.platforms[p].tally.escalated += 1;
                     }
@@ -369,7 +420,10 @@ impl World<'_> {
         let Some(o) = self.orders.get(key) else { return Ok(()) };
         let (p, hours, resolved) = (o.platform, o.sign_off_hours, resolvable(o));
         match &self.sc.platforms[p].sign_off {
-            Some((leader, _)) => self.leader_enqueue(*leader, key, ItemKind::SignOff, hours),
+            Some((leader, _)) => {
+                self.orders.get_mut(key).expect("open").stage = Stage::SignOff;
+                self.leader_enqueue(*leader, key, ItemKind::SignOff, hours)
+            }
             None => self.close(key, resolved),
         }
     }

@@ -1,0 +1,231 @@
+//! How departments decide: the whole structural-embedding hypothesis in one place.
+//!
+//! Sources: the core finding of 钱坤 (2025) — a platform runs when the township's core leaders
+//! carry its workflow, because departments answer to whoever can sanction them — and the
+//! burden mechanisms of 娄文龙 et al. (2025): returns, shortcuts under load, and gaming of the
+//! assessment. See docs/MODEL.md, section "Submodels: the departments' decision model".
+//!
+//! A department has limited staff hours. Every claim on them carries a **consequence of
+//! neglect** `C`: who will sanction neglect and how hard (a leader's sign-off, an assessment
+//! score, a veto line task, a county line task, nobody), plus salience (a petition case). The
+//! department compares it with the **cost of the work** at its current **load** `L`:
+//!
+//! - **priority**: claims are worked in order of `C`, then deadline, then arrival;
+//! - **take-up**: an order dispatched without authority (an operator's negotiation), or held
+//!   under a return right, is kept with probability `σ(k · (duty + C − out − e/h · (1 + w·L)))`,
+//!   and refused or returned otherwise (`out` is added when the order is outside its authority);
+//! - **reply quality**: a reply fails the audit with probability
+//!   `floor + (ceiling − floor)(1 − exp(−(a·L + b·S)))`, S the department's stress;
+//! - **gaming**: a unit persuades a dissatisfied caller with probability
+//!   `clamp((target + margin − score) / scale, 0, 1)`, from its last assessment score;
+//! - **coordination**: a leader's authority saves `coordination_relief` of the coordination
+//!   overhead of a joint order.
+//!
+//! With only auto dispatch and no mechanisms configured no claim differs from another and no
+//! choice is ever made: the departments are plain queues (`embedsim validate`).
+
+use crate::scenario::{DecisionSpec, Label};
+
+/// Who can sanction the neglect of a claim on a department's hours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sanctioner {
+    /// A core leader who dispatched it with authority and will sign it off.
+    Leader,
+    /// The platform's assessment of units.
+    Assessment,
+    /// The county, with veto weight (一票否决).
+    Veto,
+    /// The county line department that set the task.
+    LineTask,
+    /// Nobody: an operator's or deputy's dispatch, an unassessed routing.
+    Nobody,
+}
+
+impl Sanctioner {
+    /// Plain words for traces.
+    pub fn words(self) -> &'static str {
+        match self {
+            Sanctioner::Leader => "the leader who dispatched it",
+            Sanctioner::Assessment => "the platform's assessment",
+            Sanctioner::Veto => "the county, with veto weight",
+            Sanctioner::LineTask => "the county line department",
+            Sanctioner::Nobody => "nobody",
+        }
+    }
+}
+
+/// Who stands behind an order, from how it was dispatched and what the platform assesses.
+pub fn order_sanctioner(authority: bool, assessed: bool) -> Sanctioner {
+    if authority {
+        Sanctioner::Leader
+    } else if assessed {
+        Sanctioner::Assessment
+    } else {
+        Sanctioner::Nobody
+    }
+}
+
+/// The consequence of neglecting a claim, in days of work the department would rather spend
+/// than face it.
+pub fn consequence(spec: &DecisionSpec, who: Sanctioner, label: Label) -> f64 {
+    let s = &spec.sanction;
+    let base = match who {
+        Sanctioner::Leader => s.leader,
+        Sanctioner::Assessment => s.assessment,
+        Sanctioner::Veto => s.veto,
+        Sanctioner::LineTask => s.line_task,
+        Sanctioner::Nobody => s.none,
+    };
+    base + if label == Label::Petition { s.petition } else { 0.0 }
+}
+
+/// Weight of one working day in a department's smoothed load: decisions follow the pressure of
+/// the last few days, not the pile that any Monday morning finds.
+pub const LOAD_SMOOTHING: f64 = 0.3;
+
+/// One working day's load of a department: the share of its capacity it worked that day plus
+/// the days of work per staff member still waiting at the end of it (0 when idle, about the
+/// utilisation when work keeps up, growing with a backlog).
+pub fn day_load(worked_hours: f64, staff: u32, queued_hours: f64, hours_per_day: f64) -> f64 {
+    if staff == 0 || hours_per_day <= 0.0 {
+        return 0.0;
+    }
+    let capacity = staff as f64 * hours_per_day;
+    worked_hours.max(0.0) / capacity + queued_hours.max(0.0) / capacity
+}
+
+/// The smoothed load after a working day with load `today`.
+pub fn smooth_load(previous: f64, today: f64) -> f64 {
+    previous + LOAD_SMOOTHING * (today - previous)
+}
+
+/// The terms of one take-up decision, kept for the trace.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TakeUp {
+    /// Consequence of neglect.
+    pub consequence: f64,
+    /// Cost of the work at the current load, days.
+    pub cost: f64,
+    /// The department's load.
+    pub load: f64,
+    /// Whether the order is outside the department's authority.
+    pub outside_authority: bool,
+    /// Probability of keeping it.
+    pub p_keep: f64,
+}
+
+/// Take-up: the probability that a department keeps an order it could refuse or return.
+pub fn take_up(
+    spec: &DecisionSpec,
+    consequence: f64,
+    effort_hours: f64,
+    hours_per_day: f64,
+    load: f64,
+    outside_authority: bool,
+) -> TakeUp {
+    let t = &spec.take_up;
+    let days = if hours_per_day > 0.0 { effort_hours.max(0.0) / hours_per_day } else { 0.0 };
+    let cost = days * (1.0 + t.load_weight * load);
+    let out = if outside_authority { t.outside_authority } else { 0.0 };
+    let x = t.sensitivity * (t.duty + consequence - out - cost);
+    TakeUp { consequence, cost, load, outside_authority, p_keep: logistic(x) }
+}
+
+/// Reply quality: the probability that a reply written at load `load` and stress `stress` fails
+/// the audit. Saturating: shortcuts grow fast at first and level off below `ceiling`.
+pub fn reply_failure(spec: &DecisionSpec, load: f64, stress: f64) -> f64 {
+    let q = &spec.sloppiness;
+    let push = (q.load * load.max(0.0) + q.stress * stress.clamp(0.0, 1.0)).max(0.0);
+    (q.floor + (q.ceiling - q.floor) * (1.0 - (-push).exp())).clamp(0.0, 1.0)
+}
+
+/// Gaming: the probability that a unit with last assessment score `score` (None before its first
+/// assessment) persuades a dissatisfied caller to rate it "satisfied".
+pub fn persuasion(spec: &DecisionSpec, score: Option<f64>, target: f64) -> f64 {
+    let Some(score) = score else { return 0.0 };
+    let g = &spec.gaming;
+    ((target + g.margin - score) / g.scale).clamp(0.0, 1.0)
+}
+
+/// The share of a joint order's coordination overhead that remains under (or without) authority.
+pub fn coordination_factor(spec: &DecisionSpec, authority: bool) -> f64 {
+    if authority { 1.0 - spec.coordination_relief } else { 1.0 }
+}
+
+fn logistic(x: f64) -> f64 {
+    if x.is_nan() {
+        return 0.5;
+    }
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> DecisionSpec {
+        DecisionSpec::default()
+    }
+
+    #[test]
+    fn take_up_falls_with_load_and_rises_with_sanction() {
+        let s = spec();
+        let idle = take_up(&s, 0.0, 4.0, 8.0, 0.0, false).p_keep;
+        let busy = take_up(&s, 0.0, 4.0, 8.0, 1.0, false).p_keep;
+        let swamped = take_up(&s, 0.0, 4.0, 8.0, 3.0, false).p_keep;
+        assert!(idle > busy && busy > swamped, "{idle} {busy} {swamped}");
+        let sanctioned = take_up(&s, 1.0, 4.0, 8.0, 1.0, false).p_keep;
+        assert!(sanctioned > busy);
+        let outside = take_up(&s, 0.0, 4.0, 8.0, 1.0, true).p_keep;
+        assert!(outside < busy);
+    }
+
+    #[test]
+    fn bigger_jobs_are_refused_more() {
+        let s = spec();
+        assert!(take_up(&s, 0.0, 1.0, 8.0, 0.5, false).p_keep > take_up(&s, 0.0, 8.0, 8.0, 0.5, false).p_keep);
+    }
+
+    #[test]
+    fn consequence_orders_the_claims() {
+        let s = spec();
+        let c = |w, l| consequence(&s, w, l);
+        assert!(c(Sanctioner::Leader, Label::Petition) > c(Sanctioner::Leader, Label::Routine));
+        assert!(c(Sanctioner::Leader, Label::Routine) > c(Sanctioner::LineTask, Label::Routine));
+        assert!(c(Sanctioner::LineTask, Label::Routine) > c(Sanctioner::Nobody, Label::Routine));
+        assert_eq!(c(Sanctioner::Assessment, Label::Routine), c(Sanctioner::LineTask, Label::Routine));
+    }
+
+    #[test]
+    fn replies_get_sloppier_under_load_and_saturate() {
+        let s = spec();
+        let f0 = reply_failure(&s, 0.0, 0.0);
+        let f1 = reply_failure(&s, 1.0, 0.0);
+        let f2 = reply_failure(&s, 2.0, 0.5);
+        let far = reply_failure(&s, 1e6, 1.0);
+        assert_eq!(f0, s.sloppiness.floor);
+        assert!(f0 < f1 && f1 < f2 && f2 < far);
+        assert!((far - s.sloppiness.ceiling).abs() < 1e-12);
+    }
+
+    #[test]
+    fn only_units_under_pressure_persuade() {
+        let s = spec();
+        assert_eq!(persuasion(&s, None, 0.9), 0.0);
+        assert_eq!(persuasion(&s, Some(0.99), 0.9), 0.0);
+        let near = persuasion(&s, Some(0.88), 0.9);
+        let far = persuasion(&s, Some(0.7), 0.9);
+        assert!(0.0 < near && near < far && far <= 1.0);
+    }
+
+    #[test]
+    fn idle_department_has_no_load() {
+        assert_eq!(day_load(0.0, 5, 0.0, 8.0), 0.0);
+        assert_eq!(day_load(40.0, 5, 40.0, 8.0), 2.0);
+        let mut l = 0.0;
+        for _ in 0..50 {
+            l = smooth_load(l, 2.0);
+        }
+        assert!((l - 2.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,257 @@
+//! `--set KEY=VALUE` and `--unset KEY`: a variant of a scenario in one command, not a copied file.
+//!
+//! Keys are the dotted paths of the scenario file (`leaders.secretary.attention_hours_per_day`);
+//! values are written in TOML (`4.5`, `true`, `"petition"`, `{ prob = 0.8 }`, `[1, 2]`). The
+//! edited table is validated exactly as a file would be, so an unknown key or a bad value gets
+//! the usual message, naming the key.
+
+use std::fmt;
+use std::path::Path;
+
+use super::{Located, Scenario, ScenarioError, load_str, spans};
+
+/// One change to a scenario table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Override {
+    /// Set `path` to `value`, creating tables on the way.
+    Set {
+        /// Dotted key path.
+        path: String,
+        /// The new value.
+        value: toml::Value,
+    },
+    /// Remove `path` (a key or a whole table: switch a mechanism off).
+    Unset {
+        /// Dotted key path.
+        path: String,
+    },
+}
+
+impl Override {
+    /// The key path it changes.
+    pub fn path(&self) -> &str {
+        match self {
+            Override::Set { path, .. } | Override::Unset { path } => path,
+        }
+    }
+}
+
+impl fmt::Display for Override {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Override::Set { path, value } => write!(f, "--set {path}={value}"),
+            Override::Unset { path } => write!(f, "--unset {path}"),
+        }
+    }
+}
+
+/// Why an override could not be read or applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    /// Not of the form `KEY=VALUE`.
+    #[error("--set {0}: expected KEY=VALUE, for example --set leaders.secretary.attention_hours_per_day=2.5")]
+    Form(String),
+    /// A key path with an empty part or characters a path cannot have.
+    #[error("{arg}: `{path}` is not a key path (expected dotted keys such as platforms.minhu.deadline_days)")]
+    Path {
+        /// The argument.
+        arg: String,
+        /// The path.
+        path: String,
+    },
+    /// The value is not TOML.
+    #[error("--set {path}={text}: the value is not TOML ({message}); strings need quotes: \"petition\"")]
+    Value {
+        /// The path.
+        path: String,
+        /// The value as given.
+        text: String,
+        /// The parser's words.
+        message: String,
+    },
+    /// A part of the path is a value, not a table.
+    #[error("{arg}: `{prefix}` is {kind} in the scenario, not a table")]
+    NotTable {
+        /// The argument.
+        arg: String,
+        /// The path up to the value.
+        prefix: String,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// `--unset` of a key the scenario does not have.
+    #[error("--unset {0}: the scenario has no such key")]
+    Missing(String),
+}
+
+/// Reads `KEY=VALUE` (the value in TOML syntax).
+pub fn parse_set(arg: &str) -> Result<Override, OverrideError> {
+    let Some((path, text)) = arg.split_once('=') else { return Err(OverrideError::Form(arg.to_string())) };
+    let path = path.trim();
+    check_path(&format!("--set {arg}"), path)?;
+    let text = text.trim();
+    let doc: toml::Table = toml::from_str(&format!("v = {text}")).map_err(|e| OverrideError::Value {
+        path: path.to_string(),
+        text: text.to_string(),
+        message: e.message().trim().to_string(),
+    })?;
+    let value = doc.get("v").cloned().ok_or_else(|| OverrideError::Form(arg.to_string()))?;
+    Ok(Override::Set { path: path.to_string(), value })
+}
+
+/// Reads a `--unset` key path.
+pub fn parse_unset(path: &str) -> Result<Override, OverrideError> {
+    let path = path.trim();
+    check_path(&format!("--unset {path}"), path)?;
+    Ok(Override::Unset { path: path.to_string() })
+}
+
+fn check_path(arg: &str, path: &str) -> Result<(), OverrideError> {
+    let ok = !path.is_empty()
+        && path.split('.').all(|k| !k.is_empty() && k.chars().all(|c| !c.is_control() && c != '=' && c != ' '));
+    if ok { Ok(()) } else { Err(OverrideError::Path { arg: arg.to_string(), path: path.to_string() }) }
+}
+
+/// Applies `overrides` to `table`, in order.
+pub fn apply(table: &mut toml::Table, overrides: &[Override]) -> Result<(), OverrideError> {
+    for o in overrides {
+        let keys: Vec<&str> = o.path().split('.').collect();
+        let (last, parents) = keys.split_last().expect("checked paths are not empty");
+        let mut t = &mut *table;
+        for (i, k) in parents.iter().enumerate() {
+            let entry = match o {
+                Override::Set { .. } => t.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new())),
+                Override::Unset { path } => t.get_mut(*k).ok_or_else(|| OverrideError::Missing(path.clone()))?,
+            };
+            t = match entry {
+                toml::Value::Table(sub) => sub,
+                other => {
+                    return Err(OverrideError::NotTable {
+                        arg: o.to_string(),
+                        prefix: keys[..=i].join("."),
+                        kind: kind(other),
+                    });
+                }
+            };
+        }
+        match o {
+            Override::Set { value, .. } => {
+                let value = match (t.get(*last), value) {
+                    // Keep the file's number type: `staff = 10` takes `--set ...staff=12.0`.
+                    (Some(toml::Value::Integer(_)), toml::Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9e15 => {
+                        toml::Value::Integer(*f as i64)
+                    }
+                    (Some(toml::Value::Float(_)), toml::Value::Integer(i)) => toml::Value::Float(*i as f64),
+                    _ => value.clone(),
+                };
+                t.insert(last.to_string(), value);
+            }
+            Override::Unset { path } => {
+                t.remove(*last).ok_or_else(|| OverrideError::Missing(path.clone()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn kind(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+/// Why a scenario with overrides could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum VariantError {
+    /// The file itself, or the variant, is invalid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// An override could not be applied.
+    #[error("{file}: {source}")]
+    Override {
+        /// The scenario file.
+        file: String,
+        /// What was wrong.
+        #[source]
+        source: OverrideError,
+    },
+}
+
+/// Loads the scenario at `path` with `overrides` applied. Problems in the file keep their lines;
+/// problems at an overridden key say so.
+pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Scenario, VariantError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    if overrides.is_empty() {
+        return Ok(load_str(&text, &file)?);
+    }
+    let mut table = super::parse_table(&text, &file)?;
+    apply(&mut table, overrides).map_err(|source| VariantError::Override { file: file.clone(), source })?;
+    let edited = toml::to_string(&table).expect("a TOML table serialises");
+    let relocate = |p: &Located| {
+        let key = p.key.clone();
+        let from_flag = key.as_deref().and_then(|k| {
+            overrides.iter().find(|o| k == o.path() || k.starts_with(&format!("{}.", o.path())))
+        });
+        match from_flag {
+            Some(o) => Located { key, line: None, message: format!("{} (from {o})", p.message) },
+            None => Located {
+                line: key.as_deref().and_then(|k| spans::line_of_path(&text, k)),
+                key,
+                message: p.message.clone(),
+            },
+        }
+    };
+    load_str(&edited, &file).map_err(|e| {
+        VariantError::Scenario(match e {
+            ScenarioError::Toml { file, problem } => ScenarioError::Toml { file, problem: relocate(&problem) },
+            ScenarioError::Invalid { file, problems } => {
+                ScenarioError::Invalid { file, problems: problems.iter().map(relocate).collect() }
+            }
+            other => other,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_toml_values() {
+        assert_eq!(
+            parse_set("a.b=2.5").unwrap(),
+            Override::Set { path: "a.b".into(), value: toml::Value::Float(2.5) }
+        );
+        assert!(matches!(parse_set("a.b={ prob = 0.8 }").unwrap(), Override::Set { value: toml::Value::Table(_), .. }));
+        assert!(matches!(parse_set("a.b").unwrap_err(), OverrideError::Form(_)));
+        assert!(matches!(parse_set("a..b=1").unwrap_err(), OverrideError::Path { .. }));
+        assert!(matches!(parse_set("a.b=petition").unwrap_err(), OverrideError::Value { .. }));
+    }
+
+    #[test]
+    fn sets_creates_and_unsets() {
+        let mut t: toml::Table = toml::from_str("[d.x]\nstaff = 3\nrate = 1.0\n").unwrap();
+        let o = [
+            parse_set("d.x.staff=6.0").unwrap(),
+            parse_set("d.x.rate=2").unwrap(),
+            parse_set("d.y.stress.build=0.1").unwrap(),
+            parse_unset("d.x.rate").unwrap(),
+        ];
+        apply(&mut t, &o[..3]).unwrap();
+        assert_eq!(t["d"]["x"]["staff"], toml::Value::Integer(6));
+        assert_eq!(t["d"]["x"]["rate"], toml::Value::Float(2.0));
+        assert_eq!(t["d"]["y"]["stress"]["build"], toml::Value::Float(0.1));
+        apply(&mut t, &o[3..]).unwrap();
+        assert!(t["d"]["x"].get("rate").is_none());
+        assert!(matches!(apply(&mut t, &o[3..]).unwrap_err(), OverrideError::Missing(_)));
+        let err = apply(&mut t, &[parse_set("d.x.staff.more=1").unwrap()]).unwrap_err();
+        assert!(matches!(err, OverrideError::NotTable { .. }), "{err}");
+    }
+}
