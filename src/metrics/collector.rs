@@ -219,6 +219,7 @@ impl RegimeTrack {
         f.weighted_r = days[d].weighted_r;
         f.own_r = days[d].own_r;
         f.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
+        f.idling_now = self.current() == Regime::Idling;
         let raw = classify(&f, spec);
         if f.decided >= spec.min_decided && hours > 0.0 {
             self.burden_floor = Some(f.burden_floor.min(f.burden_share));

@@ -111,6 +111,9 @@ pub struct WindowFigures {
     pub missed_authority: u64,
     /// Settled offline or dropped before their deadline: refused.
     pub lost_in_time: u64,
+    /// The platform is idling now: leaving idling takes usage back above `idling_usage` + 0.1 of
+    /// its peak, so that usage hovering at the threshold does not flip the regime to and fro.
+    pub idling_now: bool,
 }
 
 impl WindowFigures {
@@ -166,7 +169,8 @@ fn ratio(a: u64, b: u64) -> f64 {
 ///
 /// The burden share never decides a regime by its level: 负能 is reported beside the regime.
 pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
-    let low_usage = f.peak_usage > 0.0 && f.usage < spec.idling_usage * f.peak_usage;
+    let band = if f.idling_now { IDLING_EXIT_MARGIN } else { 0.0 };
+    let low_usage = f.peak_usage > 0.0 && f.usage < (spec.idling_usage + band) * f.peak_usage;
     if f.decided < spec.min_decided {
         return if low_usage { Regime::Idling } else { Regime::Unclassified };
     }
@@ -185,6 +189,9 @@ pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
     }
     Regime::Transitional
 }
+
+/// How far above the idling threshold usage must climb before a platform stops idling.
+pub const IDLING_EXIT_MARGIN: f64 = 0.1;
 
 /// The 负能 flag: the burden share of a platform's hours reaches `threshold`. Reported beside
 /// the regime: a platform can be in 负能 at a steady load without being overloaded.
