@@ -85,7 +85,10 @@ fn the_swap_matters_more_in_a_crunched_town_than_in_a_slack_one() {
     let effect = |staff: f64, line: f64| {
         let a = run(&town(S_TOWN, staff, line, REPS));
         let b = run(&town(SWAPPED, staff, line, REPS));
-        paired(&values(&a, "comprehensive", "closed_in_system_share"), &values(&b, "comprehensive", "closed_in_system_share"))
+        paired(
+            &values(&a, "comprehensive", "closed_in_system_share"),
+            &values(&b, "comprehensive", "closed_in_system_share"),
+        )
     };
     let (slack, hs) = effect(2.0, 0.25);
     let (crunch, hc) = effect(1.0, 1.5);
@@ -124,10 +127,8 @@ fn a_starved_secretary_floats_and_a_swamped_platform_overloads() {
     }
     // Swamped by its own demand (a cell of the attention × demand sweep): the secretary's 4 h go
     // to 民呼我为's own orders and still fall behind: overloaded, not floating.
-    let swamped = run(&scenario(
-        S_TOWN,
-        &[("platforms.minhu.arrival_rate_per_day", "30.0"), ("simulation.replications", "4")],
-    ));
+    let swamped =
+        run(&scenario(S_TOWN, &[("platforms.minhu.arrival_rate_per_day", "30.0"), ("simulation.replications", "4")]));
     for r in swamped.iter().map(|r| r[1].regime) {
         assert_eq!(r, Regime::Overloaded);
     }
@@ -160,7 +161,12 @@ fn c_district_figures_move_with_load() {
     let runs: Vec<_> = loads.iter().map(|&r| hotline(r)).collect();
     let m = |i: usize, k: &str| mean(&values(&runs[i], "hotline", k));
     let (low, full) = (0, 3);
-    assert!(m(low, "redo_rate") <= 0.7 * m(full, "redo_rate"), "redo {} vs {}", m(low, "redo_rate"), m(full, "redo_rate"));
+    assert!(
+        m(low, "redo_rate") <= 0.7 * m(full, "redo_rate"),
+        "redo {} vs {}",
+        m(low, "redo_rate"),
+        m(full, "redo_rate")
+    );
     assert!(m(low, "gaming_gap") < m(full, "gaming_gap") - 0.02);
     assert!(m(low, "desk_return_share") < m(full, "desk_return_share") - 0.1);
     for r in runs[low].iter().map(|r| r[0].regime) {

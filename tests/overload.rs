@@ -226,10 +226,8 @@ deadline_days = 2
     // The platform's assessment weighs its orders like an ordinary line task (both 0.5 by
     // default); a veto task (1.5) outranks both.
     let late = |veto: &str| {
-        let sc = scenario(
-            text,
-            &[("departments.a.line_tasks.veto", veto), ("platforms.p.assessment", "{ target = 0.1 }")],
-        );
+        let sc =
+            scenario(text, &[("departments.a.line_tasks.veto", veto), ("platforms.p.assessment", "{ target = 0.1 }")]);
         let (outs, _) = runs(&sc);
         let (done, late): (u64, u64) =
             outs.iter().fold((0, 0), |(d, l), o| (d + o.departments[0].line_done, l + o.departments[0].line_late));

@@ -84,10 +84,9 @@ fn a_large_pulse_tips_the_platform_and_it_stays_overloaded() {
 
 #[test]
 fn the_tipping_survives_slowdown_forms_that_differ_in_kind() {
-    for form in [
-        &[("form", "\"saturating\""), ("half", "0.2")][..],
-        &[("form", "\"threshold\""), ("threshold", "0.5")][..],
-    ] {
+    for form in
+        [&[("form", "\"saturating\""), ("half", "0.2")][..], &[("form", "\"threshold\""), ("threshold", "0.5")][..]]
+    {
         let on = runs(Some(3.0), form);
         let still = count(&on, |o| regime_on(o, PULSE_END + 120) == Regime::Overloaded);
         assert!(still >= 7, "{form:?}: overloaded 120 days after the pulse in {still} of 8");

@@ -109,15 +109,34 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         };
         let _ = writeln!(
             s,
-            "{} is {} {} (replication {}): {figures}; usage {:.1}/day vs a peak of {:.1}/day; work-weighted R {:.2}",
+            "{} is {} {} (replication {}): {figures}; usage {:.1}/day vs a peak of {:.1}/day; R its own orders drove {:.2} (its offices' R {:.2})",
             spec.id,
             modal.chinese(),
             modal.name(),
             rep,
             f.usage,
             f.peak_usage,
+            f.own_r,
             f.weighted_r
         );
+        let (authority, capacity) = (f.authority_failures(), f.capacity_failures());
+        if authority + capacity > 0 {
+            let _ = writeln!(
+                s,
+                "  orders that failed in that window: {authority} for lack of authority (refused, settled offline, dropped, or waiting on handlers busy elsewhere), {capacity} for lack of capacity"
+            );
+        }
+        let burden = column(rows, p, "burden_share");
+        let flagged = column(rows, p, "negative_energy").iter().filter(|x| **x == 1.0).count();
+        if 2 * flagged > rows.len() {
+            let _ = writeln!(
+                s,
+                "  负能: {} of the staff hours on its orders are burden (documentation, redo, returns, persuasion, unreasonable demands, overtime), at or above {:.0}% in {flagged} of {} replications",
+                pm(&burden, 0, 100.0).replace(" ± ", "% ± ") + "%",
+                sc.regimes.burden_share * 100.0,
+                rows.len()
+            );
+        }
         if let Some(why) = explain_overload(sc, &outs[rep], p) {
             let _ = writeln!(s, "  {why}");
         }

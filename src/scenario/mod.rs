@@ -159,7 +159,9 @@ impl Scenario {
         for p in &self.platforms {
             let via = match &p.dispatch {
                 Dispatch::Leader { leader, .. } => format!("leader {}", self.leaders[*leader].id),
-                Dispatch::Operator(o) => format!("operator ({} h a day, up to {} attempts)", o.hours_per_day, o.max_attempts),
+                Dispatch::Operator(o) => {
+                    format!("operator ({} h a day, up to {} attempts)", o.hours_per_day, o.max_attempts)
+                }
                 Dispatch::Auto => "auto".into(),
             };
             let route = match &p.route {

@@ -576,7 +576,14 @@ pub struct DecisionSpec {
 impl Default for DecisionSpec {
     fn default() -> Self {
         DecisionSpec {
-            sanction: SanctionSpec { leader: 2.0, assessment: 0.5, veto: 1.5, line_task: 0.5, none: 0.0, petition: 0.5 },
+            sanction: SanctionSpec {
+                leader: 2.0,
+                assessment: 0.5,
+                veto: 1.5,
+                line_task: 0.5,
+                none: 0.0,
+                petition: 0.5,
+            },
             take_up: TakeUpSpec { duty: 0.7, sensitivity: 1.5, load_weight: 4.0, outside_authority: 2.0 },
             sloppiness: SloppinessSpec { floor: 0.02, ceiling: 0.6, load: 0.2, stress: 0.5 },
             gaming: GamingSpec { margin: 0.02, scale: 0.2 },

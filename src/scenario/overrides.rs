@@ -120,7 +120,9 @@ pub fn apply(table: &mut toml::Table, overrides: &[Override]) -> Result<(), Over
         let mut t = &mut *table;
         for (i, k) in parents.iter().enumerate() {
             let entry = match o {
-                Override::Set { .. } => t.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new())),
+                Override::Set { .. } => {
+                    t.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                }
                 Override::Unset { path } => t.get_mut(*k).ok_or_else(|| OverrideError::Missing(path.clone()))?,
             };
             t = match entry {
@@ -196,9 +198,9 @@ pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Scenario, Var
     let edited = toml::to_string(&table).expect("a TOML table serialises");
     let relocate = |p: &Located| {
         let key = p.key.clone();
-        let from_flag = key.as_deref().and_then(|k| {
-            overrides.iter().find(|o| k == o.path() || k.starts_with(&format!("{}.", o.path())))
-        });
+        let from_flag = key
+            .as_deref()
+            .and_then(|k| overrides.iter().find(|o| k == o.path() || k.starts_with(&format!("{}.", o.path()))));
         match from_flag {
             Some(o) => Located { key, line: None, message: format!("{} (from {o})", p.message) },
             None => Located {
@@ -225,10 +227,7 @@ mod tests {
 
     #[test]
     fn parses_toml_values() {
-        assert_eq!(
-            parse_set("a.b=2.5").unwrap(),
-            Override::Set { path: "a.b".into(), value: toml::Value::Float(2.5) }
-        );
+        assert_eq!(parse_set("a.b=2.5").unwrap(), Override::Set { path: "a.b".into(), value: toml::Value::Float(2.5) });
         assert!(matches!(parse_set("a.b={ prob = 0.8 }").unwrap(), Override::Set { value: toml::Value::Table(_), .. }));
         assert!(matches!(parse_set("a.b").unwrap_err(), OverrideError::Form(_)));
         assert!(matches!(parse_set("a..b=1").unwrap_err(), OverrideError::Path { .. }));

@@ -357,41 +357,42 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 };
                 Dispatch::Leader { leader: leader.unwrap_or(0), review }
             }
-            "operator" => {
-                match &p.operator {
-                    Some(o) => {
-                        let ko = format!("{k}.operator");
-                        v.removed(
-                            &format!("{ko}.accept_prob"),
-                            o.accept_prob.is_some(),
-                            "whether a department takes up an operator's order now follows the departments' \
+            "operator" => match &p.operator {
+                Some(o) => {
+                    let ko = format!("{k}.operator");
+                    v.removed(
+                        &format!("{ko}.accept_prob"),
+                        o.accept_prob.is_some(),
+                        "whether a department takes up an operator's order now follows the departments' \
                              decision model ([decisions.take_up]: its load, and who can sanction neglect)",
+                    );
+                    let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+                    if hours > hpd_ok {
+                        v.bad(
+                            format!("{ko}.hours_per_day"),
+                            format!("expected at most calendar.hours_per_day ({hpd_ok}), found {hours}"),
                         );
-                        let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
-                        if hours > hpd_ok {
-                            v.bad(
-                                format!("{ko}.hours_per_day"),
-                                format!("expected at most calendar.hours_per_day ({hpd_ok}), found {hours}"),
-                            );
-                        }
-                        Dispatch::Operator(OperatorSpec {
-                            hours_per_day: hours,
-                            review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
-                            max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
-                            retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
-                            offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
-                            offline: match &o.offline_hours {
-                                Some(d) => v.dist(&format!("{ko}.offline_hours"), d),
-                                None => Dist::fixed(0.0),
-                            },
-                        })
                     }
-                    None => {
-                        v.bad(format!("{k}.operator"), "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours)");
-                        Dispatch::Auto
-                    }
+                    Dispatch::Operator(OperatorSpec {
+                        hours_per_day: hours,
+                        review: v.dist(&format!("{ko}.review_hours"), &o.review_hours),
+                        max_attempts: v.count(&format!("{ko}.max_attempts"), o.max_attempts.unwrap_or(1), 1) as u32,
+                        retry_days: v.non_negative(&format!("{ko}.retry_days"), o.retry_days.unwrap_or(1.0)),
+                        offline_prob: v.probability(&format!("{ko}.offline_prob"), o.offline_prob.unwrap_or(0.0)),
+                        offline: match &o.offline_hours {
+                            Some(d) => v.dist(&format!("{ko}.offline_hours"), d),
+                            None => Dist::fixed(0.0),
+                        },
+                    })
                 }
-            }
+                None => {
+                    v.bad(
+                        format!("{k}.operator"),
+                        "dispatch = \"operator\" needs an `operator` table (hours_per_day, review_hours)",
+                    );
+                    Dispatch::Auto
+                }
+            },
             other => {
                 v.bad(
                     format!("{k}.dispatch"),
@@ -494,9 +495,11 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         });
         let audit = p.audit.as_ref().map(|a| {
             let ka = format!("{k}.audit");
-            for (name, present) in
-                [("base_fail", a.base_fail.is_some()), ("load_fail", a.load_fail.is_some()), ("stress_fail", a.stress_fail.is_some())]
-            {
+            for (name, present) in [
+                ("base_fail", a.base_fail.is_some()),
+                ("load_fail", a.load_fail.is_some()),
+                ("stress_fail", a.stress_fail.is_some()),
+            ] {
                 v.removed(
                     &format!("{ka}.{name}"),
                     present,

@@ -84,9 +84,11 @@ impl World<'_> {
             // Both views of R, weighted by the hours its orders took: all of it, and the part
             // that its own orders drove (which decides "reengineered").
             let (weighted_r, own_r) = if weight > 0.0 {
-                let (all, own) = ps.hours_by_dept.iter().zip(&self.departments).fold((0.0, 0.0), |(a, o), (h, dept)| {
-                    (a + h * dept.r, o + h * dept.r_by_platform[p])
-                });
+                let (all, own) = ps
+                    .hours_by_dept
+                    .iter()
+                    .zip(&self.departments)
+                    .fold((0.0, 0.0), |(a, o), (h, dept)| (a + h * dept.r, o + h * dept.r_by_platform[p]));
                 (all / weight, own / weight)
             } else {
                 (0.0, 0.0)

@@ -1,7 +1,7 @@
 //! One replication: the event loop that moves orders through the township.
 
-mod days;
 mod causes;
+mod days;
 mod dispatch_desk;
 mod endings;
 mod intake;
