@@ -30,9 +30,9 @@ impl fmt::Display for Located {
             write!(f, "line {line}: ")?;
         }
         if let Some(key) = &self.key {
-            write!(f, "{key}: ")?;
+            write!(f, "{}: ", crate::text::printable(key))?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", crate::text::printable(&self.message))
     }
 }
 
@@ -140,9 +140,9 @@ impl Scenario {
         use std::fmt::Write;
         let mut s = String::new();
         let sim = &self.simulation;
-        let _ = writeln!(s, "scenario {} ({})", self.name, self.origin);
+        let _ = writeln!(s, "scenario {} ({})", self.name, crate::text::printable(&self.origin));
         if let Some(d) = &self.description {
-            let _ = writeln!(s, "  {}", d.trim());
+            let _ = writeln!(s, "  {}", crate::text::printable_lines(d.trim()));
         }
         let _ = writeln!(
             s,
@@ -176,12 +176,12 @@ impl Scenario {
                 if p.sign_off.is_some() { ", signed off" } else { "" }
             );
         }
-        let staff: u32 = self.departments.iter().map(|d| d.staff).sum();
+        let staff: u64 = self.departments.iter().map(|d| d.staff as u64).sum();
         let _ =
             writeln!(s, "  {} departments ({} staff), {} leaders", self.departments.len(), staff, self.leaders.len());
         if !self.villages.is_empty() {
-            let pop: u32 = self.villages.iter().map(|v| v.population).sum();
-            let gw: u32 = self.villages.iter().map(|v| v.grid_workers).sum();
+            let pop: u64 = self.villages.iter().map(|v| v.population as u64).sum();
+            let gw: u64 = self.villages.iter().map(|v| v.grid_workers as u64).sum();
             let _ = writeln!(
                 s,
                 "  {} villages ({} people, {} grid workers), {} categories",
