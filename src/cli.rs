@@ -208,7 +208,8 @@ fn run(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
-    let dir = out.unwrap_or_else(|| Path::new("runs").join(&sc.name));
+    // A name is text from the file: as a folder it becomes one safe component under runs/.
+    let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };
     let bar = progress(runs, quiet, &sc.name);
     let context = || format!("running {}", path.display());

@@ -12,9 +12,6 @@ use embedsim::scenario;
 
 use crate::cli::progress;
 
-/// Hidden, for tests of `--resume`: start at most this many runs, then stop as if interrupted.
-const STOP_AFTER_ENV: &str = "EMBEDSIM_SWEEP_STOP_AFTER";
-
 /// `embedsim sweep`.
 pub fn sweep(
     file: &Path,
@@ -28,18 +25,14 @@ pub fn sweep(
         anyhow::bail!("--threads must be at least 1");
     }
     let sw = Sweep::load(file)?;
-    let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(&sw.name));
-    let stop_after = match std::env::var(STOP_AFTER_ENV) {
-        Ok(v) => Some(v.parse::<usize>().with_context(|| format!("{STOP_AFTER_ENV} must be a whole number"))?),
-        Err(_) => None,
-    };
-    let opts = RunOptions { threads, shard, resume, stop_after };
+    let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
+    let opts = RunOptions { threads, shard, resume, stop_after: None };
     let mine = (0..sw.runs()).filter(|&i| shard.is_none_or(|s| s.owns(i))).count();
     if !quiet {
         let of = shard.map(|s| format!(" (shard {s}: {mine} runs)")).unwrap_or_default();
         eprintln!(
             "{}: {} points x {} replications = {} runs{of}, seed {}",
-            sw.name,
+            embedsim::text::printable(&sw.name),
             sw.points.len(),
             sw.replications,
             sw.runs(),
@@ -101,7 +94,10 @@ pub fn compare(
     bar.finish_and_clear();
     let diffs = result.context("running the comparison")?;
     anyhow::ensure!(!diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
-    let dir = out.unwrap_or_else(|| Path::new("runs").join("compare").join(format!("{}-vs-{}", sa.name, sb.name)));
+    let dir = out.unwrap_or_else(|| {
+        let name = format!("{}-vs-{}", embedsim::text::slug(&sa.name), embedsim::text::slug(&sb.name));
+        Path::new("runs").join("compare").join(name)
+    });
     let path = dir.join("compare.csv");
     compare::write_csv(&path, &diffs)?;
     if !quiet {

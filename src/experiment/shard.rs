@@ -78,8 +78,8 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Keep the complete runs of an existing journal.
     pub resume: bool,
-    /// Start no more than this many runs, then stop with [`SweepError::Stopped`] (simulates an
-    /// interruption in tests).
+    /// Start no more than this many runs, then stop with [`SweepError::Stopped`]: a library
+    /// hook for tests of `--resume` (the command line never sets it).
     pub stop_after: Option<usize>,
 }
 
@@ -234,7 +234,7 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
             for (pi, platform) in m.platforms.iter().enumerate() {
                 let cells: Vec<(f64, f64, crate::metrics::Regime)> =
                     (0..m.points.len()).map(|p| (xs[p], ys[p], stats[p * np + pi].modal)).collect();
-                let path = dir.join(format!("regime-map-{platform}.svg"));
+                let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
                 let title = format!("{}: modal regime of {platform}", m.name);
                 plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
                 files.push(path);

@@ -36,12 +36,14 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result
     result.map_err(err)
 }
 
-/// Formats a number for CSV: shortest round-trip form, empty for NaN.
+/// Formats a number for CSV: its shortest exact (round-trip) form, in exponent notation beyond
+/// 1e16 or under 1e-9 in size (so 1e300 is 17 bytes, not 301 digits); empty when undefined (NaN
+/// or infinite). Every finite number is written finite and parses back to the same value.
 pub fn num(x: f64) -> String {
-    if x.is_nan() {
+    if !x.is_finite() {
         String::new()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-9) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -63,5 +65,18 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(fs::read_to_string(&p).unwrap(), "old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn numbers_round_trip_and_stay_finite() {
+        for x in [0.0, 1.5, -2.25, 1e-5, 0.1 + 0.2, 1e15, 1e16, 1.7976931348623157e308, 5e-324, -1e300, 123456.789] {
+            let s = num(x);
+            assert!(!s.contains("inf") && !s.is_empty() && s.len() < 30, "{x}: {s}");
+            assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
+        }
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(f64::INFINITY), "");
     }
 }
