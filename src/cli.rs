@@ -33,10 +33,10 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Override simulation.replications.
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// No progress bar, no summary table.
         #[arg(long)]
@@ -73,7 +73,7 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// No progress bar, no messages.
         #[arg(long)]
@@ -104,13 +104,13 @@ enum Command {
         /// Scenario B (TOML).
         b: PathBuf,
         /// Replications [default: A's].
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Seed for both [default: A's].
         #[arg(long)]
         seed: Option<u64>,
         /// Worker threads [default: one per core].
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// Output folder for compare.csv [default: runs/compare/<A>-vs-<B>].
         #[arg(long)]
@@ -122,7 +122,7 @@ enum Command {
     /// Compare the simulator with queueing theory (MODEL.md section 8).
     Validate {
         /// Replications per case.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = replications_arg)]
         replications: u32,
         /// Simulated days per replication.
         #[arg(long, default_value_t = 2500)]
@@ -131,9 +131,29 @@ enum Command {
         #[arg(long, default_value_t = 2025)]
         seed: u64,
         /// Worker threads [default: one per core].
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
     },
+}
+
+/// Most worker threads: more than any machine's cores, few enough that a typo cannot exhaust
+/// the process's threads or memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
+pub fn threads_arg(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {MAX_THREADS}, found `{s}`")),
+    }
+}
+
+/// `--replications N` of run and compare: a whole number from 1 to 1,000,000.
+pub fn replications_arg(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to 1000000, found `{s}`")),
+    }
 }
 
 /// Runs the chosen command.
@@ -240,7 +260,7 @@ fn run(
 
 fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> Result<ExitCode> {
     anyhow::ensure!(replications >= 2, "--replications must be at least 2 for a confidence interval");
-    anyhow::ensure!(days > 50, "--days must exceed the 50-day warm-up");
+    anyhow::ensure!(days > 50 && days <= 73_000, "--days must exceed the 50-day warm-up and be at most 73000");
     let settings = validation::Settings { seed, replications, days, threads };
     let checks = validation::run(&settings)?;
     outln!("{} replications x {} days per case, seed {}; 95% confidence intervals\n", replications, days, seed);

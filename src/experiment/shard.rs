@@ -177,7 +177,45 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, SweepError> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
     let path = dir.join(MANIFEST);
     let text = fs::read_to_string(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
-    toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))
+    let m: Manifest = toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))?;
+    check_manifest(&m).map_err(|message| inconsistent(&path, format!("{message} (was it edited by hand?)")))?;
+    Ok(m)
+}
+
+/// A manifest read back must describe a sweep this program could have written: every count in
+/// range and every count consistent with the others, so that nothing later can divide by zero,
+/// index out of bounds or loop for ever.
+fn check_manifest(m: &Manifest) -> Result<(), String> {
+    use super::sweep::{MAX_REPLICATIONS, MAX_RUNS};
+    if !(1..=MAX_REPLICATIONS).contains(&(m.replications as i64)) {
+        return Err(format!("replications: expected 1 to {MAX_REPLICATIONS}, found {}", m.replications));
+    }
+    if m.points.is_empty() || m.points.len() > 1_000_000 {
+        return Err(format!("points: expected 1 to 1000000 points, found {}", m.points.len()));
+    }
+    if let Some(p) = m.points.iter().position(|p| p.len() != m.parameters.len()) {
+        return Err(format!(
+            "points: point {p} has {} values for {} parameters",
+            m.points[p].len(),
+            m.parameters.len()
+        ));
+    }
+    let runs = m.points.len().saturating_mul(m.replications as usize);
+    if m.runs != runs || runs > MAX_RUNS {
+        return Err(format!(
+            "runs: expected {} points x {} replications = {runs} (at most {MAX_RUNS}), found {}",
+            m.points.len(),
+            m.replications,
+            m.runs
+        ));
+    }
+    if m.platforms.is_empty() || m.metrics.is_empty() {
+        return Err("platforms and metrics: expected at least one of each".into());
+    }
+    if let Some(s) = &m.shard {
+        s.parse::<Shard>().map_err(|e| format!("shard: {e}"))?;
+    }
+    Ok(())
 }
 
 fn write_runs_file(path: &Path, m: &Manifest, records: &[&RunRecord]) -> Result<(), SweepError> {

@@ -48,6 +48,14 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text.
+    #[error("{file}: line {}: {}", problem.line, problem.message)]
+    Encoding {
+        /// The path.
+        file: String,
+        /// Where (byte offset and line) and what.
+        problem: spans::NotText,
+    },
     /// TOML syntax, an unknown key, a missing key or a wrong type.
     #[error("{file}: {problem}")]
     Toml {
@@ -74,7 +82,7 @@ impl ScenarioError {
     /// Every located problem (one for TOML errors).
     pub fn problems(&self) -> Vec<&Located> {
         match self {
-            ScenarioError::Io { .. } => Vec::new(),
+            ScenarioError::Io { .. } | ScenarioError::Encoding { .. } => Vec::new(),
             ScenarioError::Toml { problem, .. } => vec![problem],
             ScenarioError::Invalid { problems, .. } => problems.iter().collect(),
         }
@@ -84,8 +92,15 @@ impl ScenarioError {
 /// Reads and validates the scenario at `path`.
 pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    let text = read_text(path)?;
     load_str(&text, &file)
+}
+
+/// Reads a text file (a scenario, a sweep), saying where it is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    spans::decode(&bytes).map(str::to_string).map_err(|problem| ScenarioError::Encoding { file, problem })
 }
 
 /// Parses and validates scenario `text`; `origin` names it in messages.
@@ -124,7 +139,12 @@ fn validate_raw(raw: &RawScenario, origin: &str, text: Option<&str>) -> Result<S
 
 fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
     let span = e.span();
-    let line = span.as_ref().map(|s| spans::line_of(text, s.start));
+    let line = match &span {
+        Some(s) => Some(spans::line_of(text, s.start)),
+        // Nesting too deep for the parser comes without a position: name the deepest line.
+        None if e.message().contains("recursion") => spans::deepest_line(text),
+        None => None,
+    };
     let key = span.and_then(|s| spans::path_at(text, s.start));
     // Without a key path the text did not parse at all: say so, not just what the parser expected.
     let message = match (&key, toml::de::DeTable::parse(text)) {
