@@ -242,12 +242,30 @@ fn run(
     };
     bar.finish_and_clear();
     let rows = output::summaries(&sc, &outs);
+    // One run per folder: claim it (refusing files we did not write), write, then drop the
+    // earlier run's files this one did not write again (an old baseline.csv, say).
+    let names: Vec<&str> =
+        output::folder::RUN_FILES.iter().copied().filter(|f| *f != "baseline.csv" || net.is_some()).collect();
+    let manifest = output::folder::RunManifest {
+        kind: "run".into(),
+        complete: false,
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario: path.display().to_string(),
+        scenario_fnv1a: output::folder::fnv1a_hex(&std::fs::read(path).unwrap_or_default()),
+        seed: sc.simulation.seed.to_string(),
+        replications: sc.simulation.replications,
+        files: Vec::new(),
+    };
+    let stale = output::folder::claim(&dir, &manifest, &names)?;
     let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;
         files.push(path.display().to_string());
     }
+    let manifest_path = output::folder::finish(&dir, &manifest, &names, &stale)?;
+    files.push(manifest_path.display().to_string());
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
         if let Some(b) = &net {

@@ -26,7 +26,15 @@ pub fn sweep(
     }
     let sw = Sweep::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
-    let opts = RunOptions { threads, shard, resume, stop_after: None };
+    // Ctrl-C: finish the runs under way, start no more, keep the journal, suggest --resume.
+    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130); // a second Ctrl-C: stop now (the journal is still whole)
+        }
+        eprintln!("\ninterrupted: finishing the runs under way; continue later with --resume");
+    });
+    let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(&INTERRUPTED) };
     let mine = (0..sw.runs()).filter(|&i| shard.is_none_or(|s| s.owns(i))).count();
     if !quiet {
         let of = shard.map(|s| format!(" (shard {s}: {mine} runs)")).unwrap_or_default();
@@ -99,6 +107,7 @@ pub fn compare(
         Path::new("runs").join("compare").join(name)
     });
     let path = dir.join("compare.csv");
+    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv")?;
     compare::write_csv(&path, &diffs)?;
     if !quiet {
         outln!(

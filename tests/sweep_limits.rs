@@ -114,3 +114,74 @@ fn errors_locate_encoding_nesting_and_a_missing_base() {
     let e = fails(p, &["sweep", "nobase.toml", "--quiet", "--out", "o"]);
     assert!(e.contains("nobase.toml: line 3: base = \"missing.toml\": cannot read"), "{e}");
 }
+
+/// Point 1 (arrival rate 5000 a day into 2 staff) is unstable; point 0 is fine.
+const UNSTABLE: &str = r#"
+base = "base.toml"
+replications = 2
+[set]
+"simulation.max_open_orders" = 300
+[[parameters]]
+path = "platforms.line.arrival_rate_per_day"
+values = [3, 5000]
+"#;
+
+#[test]
+fn an_unstable_point_is_recorded_as_overloaded_and_the_sweep_goes_on() {
+    let d = dir_with(UNSTABLE);
+    let p = d.path();
+    cargo_bin_cmd!("embedsim").current_dir(p).args(["sweep", "sweep.toml", "--quiet", "--out", "u"]).assert().success();
+    let mut rd = csv::Reader::from_path(p.join("u/runs.csv")).unwrap();
+    let h = rd.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    for r in &rows[..2] {
+        assert_eq!(&r[col("unstable_limit")], "", "point 0 is stable");
+    }
+    for r in &rows[2..] {
+        assert_eq!(&r[col("regime")], "overloaded");
+        assert_eq!(&r[col("unstable_limit")], "max_open_orders");
+        assert!(r[col("unstable_count")].parse::<u64>().unwrap() > 300);
+        assert!(r[col("unstable_day")].parse::<u32>().unwrap() <= 1);
+    }
+    let points = fs::read_to_string(p.join("u/points.csv")).unwrap();
+    assert!(points.lines().nth(2).unwrap().ends_with(",overloaded"), "modal regime of point 1:\n{points}");
+    // Resuming a finished folder reads the unstable records back.
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["sweep", "sweep.toml", "--quiet", "--out", "u", "--resume"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_locked_or_foreign_folder_is_refused_and_an_edited_number_is_detected() {
+    let d = dir_with(SWEEP);
+    let p = d.path();
+    fs::create_dir(p.join("o")).unwrap();
+    // A lock held by a live process (this test's).
+    fs::write(p.join("o/sweep.lock"), std::process::id().to_string()).unwrap();
+    let e = fails(p, &["sweep", "sweep.toml", "--quiet", "--out", "o"]);
+    assert!(e.contains("sweep.lock") && e.contains("another sweep"), "{e}");
+    // A lock left by a process that is gone is taken over.
+    fs::write(p.join("o/sweep.lock"), "999999999").unwrap();
+    cargo_bin_cmd!("embedsim").current_dir(p).args(["sweep", "sweep.toml", "--quiet", "--out", "o"]).assert().success();
+    assert!(!p.join("o/sweep.lock").exists(), "the lock is released");
+
+    fs::write(p.join("o/notes.txt"), "mine").unwrap();
+    let e = fails(p, &["sweep", "sweep.toml", "--quiet", "--out", "o", "--resume"]);
+    assert!(e.contains("notes.txt") && e.contains("did not write"), "{e}");
+    fs::remove_file(p.join("o/notes.txt")).unwrap();
+
+    // Edit one number in the middle of runs.csv: merge notices.
+    let runs = fs::read_to_string(p.join("o/runs.csv")).unwrap();
+    let mut lines: Vec<String> = runs.lines().map(String::from).collect();
+    let fields: Vec<&str> = lines[2].split(',').collect();
+    let arrived = fields[5].to_string();
+    lines[2] = lines[2].replacen(&format!(",{arrived},"), &format!(",{}9,", arrived), 1);
+    assert_ne!(lines.join("\n") + "\n", runs);
+    fs::write(p.join("o/runs.csv"), lines.join("\n") + "\n").unwrap();
+    let e = fails(p, &["merge", "o", "--out", "m", "--quiet"]);
+    assert!(e.contains("record 2") && e.contains("checksum"), "{e}");
+}

@@ -128,8 +128,23 @@ pub enum SweepError {
         /// What does not fit.
         message: String,
     },
-    /// The run was stopped on purpose after a number of runs (tests of `--resume`).
-    #[error("stopped after {done} runs as asked; finish with --resume")]
+    /// The output folder holds files a sweep did not write, or cannot be claimed.
+    #[error(transparent)]
+    Folder(#[from] crate::output::folder::FolderError),
+    /// Another sweep holds the folder's lock.
+    #[error(
+        "{}: another sweep (process {pid}) is writing into this folder; wait for it to finish, or \
+         delete this lock file if no such sweep is running",
+        path.display()
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The process named in it.
+        pid: String,
+    },
+    /// The run was stopped (Ctrl-C, or the test hook) after a number of runs.
+    #[error("stopped after {done} runs; every finished run is kept: finish with --resume")]
     Stopped {
         /// Runs finished and journaled in this invocation.
         done: usize,
@@ -777,6 +792,48 @@ pub struct RunRecord {
     pub run: usize,
     /// Per platform.
     pub rows: Vec<PlatformSummary>,
+    /// Set when the run stopped at a limit: the point is unstable there.
+    pub unstable: Option<Unstable>,
+}
+
+/// A run stopped at a limit: demand outran capacity. Its platforms are recorded as overloaded
+/// (undefined metrics), so maps and point summaries count it as overload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unstable {
+    /// The limit: `max_open_orders`, `max_queued_jobs` or `max_events`.
+    pub limit: String,
+    /// The day it stopped.
+    pub day: u32,
+    /// Open orders (or queued jobs, or events) when it stopped.
+    pub count: u64,
+}
+
+impl Unstable {
+    /// The record of a run that stopped at a limit, or `None` for other errors.
+    pub fn from_error(e: &crate::model::SimError) -> Option<Unstable> {
+        use crate::model::SimError as E;
+        let (limit, day, count) = match *e {
+            E::Unstable { day, open, .. } => ("max_open_orders", day, open as u64),
+            E::QueuedWork { day, queued, .. } => ("max_queued_jobs", day, queued as u64),
+            E::EventLimit { day, limit, .. } => ("max_events", day, limit),
+            _ => return None,
+        };
+        Some(Unstable { limit: limit.into(), day, count })
+    }
+
+    /// The rows of an unstable run: every platform overloaded since `day`, metrics undefined.
+    pub fn rows(&self, m: &Manifest) -> Vec<PlatformSummary> {
+        m.platforms
+            .iter()
+            .map(|p| PlatformSummary {
+                platform: p.clone(),
+                values: vec![f64::NAN; m.metrics.len()],
+                regime: Regime::Overloaded,
+                regime_since_day: self.day as f64,
+                regime_changes: 0,
+            })
+            .collect()
+    }
 }
 
 /// Header of `runs.csv` (and of journals and shard files).
@@ -786,8 +843,24 @@ pub fn runs_header(m: &Manifest) -> Vec<String> {
     h.push("platform".into());
     h.extend(m.metrics.iter().cloned());
     h.extend(["regime".into(), "regime_since_day".into(), "regime_changes".into()]);
+    h.extend(["unstable_limit".into(), "unstable_day".into(), "unstable_count".into()]);
+    h.push("row_fnv1a".into());
     h
 }
+
+/// Checksum of a row's fields (all but the checksum itself): a number edited by hand in a
+/// journal, shard or runs file is detected when it is read back.
+fn row_checksum<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for f in fields {
+        h = fnv1a(f.as_bytes(), h);
+        h = fnv1a(b"\x1f", h);
+    }
+    format!("{h:016x}")
+}
+
+/// Why a record was refused: its checksum does not match (edited), or another fault.
+pub const EDITED: &str = "checksum mismatch: the row was changed after embedsim wrote it";
 
 /// The `runs.csv` records of one run.
 pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
@@ -801,17 +874,25 @@ pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
             r.push(s.platform.clone());
             r.extend(s.values.iter().map(|v| num(*v)));
             r.extend([s.regime.name().to_string(), num(s.regime_since_day), s.regime_changes.to_string()]);
+            match &rec.unstable {
+                Some(u) => r.extend([u.limit.clone(), u.day.to_string(), u.count.to_string()]),
+                None => r.extend([String::new(), String::new(), String::new()]),
+            }
+            r.push(row_checksum(r.iter().map(String::as_str)));
             r
         })
         .collect()
 }
 
-/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary).
-pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary), String> {
+/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary, unstable).
+pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary, Option<Unstable>), String> {
     let np = m.parameters.len();
     let nm = m.metrics.len();
-    if r.len() != 3 + np + 1 + nm + 3 {
-        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 3, r.len()));
+    if r.len() != 3 + np + 1 + nm + 7 {
+        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 7, r.len()));
+    }
+    if row_checksum(r.iter().take(r.len() - 1)) != r[r.len() - 1] {
+        return Err(EDITED.into());
     }
     let int = |s: &str| s.parse::<usize>().map_err(|_| format!("expected a whole number, found `{s}`"));
     let float = |s: &str| {
@@ -830,6 +911,14 @@ pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, Platf
     let rname = &r[4 + np + nm];
     let regime =
         Regime::ALL.iter().copied().find(|g| g.name() == rname).ok_or_else(|| format!("unknown regime `{rname}`"))?;
+    let unstable = match &r[7 + np + nm] {
+        "" => None,
+        limit => Some(Unstable {
+            limit: limit.to_string(),
+            day: r[8 + np + nm].parse().map_err(|_| format!("expected a day, found `{}`", &r[8 + np + nm]))?,
+            count: r[9 + np + nm].parse().map_err(|_| format!("expected a count, found `{}`", &r[9 + np + nm]))?,
+        }),
+    };
     Ok((
         run,
         PlatformSummary {
@@ -839,6 +928,7 @@ pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, Platf
             regime_since_day: float(&r[5 + np + nm])?,
             regime_changes: int(&r[6 + np + nm])?,
         },
+        unstable,
     ))
 }
 
