@@ -45,6 +45,9 @@ enum Command {
         /// random numbers, and report the net empowerment; writes baseline.csv.
         #[arg(long, value_name = "PLATFORM")]
         baseline: Option<String>,
+        /// Go on even if the output is estimated above 2 GB.
+        #[arg(long)]
+        large: bool,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     Trace {
@@ -159,8 +162,8 @@ pub fn replications_arg(s: &str) -> Result<u32, String> {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline } => {
-            run(&scenario, out, seed, replications, threads, quiet, baseline)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large } => {
+            run(&scenario, RunArgs { out, seed, reps: replications, threads, quiet, baseline, large })
         }
         Command::Trace { scenario, order, replication, seed } => {
             let mut sc = load(&scenario)?;
@@ -208,15 +211,19 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn run(
-    path: &Path,
+/// The options of `embedsim run`.
+struct RunArgs {
     out: Option<PathBuf>,
     seed: Option<u64>,
     reps: Option<u32>,
     threads: Option<usize>,
     quiet: bool,
     baseline: Option<String>,
-) -> Result<ExitCode> {
+    large: bool,
+}
+
+fn run(path: &Path, args: RunArgs) -> Result<ExitCode> {
+    let RunArgs { out, seed, reps, threads, quiet, baseline, large } = args;
     let mut sc = load(path)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -228,6 +235,15 @@ fn run(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
+    let size = output::estimate_timeseries_bytes(&sc, sc.simulation.replications);
+    anyhow::ensure!(
+        large || size <= output::LARGE_OUTPUT_BYTES,
+        "{} replications x {} days would write about {:.1} GB of timeseries.csv (and hold as much in \
+         memory until written); pass --large to go on, or lower the replications or duration",
+        sc.simulation.replications,
+        sc.simulation.duration_days,
+        size as f64 / 1e9
+    );
     // A name is text from the file: as a folder it becomes one safe component under runs/.
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };

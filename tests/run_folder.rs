@@ -86,3 +86,14 @@ fn a_folder_with_files_we_did_not_write_is_refused_and_left_alone() {
 }
 
 use predicates::prelude::*;
+
+#[test]
+fn an_output_estimated_above_2_gb_needs_large() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    run(p, &["--replications", "1000000"])
+        .failure()
+        .stderr(predicates::str::contains("GB of timeseries.csv").and(predicates::str::contains("--large")));
+    assert!(!p.join("out").exists(), "refused before it starts");
+}
