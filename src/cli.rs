@@ -62,10 +62,10 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Override simulation.replications.
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// No progress bar, no summary table.
         #[arg(long)]
@@ -74,6 +74,9 @@ enum Command {
         /// random numbers, and report the net empowerment; writes baseline.csv.
         #[arg(long, value_name = "PLATFORM")]
         baseline: Option<String>,
+        /// Go on even if the output is estimated above 2 GB.
+        #[arg(long)]
+        large: bool,
         #[command(flatten)]
         variant: Variant,
     },
@@ -108,7 +111,7 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// No progress bar, no messages.
         #[arg(long)]
@@ -149,13 +152,13 @@ enum Command {
         #[arg(long = "unset-b", value_name = "KEY")]
         unset_b: Vec<String>,
         /// Replications [default: A's].
-        #[arg(long)]
+        #[arg(long, value_parser = replications_arg)]
         replications: Option<u32>,
         /// Seed for both [default: A's].
         #[arg(long)]
         seed: Option<u64>,
         /// Worker threads [default: one per core].
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
         /// Output folder for compare.csv [default: runs/compare/<A>-vs-<B>].
         #[arg(long)]
@@ -167,7 +170,7 @@ enum Command {
     /// Compare the simulator with queueing theory (MODEL.md section 8).
     Validate {
         /// Replications per case.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = replications_arg)]
         replications: u32,
         /// Simulated days per replication.
         #[arg(long, default_value_t = 2500)]
@@ -176,16 +179,36 @@ enum Command {
         #[arg(long, default_value_t = 2025)]
         seed: u64,
         /// Worker threads [default: one per core].
-        #[arg(long)]
+        #[arg(long, value_parser = threads_arg)]
         threads: Option<usize>,
     },
+}
+
+/// Most worker threads: more than any machine's cores, few enough that a typo cannot exhaust
+/// the process's threads or memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
+pub fn threads_arg(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to {MAX_THREADS}, found `{s}`")),
+    }
+}
+
+/// `--replications N` of run and compare: a whole number from 1 to 1,000,000.
+pub fn replications_arg(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from 1 to 1000000, found `{s}`")),
+    }
 }
 
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, variant } => {
-            run(&scenario, &variant, out, seed, replications, threads, quiet, baseline)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, variant } => {
+            run(&scenario, &variant, RunArgs { out, seed, reps: replications, threads, quiet, baseline, large })
         }
         Command::Trace { scenario, order, replication, seed, variant } => {
             let mut sc = load(&scenario, &variant)?;
@@ -243,17 +266,19 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    path: &Path,
-    variant: &Variant,
+/// The options of `embedsim run`.
+struct RunArgs {
     out: Option<PathBuf>,
     seed: Option<u64>,
     reps: Option<u32>,
     threads: Option<usize>,
     quiet: bool,
     baseline: Option<String>,
-) -> Result<ExitCode> {
+    large: bool,
+}
+
+fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
+    let RunArgs { out, seed, reps, threads, quiet, baseline, large } = args;
     let mut sc = load(path, variant)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -265,7 +290,17 @@ fn run(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
-    let dir = out.unwrap_or_else(|| Path::new("runs").join(&sc.name));
+    let size = output::estimate_timeseries_bytes(&sc, sc.simulation.replications);
+    anyhow::ensure!(
+        large || size <= output::LARGE_OUTPUT_BYTES,
+        "{} replications x {} days would write about {:.1} GB of timeseries.csv (and hold as much in \
+         memory until written); pass --large to go on, or lower the replications or duration",
+        sc.simulation.replications,
+        sc.simulation.duration_days,
+        size as f64 / 1e9
+    );
+    // A name is text from the file: as a folder it becomes one safe component under runs/.
+    let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };
     let bar = progress(runs, quiet, &sc.name);
     let context = || format!("running {}", path.display());
@@ -278,12 +313,30 @@ fn run(
     };
     bar.finish_and_clear();
     let rows = output::summaries(&sc, &outs);
+    // One run per folder: claim it (refusing files we did not write), write, then drop the
+    // earlier run's files this one did not write again (an old baseline.csv, say).
+    let names: Vec<&str> =
+        output::folder::RUN_FILES.iter().copied().filter(|f| *f != "baseline.csv" || net.is_some()).collect();
+    let manifest = output::folder::RunManifest {
+        kind: "run".into(),
+        complete: false,
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario: path.display().to_string(),
+        scenario_fnv1a: output::folder::fnv1a_hex(&std::fs::read(path).unwrap_or_default()),
+        seed: sc.simulation.seed.to_string(),
+        replications: sc.simulation.replications,
+        files: Vec::new(),
+    };
+    let stale = output::folder::claim(&dir, &manifest, &names)?;
     let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;
         files.push(path.display().to_string());
     }
+    let manifest_path = output::folder::finish(&dir, &manifest, &names, &stale)?;
+    files.push(manifest_path.display().to_string());
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
         if let Some(b) = &net {
@@ -296,7 +349,7 @@ fn run(
 
 fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> Result<ExitCode> {
     anyhow::ensure!(replications >= 2, "--replications must be at least 2 for a confidence interval");
-    anyhow::ensure!(days > 50, "--days must exceed the 50-day warm-up");
+    anyhow::ensure!(days > 50 && days <= 73_000, "--days must exceed the 50-day warm-up and be at most 73000");
     let settings = validation::Settings { seed, replications, days, threads };
     let checks = validation::run(&settings)?;
     outln!("{} replications x {} days per case, seed {}; 95% confidence intervals\n", replications, days, seed);

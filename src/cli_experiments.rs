@@ -11,9 +11,6 @@ use embedsim::experiment::sweep::Sweep;
 
 use crate::cli::progress;
 
-/// Hidden, for tests of `--resume`: start at most this many runs, then stop as if interrupted.
-const STOP_AFTER_ENV: &str = "EMBEDSIM_SWEEP_STOP_AFTER";
-
 /// `embedsim sweep`.
 pub fn sweep(
     file: &Path,
@@ -27,18 +24,22 @@ pub fn sweep(
         anyhow::bail!("--threads must be at least 1");
     }
     let sw = Sweep::load(file)?;
-    let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(&sw.name));
-    let stop_after = match std::env::var(STOP_AFTER_ENV) {
-        Ok(v) => Some(v.parse::<usize>().with_context(|| format!("{STOP_AFTER_ENV} must be a whole number"))?),
-        Err(_) => None,
-    };
-    let opts = RunOptions { threads, shard, resume, stop_after };
+    let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
+    // Ctrl-C: finish the runs under way, start no more, keep the journal, suggest --resume.
+    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130); // a second Ctrl-C: stop now (the journal is still whole)
+        }
+        eprintln!("\ninterrupted: finishing the runs under way; continue later with --resume");
+    });
+    let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(&INTERRUPTED) };
     let mine = (0..sw.runs()).filter(|&i| shard.is_none_or(|s| s.owns(i))).count();
     if !quiet {
         let of = shard.map(|s| format!(" (shard {s}: {mine} runs)")).unwrap_or_default();
         eprintln!(
             "{}: {} points x {} replications = {} runs{of}, seed {}",
-            sw.name,
+            embedsim::text::printable(&sw.name),
             sw.points.len(),
             sw.replications,
             sw.runs(),
@@ -106,8 +107,12 @@ pub fn compare(
     bar.finish_and_clear();
     let diffs = result.context("running the comparison")?;
     anyhow::ensure!(!diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
-    let dir = out.unwrap_or_else(|| Path::new("runs").join("compare").join(format!("{}-vs-{}", sa.name, sb.name)));
+    let dir = out.unwrap_or_else(|| {
+        let name = format!("{}-vs-{}", embedsim::text::slug(&sa.name), embedsim::text::slug(&sb.name));
+        Path::new("runs").join("compare").join(name)
+    });
     let path = dir.join("compare.csv");
+    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv")?;
     compare::write_csv(&path, &diffs)?;
     if !quiet {
         outln!(

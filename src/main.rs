@@ -35,9 +35,11 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err}");
+            // Messages quote file contents: never let an escape code reach the terminal.
+            let safe = |s: String| embedsim::text::printable_lines(&s).into_owned();
+            eprintln!("error: {}", safe(err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", safe(cause.to_string()));
             }
             ExitCode::FAILURE
         }

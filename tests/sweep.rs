@@ -115,21 +115,33 @@ fn shards_merged_equal_the_whole_sweep() {
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("<text"));
 }
 
-/// Interruption is simulated with the hidden `EMBEDSIM_SWEEP_STOP_AFTER=k` variable (start at
-/// most k runs, then stop with an error, leaving the journal), plus a torn half-record appended
-/// to the journal as if the process had died mid-write.
+/// Runs `sweep.toml` into `out` through the library, starting at most `k` runs and then stopping
+/// as if interrupted (the test-only `stop_after` hook); returns the error's message.
+fn stop_after(
+    p: &Path,
+    out: &str,
+    k: usize,
+    shard: Option<embedsim::experiment::shard::Shard>,
+    resume: bool,
+) -> String {
+    let sw = Sweep::load(&p.join("sweep.toml")).unwrap();
+    let opts = RunOptions { shard, resume, stop_after: Some(k), ..RunOptions::default() };
+    match run_sweep(&sw, &p.join(out), &opts, &|| {}) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("stopping after {k} runs must be an error"),
+    }
+}
+
+/// Interruption is simulated with the library's `stop_after` hook (start at most k runs, then
+/// stop with an error, leaving the journal), plus a torn half-record appended to the journal as
+/// if the process had died mid-write. No environment variable can do this to a user's sweep.
 #[test]
 fn resume_equals_uninterrupted() {
     let d = setup(SWEEP);
     let p = d.path();
     sweep_cmd(p, "whole", &["--threads", "2"]).success();
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .env("EMBEDSIM_SWEEP_STOP_AFTER", "7")
-        .args(["sweep", "sweep.toml", "--quiet", "--out", "cut"])
-        .assert()
-        .failure()
-        .stderr(predicates::str::contains("--resume"));
+    let err = stop_after(p, "cut", 7, None, false);
+    assert!(err.contains("--resume"), "{err}");
     let journal = p.join("cut/runs.partial.csv");
     let text = fs::read_to_string(&journal).unwrap();
     assert_eq!(text.lines().count(), 2 + 7 * 2, "header lines plus 7 runs of 2 platforms");
@@ -143,21 +155,13 @@ fn resume_equals_uninterrupted() {
     assert_same(&p.join("whole"), &p.join("cut"));
     assert!(!journal.exists());
     // Resuming a finished folder (a requeued job) runs nothing and rewrites the same bytes.
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .env("EMBEDSIM_SWEEP_STOP_AFTER", "0")
-        .args(["sweep", "sweep.toml", "--quiet", "--out", "cut", "--resume"])
-        .assert()
-        .success();
+    let sw = Sweep::load(&p.join("sweep.toml")).unwrap();
+    let opts = RunOptions { resume: true, stop_after: Some(0), ..RunOptions::default() };
+    run_sweep(&sw, &p.join("cut"), &opts, &|| {}).unwrap();
     assert_same(&p.join("whole"), &p.join("cut"));
 
     // A shard resumes the same way.
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .env("EMBEDSIM_SWEEP_STOP_AFTER", "2")
-        .args(["sweep", "sweep.toml", "--quiet", "--out", "s1", "--shard", "1/2"])
-        .assert()
-        .failure();
+    stop_after(p, "s1", 2, Some("1/2".parse().unwrap()), false);
     sweep_cmd(p, "s1", &["--shard", "1/2", "--resume"]).success();
     sweep_cmd(p, "s2", &["--shard", "2/2"]).success();
     cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "s1", "s2", "--out", "m"]).assert().success();

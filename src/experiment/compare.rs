@@ -11,7 +11,7 @@ use super::sweep::KEY_METRICS;
 use super::{ExperimentError, run_all};
 use crate::metrics::stats::mean_ci95;
 use crate::metrics::summary::summarize;
-use crate::output::atomic::{WriteError, num, write_atomic};
+use crate::output::atomic::{WriteError, num};
 use crate::scenario::Scenario;
 
 /// The difference B − A of one metric on one platform.
@@ -175,23 +175,32 @@ pub fn compare(
 
 /// Writes `compare.csv`: one row per platform and metric.
 pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        writeln!(w, "platform,metric,pairs,mean_a,mean_b,difference,ci95,ci_low,ci_high,significant")?;
+    crate::output::csv::write_csv(path, |c| {
+        c.write_record([
+            "platform",
+            "metric",
+            "pairs",
+            "mean_a",
+            "mean_b",
+            "difference",
+            "ci95",
+            "ci_low",
+            "ci_high",
+            "significant",
+        ])?;
         for d in diffs {
-            writeln!(
-                w,
-                "{},{},{},{},{},{},{},{},{},{}",
-                d.platform,
-                d.metric,
-                d.pairs,
+            c.write_record([
+                d.platform.clone(),
+                d.metric.to_string(),
+                d.pairs.to_string(),
                 num(d.mean_a),
                 num(d.mean_b),
                 num(d.diff),
                 num(d.half_width),
                 num(d.diff - d.half_width),
                 num(d.diff + d.half_width),
-                d.significant()
-            )?;
+                d.significant().to_string(),
+            ])?;
         }
         Ok(())
     })

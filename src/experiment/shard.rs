@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::sweep::{
-    KEY_METRICS, Manifest, RunRecord, Sweep, SweepError, parse_record, point_stats, points_header, points_record,
-    runs_header, runs_records,
+    KEY_METRICS, Manifest, RunRecord, Sweep, SweepError, Unstable, parse_record, point_stats, points_header,
+    points_record, runs_header, runs_records,
 };
 use super::{ExperimentError, with_threads};
 use crate::metrics::summary::summarize;
@@ -31,6 +31,60 @@ pub const JOURNAL: &str = "runs.partial.csv";
 pub const SHARD_FILE: &str = "shard.csv";
 /// The sweep's description.
 pub const MANIFEST: &str = "manifest.toml";
+/// Held while a sweep writes into its folder.
+pub const LOCK: &str = "sweep.lock";
+
+/// Whether `name` is a file a sweep or merge writes.
+pub fn is_sweep_file(name: &str) -> bool {
+    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv"].contains(&name)
+        || ((name.starts_with("regime-map-") || name.starts_with("metric-")) && name.ends_with(".svg"))
+}
+
+/// The folder's lock, removed when dropped (also when the sweep fails or is interrupted).
+pub struct Lock(PathBuf);
+
+impl Lock {
+    /// Takes `dir`'s lock, created new so that two sweeps cannot both hold it. A lock whose
+    /// process is gone (Linux: no /proc entry) is taken over.
+    pub fn take(dir: &Path) -> Result<Lock, SweepError> {
+        let path = dir.join(LOCK);
+        for _ in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    f.write_all(std::process::id().to_string().as_bytes()).map_err(io_err(&path))?;
+                    return Ok(Lock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = fs::read_to_string(&path).unwrap_or_default().trim().to_string();
+                    let gone = cfg!(target_os = "linux")
+                        && !pid.is_empty()
+                        && pid.bytes().all(|b| b.is_ascii_digit())
+                        && !Path::new("/proc").join(&pid).exists();
+                    if !gone {
+                        return Err(SweepError::Locked { path, pid });
+                    }
+                    fs::remove_file(&path).map_err(io_err(&path))?;
+                }
+                Err(e) => return Err(io_err(&path)(e)),
+            }
+        }
+        Err(SweepError::Locked { path, pid: "?".into() })
+    }
+}
+
+impl Lock {
+    /// [`Lock::take`], creating `dir` first.
+    pub fn take_creating(dir: &Path) -> Result<Lock, SweepError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        Lock::take(dir)
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
 
 /// Slice `index` (1-based) of `count`: the runs whose index modulo `count` is `index - 1`.
 /// Interleaving spreads expensive corners of the design over all shards.
@@ -78,9 +132,11 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Keep the complete runs of an existing journal.
     pub resume: bool,
-    /// Start no more than this many runs, then stop with [`SweepError::Stopped`] (simulates an
-    /// interruption in tests).
+    /// Start no more than this many runs, then stop with [`SweepError::Stopped`]: a library
+    /// hook for tests of `--resume` (the command line never sets it).
     pub stop_after: Option<usize>,
+    /// Once set (by a Ctrl-C handler), start no more runs and stop with [`SweepError::Stopped`].
+    pub interrupted: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// What a sweep invocation did.
@@ -141,21 +197,31 @@ fn read_records(
     if header != runs_header(m) {
         return Err(inconsistent(path, "columns differ from this sweep's (another sweep, or metrics changed)"));
     }
-    let mut runs: BTreeMap<usize, Vec<crate::metrics::summary::PlatformSummary>> = BTreeMap::new();
-    for (i, r) in rd.records().enumerate() {
+    let mut runs: BTreeMap<usize, (Vec<crate::metrics::summary::PlatformSummary>, Option<Unstable>)> = BTreeMap::new();
+    let records: Vec<_> = rd.records().collect();
+    let last = records.len().saturating_sub(1);
+    for (i, r) in records.into_iter().enumerate() {
         let parsed = r.map_err(|e| e.to_string()).and_then(|r| parse_record(m, &r));
         match parsed {
-            Ok((run, s)) => runs.entry(run).or_default().push(s),
+            // Only the last line can be torn by a crash; an edited row anywhere else is an error.
+            Err(e) if e == super::sweep::EDITED && i != last => {
+                return Err(inconsistent(path, format!("record {}: {e}; delete the file to start over", i + 1)));
+            }
+            Ok((run, s, u)) => {
+                let e = runs.entry(run).or_default();
+                e.0.push(s);
+                e.1 = u;
+            }
             Err(e) if !lenient => return Err(inconsistent(path, format!("record {}: {e}", i + 1))),
             Err(_) => {}
         }
     }
     let np = m.platforms.len();
     let mut out = BTreeMap::new();
-    for (run, rows) in runs {
+    for (run, (rows, unstable)) in runs {
         let names_ok = rows.len() == np && rows.iter().zip(&m.platforms).all(|(r, p)| r.platform == *p);
         if names_ok {
-            out.insert(run, RunRecord { run, rows });
+            out.insert(run, RunRecord { run, rows, unstable });
         } else if !lenient {
             return Err(inconsistent(
                 path,
@@ -177,7 +243,45 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, SweepError> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
     let path = dir.join(MANIFEST);
     let text = fs::read_to_string(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
-    toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))
+    let m: Manifest = toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))?;
+    check_manifest(&m).map_err(|message| inconsistent(&path, format!("{message} (was it edited by hand?)")))?;
+    Ok(m)
+}
+
+/// A manifest read back must describe a sweep this program could have written: every count in
+/// range and every count consistent with the others, so that nothing later can divide by zero,
+/// index out of bounds or loop for ever.
+fn check_manifest(m: &Manifest) -> Result<(), String> {
+    use super::sweep::{MAX_REPLICATIONS, MAX_RUNS};
+    if !(1..=MAX_REPLICATIONS).contains(&(m.replications as i64)) {
+        return Err(format!("replications: expected 1 to {MAX_REPLICATIONS}, found {}", m.replications));
+    }
+    if m.points.is_empty() || m.points.len() > 1_000_000 {
+        return Err(format!("points: expected 1 to 1000000 points, found {}", m.points.len()));
+    }
+    if let Some(p) = m.points.iter().position(|p| p.len() != m.parameters.len()) {
+        return Err(format!(
+            "points: point {p} has {} values for {} parameters",
+            m.points[p].len(),
+            m.parameters.len()
+        ));
+    }
+    let runs = m.points.len().saturating_mul(m.replications as usize);
+    if m.runs != runs || runs > MAX_RUNS {
+        return Err(format!(
+            "runs: expected {} points x {} replications = {runs} (at most {MAX_RUNS}), found {}",
+            m.points.len(),
+            m.replications,
+            m.runs
+        ));
+    }
+    if m.platforms.is_empty() || m.metrics.is_empty() {
+        return Err("platforms and metrics: expected at least one of each".into());
+    }
+    if let Some(s) = &m.shard {
+        s.parse::<Shard>().map_err(|e| format!("shard: {e}"))?;
+    }
+    Ok(())
 }
 
 fn write_runs_file(path: &Path, m: &Manifest, records: &[&RunRecord]) -> Result<(), SweepError> {
@@ -234,7 +338,7 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
             for (pi, platform) in m.platforms.iter().enumerate() {
                 let cells: Vec<(f64, f64, crate::metrics::Regime)> =
                     (0..m.points.len()).map(|p| (xs[p], ys[p], stats[p * np + pi].modal)).collect();
-                let path = dir.join(format!("regime-map-{platform}.svg"));
+                let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
                 let title = format!("{}: modal regime of {platform}", m.name);
                 plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
                 files.push(path);
@@ -283,6 +387,8 @@ pub fn run_sweep(
     let mut m = sweep.manifest();
     m.shard = opts.shard.map(|s| s.to_string());
     fs::create_dir_all(dir).map_err(io_err(dir))?;
+    crate::output::folder::refuse_foreign(dir, &is_sweep_file)?;
+    let _lock = Lock::take(dir)?;
     let journal = dir.join(JOURNAL);
     let mine: Vec<usize> = (0..sweep.runs()).filter(|&i| opts.shard.is_none_or(|s| s.owns(i))).collect();
 
@@ -334,10 +440,20 @@ pub fn run_sweep(
                 {
                     return Ok(None);
                 }
+                if opts.interrupted.is_some_and(|f| f.load(Ordering::SeqCst)) {
+                    return Ok(None);
+                }
                 let (p, r) = sweep.run_at(i);
                 let sc = &sweep.points[p].scenario;
-                let out = run_replication(sc, r).map_err(ExperimentError::from)?;
-                let rec = RunRecord { run: i, rows: summarize(sc, &out) };
+                // A run that stops at a limit makes its point unstable there: recorded, and the
+                // sweep goes on.
+                let rec = match run_replication(sc, r) {
+                    Ok(out) => RunRecord { run: i, rows: summarize(sc, &out), unstable: None },
+                    Err(e) => match Unstable::from_error(&e) {
+                        Some(u) => RunRecord { run: i, rows: u.rows(&m), unstable: Some(u) },
+                        None => return Err(ExperimentError::from(e).into()),
+                    },
+                };
                 let mut block = Vec::new();
                 for row in runs_records(&m, &rec) {
                     block.extend(csv_line(&row));
@@ -345,7 +461,11 @@ pub fn run_sweep(
                 {
                     let mut f = file.lock().unwrap_or_else(|e| e.into_inner());
                     // One write per run: a crash tears at most the last run, which resume drops.
-                    f.write_all(&block).and_then(|_| f.flush()).map_err(io_err(&journal))?;
+                    // Synced, so that a power cut loses no run the journal reported done.
+                    f.write_all(&block)
+                        .and_then(|_| f.flush())
+                        .and_then(|_| f.sync_data())
+                        .map_err(io_err(&journal))?;
                 }
                 tick();
                 Ok(Some(rec))
@@ -429,6 +549,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
         manifest.get_or_insert((dir.clone(), m));
     }
     let Some((_, m)) = manifest else { return Err(inconsistent(out, "no folders to merge")) };
+    crate::output::folder::refuse_foreign(out, &is_sweep_file)?;
+    let _lock = Lock::take_creating(out)?;
     let missing: Vec<usize> = (0..m.runs).filter(|i| !all.contains_key(i)).collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(5).map(|i| i.to_string()).collect();

@@ -54,6 +54,24 @@ pub enum SweepError {
         /// What is wrong, with the line when known.
         message: String,
     },
+    /// The sweep file or its base scenario is not UTF-8 text, or cannot be read.
+    #[error(transparent)]
+    Text(Box<ScenarioError>),
+    /// The file named by `base` cannot be read.
+    #[error("{file}: line {line}: base = \"{base}\": cannot read {}", path.display())]
+    BaseMissing {
+        /// The sweep file.
+        file: String,
+        /// Line of the `base` key.
+        line: usize,
+        /// The value of `base`.
+        base: String,
+        /// The path tried (relative to the sweep file's folder).
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// The base scenario itself does not load.
     #[error("{file}: base scenario does not load")]
     Base {
@@ -110,8 +128,23 @@ pub enum SweepError {
         /// What does not fit.
         message: String,
     },
-    /// The run was stopped on purpose after a number of runs (tests of `--resume`).
-    #[error("stopped after {done} runs as asked; finish with --resume")]
+    /// The output folder holds files a sweep did not write, or cannot be claimed.
+    #[error(transparent)]
+    Folder(#[from] crate::output::folder::FolderError),
+    /// Another sweep holds the folder's lock.
+    #[error(
+        "{}: another sweep (process {pid}) is writing into this folder; wait for it to finish, or \
+         delete this lock file if no such sweep is running",
+        path.display()
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The process named in it.
+        pid: String,
+    },
+    /// The run was stopped (Ctrl-C, or the test hook) after a number of runs.
+    #[error("stopped after {done} runs; every finished run is kept: finish with --resume")]
     Stopped {
         /// Runs finished and journaled in this invocation.
         done: usize,
@@ -191,8 +224,8 @@ struct RawSweep {
     description: Option<String>,
     base: String,
     seed: Option<u64>,
-    replications: Option<u32>,
-    lhs_points: Option<u32>,
+    replications: Option<i64>,
+    lhs_points: Option<i64>,
     #[serde(default)]
     set: toml::Table,
     #[serde(default)]
@@ -269,7 +302,11 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 }
 
 fn syntax(file: &str, text: &str, e: &toml::de::Error) -> SweepError {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let line = match e.span() {
+        Some(s) => Some(crate::scenario::spans::line_of(text, s.start)),
+        None if e.message().contains("recursion") => crate::scenario::spans::deepest_line(text),
+        None => None,
+    };
     let message = match line {
         Some(l) => format!("line {l}: {}", e.message().trim()),
         None => e.message().trim().to_string(),
@@ -368,6 +405,13 @@ fn num_of(v: &toml::Value) -> Option<f64> {
     }
 }
 
+/// Most values one `range` may expand to.
+pub const MAX_RANGE_VALUES: usize = 100_000;
+/// Most replications per point.
+pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// Most runs (points x replications) in one sweep.
+pub const MAX_RUNS: usize = 10_000_000;
+
 /// Range values by index, `from + i * step`, rounded to 10 decimals so that 0.1-steps print as
 /// typed (0.3, not 0.30000000000000004); the rounding never merges distinct grid values.
 fn range_values(file: &str, path: &str, r: &RawRange) -> Result<Vec<ParamValue>, SweepError> {
@@ -376,11 +420,12 @@ fn range_values(file: &str, path: &str, r: &RawRange) -> Result<Vec<ParamValue>,
         if *s <= 0 || b < a {
             return Err(bad(format!("range needs step > 0 and to >= from, found from {a} to {b} step {s}")));
         }
-        let n = (b - a) / s + 1;
-        if n > 100_000 {
-            return Err(bad(format!("range has {n} values; at most 100000")));
+        // In i128: `to - from` of two i64 cannot overflow there.
+        let n = (*b as i128 - *a as i128) / *s as i128 + 1;
+        if n > MAX_RANGE_VALUES as i128 {
+            return Err(bad(format!("range has {n} values; at most {MAX_RANGE_VALUES}")));
         }
-        return Ok((0..n).map(|i| ParamValue::Int(a + i * s)).collect());
+        return Ok((0..n as i64).map(|i| ParamValue::Int(a + i * s)).collect());
     }
     let (Some(a), Some(b), Some(s)) = (num_of(&r.from), num_of(&r.to), num_of(&r.step)) else {
         return Err(bad("range from, to and step must be numbers".into()));
@@ -388,11 +433,16 @@ fn range_values(file: &str, path: &str, r: &RawRange) -> Result<Vec<ParamValue>,
     if s.is_nan() || s <= 0.0 || !a.is_finite() || !b.is_finite() || b < a {
         return Err(bad(format!("range needs step > 0 and to >= from, found from {a} to {b} step {s}")));
     }
-    // The tolerance keeps `to` when (b - a) / s is an integer up to rounding error.
-    let n = ((b - a) / s + 1e-9).floor() as u64 + 1;
-    if n > 100_000 {
-        return Err(bad(format!("range has {n} values; at most 100000")));
+    // The tolerance keeps `to` when (b - a) / s is an integer up to rounding error. The count is
+    // checked as a float, before any conversion can saturate or wrap (a step of 1e-300 made it 0).
+    let steps = ((b - a) / s + 1e-9).floor();
+    if !(steps < MAX_RANGE_VALUES as f64) {
+        return Err(bad(format!(
+            "range from {a} to {b} step {s} has {} values; at most {MAX_RANGE_VALUES}",
+            num(steps + 1.0)
+        )));
     }
+    let n = steps as u64 + 1;
     Ok((0..n)
         .map(|i| {
             let v = a + i as f64 * s;
@@ -421,7 +471,10 @@ pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
 impl Sweep {
     /// Reads a sweep file and its base scenario, expands the design and validates every point.
     pub fn load(path: &Path) -> Result<Sweep, SweepError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SweepError::Read { path: path.into(), source })?;
+        let text = crate::scenario::read_text(path).map_err(|e| match e {
+            ScenarioError::Io { source, .. } => SweepError::Read { path: path.into(), source },
+            e => SweepError::Text(Box::new(e)),
+        })?;
         let dir = path.parent().unwrap_or(Path::new(""));
         Sweep::from_str(
             &text,
@@ -436,18 +489,32 @@ impl Sweep {
         let file = origin.to_string();
         let raw: RawSweep = toml::from_str(text).map_err(|e| syntax(&file, text, &e))?;
         let base_path = dir.join(&raw.base);
-        let base_text = std::fs::read_to_string(&base_path)
-            .map_err(|source| SweepError::Read { path: base_path.clone(), source })?;
+        let base_text = crate::scenario::read_text(&base_path).map_err(|e| match e {
+            ScenarioError::Io { source, .. } => SweepError::BaseMissing {
+                file: file.clone(),
+                line: crate::scenario::spans::line_of_path(text, "base").unwrap_or(1),
+                base: raw.base.clone(),
+                path: base_path.clone(),
+                source,
+            },
+            e => SweepError::Base { file: file.clone(), source: Box::new(e) },
+        })?;
         let base_origin = base_path.display().to_string();
         let mut base = parse_table(&base_text, &base_origin)
             .map_err(|source| SweepError::Base { file: file.clone(), source: Box::new(source) })?;
         let base_sc = load_table(base.clone(), &base_origin, Some(&base_text))
             .map_err(|source| SweepError::Base { file: file.clone(), source: Box::new(source) })?;
         let seed = raw.seed.unwrap_or(base_sc.simulation.seed);
-        let replications = raw.replications.unwrap_or(base_sc.simulation.replications);
-        if replications == 0 {
-            return Err(SweepError::Syntax { file, message: "replications must be at least 1".into() });
+        let replications = raw.replications.unwrap_or(base_sc.simulation.replications as i64);
+        if !(1..=MAX_REPLICATIONS).contains(&replications) {
+            return Err(SweepError::Syntax {
+                file,
+                message: format!(
+                    "replications: expected a whole number from 1 to {MAX_REPLICATIONS}, found {replications}"
+                ),
+            });
         }
+        let replications = replications as u32;
 
         // Fixed settings first: they are part of every point.
         for (path, v) in &flatten(&raw.set) {
@@ -504,7 +571,7 @@ impl Sweep {
             }
         }
         let lhs_n = match (raw.lhs_points, sampled.is_empty()) {
-            (Some(n), false) if n >= 1 => n as usize,
+            (Some(n), false) if (1..=1_000_000).contains(&n) => n as usize,
             (None, true) => 1,
             (Some(_), true) => {
                 return Err(SweepError::Syntax {
@@ -515,14 +582,22 @@ impl Sweep {
             _ => {
                 return Err(SweepError::Syntax {
                     file,
-                    message: "parameters with `sample` need lhs_points >= 1".into(),
+                    message: "parameters with `sample` need lhs_points, a whole number from 1 to 1000000".into(),
                 });
             }
         };
         let design = latin_hypercube(if sampled.is_empty() { 1 } else { lhs_n }, sampled.len(), seed);
-        let total: usize = factorial.iter().map(|(_, v)| v.len()).product::<usize>() * design.len();
+        // Saturating: a product of many long axes must not wrap to a small number.
+        let total: usize =
+            factorial.iter().fold(design.len(), |acc, (_, v)| acc.saturating_mul(v.len())).min(usize::MAX / 2);
         if total > 1_000_000 {
             return Err(SweepError::Syntax { file, message: format!("{total} points; at most 1000000") });
+        }
+        if total.saturating_mul(replications as usize) > MAX_RUNS {
+            return Err(SweepError::Syntax {
+                file,
+                message: format!("{total} points x {replications} replications; at most {MAX_RUNS} runs"),
+            });
         }
 
         let mut parameters: Vec<String> = factorial.iter().map(|(p, _)| p.clone()).collect();
@@ -717,6 +792,48 @@ pub struct RunRecord {
     pub run: usize,
     /// Per platform.
     pub rows: Vec<PlatformSummary>,
+    /// Set when the run stopped at a limit: the point is unstable there.
+    pub unstable: Option<Unstable>,
+}
+
+/// A run stopped at a limit: demand outran capacity. Its platforms are recorded as overloaded
+/// (undefined metrics), so maps and point summaries count it as overload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unstable {
+    /// The limit: `max_open_orders`, `max_queued_jobs` or `max_events`.
+    pub limit: String,
+    /// The day it stopped.
+    pub day: u32,
+    /// Open orders (or queued jobs, or events) when it stopped.
+    pub count: u64,
+}
+
+impl Unstable {
+    /// The record of a run that stopped at a limit, or `None` for other errors.
+    pub fn from_error(e: &crate::model::SimError) -> Option<Unstable> {
+        use crate::model::SimError as E;
+        let (limit, day, count) = match *e {
+            E::Unstable { day, open, .. } => ("max_open_orders", day, open as u64),
+            E::QueuedWork { day, queued, .. } => ("max_queued_jobs", day, queued as u64),
+            E::EventLimit { day, limit, .. } => ("max_events", day, limit),
+            _ => return None,
+        };
+        Some(Unstable { limit: limit.into(), day, count })
+    }
+
+    /// The rows of an unstable run: every platform overloaded since `day`, metrics undefined.
+    pub fn rows(&self, m: &Manifest) -> Vec<PlatformSummary> {
+        m.platforms
+            .iter()
+            .map(|p| PlatformSummary {
+                platform: p.clone(),
+                values: vec![f64::NAN; m.metrics.len()],
+                regime: Regime::Overloaded,
+                regime_since_day: self.day as f64,
+                regime_changes: 0,
+            })
+            .collect()
+    }
 }
 
 /// Header of `runs.csv` (and of journals and shard files).
@@ -726,8 +843,24 @@ pub fn runs_header(m: &Manifest) -> Vec<String> {
     h.push("platform".into());
     h.extend(m.metrics.iter().cloned());
     h.extend(["regime".into(), "regime_since_day".into(), "regime_changes".into()]);
+    h.extend(["unstable_limit".into(), "unstable_day".into(), "unstable_count".into()]);
+    h.push("row_fnv1a".into());
     h
 }
+
+/// Checksum of a row's fields (all but the checksum itself): a number edited by hand in a
+/// journal, shard or runs file is detected when it is read back.
+fn row_checksum<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for f in fields {
+        h = fnv1a(f.as_bytes(), h);
+        h = fnv1a(b"\x1f", h);
+    }
+    format!("{h:016x}")
+}
+
+/// Why a record was refused: its checksum does not match (edited), or another fault.
+pub const EDITED: &str = "checksum mismatch: the row was changed after embedsim wrote it";
 
 /// The `runs.csv` records of one run.
 pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
@@ -741,17 +874,25 @@ pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
             r.push(s.platform.clone());
             r.extend(s.values.iter().map(|v| num(*v)));
             r.extend([s.regime.name().to_string(), num(s.regime_since_day), s.regime_changes.to_string()]);
+            match &rec.unstable {
+                Some(u) => r.extend([u.limit.clone(), u.day.to_string(), u.count.to_string()]),
+                None => r.extend([String::new(), String::new(), String::new()]),
+            }
+            r.push(row_checksum(r.iter().map(String::as_str)));
             r
         })
         .collect()
 }
 
-/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary).
-pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary), String> {
+/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary, unstable).
+pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary, Option<Unstable>), String> {
     let np = m.parameters.len();
     let nm = m.metrics.len();
-    if r.len() != 3 + np + 1 + nm + 3 {
-        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 3, r.len()));
+    if r.len() != 3 + np + 1 + nm + 7 {
+        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 7, r.len()));
+    }
+    if row_checksum(r.iter().take(r.len() - 1)) != r[r.len() - 1] {
+        return Err(EDITED.into());
     }
     let int = |s: &str| s.parse::<usize>().map_err(|_| format!("expected a whole number, found `{s}`"));
     let float = |s: &str| {
@@ -770,6 +911,14 @@ pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, Platf
     let rname = &r[4 + np + nm];
     let regime =
         Regime::ALL.iter().copied().find(|g| g.name() == rname).ok_or_else(|| format!("unknown regime `{rname}`"))?;
+    let unstable = match &r[7 + np + nm] {
+        "" => None,
+        limit => Some(Unstable {
+            limit: limit.to_string(),
+            day: r[8 + np + nm].parse().map_err(|_| format!("expected a day, found `{}`", &r[8 + np + nm]))?,
+            count: r[9 + np + nm].parse().map_err(|_| format!("expected a count, found `{}`", &r[9 + np + nm]))?,
+        }),
+    };
     Ok((
         run,
         PlatformSummary {
@@ -779,6 +928,7 @@ pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, Platf
             regime_since_day: float(&r[5 + np + nm])?,
             regime_changes: int(&r[6 + np + nm])?,
         },
+        unstable,
     ))
 }
 

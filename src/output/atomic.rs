@@ -16,6 +16,10 @@ pub struct WriteError {
 }
 
 /// Writes `path` atomically with `fill`; on any error the target is left as it was.
+///
+/// The temporary file `.NAME.tmp-PID` is created new (`O_EXCL`: an existing file or a planted
+/// symbolic link there is never followed or written through), synced, renamed over the target,
+/// and the folder is synced so that the rename itself survives a power cut.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), WriteError> {
     let err = |source| WriteError { path: path.to_path_buf(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -23,12 +27,20 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    // A leftover of an earlier process with our PID (or a planted link): remove the entry itself.
+    match fs::symlink_metadata(&tmp) {
+        Ok(_) => fs::remove_file(&tmp).map_err(err)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
     let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
+        let file = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut w = BufWriter::new(file);
         fill(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, path)?;
+        sync_dir(path.parent())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -36,12 +48,24 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result
     result.map_err(err)
 }
 
-/// Formats a number for CSV: shortest round-trip form, empty for NaN.
+/// Syncs a folder, so that a rename into it is durable (a no-op where folders cannot be opened).
+fn sync_dir(dir: Option<&Path>) -> io::Result<()> {
+    let dir = dir.filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match File::open(dir) {
+        Ok(f) => f.sync_all().or_else(|e| if cfg!(unix) { Err(e) } else { Ok(()) }),
+        Err(_) if !cfg!(unix) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Formats a number for CSV: its shortest exact (round-trip) form, in exponent notation beyond
+/// 1e16 or under 1e-9 in size (so 1e300 is 17 bytes, not 301 digits); empty when undefined (NaN
+/// or infinite). Every finite number is written finite and parses back to the same value.
 pub fn num(x: f64) -> String {
-    if x.is_nan() {
+    if !x.is_finite() {
         String::new()
-    } else if x.is_infinite() {
-        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-9) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }
@@ -63,5 +87,34 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(fs::read_to_string(&p).unwrap(), "old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        let tmp = out.join(format!(".a.csv.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        write_atomic(&out.join("a.csv"), |w| w.write_all(b"new")).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep", "the link's target is untouched");
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new");
+        assert!(fs::symlink_metadata(&tmp).is_err(), "no temp left");
+    }
+
+    #[test]
+    fn numbers_round_trip_and_stay_finite() {
+        for x in [0.0, 1.5, -2.25, 1e-5, 0.1 + 0.2, 1e15, 1e16, 1.7976931348623157e308, 5e-324, -1e300, 123456.789] {
+            let s = num(x);
+            assert!(!s.contains("inf") && !s.is_empty() && s.len() < 30, "{x}: {s}");
+            assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
+        }
+        assert_eq!(num(1e300), "1e300");
+        assert_eq!(num(0.25), "0.25");
+        assert_eq!(num(f64::NAN), "");
+        assert_eq!(num(f64::INFINITY), "");
     }
 }

@@ -35,77 +35,98 @@ pub fn summary_record(replication: u32, s: &PlatformSummary) -> Vec<String> {
 
 /// `summary.csv`: one row per replication and platform.
 pub fn write_summary(path: &Path, summaries: &[(u32, Vec<PlatformSummary>)]) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(summary_header()).map_err(csv_err)?;
+    write_csv(path, |c| {
+        c.write_record(summary_header())?;
         for (rep, rows) in summaries {
             for s in rows {
-                c.write_record(summary_record(*rep, s)).map_err(csv_err)?;
+                c.write_record(summary_record(*rep, s))?;
             }
-        }
-        c.flush()
-    })
-}
-
-/// `timeseries.csv`: long format, one row per replication, day, entity and metric.
-pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        writeln!(w, "replication,day,scope,id,metric,value")?;
-        for out in outs {
-            write_run_timeseries(w, sc, out)?;
         }
         Ok(())
     })
 }
 
-fn write_run_timeseries(w: &mut dyn Write, sc: &Scenario, out: &RunOutput) -> io::Result<()> {
-    let rep = out.replication;
+/// `timeseries.csv`: long format, one row per replication, day, entity and metric.
+pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    write_csv(path, |c| {
+        c.write_record(["replication", "day", "scope", "id", "metric", "value"])?;
+        for out in outs {
+            write_run_timeseries(c, sc, out)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes CSV to `path` atomically; every field goes through the csv crate, so ids holding
+/// commas, quotes or newlines are quoted.
+pub fn write_csv(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
+) -> Result<(), WriteError> {
+    write_atomic(path, |w| {
+        let mut c = csv::Writer::from_writer(w);
+        fill(&mut c).map_err(csv_err)?;
+        c.flush()
+    })
+}
+
+fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out: &RunOutput) -> csv::Result<()> {
+    let rep = out.replication.to_string();
     let days = out.town.len();
+    // Decided once per run, not per department and day (that was quadratic in departments).
+    let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
+    let trust = !sc.villages.is_empty();
+    let reengineering = sc.reengineering.is_some();
     for d in 0..days {
+        let day = d.to_string();
+        let mut row = |scope: &str, id: &str, metric: &str, value: &str| {
+            c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value])
+        };
         for (spec, p) in sc.platforms.iter().zip(&out.platforms) {
             let x = &p.days[d];
-            let mut row = |metric: &str, v: f64| writeln!(w, "{rep},{d},platform,{},{metric},{}", spec.id, num(v));
-            row("arrivals", x.arrivals as f64)?;
-            row("dispatched", x.dispatched as f64)?;
-            row("closed", x.closed as f64)?;
-            row("lost", x.lost as f64)?;
-            row("open", x.open as f64)?;
-            row("open_overdue", x.overdue as f64)?;
-            row("leader_attention_hours", x.attention)?;
-            if !sc.villages.is_empty() {
-                row("trust", x.trust)?;
+            let id = spec.id.as_str();
+            let mut metric = |metric: &str, v: f64| row("platform", id, metric, &num(v));
+            metric("arrivals", x.arrivals as f64)?;
+            metric("dispatched", x.dispatched as f64)?;
+            metric("closed", x.closed as f64)?;
+            metric("lost", x.lost as f64)?;
+            metric("open", x.open as f64)?;
+            metric("open_overdue", x.overdue as f64)?;
+            metric("leader_attention_hours", x.attention)?;
+            if trust {
+                metric("trust", x.trust)?;
             }
-            row("weighted_r", x.weighted_r)?;
-            row("staff_hours", x.hours)?;
-            row("burden_hours", x.burden)?;
+            metric("weighted_r", x.weighted_r)?;
+            metric("staff_hours", x.hours)?;
+            metric("burden_hours", x.burden)?;
             if let Some(r) = x.regime {
-                writeln!(w, "{rep},{d},platform,{},regime,{}", spec.id, r.name())?;
+                row("platform", id, "regime", r.name())?;
             }
         }
         for (spec, dep) in sc.departments.iter().zip(&out.departments) {
             let x = &dep.days[d];
-            let mut row = |metric: &str, v: f64| writeln!(w, "{rep},{d},department,{},{metric},{}", spec.id, num(v));
-            row("queue", x.queue as f64)?;
-            row("hours", x.hours)?;
-            row("utilisation", x.utilisation)?;
-            if sc.reengineering.is_some() {
-                row("r", x.r)?;
+            let mut metric = |metric: &str, v: f64| row("department", &spec.id, metric, &num(v));
+            metric("queue", x.queue as f64)?;
+            metric("hours", x.hours)?;
+            metric("utilisation", x.utilisation)?;
+            if reengineering {
+                metric("r", x.r)?;
             }
-            if sc.departments.iter().any(|d| d.stress.is_some()) {
-                row("stress", x.stress)?;
+            if any_stress {
+                metric("stress", x.stress)?;
             }
         }
         for (spec, l) in sc.leaders.iter().zip(&out.leaders) {
             let x = &l[d];
-            writeln!(w, "{rep},{d},leader,{},inbox,{}", spec.id, x.inbox)?;
-            writeln!(w, "{rep},{d},leader,{},attention_hours,{}", spec.id, num(x.hours))?;
+            row("leader", &spec.id, "inbox", &x.inbox.to_string())?;
+            row("leader", &spec.id, "attention_hours", &num(x.hours))?;
         }
-        if !sc.villages.is_empty() {
+        if trust {
             let t = &out.town[d];
-            writeln!(w, "{rep},{d},township,all,issues,{}", t.issues)?;
-            writeln!(w, "{rep},{d},township,all,offline,{}", t.offline)?;
-            writeln!(w, "{rep},{d},township,all,silent,{}", t.silent)?;
-            writeln!(w, "{rep},{d},township,all,grid_resolved,{}", t.grid_resolved)?;
+            row("township", "all", "issues", &t.issues.to_string())?;
+            row("township", "all", "offline", &t.offline.to_string())?;
+            row("township", "all", "silent", &t.silent.to_string())?;
+            row("township", "all", "grid_resolved", &t.grid_resolved.to_string())?;
         }
     }
     Ok(())
@@ -115,33 +136,28 @@ fn write_run_timeseries(w: &mut dyn Write, sc: &Scenario, out: &RunOutput) -> io
 /// `hours_total`), burden share, line-task lateness, final R and stress.
 pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
     use crate::model::department::Hours;
-    write_atomic(path, |w| {
-        let kinds: Vec<String> = Hours::KINDS.iter().map(|k| format!("hours_{k}")).collect();
-        writeln!(
-            w,
-            "replication,department,staff,utilisation,hours_total,{},burden_share,line_tasks_done,line_tasks_late,r_end,stress_end",
-            kinds.join(",")
-        )?;
+    write_csv(path, |c| {
+        let mut header: Vec<String> =
+            ["replication", "department", "staff", "utilisation", "hours_total"].map(String::from).to_vec();
+        header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
+        header.extend(["burden_share", "line_tasks_done", "line_tasks_late", "r_end", "stress_end"].map(String::from));
+        c.write_record(&header)?;
         for out in outs {
             for (spec, d) in sc.departments.iter().zip(&out.departments) {
                 let h = &d.hours;
-                let kinds: Vec<String> = h.kinds().iter().map(|x| num(*x)).collect();
                 let burden = if h.total() > 0.0 { h.burden() / h.total() } else { f64::NAN };
-                writeln!(
-                    w,
-                    "{},{},{},{},{},{},{},{},{},{},{}",
-                    out.replication,
-                    spec.id,
-                    spec.staff,
-                    num(d.utilisation),
-                    num(h.total()),
-                    kinds.join(","),
+                let mut r =
+                    vec![out.replication.to_string(), spec.id.clone(), spec.staff.to_string(), num(d.utilisation)];
+                r.push(num(h.total()));
+                r.extend(h.kinds().iter().map(|x| num(*x)));
+                r.extend([
                     num(burden),
-                    d.line_done,
-                    d.line_late,
+                    d.line_done.to_string(),
+                    d.line_late.to_string(),
                     num(d.r_end),
-                    num(d.stress_end)
-                )?;
+                    num(d.stress_end),
+                ]);
+                c.write_record(&r)?;
             }
         }
         Ok(())
@@ -150,25 +166,28 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
 
 /// `queues.csv`: Little's law figures of every queue.
 pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        writeln!(
-            w,
-            "replication,queue,mean_length,arrival_rate_per_hour,mean_wait_hours,lambda_w,warmup_backlog_length"
-        )?;
+    write_csv(path, |c| {
+        c.write_record([
+            "replication",
+            "queue",
+            "mean_length",
+            "arrival_rate_per_hour",
+            "mean_wait_hours",
+            "lambda_w",
+            "warmup_backlog_length",
+        ])?;
         for out in outs {
             for q in &out.queues {
                 let f = q.little;
-                writeln!(
-                    w,
-                    "{},{},{},{},{},{},{}",
-                    out.replication,
-                    q.name,
+                c.write_record([
+                    out.replication.to_string(),
+                    q.name.clone(),
                     num(f.mean_length),
                     num(f.arrival_rate),
                     num(f.mean_wait),
                     num(f.arrival_rate * f.mean_wait),
-                    num(f.edge_length)
-                )?;
+                    num(f.edge_length),
+                ])?;
             }
         }
         Ok(())
@@ -177,12 +196,12 @@ pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
 
 /// `regimes.csv`: each platform's regime changes, with the figures that decided the final one.
 pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        writeln!(w, "replication,platform,day,regime")?;
+    write_csv(path, |c| {
+        c.write_record(["replication", "platform", "day", "regime"])?;
         for out in outs {
             for (spec, p) in sc.platforms.iter().zip(&out.platforms) {
                 for (day, r) in &p.regimes.changes {
-                    writeln!(w, "{},{},{},{}", out.replication, spec.id, day, r.name())?;
+                    c.write_record([out.replication.to_string(), spec.id.clone(), day.to_string(), r.name().into()])?;
                 }
             }
         }
@@ -192,19 +211,17 @@ pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(
 
 /// `baseline.csv`: each compared figure with and without the platform, and the paired difference.
 pub fn write_baseline(path: &Path, b: &crate::experiment::baseline::Baseline) -> Result<(), WriteError> {
-    write_atomic(path, |w| {
-        writeln!(w, "platform,measure,with,without,difference,difference_ci95")?;
+    write_csv(path, |c| {
+        c.write_record(["platform", "measure", "with", "without", "difference", "difference_ci95"])?;
         for r in &b.rows {
-            writeln!(
-                w,
-                "{},\"{}\",{},{},{},{}",
-                b.platform,
-                r.measure,
+            c.write_record([
+                b.platform.clone(),
+                r.measure.to_string(),
                 num(r.with),
                 num(r.without),
                 num(r.difference),
-                num(r.half_width)
-            )?;
+                num(r.half_width),
+            ])?;
         }
         Ok(())
     })

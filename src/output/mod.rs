@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod folder;
 pub mod plot;
 pub mod report;
 
@@ -16,6 +17,17 @@ pub use atomic::{WriteError, write_atomic};
 /// Summaries of every replication, in replication order.
 pub fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>> {
     outs.iter().map(|o| summarize(sc, o)).collect()
+}
+
+/// Above this estimated size, `embedsim run` asks for `--large` before it starts.
+pub const LARGE_OUTPUT_BYTES: u64 = 2_000_000_000;
+
+/// An estimate (within a factor of about two) of the bytes of `timeseries.csv` for `replications`
+/// replications of `sc`; the daily series held in memory until written are of the same order.
+pub fn estimate_timeseries_bytes(sc: &Scenario, replications: u32) -> u64 {
+    let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    let per_day = sc.platforms.len() as u64 * 12 + sc.departments.len() as u64 * 5 + sc.leaders.len() as u64 * 2 + 4;
+    days.saturating_mul(per_day).saturating_mul(replications as u64).saturating_mul(40)
 }
 
 /// Writes every file of `embedsim run` into `dir`: summary, timeseries, departments, queues,

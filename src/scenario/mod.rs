@@ -31,9 +31,9 @@ impl fmt::Display for Located {
             write!(f, "line {line}: ")?;
         }
         if let Some(key) = &self.key {
-            write!(f, "{key}: ")?;
+            write!(f, "{}: ", crate::text::printable(key))?;
         }
-        write!(f, "{}", self.message)
+        write!(f, "{}", crate::text::printable(&self.message))
     }
 }
 
@@ -48,6 +48,14 @@ pub enum ScenarioError {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+    /// The file is not UTF-8 text.
+    #[error("{file}: line {}: {}", problem.line, problem.message)]
+    Encoding {
+        /// The path.
+        file: String,
+        /// Where (byte offset and line) and what.
+        problem: spans::NotText,
     },
     /// TOML syntax, an unknown key, a missing key or a wrong type.
     #[error("{file}: {problem}")]
@@ -75,7 +83,7 @@ impl ScenarioError {
     /// Every located problem (one for TOML errors).
     pub fn problems(&self) -> Vec<&Located> {
         match self {
-            ScenarioError::Io { .. } => Vec::new(),
+            ScenarioError::Io { .. } | ScenarioError::Encoding { .. } => Vec::new(),
             ScenarioError::Toml { problem, .. } => vec![problem],
             ScenarioError::Invalid { problems, .. } => problems.iter().collect(),
         }
@@ -85,8 +93,15 @@ impl ScenarioError {
 /// Reads and validates the scenario at `path`.
 pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    let text = read_text(path)?;
     load_str(&text, &file)
+}
+
+/// Reads a text file (a scenario, a sweep), saying where it is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    spans::decode(&bytes).map(str::to_string).map_err(|problem| ScenarioError::Encoding { file, problem })
 }
 
 /// Parses and validates scenario `text`; `origin` names it in messages.
@@ -125,7 +140,12 @@ fn validate_raw(raw: &RawScenario, origin: &str, text: Option<&str>) -> Result<S
 
 fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
     let span = e.span();
-    let line = span.as_ref().map(|s| spans::line_of(text, s.start));
+    let line = match &span {
+        Some(s) => Some(spans::line_of(text, s.start)),
+        // Nesting too deep for the parser comes without a position: name the deepest line.
+        None if e.message().contains("recursion") => spans::deepest_line(text),
+        None => None,
+    };
     let key = span.and_then(|s| spans::path_at(text, s.start));
     // Without a key path the text did not parse at all: say so, not just what the parser expected.
     let message = match (&key, toml::de::DeTable::parse(text)) {
@@ -141,9 +161,9 @@ impl Scenario {
         use std::fmt::Write;
         let mut s = String::new();
         let sim = &self.simulation;
-        let _ = writeln!(s, "scenario {} ({})", self.name, self.origin);
+        let _ = writeln!(s, "scenario {} ({})", self.name, crate::text::printable(&self.origin));
         if let Some(d) = &self.description {
-            let _ = writeln!(s, "  {}", d.trim());
+            let _ = writeln!(s, "  {}", crate::text::printable_lines(d.trim()));
         }
         let _ = writeln!(
             s,
@@ -179,12 +199,12 @@ impl Scenario {
                 if p.sign_off.is_some() { ", signed off" } else { "" }
             );
         }
-        let staff: u32 = self.departments.iter().map(|d| d.staff).sum();
+        let staff: u64 = self.departments.iter().map(|d| d.staff as u64).sum();
         let _ =
             writeln!(s, "  {} departments ({} staff), {} leaders", self.departments.len(), staff, self.leaders.len());
         if !self.villages.is_empty() {
-            let pop: u32 = self.villages.iter().map(|v| v.population).sum();
-            let gw: u32 = self.villages.iter().map(|v| v.grid_workers).sum();
+            let pop: u64 = self.villages.iter().map(|v| v.population as u64).sum();
+            let gw: u64 = self.villages.iter().map(|v| v.grid_workers as u64).sum();
             let _ = writeln!(
                 s,
                 "  {} villages ({} people, {} grid workers), {} categories",

@@ -189,7 +189,7 @@ pub enum VariantError {
 /// problems at an overridden key say so.
 pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Scenario, VariantError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    let text = super::read_text(path)?;
     if overrides.is_empty() {
         return Ok(load_str(&text, &file)?);
     }

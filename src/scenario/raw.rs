@@ -43,6 +43,7 @@ pub struct RawSimulation {
     pub seed: Option<i64>,
     pub replications: Option<i64>,
     pub max_open_orders: Option<i64>,
+    pub max_queued_jobs: Option<i64>,
     pub max_events: Option<i64>,
 }
 

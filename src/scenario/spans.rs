@@ -75,8 +75,80 @@ pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
     line
 }
 
+/// The 1-based line where nesting is deepest: brackets and braces open so far plus the dots of
+/// the line's keys, outside strings and comments. Used to place "recursion limit" errors, which
+/// the parser reports without a position.
+pub fn deepest_line(text: &str) -> Option<usize> {
+    let mut open = 0usize;
+    let mut best: Option<(usize, usize)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let (mut dots, mut quote, mut peak) = (0usize, None::<char>, open);
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => open += 1,
+                (None, ']' | '}') => open = open.saturating_sub(1),
+                (None, '.') => dots += 1,
+                _ => {}
+            }
+            peak = peak.max(open);
+        }
+        let depth = peak + dots;
+        if best.is_none_or(|(_, d)| depth > d) {
+            best = Some((i + 1, depth));
+        }
+    }
+    best.map(|(line, _)| line)
+}
+
+/// Why bytes are not a text file we can read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotText {
+    /// Byte offset of the first offending byte.
+    pub offset: usize,
+    /// 1-based line of that byte.
+    pub line: usize,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+/// Decodes a file's bytes as UTF-8 text, or says where and why not (UTF-16, a NUL byte, an
+/// invalid UTF-8 sequence), with the byte offset.
+pub fn decode(bytes: &[u8]) -> Result<&str, NotText> {
+    let at = |offset: usize, message: String| {
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        NotText { offset, line, message }
+    };
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(at(0, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8".into()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let o = e.valid_up_to();
+        at(o, format!("not valid UTF-8: byte 0x{:02x} at byte offset {o}; save the file as UTF-8", bytes[o]))
+    })?;
+    if let Some(o) = text.find('\0') {
+        return Err(at(o, format!("a NUL byte at byte offset {o} (is the file UTF-16?); save it as UTF-8")));
+    }
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deepest_and_decoding() {
+        let deep = format!("a = 1\n[{}]\nb = [[1]]\n", vec!["x"; 50].join("."));
+        assert_eq!(deepest_line(&deep), Some(2));
+        assert_eq!(deepest_line("a = 1\nb = [[[1]]]\nc = \"[[[[[[[\"\n"), Some(2));
+        assert_eq!(decode(b"a = 1\nb = \"\xff\"").unwrap_err().offset, 11);
+        assert_eq!(decode(b"a = 1\nb = \"\xff\"").unwrap_err().line, 2);
+        assert!(decode(b"\xff\xfea\x00").unwrap_err().message.contains("UTF-16"));
+        assert!(decode(b"a\x00=\x001").unwrap_err().message.contains("NUL"));
+        assert_eq!(decode("\u{feff}a = 1".as_bytes()).unwrap(), "a = 1");
+    }
+
     use super::*;
 
     const DOC: &str = "name = \"x\"\n[simulation]\nduration_days = 10\n\n[platforms.a]\nroute = [\"d\"]\neffort_hours = { dist = \"fixed\", value = 1 }\n";

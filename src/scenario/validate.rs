@@ -18,6 +18,23 @@ pub struct Problem {
 
 /// The most departments one order can need (an order records its finished parts in 64 bits).
 pub const MAX_ROUTE: usize = 64;
+/// Largest size of any number in a scenario.
+pub const MAX_MAGNITUDE: f64 = 1e9;
+/// Smallest size of a non-zero number in a scenario.
+pub const MIN_MAGNITUDE: f64 = 1e-9;
+/// Largest whole number of a count key, unless the key states a smaller one.
+pub const MAX_COUNT: i64 = 1_000_000_000;
+/// Smallest non-zero working hours per day (one minute): below it working time is too thin to
+/// advance by.
+pub const MIN_DAILY_HOURS: f64 = 1.0 / 60.0;
+/// Largest mean (or fixed value) of a distribution, in hours (about 114 years).
+pub const MAX_DIST_HOURS: f64 = 1e6;
+/// Largest coefficient of variation of a log-normal distribution.
+pub const MAX_CV: f64 = 100.0;
+/// Longest id, in characters.
+pub const MAX_ID_CHARS: usize = 200;
+/// Default of `simulation.max_queued_jobs`.
+pub const DEFAULT_MAX_QUEUED_JOBS: i64 = 1_000_000;
 
 struct V {
     problems: Vec<Problem>,
@@ -28,12 +45,20 @@ impl V {
         self.problems.push(Problem { key: key.into(), message: message.into() });
     }
 
+    /// Every number must be finite and, unless 0, between [`MIN_MAGNITUDE`] and [`MAX_MAGNITUDE`]
+    /// in size: beyond them sums, products and reciprocals in the model overflow or vanish.
     fn finite(&mut self, key: &str, v: f64) -> bool {
-        if v.is_finite() {
-            true
-        } else {
+        if !v.is_finite() {
             self.bad(key, format!("expected a finite number, found {v}"));
             false
+        } else if v.abs() > MAX_MAGNITUDE || (v != 0.0 && v.abs() < MIN_MAGNITUDE) {
+            self.bad(
+                key,
+                format!("expected 0 or a number of size {MIN_MAGNITUDE:e} to {MAX_MAGNITUDE:e}, found {v:e}"),
+            );
+            false
+        } else {
+            true
         }
     }
 
@@ -58,12 +83,62 @@ impl V {
         v
     }
 
+    /// A number in `[lo, hi]`; the message states the range.
+    fn within(&mut self, key: &str, v: f64, lo: f64, hi: f64) -> f64 {
+        if self.finite(key, v) && !(lo..=hi).contains(&v) {
+            self.bad(key, format!("expected a number from {lo} to {hi}, found {v}"));
+        }
+        v
+    }
+
+    /// Working hours per day given to something: 0 (none) or from one minute to `max`.
+    fn daily_hours(&mut self, key: &str, v: f64, max: f64) -> f64 {
+        if self.finite(key, v) && v != 0.0 && !(MIN_DAILY_HOURS..=max).contains(&v) {
+            self.bad(key, format!("expected 0 or a number of hours from 1/60 (one minute) to {max}, found {v}"));
+        }
+        v
+    }
+
+    /// A whole number from `min` to [`MAX_COUNT`].
     fn count(&mut self, key: &str, v: i64, min: i64) -> u64 {
-        if v < min {
-            self.bad(key, format!("expected a whole number >= {min}, found {v}"));
+        self.count_in(key, v, min, MAX_COUNT)
+    }
+
+    /// A whole number from `min` to `max`; out of range it is reported, never truncated.
+    fn count_in(&mut self, key: &str, v: i64, min: i64, max: i64) -> u64 {
+        if v < min || v > max {
+            self.bad(key, format!("expected a whole number from {min} to {max}, found {v}"));
             return min.max(0) as u64;
         }
         v as u64
+    }
+
+    /// Ids name files and CSV cells and are printed: no control or direction-changing characters.
+    fn id(&mut self, key: &str, id: &str) {
+        if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+            self.bad(
+                key,
+                format!("expected an id of 1 to {MAX_ID_CHARS} characters, found {} characters", id.chars().count()),
+            );
+        } else if let Some(c) = id.chars().find(|&c| crate::text::is_unsafe_char(c)) {
+            self.bad(key, format!("expected an id without control characters, found {:?}", c));
+        }
+    }
+
+    /// The same entry twice in a list of departments.
+    fn distinct(&mut self, key: &str, names: &[String]) {
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            if !seen.insert(n.as_str()) {
+                self.bad(
+                    key,
+                    format!(
+                        "department \"{}\" is listed twice (each department takes its part once)",
+                        crate::text::printable(n)
+                    ),
+                );
+            }
+        }
     }
 
     fn dist(&mut self, key: &str, raw: &RawDist) -> Dist {
@@ -82,12 +157,15 @@ impl V {
                 v.bad(format!("{key}.{name}"), format!("`{}` takes no `{name}`", raw.dist));
             }
         };
+        // A distribution is built only from numbers that raised no problem.
+        let before = self.problems.len();
+        let mean = |v: &mut V, m: f64| v.within(&format!("{key}.mean"), m, MIN_MAGNITUDE, MAX_DIST_HOURS);
         match raw.dist.as_str() {
             "exponential" => {
                 forbid(self, "cv", raw.cv);
                 forbid(self, "value", raw.value);
                 match need(self, "mean", raw.mean) {
-                    Some(m) if self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite() => Dist::exponential(m),
+                    Some(m) if mean(self, m) > 0.0 && self.problems.len() == before => Dist::exponential(m),
                     _ => fallback,
                 }
             }
@@ -97,9 +175,9 @@ impl V {
                 let cv = need(self, "cv", raw.cv);
                 match (m, cv) {
                     (Some(m), Some(cv)) => {
-                        let ok_m = self.positive(&format!("{key}.mean"), m) > 0.0 && m.is_finite();
-                        let ok_cv = self.positive(&format!("{key}.cv"), cv) > 0.0 && cv.is_finite();
-                        if ok_m && ok_cv { Dist::lognormal(m, cv) } else { fallback }
+                        mean(self, m);
+                        self.within(&format!("{key}.cv"), cv, MIN_MAGNITUDE, MAX_CV);
+                        if self.problems.len() == before { Dist::lognormal(m, cv) } else { fallback }
                     }
                     _ => fallback,
                 }
@@ -108,7 +186,10 @@ impl V {
                 forbid(self, "mean", raw.mean);
                 forbid(self, "cv", raw.cv);
                 match need(self, "value", raw.value) {
-                    Some(x) if self.non_negative(&format!("{key}.value"), x) >= 0.0 && x.is_finite() => Dist::fixed(x),
+                    Some(x) => {
+                        self.within(&format!("{key}.value"), x, 0.0, MAX_DIST_HOURS);
+                        if self.problems.len() == before { Dist::fixed(x) } else { fallback }
+                    }
                     _ => fallback,
                 }
             }
@@ -127,13 +208,7 @@ impl V {
         if route.len() > MAX_ROUTE {
             self.bad(key, format!("expected at most {MAX_ROUTE} departments, found {}", route.len()));
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for d in route {
-            if !seen.insert(d) {
-                self.bad(key, format!("department \"{d}\" is listed twice; each department does one part"));
-                break;
-            }
-        }
+        self.distinct(key, route);
     }
 
     /// A key the decision model replaced: say what replaces it.
@@ -153,7 +228,7 @@ impl V {
                 } else {
                     format!("known {what}s: {}", known.join(", "))
                 };
-                self.bad(key, format!("unknown {what} \"{name}\" ({known})"));
+                self.bad(key, format!("unknown {what} \"{}\" ({known})", crate::text::printable(name)));
                 None
             }
         }
@@ -189,36 +264,54 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         Some(x) => x as u64,
         None => 1,
     };
-    let replications = v.count("simulation.replications", s.replications.unwrap_or(1), 1);
-    if replications > 1_000_000 {
-        v.bad("simulation.replications", format!("expected at most 1000000, found {replications}"));
-    }
-    let max_open_orders = v.count("simulation.max_open_orders", s.max_open_orders.unwrap_or(200_000), 1) as usize;
-    let max_events = v.count("simulation.max_events", s.max_events.unwrap_or(500_000_000), 1);
+    let replications = v.count_in("simulation.replications", s.replications.unwrap_or(1), 1, 1_000_000);
+    let max_open_orders =
+        v.count_in("simulation.max_open_orders", s.max_open_orders.unwrap_or(200_000), 1, 100_000_000) as usize;
+    let max_queued_jobs =
+        v.count_in("simulation.max_queued_jobs", s.max_queued_jobs.unwrap_or(DEFAULT_MAX_QUEUED_JOBS), 1, 100_000_000)
+            as usize;
+    let max_events = v.count_in("simulation.max_events", s.max_events.unwrap_or(500_000_000), 1, 1_000_000_000_000);
 
     // Calendar.
     let (hpd, dpw) = match &raw.calendar {
         Some(c) => (c.hours_per_day.unwrap_or(8.0), c.days_per_week.unwrap_or(5)),
         None => (8.0, 5),
     };
-    if v.positive("calendar.hours_per_day", hpd) > 24.0 {
-        v.bad("calendar.hours_per_day", format!("expected at most 24, found {hpd}"));
+    if v.finite("calendar.hours_per_day", hpd) && !(MIN_DAILY_HOURS..=24.0).contains(&hpd) {
+        v.bad(
+            "calendar.hours_per_day",
+            format!("expected a number of hours from 1/60 (one minute) to 24, found {hpd}"),
+        );
     }
     if !(1..=7).contains(&dpw) {
         v.bad("calendar.days_per_week", format!("expected a whole number from 1 to 7, found {dpw}"));
     }
-    let hpd_ok = if hpd.is_finite() { hpd.clamp(0.0, 24.0) } else { 8.0 };
+    let hpd_ok = if hpd.is_finite() { hpd.clamp(MIN_DAILY_HOURS, 24.0) } else { 8.0 };
     let calendar = WorkClock::new(hpd_ok, dpw.clamp(1, 7) as u32);
 
     let dept_ids = index(&raw.departments);
     let leader_ids = index(&raw.leaders);
     let platform_ids = index(&raw.platforms);
+    for (table, ids) in [
+        ("departments", &dept_ids),
+        ("leaders", &leader_ids),
+        ("platforms", &platform_ids),
+        ("categories", &index(&raw.categories)),
+        ("villages", &index(&raw.villages)),
+    ] {
+        for id in ids.keys() {
+            v.id(&format!("{table}.{id}"), id);
+        }
+    }
+    if let Some(name) = &raw.name {
+        v.id("name", name);
+    }
 
     // Departments.
     let mut departments = Vec::new();
     for (id, d) in &raw.departments {
         let k = format!("departments.{id}");
-        let staff = v.count(&format!("{k}.staff"), d.staff, 1) as u32;
+        let staff = v.count_in(&format!("{k}.staff"), d.staff, 1, 100_000) as u32;
         let stress = d.stress.as_ref().map(|st| {
             let ks = format!("{k}.stress");
             let build = v.probability(&format!("{ks}.build"), st.build);
@@ -233,7 +326,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         });
         let overtime = d.overtime.as_ref().map(|o| {
             let ko = format!("{k}.overtime");
-            let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+            let hours = v.daily_hours(&format!("{ko}.hours_per_day"), o.hours_per_day, 24.0);
             if hours + hpd_ok > 24.0 {
                 v.bad(
                     format!("{ko}.hours_per_day"),
@@ -258,7 +351,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     let mut leaders = Vec::new();
     for (id, l) in &raw.leaders {
         let k = format!("leaders.{id}");
-        let a = v.non_negative(&format!("{k}.attention_hours_per_day"), l.attention_hours_per_day);
+        let a = v.daily_hours(&format!("{k}.attention_hours_per_day"), l.attention_hours_per_day, 24.0);
         if a > hpd_ok {
             v.bad(
                 format!("{k}.attention_hours_per_day"),
@@ -269,7 +362,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         let delegate = l.delegate.as_ref().map(|dg| {
             let kd = format!("{k}.delegate");
             let deputy =
-                v.non_negative(&format!("{kd}.deputy_attention_hours_per_day"), dg.deputy_attention_hours_per_day);
+                v.daily_hours(&format!("{kd}.deputy_attention_hours_per_day"), dg.deputy_attention_hours_per_day, 24.0);
             if deputy > hpd_ok {
                 v.bad(
                     format!("{kd}.deputy_attention_hours_per_day"),
@@ -277,8 +370,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                 );
             }
             DelegateSpec {
-                inbox_threshold: v.count(&format!("{kd}.inbox_threshold"), dg.inbox_threshold, 1).min(u32::MAX as u64)
-                    as u32,
+                inbox_threshold: v.count(&format!("{kd}.inbox_threshold"), dg.inbox_threshold, 1) as u32,
                 deputy_attention_hours_per_day: deputy,
             }
         });
@@ -366,7 +458,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                         "whether a department takes up an operator's order now follows the departments' \
                              decision model ([decisions.take_up]: its load, and who can sanction neglect)",
                     );
-                    let hours = v.non_negative(&format!("{ko}.hours_per_day"), o.hours_per_day);
+                    let hours = v.daily_hours(&format!("{ko}.hours_per_day"), o.hours_per_day, 24.0);
                     if hours > hpd_ok {
                         v.bad(
                             format!("{ko}.hours_per_day"),
@@ -469,7 +561,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             }
             let dispatch = v.dist(&format!("{kd}.dispatch_hours"), &d.dispatch_hours);
             DeskSpec {
-                staff: v.count(&format!("{kd}.staff"), d.staff, 1) as u32,
+                staff: v.count_in(&format!("{kd}.staff"), d.staff, 1, 100_000) as u32,
                 redispatch: match &d.redispatch_hours {
                     Some(r) => v.dist(&format!("{kd}.redispatch_hours"), r),
                     None => dispatch.clone(),
@@ -535,7 +627,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
                  ([decisions.gaming])",
             );
             AssessmentSpec {
-                period_days: v.positive(&format!("{ka}.period_days"), a.period_days.unwrap_or(30.0)),
+                period_days: v.within(&format!("{ka}.period_days"), a.period_days.unwrap_or(30.0), 1.0, 100_000.0),
                 target: v.probability(&format!("{ka}.target"), a.target),
                 persuasion_hours: v.non_negative(&format!("{ka}.persuasion_hours"), a.persuasion_hours.unwrap_or(0.5)),
                 persuasion_success: v
@@ -611,10 +703,10 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         let k = format!("villages.{id}");
         villages.push(VillageSpec {
             id: id.clone(),
-            population: v.count(&format!("{k}.population"), vl.population, 0) as u32,
+            population: v.count_in(&format!("{k}.population"), vl.population, 0, 100_000_000) as u32,
             issues_per_1000_per_day: v
                 .non_negative(&format!("{k}.issues_per_1000_per_day"), vl.issues_per_1000_per_day),
-            grid_workers: v.count(&format!("{k}.grid_workers"), vl.grid_workers.unwrap_or(0), 0) as u32,
+            grid_workers: v.count_in(&format!("{k}.grid_workers"), vl.grid_workers.unwrap_or(0), 0, 1_000_000) as u32,
         });
     }
     if !villages.is_empty() && raw.categories.is_empty() {
@@ -684,8 +776,8 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     let mut regimes = RegimeSpec::default();
     if let Some(r) = &raw.regimes {
         if let Some(w) = r.window_days {
-            let w = v.positive("regimes.window_days", w);
-            regimes.window_days = w.max(1.0).min(1e6) as u32;
+            let w = v.within("regimes.window_days", w, 1.0, 100_000.0);
+            regimes.window_days = w.clamp(1.0, 100_000.0) as u32;
         }
         let mut set = |name: &str, x: Option<f64>, slot: &mut f64| {
             if let Some(x) = x {
@@ -704,13 +796,13 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             regimes.min_decided = v.count("regimes.min_decided", m, 1);
         }
         if let Some(m) = r.launch_days {
-            regimes.launch_days = v.count("regimes.launch_days", m, 1).min(100_000) as u32;
+            regimes.launch_days = v.count_in("regimes.launch_days", m, 1, 100_000) as u32;
         }
         if let Some(b) = r.burden_share {
             regimes.burden_share = v.probability("regimes.burden_share", b);
         }
         if let Some(m) = r.persist_days {
-            regimes.persist_days = v.count("regimes.persist_days", m, 1).min(100_000) as u32;
+            regimes.persist_days = v.count_in("regimes.persist_days", m, 1, 100_000) as u32;
         }
     }
 
@@ -735,6 +827,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             seed,
             replications: replications as u32,
             max_open_orders,
+            max_queued_jobs,
             max_events,
         },
         calendar,
@@ -847,6 +940,6 @@ fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
 fn default_name(origin: &str) -> String {
     std::path::Path::new(origin)
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
+        .map(|s| crate::text::printable(&s.to_string_lossy()).into_owned())
         .unwrap_or_else(|| "scenario".to_string())
 }

@@ -4,6 +4,7 @@ mod causes;
 mod days;
 mod dispatch_desk;
 mod endings;
+mod guard;
 mod intake;
 mod leaders;
 mod operators;
@@ -40,6 +41,22 @@ pub enum SimError {
         day: u32,
         /// Orders open.
         open: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Queued work passed `simulation.max_queued_jobs`: queues grow without bound.
+    #[error(
+        "replication {replication}: {queued} jobs waiting on day {day}, over the limit of {limit} \
+         (simulation.max_queued_jobs): work arrives faster than it is done and queues grow without \
+         bound; lower arrival or line-task rates, add staff or attention, or raise the limit"
+    )]
+    QueuedWork {
+        /// Replication index.
+        replication: u32,
+        /// Day it happened.
+        day: u32,
+        /// Jobs waiting.
+        queued: usize,
         /// The limit.
         limit: usize,
     },
@@ -433,6 +450,7 @@ impl<'s> World<'s> {
 
     fn run(&mut self) -> Result<(), SimError> {
         let replication = self.replication;
+        let guard_every = guard::check_interval(self.sc);
         while let Some((t, e)) = self.q.pop() {
             if t > self.end {
                 break;
@@ -449,6 +467,11 @@ impl<'s> World<'s> {
                     open: self.orders.len(),
                     limit: self.sc.simulation.max_open_orders,
                 });
+            }
+            if self.events % guard_every == 0
+                && let Some(err) = self.over_queued(t)
+            {
+                return Err(err);
             }
         }
         Ok(())

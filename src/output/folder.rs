@@ -1,0 +1,205 @@
+//! One run per folder, nothing lost: a run's folder holds a `manifest.toml` listing the files the
+//! run wrote. A later run into the folder replaces exactly those files (and deletes the ones it
+//! does not write again, such as an old `baseline.csv`); a folder holding anything else is
+//! refused, so no file of the user's is ever overwritten or deleted.
+//!
+//! While files are being replaced the manifest says `complete = false` and lists both the old and
+//! the new files, so that a run killed half-way leaves a folder the next run can still claim.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::{WriteError, write_atomic};
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.toml";
+
+/// The files `embedsim run` may write, for folders written before manifests existed.
+pub const RUN_FILES: &[&str] =
+    &["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv", "baseline.csv"];
+
+/// `manifest.toml` of a run folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunManifest {
+    /// Always "run" (a sweep's manifest has other keys).
+    pub kind: String,
+    /// False while files are being replaced.
+    pub complete: bool,
+    /// embedsim's version.
+    pub version: String,
+    /// The command line, as typed.
+    pub command: String,
+    /// The scenario file.
+    pub scenario: String,
+    /// FNV-1a hash of the scenario file's bytes, hexadecimal.
+    pub scenario_fnv1a: String,
+    /// The seed (text: TOML integers are signed).
+    pub seed: String,
+    /// Replications.
+    pub replications: u32,
+    /// File names written, in the folder.
+    pub files: Vec<String>,
+}
+
+/// Why a folder cannot take a run's files.
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// Files the run did not write are there.
+    #[error(
+        "{} holds files embedsim did not write there: {}; nothing was changed. Choose another --out, \
+         or move those files away",
+        dir.display(),
+        files.join(", ")
+    )]
+    Foreign {
+        /// The folder.
+        dir: PathBuf,
+        /// The files in question.
+        files: Vec<String>,
+    },
+    /// The folder's manifest is not a run's.
+    #[error("{}: not the manifest of an embedsim run ({message}); nothing was changed. Choose another --out", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// Reading the folder or removing a file failed.
+    #[error("cannot update {}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> FolderError + '_ {
+    move |source| FolderError::Io { path: path.to_path_buf(), source }
+}
+
+/// Whether `name` is a temporary file of [`write_atomic`]: `.NAME.tmp-PID`.
+pub fn is_our_temp(name: &str) -> bool {
+    name.starts_with('.')
+        && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Lists `dir`'s entries (none when it does not exist) after deleting temporary files left by
+/// an earlier process of ours that was killed.
+pub fn entries_after_cleanup(dir: &Path) -> Result<Vec<String>, FolderError> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut names = Vec::new();
+    for e in rd {
+        let e = e.map_err(io(dir))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_our_temp(&name) && e.file_type().map_err(io(dir))?.is_file() {
+            fs::remove_file(e.path()).map_err(io(&e.path()))?;
+        } else {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Refuses `dir` when, after cleaning our temporary files, it holds an entry `ours` rejects.
+pub fn refuse_foreign(dir: &Path, ours: &dyn Fn(&str) -> bool) -> Result<Vec<String>, FolderError> {
+    let names = entries_after_cleanup(dir)?;
+    let foreign: Vec<String> = names.iter().filter(|n| !ours(n)).cloned().collect();
+    if !foreign.is_empty() {
+        return Err(FolderError::Foreign { dir: dir.to_path_buf(), files: foreign });
+    }
+    Ok(names)
+}
+
+/// Reads `dir`'s run manifest, if any.
+fn read(dir: &Path) -> Result<Option<RunManifest>, FolderError> {
+    let path = dir.join(MANIFEST);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(&path)(e)),
+    };
+    let m: RunManifest = toml::from_str(&text)
+        .map_err(|e| FolderError::Manifest { path: path.clone(), message: e.message().trim().into() })?;
+    let safe = |f: &String| f != MANIFEST && Path::new(f).file_name().is_some_and(|n| n == f.as_str());
+    if m.kind != "run" || !m.files.iter().all(safe) {
+        return Err(FolderError::Manifest { path, message: "kind is not \"run\", or files outside the folder".into() });
+    }
+    Ok(Some(m))
+}
+
+/// Claims `dir` for a run that will write `files`, described by `manifest` (its `files` and
+/// `complete` are set here). Refuses a folder holding anything the earlier run did not write.
+/// Returns the files to delete once the new ones are written (the earlier run's others).
+pub fn claim(dir: &Path, manifest: &RunManifest, files: &[&str]) -> Result<Vec<String>, FolderError> {
+    let old = read(dir)?;
+    let names = refuse_foreign(dir, &|n: &str| match &old {
+        Some(m) => n == MANIFEST || m.files.iter().any(|f| f == n),
+        None => RUN_FILES.contains(&n),
+    })?;
+    let stale: Vec<String> = names.into_iter().filter(|n| n != MANIFEST && !files.contains(&n.as_str())).collect();
+    // In progress: old and new files listed, so that a kill now leaves a folder we can claim.
+    let mut m = manifest.clone();
+    m.complete = false;
+    m.files = files.iter().map(|s| s.to_string()).chain(stale.iter().cloned()).collect();
+    write(dir, &m)?;
+    Ok(stale)
+}
+
+/// Finishes a claimed folder: deletes `stale` files and writes the manifest, complete.
+pub fn finish(dir: &Path, manifest: &RunManifest, files: &[&str], stale: &[String]) -> Result<PathBuf, FolderError> {
+    for f in stale {
+        let p = dir.join(f);
+        match fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&p)(e)),
+            _ => {}
+        }
+    }
+    let mut m = manifest.clone();
+    m.complete = true;
+    m.files = files.iter().map(|s| s.to_string()).collect();
+    write(dir, &m)
+}
+
+fn write(dir: &Path, m: &RunManifest) -> Result<PathBuf, FolderError> {
+    let path = dir.join(MANIFEST);
+    let text = toml::to_string(m).map_err(|e| FolderError::Manifest { path: path.clone(), message: e.to_string() })?;
+    write_atomic(&path, |w| w.write_all(text.as_bytes()))?;
+    Ok(path)
+}
+
+/// FNV-1a of `bytes`, hexadecimal: stable across releases (std's hashers are not).
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names() {
+        assert!(is_our_temp(".summary.csv.tmp-1234"));
+        assert!(!is_our_temp("summary.csv"));
+        assert!(!is_our_temp(".x.tmp-"));
+        assert!(!is_our_temp(".x.tmp-12a"));
+    }
+}

@@ -1,0 +1,67 @@
+//! Text from files made safe to print and to use as a file name.
+
+use std::borrow::Cow;
+
+/// Characters that must never reach a terminal or a file name raw: control characters (escape
+/// codes, newlines, NUL), and the invisible ones that reorder or break lines (bidirectional
+/// overrides and isolates, line and paragraph separators).
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every unsafe character written as a Rust escape (`\u{1b}`), for terminals.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars().map(|c| if is_unsafe_char(c) { c.escape_default().to_string() } else { c.to_string() }).collect(),
+    )
+}
+
+/// Like [`printable`], but keeps newlines and tabs (multi-line messages).
+pub fn printable_lines(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| is_unsafe_char(c) && c != '\n' && c != '\t';
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if bad(c) { c.escape_default().to_string() } else { c.to_string() }).collect())
+}
+
+/// A single, safe path component made from `s`: letters (any script), digits, `-`, `_` and `.`
+/// are kept, anything else (`/`, `\`, `:`, spaces, control characters) becomes `-`; leading dots
+/// are dropped so that `..` and hidden names cannot result; at most 100 characters; never empty.
+pub fn slug(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .take(100)
+        .collect();
+    let trimmed = mapped.trim_start_matches('.');
+    if trimmed.is_empty() { "unnamed".to_string() } else { trimmed.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_never_leave_their_folder() {
+        for name in ["/abs/dir", "../../x", "..", ".", "", "a/../b", "C:\\x", "a\u{1b}[31mb", "\n"] {
+            let s = slug(name);
+            assert!(!s.is_empty() && !s.contains('/') && !s.contains('\\') && !s.starts_with('.'), "{name:?} -> {s:?}");
+            let p = std::path::Path::new("runs").join(&s);
+            assert_eq!(p.components().count(), 2, "{name:?} -> {s:?}");
+        }
+        assert_eq!(slug("s-town"), "s-town");
+        assert_eq!(slug("民呼我为 v1.2"), "民呼我为-v1.2");
+    }
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("plain"), "plain");
+        assert_eq!(printable_lines("x\ny\u{7}"), "x\ny\\u{7}");
+        assert!(is_unsafe_char('\u{202e}'));
+    }
+}

@@ -1,0 +1,99 @@
+//! One run per folder, nothing lost (issue 9): `run` writes a manifest; a later run replaces
+//! exactly the files an earlier one wrote, deletes those it does not write again, and refuses a
+//! folder holding anything else. Temporary files of a killed run are cleaned.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+const SCENARIO: &str = r#"
+name = "small"
+[simulation]
+duration_days = 20
+[departments.office]
+staff = 2
+[platforms.line]
+dispatch = "auto"
+arrival_rate_per_day = 3
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+"#;
+
+fn names(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+fn run(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    cargo_bin_cmd!("embedsim").current_dir(dir).args(["run", "s.toml", "--quiet", "--out", "out"]).args(extra).assert()
+}
+
+const RUN: [&str; 6] =
+    ["departments.csv", "manifest.toml", "queues.csv", "regimes.csv", "summary.csv", "timeseries.csv"];
+
+#[test]
+fn a_later_run_replaces_exactly_the_earlier_runs_files() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    run(p, &["--baseline", "line"]).success();
+    let first = names(&p.join("out"));
+    assert!(first.contains("baseline.csv") && first.contains("manifest.toml"), "{first:?}");
+    let m: toml::Table = toml::from_str(&fs::read_to_string(p.join("out/manifest.toml")).unwrap()).unwrap();
+    assert_eq!(m["complete"].as_bool(), Some(true));
+    assert_eq!(m["scenario"].as_str(), Some("s.toml"));
+    assert_eq!(m["seed"].as_str(), Some("1"));
+    assert!(m["command"].as_str().unwrap().contains("--baseline line"), "{m:?}");
+    assert_eq!(m["scenario_fnv1a"].as_str().unwrap().len(), 16);
+    assert_eq!(m["files"].as_array().unwrap().len(), 6);
+
+    // A stale temp file of a killed run of ours is cleaned; the stale baseline.csv goes.
+    fs::write(p.join("out/.timeseries.csv.tmp-999999"), "half").unwrap();
+    run(p, &[]).success();
+    assert_eq!(names(&p.join("out")), RUN.iter().map(|s| s.to_string()).collect(), "exactly the new run's files");
+    let m = fs::read_to_string(p.join("out/manifest.toml")).unwrap();
+    assert!(!m.contains("baseline"), "{m}");
+}
+
+#[test]
+fn a_folder_with_files_we_did_not_write_is_refused_and_left_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    run(p, &[]).success();
+    fs::write(p.join("out/notes.txt"), "mine").unwrap();
+    let before: Vec<(String, Vec<u8>)> =
+        names(&p.join("out")).into_iter().map(|n| (n.clone(), fs::read(p.join("out").join(&n)).unwrap())).collect();
+    run(p, &["--seed", "9"])
+        .failure()
+        .stderr(predicates::str::contains("notes.txt").and(predicates::str::contains("did not write")));
+    let after: Vec<(String, Vec<u8>)> =
+        names(&p.join("out")).into_iter().map(|n| (n.clone(), fs::read(p.join("out").join(&n)).unwrap())).collect();
+    assert_eq!(before, after, "nothing changed");
+
+    // A folder of someone else's files, without a manifest, is refused too.
+    fs::create_dir(p.join("theirs")).unwrap();
+    fs::write(p.join("theirs/summary.csv"), "x").unwrap();
+    fs::write(p.join("theirs/thesis.tex"), "x").unwrap();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["run", "s.toml", "--quiet", "--out", "theirs"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("thesis.tex"));
+    assert_eq!(fs::read_to_string(p.join("theirs/summary.csv")).unwrap(), "x");
+}
+
+use predicates::prelude::*;
+
+#[test]
+fn an_output_estimated_above_2_gb_needs_large() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    run(p, &["--replications", "1000000"])
+        .failure()
+        .stderr(predicates::str::contains("GB of timeseries.csv").and(predicates::str::contains("--large")));
+    assert!(!p.join("out").exists(), "refused before it starts");
+}
