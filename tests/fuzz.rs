@@ -329,3 +329,66 @@ fn the_mutations_do_what_they_say() {
     mutate(&mut b, &Mutation::Truncate { keep: 500 });
     assert_eq!(b, b"a = 1\n");
 }
+
+/// The property for `--set KEY=VALUE` and `--unset KEY` (as typed on a command line): parsing
+/// and applying never panic; a variant that loads runs (cut down) within the memory bound.
+pub fn overrides_survive(base: &str, args: &[(bool, String)]) {
+    use embedsim::scenario::overrides::{apply, parse_set, parse_unset};
+    let Ok(mut table) = embedsim::scenario::parse_table(base, "fuzz.toml") else { return };
+    let parsed: Vec<_> =
+        args.iter().filter_map(|(set, a)| if *set { parse_set(a).ok() } else { parse_unset(a).ok() }).collect();
+    if apply(&mut table, &parsed).is_ok() {
+        if let Ok(sc) = load_table(table, "fuzz.toml", None) {
+            run_cut(sc);
+        }
+    }
+}
+
+/// A key path of the fixture (or a made-up one), and a value drawn from TOML's kinds and the
+/// numbers that broke parsers before.
+fn set_arg() -> impl Strategy<Value = (bool, String)> {
+    let fixture = fs::read_to_string(root().join("tests/fixtures/every-key.toml")).unwrap();
+    let table: toml::Value = toml::from_str(&fixture).unwrap();
+    let mut paths = Vec::new();
+    numeric_paths(&table, &mut Vec::new(), &mut paths);
+    let mut keys: Vec<String> = paths.iter().map(|p| p.join(".")).collect();
+    keys.extend(
+        ["platforms.voice.audit", "decisions", "departments.office.stress", "no.such.key", "a..b", ""]
+            .map(String::from),
+    );
+    let values = prop_oneof![
+        Just("nan".to_string()),
+        Just("-inf".to_string()),
+        Just("1e308".to_string()),
+        Just("5e-324".to_string()),
+        Just("-1".to_string()),
+        Just("4294967296".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("\"petition\"".to_string()),
+        Just("{ prob = 0.5 }".to_string()),
+        Just("[1, 2]".to_string()),
+        Just("true".to_string()),
+        Just("not toml".to_string()),
+        any::<f64>().prop_map(|f| format!("{f:?}")),
+        any::<i64>().prop_map(|i| i.to_string()),
+        "\\PC{0,12}",
+    ];
+    (any::<bool>(), prop::sample::select(keys), values)
+        .prop_map(|(set, key, value)| if set { (true, format!("{key}={value}")) } else { (false, key) })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn set_and_unset_never_panic(seed in any::<usize>(), args in prop::collection::vec(set_arg(), 1..4)) {
+        let (scenarios, _) = seeds();
+        overrides_survive(&scenarios[seed % scenarios.len()], &args);
+    }
+
+    #[test]
+    fn any_set_argument_parses_or_says_why(arg in "\\PC{0,40}") {
+        let _ = embedsim::scenario::overrides::parse_set(&arg).map_err(|e| e.to_string());
+        let _ = embedsim::scenario::overrides::parse_unset(&arg).map_err(|e| e.to_string());
+    }
+}

@@ -175,7 +175,7 @@ pub enum VariantError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     /// An override could not be applied.
-    #[error("{file}: {source}")]
+    #[error("{file}: cannot apply the command line's changes")]
     Override {
         /// The scenario file.
         file: String,
