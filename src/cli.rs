@@ -167,7 +167,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Compare the simulator with queueing theory (MODEL.md section 8).
+    /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
     Validate {
         /// Replications per case.
         #[arg(long, default_value_t = 30, value_parser = replications_arg)]

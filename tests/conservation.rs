@@ -1,4 +1,4 @@
-//! Properties over generated small townships (MODEL.md sections 4 and 8):
+//! Properties over generated small townships (docs/MODEL.md sections 3 and 10):
 //!
 //! * conservation: for every platform, arrived = closed + settled offline + dropped + open at the
 //!   end — nothing is lost from the accounts, whatever the dispatch mode, retries, deadlines,

@@ -1,4 +1,4 @@
-//! Principle 2 of MODEL.md: the same scenario and seed give byte-identical output, whatever the
+//! The determinism principle (docs/MODEL.md, Design concepts): the same scenario and seed give byte-identical output, whatever the
 //! thread count. The fixture (tests/fixtures/township.toml) draws from every random stream: leader,
 //! operator and auto dispatch, line tasks, joint orders, sign-off, villages, grid patrols.
 

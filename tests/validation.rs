@@ -1,4 +1,4 @@
-//! The simulator against queueing theory (MODEL.md section 8), one test per bundled case.
+//! The simulator against queueing theory (docs/MODEL.md section 10), one test per bundled case.
 //!
 //! Every case runs with a fixed seed, so each test is deterministic and cannot flake. Two
 //! assertions per measure, so that neither a biased nor a noisy simulator can pass:

@@ -1,5 +1,5 @@
 //! Net empowerment: the scenario against the same scenario without one platform, on common
-//! random numbers (MODEL.md section 6). Without the platform its issues go offline or
+//! random numbers (docs/MODEL.md section 8, net empowerment). Without the platform its issues go offline or
 //! unreported; every other stream draws the same numbers, so differences are the platform's.
 
 use super::{ExperimentError, run_all};

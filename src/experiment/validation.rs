@@ -1,4 +1,4 @@
-//! The validation cases of MODEL.md section 8: with every mechanism off, the simulator must
+//! The validation cases of docs/MODEL.md section 10: with every mechanism off, the simulator must
 //! reproduce queueing theory.
 //!
 //! Each case is a bundled scenario file (`scenarios/validation/*.toml`, compiled in with
@@ -122,7 +122,7 @@ pub struct Case {
     pub measures: &'static [&'static str],
 }
 
-/// The cases of MODEL.md section 8.
+/// The cases of docs/MODEL.md section 10.
 pub fn cases() -> Vec<Case> {
     const WAIT_SOJOURN: &[&str] = &["mean_wait_hours", "mean_sojourn_hours"];
     vec![

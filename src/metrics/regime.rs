@@ -1,4 +1,4 @@
-//! The regimes of MODEL.md section 7, computed from measured behaviour only.
+//! The regimes of docs/MODEL.md section 8, computed from measured behaviour only.
 //!
 //! The classifier sees a platform's figures over a trailing window — never its dispatch mode,
 //! its leader or any other setting — so a regime is always an outcome.

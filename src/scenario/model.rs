@@ -428,7 +428,7 @@ pub struct ReengineeringSpec {
     pub initial: f64,
 }
 
-/// The regime classifier's window and thresholds (MODEL.md section 7).
+/// The regime classifier's window and thresholds (docs/MODEL.md section 8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegimeSpec {
     /// Trailing window, days.

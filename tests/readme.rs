@@ -1,0 +1,48 @@
+//! The README's sample output is the program's real output: the numbers a newcomer reads on the
+//! front page are the numbers the main command prints today.
+
+use assert_cmd::Command;
+
+/// The fenced block that follows the line containing `marker`.
+fn block_after(text: &str, marker: &str) -> String {
+    let from = text.find(marker).unwrap_or_else(|| panic!("README has no `{marker}`"));
+    let rest = &text[from..];
+    let open = rest.find("```\n").expect("a fenced block") + 4;
+    let close = rest[open..].find("```").expect("the block ends") + open;
+    rest[open..close].to_string()
+}
+
+#[test]
+fn readme_sample_output_matches_the_program() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let expected = block_after(&readme, "The first command prints this");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("embedsim")
+        .unwrap()
+        .args(["run", "scenarios/s-town.toml", "--out"])
+        .arg(dir.path().join("s-town"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let printed = &stdout[..stdout.find("\nwrote ").expect("a list of files written")];
+    assert_eq!(printed.trim_end(), expected.trim_end(), "update the README's sample output");
+}
+
+#[test]
+fn readme_compare_sentences_match_the_program() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let expected = block_after(&readme, "with a paired 95% confidence interval and a sentence");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("embedsim")
+        .unwrap()
+        .args(["compare", "scenarios/s-town.toml", "scenarios/s-town-swapped.toml", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for line in expected.lines() {
+        assert!(stdout.contains(line), "compare no longer prints: {line}");
+    }
+}
