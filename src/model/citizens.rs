@@ -48,13 +48,13 @@ impl Village {
     ///
     /// Utility of platform p is `appeal_p + trust_weight · trust_p`. One uniform draw per choice,
     /// whatever the number of options, keeps the stream aligned across scenario variants.
-    pub fn choose(&mut self, sc: &Scenario, spec: &CitizenSpec) -> Choice {
+    /// `channels` are the platforms open to this village's citizens, in scenario order.
+    pub fn choose(&mut self, sc: &Scenario, channels: &[usize], spec: &CitizenSpec) -> Choice {
         let u = uniform(&mut self.channel_rng);
-        let mut weights: Vec<(Choice, f64)> = Vec::with_capacity(sc.platforms.len() + 2);
-        for (i, p) in sc.platforms.iter().enumerate() {
-            if p.citizen_channel {
-                weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i]).exp()));
-            }
+        let mut weights: Vec<(Choice, f64)> = Vec::with_capacity(channels.len() + 2);
+        for &i in channels {
+            let p = &sc.platforms[i];
+            weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i]).exp()));
         }
         weights.push((Choice::Offline, spec.offline_utility.exp()));
         weights.push((Choice::Silence, spec.silence_utility.exp()));

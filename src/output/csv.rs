@@ -33,23 +33,51 @@ pub fn summary_record(replication: u32, s: &PlatformSummary) -> Vec<String> {
     r
 }
 
+/// Whether the files carry `township` and `district` columns: when the scenario has more than
+/// one township (a one-township scenario gives exactly the files of the same town written
+/// without a template).
+fn placed(sc: &Scenario) -> bool {
+    sc.layout.townships.len() > 1
+}
+
+/// Appends the township and district of an entity owned by `owner`, when the files carry them.
+fn place<T: From<String>>(sc: &Scenario, owner: Option<usize>, record: &mut Vec<T>) {
+    if placed(sc) {
+        let (t, d) = sc.layout.names(owner);
+        record.push(T::from(t.to_string()));
+        record.push(T::from(d.to_string()));
+    }
+}
+
 /// `summary.csv`: one row per replication and platform.
-pub fn write_summary(path: &Path, summaries: &[(u32, Vec<PlatformSummary>)]) -> Result<(), WriteError> {
+pub fn write_summary(path: &Path, sc: &Scenario, summaries: &[(u32, Vec<PlatformSummary>)]) -> Result<(), WriteError> {
     write_csv(path, |c| {
-        c.write_record(summary_header())?;
+        let mut header = summary_header();
+        place_header(sc, &mut header);
+        c.write_record(&header)?;
         for (rep, rows) in summaries {
-            for s in rows {
-                c.write_record(summary_record(*rep, s))?;
+            for (p, s) in rows.iter().enumerate() {
+                let mut r = summary_record(*rep, s);
+                place(sc, sc.layout.platform.get(p).copied().flatten(), &mut r);
+                c.write_record(&r)?;
             }
         }
         Ok(())
     })
 }
 
+fn place_header(sc: &Scenario, header: &mut Vec<String>) {
+    if placed(sc) {
+        header.extend(["township".to_string(), "district".to_string()]);
+    }
+}
+
 /// `timeseries.csv`: long format, one row per replication, day, entity and metric.
 pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
     write_csv(path, |c| {
-        c.write_record(["replication", "day", "scope", "id", "metric", "value"])?;
+        let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
+        place_header(sc, &mut header);
+        c.write_record(&header)?;
         for out in outs {
             write_run_timeseries(c, sc, out)?;
         }
@@ -77,15 +105,19 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
     let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
     let trust = !sc.villages.is_empty();
     let reengineering = sc.reengineering.is_some();
+    let l = &sc.layout;
+    let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
     for d in 0..days {
         let day = d.to_string();
-        let mut row = |scope: &str, id: &str, metric: &str, value: &str| {
-            c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value])
+        let mut row = |scope: &str, id: &str, metric: &str, value: &str, at: Option<(&str, &str)>| match at {
+            None => c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value]),
+            Some((t, dist)) => c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value, t, dist]),
         };
-        for (spec, p) in sc.platforms.iter().zip(&out.platforms) {
+        for (i, (spec, p)) in sc.platforms.iter().zip(&out.platforms).enumerate() {
             let x = &p.days[d];
             let id = spec.id.as_str();
-            let mut metric = |metric: &str, v: f64| row("platform", id, metric, &num(v));
+            let at = names(l.platform[i]);
+            let mut metric = |metric: &str, v: f64| row("platform", id, metric, &num(v), at);
             metric("arrivals", x.arrivals as f64)?;
             metric("dispatched", x.dispatched as f64)?;
             metric("closed", x.closed as f64)?;
@@ -100,12 +132,13 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
             metric("staff_hours", x.hours)?;
             metric("burden_hours", x.burden)?;
             if let Some(r) = x.regime {
-                row("platform", id, "regime", r.name())?;
+                row("platform", id, "regime", r.name(), at)?;
             }
         }
-        for (spec, dep) in sc.departments.iter().zip(&out.departments) {
+        for (i, (spec, dep)) in sc.departments.iter().zip(&out.departments).enumerate() {
             let x = &dep.days[d];
-            let mut metric = |metric: &str, v: f64| row("department", &spec.id, metric, &num(v));
+            let at = names(l.department[i]);
+            let mut metric = |metric: &str, v: f64| row("department", &spec.id, metric, &num(v), at);
             metric("queue", x.queue as f64)?;
             metric("hours", x.hours)?;
             metric("utilisation", x.utilisation)?;
@@ -116,17 +149,19 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
                 metric("stress", x.stress)?;
             }
         }
-        for (spec, l) in sc.leaders.iter().zip(&out.leaders) {
-            let x = &l[d];
-            row("leader", &spec.id, "inbox", &x.inbox.to_string())?;
-            row("leader", &spec.id, "attention_hours", &num(x.hours))?;
+        for (i, (spec, series)) in sc.leaders.iter().zip(&out.leaders).enumerate() {
+            let x = &series[d];
+            let at = names(l.leader[i]);
+            row("leader", &spec.id, "inbox", &x.inbox.to_string(), at)?;
+            row("leader", &spec.id, "attention_hours", &num(x.hours), at)?;
         }
         if trust {
             let t = &out.town[d];
-            row("township", "all", "issues", &t.issues.to_string())?;
-            row("township", "all", "offline", &t.offline.to_string())?;
-            row("township", "all", "silent", &t.silent.to_string())?;
-            row("township", "all", "grid_resolved", &t.grid_resolved.to_string())?;
+            let at = names(None);
+            row("township", "all", "issues", &t.issues.to_string(), at)?;
+            row("township", "all", "offline", &t.offline.to_string(), at)?;
+            row("township", "all", "silent", &t.silent.to_string(), at)?;
+            row("township", "all", "grid_resolved", &t.grid_resolved.to_string(), at)?;
         }
     }
     Ok(())
@@ -141,9 +176,10 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
             ["replication", "department", "staff", "utilisation", "hours_total"].map(String::from).to_vec();
         header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
         header.extend(["burden_share", "line_tasks_done", "line_tasks_late", "r_end", "stress_end"].map(String::from));
+        place_header(sc, &mut header);
         c.write_record(&header)?;
         for out in outs {
-            for (spec, d) in sc.departments.iter().zip(&out.departments) {
+            for (i, (spec, d)) in sc.departments.iter().zip(&out.departments).enumerate() {
                 let h = &d.hours;
                 let burden = if h.total() > 0.0 { h.burden() / h.total() } else { f64::NAN };
                 let mut r =
@@ -157,6 +193,7 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
                     num(d.r_end),
                     num(d.stress_end),
                 ]);
+                place(sc, sc.layout.department[i], &mut r);
                 c.write_record(&r)?;
             }
         }
@@ -165,9 +202,22 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
 }
 
 /// `queues.csv`: Little's law figures of every queue.
-pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
+pub fn write_queues(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    // A queue is named `<kind>/<id>`: its owner is the township of that entity.
+    let mut owner = std::collections::BTreeMap::new();
+    for (i, d) in sc.departments.iter().enumerate() {
+        owner.insert(format!("department/{}", d.id), sc.layout.department[i]);
+    }
+    for (i, l) in sc.leaders.iter().enumerate() {
+        owner.insert(format!("leader/{}", l.id), sc.layout.leader[i]);
+        owner.insert(format!("deputy/{}", l.id), sc.layout.leader[i]);
+    }
+    for (i, p) in sc.platforms.iter().enumerate() {
+        owner.insert(format!("operator/{}", p.id), sc.layout.platform[i]);
+        owner.insert(format!("desk/{}", p.id), sc.layout.platform[i]);
+    }
     write_csv(path, |c| {
-        c.write_record([
+        let mut header = [
             "replication",
             "queue",
             "mean_length",
@@ -175,11 +225,15 @@ pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
             "mean_wait_hours",
             "lambda_w",
             "warmup_backlog_length",
-        ])?;
+        ]
+        .map(String::from)
+        .to_vec();
+        place_header(sc, &mut header);
+        c.write_record(&header)?;
         for out in outs {
             for q in &out.queues {
                 let f = q.little;
-                c.write_record([
+                let mut r = vec![
                     out.replication.to_string(),
                     q.name.clone(),
                     num(f.mean_length),
@@ -187,7 +241,9 @@ pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
                     num(f.mean_wait),
                     num(f.arrival_rate * f.mean_wait),
                     num(f.edge_length),
-                ])?;
+                ];
+                place(sc, owner.get(&q.name).copied().flatten(), &mut r);
+                c.write_record(&r)?;
             }
         }
         Ok(())
@@ -197,11 +253,15 @@ pub fn write_queues(path: &Path, outs: &[RunOutput]) -> Result<(), WriteError> {
 /// `regimes.csv`: each platform's regime changes, with the figures that decided the final one.
 pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
     write_csv(path, |c| {
-        c.write_record(["replication", "platform", "day", "regime"])?;
+        let mut header = ["replication", "platform", "day", "regime"].map(String::from).to_vec();
+        place_header(sc, &mut header);
+        c.write_record(&header)?;
         for out in outs {
-            for (spec, p) in sc.platforms.iter().zip(&out.platforms) {
+            for (i, (spec, p)) in sc.platforms.iter().zip(&out.platforms).enumerate() {
                 for (day, r) in &p.regimes.changes {
-                    c.write_record([out.replication.to_string(), spec.id.clone(), day.to_string(), r.name().into()])?;
+                    let mut rec = vec![out.replication.to_string(), spec.id.clone(), day.to_string(), r.name().into()];
+                    place(sc, sc.layout.platform[i], &mut rec);
+                    c.write_record(&rec)?;
                 }
             }
         }

@@ -41,10 +41,10 @@ pub fn write_run(
     let tagged: Vec<(u32, Vec<PlatformSummary>)> =
         outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
     let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
-    csv::write_summary(&dir.join(files[0]), &tagged)?;
+    csv::write_summary(&dir.join(files[0]), sc, &tagged)?;
     csv::write_timeseries(&dir.join(files[1]), sc, outs)?;
     csv::write_departments(&dir.join(files[2]), sc, outs)?;
-    csv::write_queues(&dir.join(files[3]), outs)?;
+    csv::write_queues(&dir.join(files[3]), sc, outs)?;
     csv::write_regimes(&dir.join(files[4]), sc, outs)?;
     Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
 }

@@ -4,6 +4,7 @@ pub mod model;
 pub mod overrides;
 pub mod raw;
 pub mod spans;
+pub mod townships;
 pub mod validate;
 
 use std::fmt;
@@ -106,8 +107,48 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
 
 /// Parses and validates scenario `text`; `origin` names it in messages.
 pub fn load_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    if text.contains("townships") || text.contains("templates") {
+        return load_expanded(parse_table(text, origin)?, origin, Some(text));
+    }
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(&e, text, origin))?;
-    validate_raw(&raw, origin, Some(text))
+    validate_raw(&raw, origin, Some(text), None)
+}
+
+/// Expands `[templates]` and `[townships]`, then validates as usual. A problem in an entity that
+/// came from a template is reported at the template's key, naming the township, with its line.
+fn load_expanded(mut table: toml::Table, origin: &str, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    let seed =
+        table.get("simulation").and_then(|s| s.get("seed")).and_then(|v| v.as_integer()).map_or(1, |s| s.max(0) as u64);
+    let relocate = |exp: Option<&townships::Expansion>, key: Option<String>, message: String| {
+        let from = key.as_deref().and_then(|k| exp.and_then(|e| e.origin_of(k)));
+        match from {
+            Some((template_key, township)) => Located {
+                line: text.and_then(|t| spans::line_of_path(t, &template_key)),
+                key: Some(template_key),
+                message: format!("{message} (township {township})"),
+            },
+            None => Located {
+                line: text.and_then(|t| key.as_deref().and_then(|k| spans::line_of_path(t, k))),
+                key,
+                message,
+            },
+        }
+    };
+    let exp = townships::expand(&mut table, seed).map_err(|problems| ScenarioError::Invalid {
+        file: origin.to_string(),
+        problems: problems.into_iter().map(|p| relocate(None, Some(p.key), p.message)).collect(),
+    })?;
+    let edited = toml::to_string(&table).expect("a TOML table serialises");
+    let raw: RawScenario = toml::from_str(&edited).map_err(|e| match toml_error(&e, &edited, origin) {
+        ScenarioError::Toml { file, problem } => {
+            ScenarioError::Toml { file, problem: relocate(exp.as_ref(), problem.key, problem.message) }
+        }
+        other => other,
+    })?;
+    validate::validate(&raw, origin, exp.as_ref()).map_err(|problems| ScenarioError::Invalid {
+        file: origin.to_string(),
+        problems: problems.into_iter().map(|p| relocate(exp.as_ref(), Some(p.key), p.message)).collect(),
+    })
 }
 
 /// Parses `text` into a plain TOML table (for tools that edit scenarios, like sweeps).
@@ -117,15 +158,23 @@ pub fn parse_table(text: &str, origin: &str) -> Result<toml::Table, ScenarioErro
 
 /// Validates an already-parsed table; `text`, when given, is used to find lines.
 pub fn load_table(table: toml::Table, origin: &str, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    if table.contains_key("townships") || table.contains_key("templates") {
+        return load_expanded(table, origin, text);
+    }
     let raw: RawScenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| ScenarioError::Toml {
         file: origin.to_string(),
         problem: Located { key: None, line: None, message: e.message().trim().to_string() },
     })?;
-    validate_raw(&raw, origin, text)
+    validate_raw(&raw, origin, text, None)
 }
 
-fn validate_raw(raw: &RawScenario, origin: &str, text: Option<&str>) -> Result<Scenario, ScenarioError> {
-    validate::validate(raw, origin).map_err(|problems| ScenarioError::Invalid {
+fn validate_raw(
+    raw: &RawScenario,
+    origin: &str,
+    text: Option<&str>,
+    exp: Option<&townships::Expansion>,
+) -> Result<Scenario, ScenarioError> {
+    validate::validate(raw, origin, exp).map_err(|problems| ScenarioError::Invalid {
         file: origin.to_string(),
         problems: problems
             .into_iter()

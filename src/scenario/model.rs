@@ -53,6 +53,51 @@ pub struct Scenario {
     pub county: Option<CountySpec>,
     /// The departments' decision model (`[decisions]`; defaults when absent).
     pub decisions: DecisionSpec,
+    /// Which township owns what, and what each village and platform can reach.
+    pub layout: Layout,
+}
+
+/// One township (street) of a scenario with `[townships]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TownshipSpec {
+    /// Its id.
+    pub id: String,
+    /// Its district, if any.
+    pub district: Option<String>,
+}
+
+/// Who belongs to which township, and what each village and platform reaches. A scenario
+/// without `[townships]` is one township whose lists hold everything, in scenario order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Layout {
+    /// The townships (empty without `[townships]`).
+    pub townships: Vec<TownshipSpec>,
+    /// Owning township of each department (None: a shared unit).
+    pub department: Vec<Option<usize>>,
+    /// Owning township of each leader.
+    pub leader: Vec<Option<usize>>,
+    /// Owning township of each platform.
+    pub platform: Vec<Option<usize>>,
+    /// Owning township of each village.
+    pub village: Vec<Option<usize>>,
+    /// Categories each village's issues are drawn from: its township's and the shared ones.
+    pub village_categories: Vec<Vec<CategoryId>>,
+    /// Platforms open to each village's citizens: its township's and the shared ones.
+    pub village_channels: Vec<Vec<PlatformId>>,
+    /// Platforms each village's grid workers enter reports into.
+    pub village_grid: Vec<Vec<PlatformId>>,
+    /// Categories each platform's own intake is drawn from.
+    pub platform_categories: Vec<Vec<CategoryId>>,
+}
+
+impl Layout {
+    /// The township and district columns of an entity owned by township `t`.
+    pub fn names(&self, t: Option<usize>) -> (&str, &str) {
+        match t.and_then(|t| self.townships.get(t)) {
+            Some(s) => (s.id.as_str(), s.district.as_deref().unwrap_or("")),
+            None => ("", ""),
+        }
+    }
 }
 
 /// `[county]`: what happens to orders that need authority above the township (M7).

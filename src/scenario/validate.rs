@@ -240,7 +240,11 @@ fn index<T>(map: &BTreeMap<String, T>) -> BTreeMap<String, usize> {
 }
 
 /// Validates `raw` into a [`Scenario`], or returns every problem found.
-pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem>> {
+pub fn validate(
+    raw: &RawScenario,
+    origin: &str,
+    exp: Option<&super::townships::Expansion>,
+) -> Result<Scenario, Vec<Problem>> {
     let mut v = V { problems: Vec::new() };
 
     // Simulation.
@@ -758,11 +762,12 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
             discovery_prob_per_worker: v.probability("grid.discovery_prob_per_worker", g.discovery_prob_per_worker),
             discovery_delay_days: v.non_negative("grid.discovery_delay_days", g.discovery_delay_days.unwrap_or(3.0)),
             in_scope_share: v.probability("grid.in_scope_share", g.in_scope_share.unwrap_or(0.0)),
-            platforms: g
-                .platforms
-                .iter()
-                .filter_map(|p| v.lookup("grid.platforms", p, &platform_ids, "platform"))
-                .collect(),
+            // With townships a name may be each township's own platform: resolved per village below.
+            platforms: if exp.is_some() {
+                Vec::new()
+            } else {
+                g.platforms.iter().filter_map(|p| v.lookup("grid.platforms", p, &platform_ids, "platform")).collect()
+            },
             entry_hours: v.non_negative("grid.entry_minutes", g.entry_minutes.unwrap_or(0.0)) / 60.0,
         }
     });
@@ -813,6 +818,7 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
     });
 
     let decisions = decisions(&mut v, raw.decisions.as_ref());
+    let layout = layout(&mut v, raw, exp, &platforms, &categories, &villages, grid.as_ref(), &platform_ids);
 
     if !v.problems.is_empty() {
         return Err(v.problems);
@@ -842,7 +848,84 @@ pub fn validate(raw: &RawScenario, origin: &str) -> Result<Scenario, Vec<Problem
         regimes,
         county,
         decisions,
+        layout,
     })
+}
+
+/// Who owns what, and what each village and platform reaches (see [`Layout`]).
+#[allow(clippy::too_many_arguments)]
+fn layout(
+    v: &mut V,
+    raw: &RawScenario,
+    exp: Option<&super::townships::Expansion>,
+    platforms: &[PlatformSpec],
+    categories: &[CategorySpec],
+    villages: &[VillageSpec],
+    grid: Option<&GridSpec>,
+    platform_ids: &BTreeMap<String, usize>,
+) -> Layout {
+    let own = |kind: usize, id: &str| exp.and_then(|e| e.owner_of(kind, id));
+    let department: Vec<Option<usize>> = raw.departments.keys().map(|id| own(1, id)).collect();
+    let leader: Vec<Option<usize>> = raw.leaders.keys().map(|id| own(0, id)).collect();
+    let platform: Vec<Option<usize>> = platforms.iter().map(|p| own(2, &p.id)).collect();
+    let category: Vec<Option<usize>> = categories.iter().map(|c| own(3, &c.id)).collect();
+    let village: Vec<Option<usize>> = villages.iter().map(|x| own(4, &x.id)).collect();
+    let reach = |t: Option<usize>, owner: Option<usize>| owner.is_none() || owner == t;
+    let village_categories =
+        village.iter().map(|&t| (0..categories.len()).filter(|&c| reach(t, category[c])).collect()).collect();
+    let village_channels = village
+        .iter()
+        .map(|&t| (0..platforms.len()).filter(|&p| platforms[p].citizen_channel && reach(t, platform[p])).collect())
+        .collect();
+    let shared: Vec<CategoryId> = (0..categories.len()).filter(|&c| category[c].is_none()).collect();
+    let platform_categories = platform
+        .iter()
+        .map(|&t| match t {
+            Some(t) => (0..categories.len()).filter(|&c| reach(Some(t), category[c])).collect(),
+            None if !shared.is_empty() => shared.clone(),
+            None => (0..categories.len()).collect(),
+        })
+        .collect();
+    let village_grid = match (grid, exp, &raw.grid) {
+        (Some(g), None, _) => vec![g.platforms.clone(); villages.len()],
+        (Some(_), Some(e), Some(rg)) => {
+            let lists: Vec<Vec<PlatformId>> = village
+                .iter()
+                .map(|&t| {
+                    rg.platforms
+                        .iter()
+                        .filter_map(|name| {
+                            let local = t.and_then(|t| e.townships[t].names[2].get(name));
+                            platform_ids.get(local.unwrap_or(name)).copied()
+                        })
+                        .collect()
+                })
+                .collect();
+            for name in &rg.platforms {
+                let anywhere =
+                    platform_ids.contains_key(name) || e.townships.iter().any(|t| t.names[2].contains_key(name));
+                if !anywhere {
+                    v.bad("grid.platforms", format!("unknown platform \"{name}\" (in no township and not shared)"));
+                }
+            }
+            lists
+        }
+        _ => vec![Vec::new(); villages.len()],
+    };
+    let townships = exp
+        .map(|e| e.townships.iter().map(|t| TownshipSpec { id: t.id.clone(), district: t.district.clone() }).collect())
+        .unwrap_or_default();
+    Layout {
+        townships,
+        department,
+        leader,
+        platform,
+        village,
+        village_categories,
+        village_channels,
+        village_grid,
+        platform_categories,
+    }
 }
 
 fn slowdown_form(v: &mut V, ks: &str, st: &RawStress) -> SlowdownForm {

@@ -9,9 +9,9 @@ impl World<'_> {
         self.after_hours(gap, Event::VillageIssue(v))?;
         let day = self.day_index(self.now());
         self.town[day].issues += 1;
-        let cat = weighted_index(&mut self.villages[v].category_rng, &self.category_shares, self.category_total);
+        let cat = self.village_mix[v].draw(&mut self.villages[v].category_rng);
         let spec = self.sc.citizens.as_ref().expect("validated: villages have [citizens]");
-        match self.villages[v].choose(self.sc, spec) {
+        match self.villages[v].choose(self.sc, &self.sc.layout.village_channels[v], spec) {
             Choice::Platform(p) => self.take_in(p, Channel::Citizen, Some(v), Some(cat))?,
             Choice::Offline => self.town[day].offline += 1,
             Choice::Silence => {
@@ -42,7 +42,7 @@ impl World<'_> {
             return Ok(());
         }
         let targets: Vec<PlatformId> =
-            g.platforms.iter().copied().filter(|&p| !self.sc.platforms[p].disabled).collect();
+            self.sc.layout.village_grid[v].iter().copied().filter(|&p| !self.sc.platforms[p].disabled).collect();
         if self.now() >= self.warmup {
             self.grid_entry_hours += g.entry_hours * targets.len() as f64;
         }
@@ -85,9 +85,7 @@ impl World<'_> {
         let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
             (Some(r), Some(e)) => (r.clone(), e, category),
             _ => {
-                let c = category.unwrap_or_else(|| {
-                    weighted_index(&mut ps.category_rng, &self.category_shares, self.category_total)
-                });
+                let c = category.unwrap_or_else(|| self.platform_mix[p].draw(&mut ps.category_rng));
                 (sc.categories[c].departments.clone(), &sc.categories[c].effort, Some(c))
             }
         };

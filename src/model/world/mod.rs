@@ -236,8 +236,10 @@ struct World<'s> {
     leaders: Vec<Leader>,
     leader_days: Vec<Vec<LeaderDay>>,
     villages: Vec<Village>,
-    category_shares: Vec<f64>,
-    category_total: f64,
+    /// Each village's categories' shares, and their total (its township's and the shared ones).
+    village_mix: Vec<CategoryMix>,
+    /// The same for each platform's own intake.
+    platform_mix: Vec<CategoryMix>,
     town: Vec<TownDay>,
     grid_entry_hours: f64,
     events: u64,
@@ -339,8 +341,8 @@ impl<'s> World<'s> {
                 .collect(),
             leader_days: vec![vec![LeaderDay::default(); n_days]; sc.leaders.len()],
             villages: sc.villages.iter().map(|v| Village::new(sc, &v.id, &streams)).collect(),
-            category_shares: sc.categories.iter().map(|c| c.share).collect(),
-            category_total: sc.categories.iter().map(|c| c.share).sum(),
+            village_mix: sc.layout.village_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
+            platform_mix: sc.layout.platform_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             town: vec![TownDay::default(); n_days],
             grid_entry_hours: 0.0,
             events: 0,
@@ -429,7 +431,7 @@ impl<'s> World<'s> {
         }
         for v in 0..self.sc.villages.len() {
             let rate = self.sc.villages[v].issue_rate_per_day() / HOURS_PER_DAY;
-            if rate > 0.0 && self.category_total > 0.0 {
+            if rate > 0.0 && self.village_mix[v].total > 0.0 {
                 let gap = exp_gap(&mut self.villages[v].issue_rng, rate);
                 self.after_hours(gap, Event::VillageIssue(v))?;
             }
@@ -532,6 +534,25 @@ impl<'s> World<'s> {
             }
             Event::DayEnd(d) => self.day_end(d),
         }
+    }
+}
+
+/// The categories an issue can be drawn from, with their shares.
+struct CategoryMix {
+    ids: Vec<CategoryId>,
+    shares: Vec<f64>,
+    total: f64,
+}
+
+impl CategoryMix {
+    fn new(sc: &Scenario, ids: &[CategoryId]) -> CategoryMix {
+        let shares: Vec<f64> = ids.iter().map(|&c| sc.categories[c].share).collect();
+        CategoryMix { ids: ids.to_vec(), total: shares.iter().sum(), shares }
+    }
+
+    /// Draws a category (one uniform draw).
+    fn draw(&self, rng: &mut SimRng) -> CategoryId {
+        self.ids[weighted_index(rng, &self.shares, self.total)]
     }
 }
 
