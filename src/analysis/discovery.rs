@@ -1,0 +1,196 @@
+//! Reading a finished sweep folder back, outcomes per run, and scenario discovery with PRIM:
+//! "in which region of the parameters does my design break?"
+
+use std::path::Path;
+
+use crate::experiment::shard::read_manifest;
+use crate::experiment::sweep::{Manifest, RunRecord, SweepError, parse_record, runs_header};
+use crate::metrics::Regime;
+
+use super::design::AnalysisError;
+use super::prim::{PrimBox, PrimSettings, prim};
+
+/// Reads `runs.csv` and `manifest.toml` of a finished sweep (or merged shards) in `dir`.
+pub fn read_runs(dir: &Path) -> Result<(Manifest, Vec<RunRecord>), AnalysisError> {
+    let m = read_manifest(dir)?;
+    let path = dir.join("runs.csv");
+    let bad = |message: String| SweepError::Inconsistent { path: path.clone(), message };
+    let bytes = std::fs::read(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
+    let mut rd = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+    let header: Vec<String> = rd.headers().map_err(|e| bad(e.to_string()))?.iter().map(String::from).collect();
+    if header != runs_header(&m) {
+        return Err(bad("columns differ from manifest.toml's (another sweep, or another version)".into()).into());
+    }
+    let mut records: Vec<RunRecord> = Vec::with_capacity(m.runs);
+    for (i, r) in rd.records().enumerate() {
+        let r = r.map_err(|e| bad(format!("line {}: {e}", i + 2)))?;
+        let (run, s) = parse_record(&m, &r).map_err(|e| bad(format!("line {}: {e}", i + 2)))?;
+        match records.last_mut() {
+            Some(last) if last.run == run => last.rows.push(s),
+            _ => records.push(RunRecord { run, rows: vec![s] }),
+        }
+    }
+    let complete = records.len() == m.runs
+        && records.iter().enumerate().all(|(i, r)| r.run == i && r.rows.len() == m.platforms.len());
+    if !complete {
+        return Err(bad(format!("expected runs 0..{} with one row per platform, in order", m.runs)).into());
+    }
+    Ok((m, records))
+}
+
+/// An outcome of one run of one platform: a regime, or a threshold on a metric column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// The run ended in this regime.
+    Regime(Regime),
+    /// `metric < value` (below) or `metric > value` (above).
+    Threshold {
+        /// Column of summary.csv.
+        metric: String,
+        /// True for `>`.
+        above: bool,
+        /// The threshold.
+        value: f64,
+    },
+}
+
+impl Outcome {
+    /// Parses `overloaded`, `floating`, ..., `on_time_share<0.5` or `burden_share>0.3`.
+    pub fn parse(s: &str, metrics: &[String]) -> Result<Outcome, String> {
+        let s = s.trim();
+        if let Some(g) = Regime::ALL.iter().find(|g| g.name() == s) {
+            return Ok(Outcome::Regime(*g));
+        }
+        let Some(i) = s.find(['<', '>']) else {
+            let names: Vec<&str> = Regime::ALL.iter().map(|g| g.name()).collect();
+            return Err(format!(
+                "expected a regime ({}) or METRIC<VALUE / METRIC>VALUE, found `{s}`",
+                names.join(", ")
+            ));
+        };
+        let (metric, rest) = s.split_at(i);
+        let metric = metric.trim().to_string();
+        if !metrics.contains(&metric) {
+            return Err(format!("unknown metric `{metric}` (columns of summary.csv, e.g. on_time_share)"));
+        }
+        let value: f64 = rest[1..]
+            .trim()
+            .parse()
+            .map_err(|_| format!("expected a number after `{}`, found `{}`", &rest[..1], &rest[1..]))?;
+        Ok(Outcome::Threshold { metric, above: rest.starts_with('>'), value })
+    }
+
+    /// Whether a run's row shows the outcome (an undefined metric does not).
+    pub fn holds(&self, row: &crate::metrics::summary::PlatformSummary) -> bool {
+        match self {
+            Outcome::Regime(g) => row.regime == *g,
+            Outcome::Threshold { metric, above, value } => {
+                let v = row.get(metric);
+                if *above { v > *value } else { v < *value }
+            }
+        }
+    }
+
+    /// A verb phrase: "overloads", "has on_time_share below 0.5".
+    pub fn phrase(&self) -> String {
+        match self {
+            Outcome::Regime(g) => match g {
+                Regime::Overloaded => "overloads".into(),
+                Regime::Floating => "floats".into(),
+                Regime::Idling => "idles".into(),
+                Regime::Embedded => "embeds".into(),
+                Regime::Reengineered => "reengineers".into(),
+                other => format!("ends {}", other.name()),
+            },
+            Outcome::Threshold { metric, above, value } => {
+                format!("has {metric} {} {value}", if *above { "above" } else { "below" })
+            }
+        }
+    }
+}
+
+/// A box found in a sweep, with its parameters' names.
+#[derive(Clone, Debug)]
+pub struct Discovery {
+    /// Parameter names (columns of the sweep), numeric ones only.
+    pub parameters: Vec<String>,
+    /// The chosen box.
+    pub found: PrimBox,
+    /// The peeling trajectory (coverage, density, restricted parameters).
+    pub path: Vec<PrimBox>,
+    /// Runs analysed and of those, cases.
+    pub runs: usize,
+    /// Cases of interest.
+    pub cases: usize,
+}
+
+/// Runs PRIM over every run of `platform` in a sweep: one row per run, the case being `outcome`.
+pub fn discover(
+    m: &Manifest,
+    records: &[RunRecord],
+    platform: &str,
+    outcome: &Outcome,
+    s: &PrimSettings,
+) -> Result<Discovery, String> {
+    let pi = m
+        .platforms
+        .iter()
+        .position(|p| p == platform)
+        .ok_or_else(|| format!("no platform `{platform}` in this sweep (platforms: {})", m.platforms.join(", ")))?;
+    let numeric: Vec<usize> =
+        (0..m.parameters.len()).filter(|&k| m.points.iter().all(|p| p[k].parse::<f64>().is_ok())).collect();
+    if numeric.is_empty() {
+        return Err("the sweep has no numeric parameter".into());
+    }
+    let reps = m.replications as usize;
+    let x: Vec<Vec<f64>> = records
+        .iter()
+        .map(|r| numeric.iter().map(|&k| m.points[r.run / reps][k].parse().unwrap_or(0.0)).collect())
+        .collect();
+    let y: Vec<bool> = records.iter().map(|r| outcome.holds(&r.rows[pi])).collect();
+    let cases = y.iter().filter(|c| **c).count();
+    if cases == 0 {
+        return Err(format!("{platform} never {} in this sweep: nothing to find", outcome.phrase()));
+    }
+    let (path, found) = prim(&x, &y, s);
+    Ok(Discovery {
+        parameters: numeric.iter().map(|&k| m.parameters[k].clone()).collect(),
+        found,
+        path,
+        runs: records.len(),
+        cases,
+    })
+}
+
+fn fmt_limit(x: f64) -> String {
+    let r = (x * 1000.0).round() / 1000.0;
+    format!("{r}")
+}
+
+/// "minhu overloads when A is below 2.25 and B is above 7.5 (coverage 91%, density 87%)".
+pub fn sentence(d: &Discovery, platform: &str, outcome: &Outcome) -> String {
+    let b = &d.found;
+    let parts: Vec<String> = b
+        .restricted()
+        .iter()
+        .map(|&j| {
+            let n = &d.parameters[j];
+            match (b.lo[j].is_finite(), b.hi[j].is_finite()) {
+                (true, true) => format!("{n} is between {} and {}", fmt_limit(b.lo[j]), fmt_limit(b.hi[j])),
+                (true, false) => format!("{n} is above {}", fmt_limit(b.lo[j])),
+                _ => format!("{n} is below {}", fmt_limit(b.hi[j])),
+            }
+        })
+        .collect();
+    let when =
+        if parts.is_empty() { "anywhere in the sweep".to_string() } else { format!("when {}", parts.join(" and ")) };
+    format!(
+        "{platform} {} {when} (coverage {:.0}%, density {:.0}%; {} of {} runs are cases, {} runs in the box)",
+        outcome.phrase(),
+        b.coverage * 100.0,
+        b.density * 100.0,
+        d.cases,
+        d.runs,
+        b.support
+    )
+}
