@@ -45,6 +45,8 @@ enum Command {
         /// random numbers, and report the net empowerment; writes baseline.csv.
         #[arg(long, value_name = "PLATFORM")]
         baseline: Option<String>,
+        #[command(flatten)]
+        stats: crate::cli_research::StatsArgs,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     Trace {
@@ -118,6 +120,66 @@ enum Command {
         /// No progress bar, no table.
         #[arg(long)]
         quiet: bool,
+        /// Multiplicity adjustment over all the tests reported: holm (family-wise error), bh
+        /// (false discovery rate, Benjamini-Hochberg) or none.
+        #[arg(long, default_value = "holm")]
+        adjust: embedsim::analysis::multiplicity::Adjust,
+        #[command(flatten)]
+        stats: crate::cli_research::StatsArgs,
+    },
+    /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
+    Sensitivity {
+        /// The sensitivity file (TOML).
+        file: PathBuf,
+        /// Output folder [default: runs/sensitivity/<name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core]. Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar, no table.
+        #[arg(long)]
+        quiet: bool,
+        /// Continue an interrupted study in --out.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep.
+    Discover {
+        /// A finished sweep's folder (runs.csv, manifest.toml).
+        dir: PathBuf,
+        /// The platform.
+        #[arg(long)]
+        platform: String,
+        /// A regime (overloaded, floating, ...) or METRIC<VALUE / METRIC>VALUE.
+        #[arg(long)]
+        outcome: String,
+        /// Share of the box's runs peeled per step.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Keep the densest box covering at least this share of the cases.
+        #[arg(long, default_value_t = 0.8)]
+        min_coverage: f64,
+        /// Print nothing.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Calibrate parameters to targets by simulated method of moments (docs/RESEARCH.md).
+    Calibrate {
+        /// The calibration file (TOML).
+        file: PathBuf,
+        /// Output folder [default: runs/calibrate/<name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core]. Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar, no report.
+        #[arg(long)]
+        quiet: bool,
+        /// Continue an interrupted calibration in --out (replays its journal).
+        #[arg(long)]
+        resume: bool,
     },
     /// Compare the simulator with queueing theory (MODEL.md section 8).
     Validate {
@@ -139,8 +201,8 @@ enum Command {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline } => {
-            run(&scenario, out, seed, replications, threads, quiet, baseline)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, stats } => {
+            run(&scenario, out, seed, replications, threads, quiet, baseline, &stats)
         }
         Command::Trace { scenario, order, replication, seed } => {
             let mut sc = load(&scenario)?;
@@ -162,8 +224,17 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
-        Command::Compare { a, b, replications, seed, threads, out, quiet } => {
-            crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet)
+        Command::Compare { a, b, replications, seed, threads, out, quiet, adjust, stats } => {
+            crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet, adjust, &stats)
+        }
+        Command::Sensitivity { file, out, threads, quiet, resume } => {
+            crate::cli_research::sensitivity(&file, out, threads, quiet, resume)
+        }
+        Command::Discover { dir, platform, outcome, alpha, min_coverage, quiet } => {
+            crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, quiet)
+        }
+        Command::Calibrate { file, out, threads, quiet, resume } => {
+            crate::cli_research::calibrate(&file, out, threads, quiet, resume)
         }
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
@@ -188,6 +259,7 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run(
     path: &Path,
     out: Option<PathBuf>,
@@ -196,6 +268,7 @@ fn run(
     threads: Option<usize>,
     quiet: bool,
     baseline: Option<String>,
+    stats: &crate::cli_research::StatsArgs,
 ) -> Result<ExitCode> {
     let mut sc = load(path)?;
     if let Some(s) = seed {
@@ -208,12 +281,25 @@ fn run(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
+    stats.check()?;
+    anyhow::ensure!(
+        baseline.is_none() || stats.precision.is_empty(),
+        "--precision cannot be combined with --baseline; fix --replications instead"
+    );
     let dir = out.unwrap_or_else(|| Path::new("runs").join(&sc.name));
-    let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };
+    let pilot = stats.warmup == Some(embedsim::analysis::warmup::Warmup::Auto);
+    let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 } * if pilot { 2 } else { 1 };
     let bar = progress(runs, quiet, &sc.name);
+    let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());
+    let mut precision = None;
     let (outs, net) = match &baseline {
-        None => (experiment::run_all(&sc, threads, &|| bar.inc(1)).with_context(context)?, None),
+        None => {
+            let (outs, reached) =
+                crate::cli_research::run_precise(&sc, stats, threads, &|| bar.inc(1)).with_context(context)?;
+            precision = reached;
+            (outs, None)
+        }
         Some(id) => {
             let (b, outs) = experiment::baseline::baseline(&sc, id, threads, &|| bar.inc(1)).with_context(context)?;
             (outs, Some(b))
@@ -229,6 +315,11 @@ fn run(
     }
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
+        let advice = embedsim::analysis::warmup::advise(&sc, &outs, &stats.warmup_metric);
+        outln!("\n{warmup_note}\n{}", advice.sentence(sc.simulation.warmup_days));
+        if let Some(r) = &precision {
+            outln!("{}", crate::cli_research::precision_note(stats, r));
+        }
         if let Some(b) = &net {
             out!("{}", experiment::baseline::describe(b));
         }

@@ -10,7 +10,11 @@ use embedsim::experiment::shard::{self, RunOptions, Shard};
 use embedsim::experiment::sweep::Sweep;
 use embedsim::scenario;
 
+use embedsim::analysis::multiplicity::Adjust;
+use embedsim::analysis::warmup::Warmup;
+
 use crate::cli::progress;
+use crate::cli_research::StatsArgs;
 
 /// Hidden, for tests of `--resume`: start at most this many runs, then stop as if interrupted.
 const STOP_AFTER_ENV: &str = "EMBEDSIM_SWEEP_STOP_AFTER";
@@ -77,6 +81,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<ExitCode> {
 }
 
 /// `embedsim compare`.
+#[allow(clippy::too_many_arguments)]
 pub fn compare(
     a: &Path,
     b: &Path,
@@ -85,6 +90,8 @@ pub fn compare(
     threads: Option<usize>,
     out: Option<PathBuf>,
     quiet: bool,
+    adjust: Adjust,
+    stats: &StatsArgs,
 ) -> Result<ExitCode> {
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
@@ -92,44 +99,74 @@ pub fn compare(
     if let Some(r) = replications {
         anyhow::ensure!(r >= 2, "--replications must be at least 2 for a confidence interval");
     }
+    stats.check()?;
     let sa = scenario::load_path(a)?;
     let sb = scenario::load_path(b)?;
-    let settings = Settings { replications, seed, threads };
+    let settings = Settings {
+        replications,
+        seed,
+        threads,
+        adjust,
+        warmup: stats.warmup.clone().unwrap_or_default(),
+        warmup_metric: stats.warmup_metric.clone(),
+        precision: stats.precision.clone(),
+        max_replications: stats.max_replications,
+    };
     let reps = replications.unwrap_or(sa.simulation.replications);
-    let bar = progress(2 * reps as u64, quiet, "compare");
+    let pilots = if stats.warmup == Some(Warmup::Auto) { 2 } else { 1 };
+    let bar = progress(2 * pilots * reps as u64, quiet, "compare");
     let result = compare::compare(&sa, &sb, &settings, &|| bar.inc(1));
     bar.finish_and_clear();
-    let diffs = result.context("running the comparison")?;
-    anyhow::ensure!(!diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
+    let c = result.context("running the comparison")?;
+    anyhow::ensure!(!c.diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
     let dir = out.unwrap_or_else(|| Path::new("runs").join("compare").join(format!("{}-vs-{}", sa.name, sb.name)));
     let path = dir.join("compare.csv");
-    compare::write_csv(&path, &diffs)?;
+    compare::write_csv(&path, &c.diffs)?;
     if !quiet {
         outln!(
-            "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals\n",
+            "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals",
             sa.name,
             a.display(),
             sb.name,
             b.display(),
-            reps,
-            seed.unwrap_or(sa.simulation.seed)
+            c.replications,
+            c.seed
         );
-        outln!("{:<14} {:<24} {:>12} {:>12} {:>24}", "platform", "metric", "A", "B", "B − A");
-        for d in &diffs {
+        outln!(
+            "every figure is over orders arriving in days {}–{} ({} days after a {}); totals are per replication over that period",
+            c.warmup_days,
+            c.duration_days,
+            c.duration_days - c.warmup_days,
+            c.warmup_note
+        );
+        outln!("{}", c.adjust.describe());
+        outln!("A: {}", c.advice.0.sentence(c.warmup_days));
+        outln!("B: {}", c.advice.1.sentence(c.warmup_days));
+        if let Some(r) = &c.precision {
+            outln!("{} (paired differences)", crate::cli_research::precision_note(stats, r));
+        }
+        outln!();
+        outln!("{:<14} {:<24} {:>12} {:>12} {:>24} {:>10}", "platform", "metric", "A", "B", "B − A", "p (adj.)");
+        for d in &c.diffs {
             outln!(
-                "{:<14} {:<24} {:>12.4} {:>12.4} {:>24}",
+                "{:<14} {:<24} {:>12.4} {:>12.4} {:>24} {:>10}",
                 d.platform,
                 d.metric,
                 d.mean_a,
                 d.mean_b,
-                format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" })
+                format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" }),
+                if d.p_adjusted.is_nan() { "-".to_string() } else { format!("{:.4}", d.p_adjusted) }
             );
         }
+        outln!("\nwhat each figure averages:");
+        for m in embedsim::experiment::sweep::KEY_METRICS {
+            outln!("  {m:<24} {}", compare::basis(m));
+        }
         outln!();
-        for d in diffs.iter().filter(|d| d.significant()) {
+        for d in c.diffs.iter().filter(|d| d.significant()) {
             outln!("{}.", d.sentence());
         }
-        outln!("\n(* interval excludes 0) wrote {}", path.display());
+        outln!("\n(* adjusted p ≤ 0.05, {}; intervals are unadjusted 95%) wrote {}", c.adjust, path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -194,3 +194,56 @@ pub fn sentence(d: &Discovery, platform: &str, outcome: &Outcome) -> String {
         b.support
     )
 }
+
+/// Writes `discover-<platform>.txt` (the sentence, the box and the peeling trajectory) and, when
+/// the sweep has two numeric parameters, `regime-map-<platform>-discovered.svg`: the regime map
+/// with the box outlined. Returns the files written.
+pub fn write(
+    dir: &Path,
+    m: &Manifest,
+    records: &[RunRecord],
+    platform: &str,
+    outcome: &Outcome,
+    d: &Discovery,
+) -> Result<Vec<std::path::PathBuf>, AnalysisError> {
+    let mut files = Vec::new();
+    let txt = dir.join(format!("discover-{platform}.txt"));
+    crate::output::atomic::write_atomic(&txt, |w| {
+        writeln!(w, "{}", sentence(d, platform, outcome))?;
+        writeln!(w, "\nbox (open intervals; inf = unrestricted):")?;
+        for (j, n) in d.parameters.iter().enumerate() {
+            writeln!(w, "  {n}: {} .. {}", d.found.lo[j], d.found.hi[j])?;
+        }
+        writeln!(w, "\npeeling trajectory: coverage, density, runs in box")?;
+        for b in &d.path {
+            writeln!(w, "  {:.4}, {:.4}, {}", b.coverage, b.density, b.support)?;
+        }
+        Ok(())
+    })?;
+    files.push(txt);
+    if d.parameters.len() == 2 {
+        let stats = crate::experiment::sweep::point_stats(m, records);
+        let np = m.platforms.len();
+        let pi = m.platforms.iter().position(|p| p == platform).unwrap_or(0);
+        let xi: Vec<usize> = d.parameters.iter().filter_map(|n| m.parameters.iter().position(|p| p == n)).collect();
+        let cells: Vec<(f64, f64, Regime)> = (0..m.points.len())
+            .map(|p| {
+                let v = |k: usize| m.points[p][xi[k]].parse::<f64>().unwrap_or(f64::NAN);
+                (v(0), v(1), stats[p * np + pi].modal)
+            })
+            .collect();
+        let b = &d.found;
+        let svg = dir.join(format!("regime-map-{platform}-discovered.svg"));
+        let title = format!("{}: where {platform} {} (PRIM box)", m.name, outcome.phrase());
+        crate::output::plot::regime_map_with_box(
+            &svg,
+            &title,
+            &d.parameters[0],
+            &d.parameters[1],
+            &cells,
+            Some([b.lo[0], b.hi[0], b.lo[1], b.hi[1]]),
+        )?;
+        files.push(svg);
+    }
+    Ok(files)
+}

@@ -100,3 +100,90 @@ pub fn advise(sc: &Scenario, outs: &[RunOutput], metric: &str) -> WarmupAdvice {
     }
     WarmupAdvice { metric: metric.to_string(), platforms }
 }
+
+/// How the warm-up is chosen.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Warmup {
+    /// The scenario's `simulation.warmup_days` (in `compare`: the longer of the two).
+    #[default]
+    Scenario,
+    /// A fixed number of days.
+    Days(f64),
+    /// MSER-5 on a pilot of the same replications (the longest over platforms and scenarios).
+    Auto,
+}
+
+impl std::str::FromStr for Warmup {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Warmup, String> {
+        if s == "auto" {
+            return Ok(Warmup::Auto);
+        }
+        match s.parse::<f64>() {
+            Ok(d) if d >= 0.0 && d.is_finite() => Ok(Warmup::Days(d)),
+            _ => Err(format!("expected `auto` or a number of days >= 0, found `{s}`")),
+        }
+    }
+}
+
+/// Why a warm-up could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum WarmupError {
+    /// The pilot runs failed.
+    #[error(transparent)]
+    Run(#[from] crate::experiment::ExperimentError),
+    /// The warm-up leaves nothing to count.
+    #[error("warm-up of {days} days is not shorter than {scenario}'s run of {duration} days")]
+    TooLong {
+        /// Warm-up chosen.
+        days: f64,
+        /// Scenario name.
+        scenario: String,
+        /// Its duration.
+        duration: f64,
+    },
+}
+
+/// Sets one common warm-up on every scenario and returns a note on how it was chosen. `Auto`
+/// runs each scenario's replications once as a pilot (the warm-up only changes what is counted,
+/// never what happens, so the pilot's daily series are those of the final runs).
+pub fn apply(
+    scs: &mut [&mut Scenario],
+    how: &Warmup,
+    metric: &str,
+    threads: Option<usize>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<String, WarmupError> {
+    let (days, note) = match how {
+        Warmup::Days(d) => (*d, format!("warm-up {d} days (--warmup)")),
+        Warmup::Scenario => {
+            let d = scs.iter().map(|s| s.simulation.warmup_days).fold(0.0, f64::max);
+            let differ = scs.iter().any(|s| s.simulation.warmup_days != d);
+            let note = if differ {
+                format!("warm-up {d} days: the scenarios' warm-ups differ, so both sides use the longer")
+            } else {
+                format!("warm-up {d} days (simulation.warmup_days)")
+            };
+            (d, note)
+        }
+        Warmup::Auto => {
+            let mut d = 0usize;
+            for sc in scs.iter() {
+                let outs = crate::experiment::run_all(sc, threads, tick)?;
+                d = d.max(advise(sc, &outs, metric).days());
+            }
+            (d as f64, format!("warm-up {d} days chosen by MSER-5 on the daily `{metric}` series (--warmup auto)"))
+        }
+    };
+    for sc in scs.iter_mut() {
+        if days >= sc.simulation.duration_days {
+            return Err(WarmupError::TooLong {
+                days,
+                scenario: sc.name.clone(),
+                duration: sc.simulation.duration_days,
+            });
+        }
+        sc.simulation.warmup_days = days;
+    }
+    Ok(note)
+}

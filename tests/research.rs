@@ -1,0 +1,64 @@
+//! Research tools end to end: multiplicity and warm-up in `compare`, `--precision`, sensitivity,
+//! scenario discovery and calibration on small, fast scenarios.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// An M/M/c desk at λ = 0.8/h; `staff` workers, mean service 1 h.
+fn desk(staff: u32, days: u32) -> String {
+    format!(
+        "name = \"desk{staff}\"\n[simulation]\nduration_days = {days}\nwarmup_days = 10\nseed = 3\nreplications = 4\n\
+         [calendar]\nhours_per_day = 24\ndays_per_week = 7\n[departments.desk]\nstaff = {staff}\n\
+         [platforms.line]\ndispatch = \"auto\"\narrival_rate_per_day = 19.2\nroute = [\"desk\"]\n\
+         effort_hours = {{ dist = \"exponential\", mean = 1.0 }}\n"
+    )
+}
+
+fn embedsim(dir: &Path, args: &[&str]) -> String {
+    let out = cargo_bin_cmd!("embedsim").current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn compare_adjusts_p_values_states_bases_and_is_thread_independent() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 120)).unwrap();
+    fs::write(d.path().join("b.toml"), desk(2, 120)).unwrap();
+    let common = ["compare", "a.toml", "b.toml", "--quiet", "--precision", "mean_wait_hours=0.5", "--warmup", "auto"];
+    embedsim(d.path(), &[&common[..], &["--out", "o1", "--threads", "1"]].concat());
+    embedsim(d.path(), &[&common[..], &["--out", "o2", "--threads", "2"]].concat());
+    let one = fs::read_to_string(d.path().join("o1/compare.csv")).unwrap();
+    assert_eq!(one, fs::read_to_string(d.path().join("o2/compare.csv")).unwrap());
+    assert!(one.starts_with(
+        "platform,metric,pairs,mean_a,mean_b,difference,ci95,ci_low,ci_high,significant,p_value,p_adjusted,basis"
+    ));
+    let wait = one.lines().find(|l| l.contains(",mean_wait_hours,")).unwrap();
+    let f: Vec<&str> = wait.split(',').collect();
+    let (ci95, p, padj): (f64, f64, f64) = (f[6].parse().unwrap(), f[10].parse().unwrap(), f[11].parse().unwrap());
+    assert!(ci95 <= 0.5, "precision reached: {wait}");
+    assert!(p < 0.001 && padj >= p && padj <= 12.0 * p, "Holm adjusts upwards by at most the test count: {wait}");
+    assert!(wait.contains("arrival to the start of department work"));
+
+    let text = embedsim(d.path(), &["compare", "a.toml", "b.toml", "--out", "o3", "--adjust", "bh"]);
+    assert!(text.contains("Benjamini-Hochberg"), "{text}");
+    assert!(text.contains("over orders arriving in days 10–120"), "{text}");
+    assert!(text.contains("MSER-5"), "{text}");
+}
+
+#[test]
+fn run_precision_is_identical_for_any_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 150)).unwrap();
+    let args = ["run", "a.toml", "--replications", "3", "--precision", "mean_wait_hours=3%"];
+    let t1 = embedsim(d.path(), &[&args[..], &["--out", "o1", "--threads", "1"]].concat());
+    embedsim(d.path(), &[&args[..], &["--out", "o2", "--threads", "2"]].concat());
+    let s1 = fs::read_to_string(d.path().join("o1/summary.csv")).unwrap();
+    assert_eq!(s1, fs::read_to_string(d.path().join("o2/summary.csv")).unwrap());
+    let n = s1.lines().count() - 1;
+    assert!(n > 3, "more replications were needed than the first 3");
+    assert!(t1.contains(&format!("precision: {n} replications were needed")), "{t1}");
+    assert!(t1.contains("(") && t1.contains("%)"), "regime share with a Wilson interval: {t1}");
+}
