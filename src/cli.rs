@@ -131,18 +131,8 @@ enum Command {
     Sensitivity {
         /// The sensitivity file (TOML).
         file: PathBuf,
-        /// Output folder [default: runs/sensitivity/<name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// No progress bar, no table.
-        #[arg(long)]
-        quiet: bool,
-        /// Continue an interrupted study in --out.
-        #[arg(long)]
-        resume: bool,
+        #[command(flatten)]
+        job: crate::cli_research::JobArgs,
     },
     /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep.
     Discover {
@@ -168,18 +158,8 @@ enum Command {
     Calibrate {
         /// The calibration file (TOML).
         file: PathBuf,
-        /// Output folder [default: runs/calibrate/<name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads [default: one per core]. Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// No progress bar, no report.
-        #[arg(long)]
-        quiet: bool,
-        /// Continue an interrupted calibration in --out (replays its journal).
-        #[arg(long)]
-        resume: bool,
+        #[command(flatten)]
+        job: crate::cli_research::JobArgs,
     },
     /// Compare the simulator with queueing theory (MODEL.md section 8).
     Validate {
@@ -227,15 +207,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Compare { a, b, replications, seed, threads, out, quiet, adjust, stats } => {
             crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet, adjust, &stats)
         }
-        Command::Sensitivity { file, out, threads, quiet, resume } => {
-            crate::cli_research::sensitivity(&file, out, threads, quiet, resume)
-        }
+        Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
         Command::Discover { dir, platform, outcome, alpha, min_coverage, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, quiet)
         }
-        Command::Calibrate { file, out, threads, quiet, resume } => {
-            crate::cli_research::calibrate(&file, out, threads, quiet, resume)
-        }
+        Command::Calibrate { file, job } => crate::cli_research::calibrate(&file, &job),
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
 }

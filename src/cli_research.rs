@@ -100,14 +100,27 @@ pub fn precision_note(stats: &StatsArgs, r: &Reached) -> String {
     }
 }
 
+/// Options of the long research jobs (`sensitivity`, `calibrate`).
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
+    /// Output folder [default: runs/<command>/<name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar, no report.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Continue an interrupted job in --out (finished runs are read back from its journal).
+    #[arg(long)]
+    pub resume: bool,
+}
+
 /// `embedsim sensitivity`.
-pub fn sensitivity(
-    file: &Path,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-    resume: bool,
-) -> Result<ExitCode> {
+pub fn sensitivity(file: &Path, job: &JobArgs) -> Result<ExitCode> {
+    let JobArgs { out, threads, quiet, resume } = job.clone();
+    anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let study = Study::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sensitivity").join(&study.name));
     let points = study.unit_points().len();
@@ -186,13 +199,9 @@ pub fn discover(
 }
 
 /// `embedsim calibrate`.
-pub fn calibrate(
-    file: &Path,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-    resume: bool,
-) -> Result<ExitCode> {
+pub fn calibrate(file: &Path, job: &JobArgs) -> Result<ExitCode> {
+    let JobArgs { out, threads, quiet, resume } = job.clone();
+    anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let c = Calibration::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("calibrate").join(&c.name));
     let bar = if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {

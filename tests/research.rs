@@ -62,3 +62,44 @@ fn run_precision_is_identical_for_any_thread_count() {
     assert!(t1.contains(&format!("precision: {n} replications were needed")), "{t1}");
     assert!(t1.contains("(") && t1.contains("%)"), "regime share with a Wilson interval: {t1}");
 }
+
+fn sensitivity_file(method: &str, samples: u32) -> String {
+    format!(
+        "base = \"a.toml\"\nmethod = \"{method}\"\nsamples = {samples}\nseed = 5\nreplications = 2\nbootstrap = 200\n\
+         outputs = [\"line.mean_wait_hours\", \"line.share_unclassified\"]\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 12.0\nmax = 20.0\n\
+         [[parameters]]\npath = \"platforms.line.deadline_days\"\nmin = 2\nmax = 20\n"
+    )
+}
+
+/// A parameter the output cannot depend on (a deadline, for the mean wait) gets a total index
+/// of exactly 0: on common random numbers, changing it alone changes nothing. Demand carries
+/// most of the variance (first order above 0.5 with N = 32).
+#[test]
+fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 60)).unwrap();
+    fs::write(d.path().join("s.toml"), sensitivity_file("sobol", 32)).unwrap();
+    fs::write(d.path().join("m.toml"), sensitivity_file("morris", 8)).unwrap();
+    let text = embedsim(d.path(), &["sensitivity", "s.toml", "--out", "s1", "--threads", "1"]);
+    embedsim(d.path(), &["sensitivity", "s.toml", "--out", "s2", "--threads", "2", "--quiet"]);
+    let csv = fs::read_to_string(d.path().join("s1/indices.csv")).unwrap();
+    assert_eq!(csv, fs::read_to_string(d.path().join("s2/indices.csv")).unwrap());
+    assert!(text.contains("replication noise"), "{text}");
+    let value = |csv: &str, param: &str, measure: &str| -> f64 {
+        let l = csv
+            .lines()
+            .find(|l| l.starts_with("line.mean_wait_hours,") && l.contains(&format!(",{param},{measure},")))
+            .unwrap();
+        l.split(',').nth(3).unwrap().parse().unwrap()
+    };
+    assert_eq!(value(&csv, "platforms.line.deadline_days", "total"), 0.0);
+    assert!(value(&csv, "platforms.line.deadline_days", "first_order").abs() < 0.05);
+    assert!(value(&csv, "platforms.line.arrival_rate_per_day", "first_order") > 0.5, "{csv}");
+    assert!(d.path().join("s1/indices-line-mean_wait_hours.svg").exists());
+
+    embedsim(d.path(), &["sensitivity", "m.toml", "--out", "m", "--quiet"]);
+    let csv = fs::read_to_string(d.path().join("m/indices.csv")).unwrap();
+    assert_eq!(value(&csv, "platforms.line.deadline_days", "mu_star"), 0.0);
+    assert!(value(&csv, "platforms.line.arrival_rate_per_day", "mu_star") > 1.0, "{csv}");
+}
