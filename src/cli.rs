@@ -147,9 +147,12 @@ enum Command {
         /// Share of the box's runs peeled per step.
         #[arg(long, default_value_t = 0.05)]
         alpha: f64,
-        /// Keep the densest box covering at least this share of the cases.
-        #[arg(long, default_value_t = 0.8)]
+        /// Keep the densest box covering at least this share of the cases not yet covered.
+        #[arg(long, default_value_t = 0.3)]
         min_coverage: f64,
+        /// Look for up to this many boxes (covering: each next box among the runs left).
+        #[arg(long, default_value_t = 3)]
+        boxes: usize,
         /// Print nothing.
         #[arg(long)]
         quiet: bool,
@@ -208,8 +211,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::compare(&a, &b, replications, seed, threads, out, quiet, adjust, &stats)
         }
         Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
-        Command::Discover { dir, platform, outcome, alpha, min_coverage, quiet } => {
-            crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, quiet)
+        Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
+            crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
         }
         Command::Calibrate { file, job } => crate::cli_research::calibrate(&file, &job),
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),

@@ -177,22 +177,21 @@ pub fn discover(
     outcome: &str,
     alpha: f64,
     min_coverage: f64,
+    boxes: usize,
     quiet: bool,
 ) -> Result<ExitCode> {
+    anyhow::ensure!(boxes >= 1, "--boxes must be at least 1");
     anyhow::ensure!(alpha > 0.0 && alpha < 0.5, "--alpha must be between 0 and 0.5");
     anyhow::ensure!((0.0..=1.0).contains(&min_coverage), "--min-coverage must be between 0 and 1");
     let (m, records) = discovery::read_runs(dir)?;
     let outcome = Outcome::parse(outcome, &m.metrics).map_err(|e| anyhow::anyhow!("--outcome: {e}"))?;
     let s = PrimSettings { alpha, min_coverage, ..PrimSettings::default() };
-    let d = discovery::discover(&m, &records, platform, &outcome, &s).map_err(anyhow::Error::msg)?;
+    let d = discovery::discover(&m, &records, platform, &outcome, &s, boxes).map_err(anyhow::Error::msg)?;
     let sentence = discovery::sentence(&d, platform, &outcome);
     let files = discovery::write(dir, &m, &records, platform, &outcome, &d)?;
     if !quiet {
         outln!("{sentence}");
-        outln!("\npeeling trajectory (coverage, density, runs in box):");
-        for b in &d.path {
-            outln!("  {:>5.1}%  {:>5.1}%  {:>6}", b.coverage * 100.0, b.density * 100.0, b.support);
-        }
+        outln!("(peeling trajectories in discover-{platform}.txt)");
         outln!("\nwrote {}", files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "));
     }
     Ok(ExitCode::SUCCESS)

@@ -103,3 +103,33 @@ fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
     assert_eq!(value(&csv, "platforms.line.deadline_days", "mu_star"), 0.0);
     assert!(value(&csv, "platforms.line.arrival_rate_per_day", "mu_star") > 1.0, "{csv}");
 }
+
+/// A small sweep of demand x staff: long waits happen with one worker under high demand, and
+/// `discover` says so in a sentence and draws the box on the regime map.
+#[test]
+fn discover_finds_where_waits_are_long() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 60)).unwrap();
+    fs::write(
+        d.path().join("sw.toml"),
+        "base = \"a.toml\"\nreplications = 2\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nvalues = [8.0, 12.0, 16.0, 20.0]\n\
+         [[parameters]]\npath = \"departments.desk.staff\"\nvalues = [1, 2, 3]\n",
+    )
+    .unwrap();
+    embedsim(d.path(), &["sweep", "sw.toml", "--out", "sw", "--quiet"]);
+    let text = embedsim(d.path(), &["discover", "sw", "--platform", "line", "--outcome", "mean_wait_hours>1.5"]);
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("line has mean_wait_hours above 1.5 when "), "{first}");
+    assert!(first.contains("departments.desk.staff is below 1.5"), "{first}");
+    assert!(first.contains("platforms.line.arrival_rate_per_day is above 14"), "{first}");
+    assert!(first.contains("density 100%"), "{first}");
+    assert!(d.path().join("sw/regime-map-line-discovered.svg").exists());
+    let bad = cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["discover", "sw", "--platform", "line", "--outcome", "wait>1"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown metric `wait`"));
+}

@@ -8,7 +8,7 @@ use crate::experiment::sweep::{Manifest, RunRecord, SweepError, parse_record, ru
 use crate::metrics::Regime;
 
 use super::design::AnalysisError;
-use super::prim::{PrimBox, PrimSettings, prim};
+use super::prim::{PrimBox, PrimSettings, covering};
 
 /// Reads `runs.csv` and `manifest.toml` of a finished sweep (or merged shards) in `dir`.
 pub fn read_runs(dir: &Path) -> Result<(Manifest, Vec<RunRecord>), AnalysisError> {
@@ -114,23 +114,26 @@ impl Outcome {
 pub struct Discovery {
     /// Parameter names (columns of the sweep), numeric ones only.
     pub parameters: Vec<String>,
-    /// The chosen box.
-    pub found: PrimBox,
-    /// The peeling trajectory (coverage, density, restricted parameters).
-    pub path: Vec<PrimBox>,
+    /// The boxes found, in the order covering found them.
+    pub boxes: Vec<PrimBox>,
+    /// The peeling trajectory of each box.
+    pub paths: Vec<Vec<PrimBox>>,
     /// Runs analysed and of those, cases.
     pub runs: usize,
     /// Cases of interest.
     pub cases: usize,
 }
 
-/// Runs PRIM over every run of `platform` in a sweep: one row per run, the case being `outcome`.
+/// Runs PRIM with covering (at most `max_boxes` boxes, each at least twice as dense in cases as
+/// what it was found in, or halfway from that density to 1) over every run of `platform` in a sweep: one row per run, the case
+/// being `outcome`.
 pub fn discover(
     m: &Manifest,
     records: &[RunRecord],
     platform: &str,
     outcome: &Outcome,
     s: &PrimSettings,
+    max_boxes: usize,
 ) -> Result<Discovery, String> {
     let pi = m
         .platforms
@@ -152,11 +155,11 @@ pub fn discover(
     if cases == 0 {
         return Err(format!("{platform} never {} in this sweep: nothing to find", outcome.phrase()));
     }
-    let (path, found) = prim(&x, &y, s);
+    let (boxes, paths) = covering(&x, &y, s, max_boxes, 2.0).into_iter().unzip();
     Ok(Discovery {
         parameters: numeric.iter().map(|&k| m.parameters[k].clone()).collect(),
-        found,
-        path,
+        boxes,
+        paths,
         runs: records.len(),
         cases,
     })
@@ -167,9 +170,8 @@ fn fmt_limit(x: f64) -> String {
     format!("{r}")
 }
 
-/// "minhu overloads when A is below 2.25 and B is above 7.5 (coverage 91%, density 87%)".
-pub fn sentence(d: &Discovery, platform: &str, outcome: &Outcome) -> String {
-    let b = &d.found;
+/// "A is below 2.25 and B is above 7.5".
+fn conditions(d: &Discovery, b: &PrimBox) -> String {
     let parts: Vec<String> = b
         .restricted()
         .iter()
@@ -182,16 +184,47 @@ pub fn sentence(d: &Discovery, platform: &str, outcome: &Outcome) -> String {
             }
         })
         .collect();
-    let when =
-        if parts.is_empty() { "anywhere in the sweep".to_string() } else { format!("when {}", parts.join(" and ")) };
+    parts.join(" and ")
+}
+
+/// "minhu overloads when A is below 2.25 and B is above 7.5 (coverage 91%, density 87%)", one
+/// clause per box joined by "or", and the coverage of all boxes together.
+pub fn sentence(d: &Discovery, platform: &str, outcome: &Outcome) -> String {
+    if d.boxes.is_empty() {
+        return format!(
+            "{platform} {} in {} of {} runs, but in no region of the parameters where it is concentrated (no box at least twice as dense in it as the sweep, or halfway to 100%)",
+            outcome.phrase(),
+            d.cases,
+            d.runs
+        );
+    }
+    let clauses: Vec<String> = d
+        .boxes
+        .iter()
+        .map(|b| {
+            format!(
+                "{} (coverage {:.0}%, density {:.0}%, {} runs)",
+                conditions(d, b),
+                b.coverage * 100.0,
+                b.density * 100.0,
+                b.support
+            )
+        })
+        .collect();
+    let total: f64 = d.boxes.iter().map(|b| b.coverage).sum();
     format!(
-        "{platform} {} {when} (coverage {:.0}%, density {:.0}%; {} of {} runs are cases, {} runs in the box)",
+        "{platform} {} when {}; {} {:.0}% of the {} runs where it {} (of {} runs)",
         outcome.phrase(),
-        b.coverage * 100.0,
-        b.density * 100.0,
+        clauses.join(", or when "),
+        if d.boxes.len() == 1 {
+            "the box covers".to_string()
+        } else {
+            format!("together the {} boxes cover", d.boxes.len())
+        },
+        total * 100.0,
         d.cases,
-        d.runs,
-        b.support
+        outcome.phrase(),
+        d.runs
     )
 }
 
@@ -210,13 +243,15 @@ pub fn write(
     let txt = dir.join(format!("discover-{platform}.txt"));
     crate::output::atomic::write_atomic(&txt, |w| {
         writeln!(w, "{}", sentence(d, platform, outcome))?;
-        writeln!(w, "\nbox (open intervals; inf = unrestricted):")?;
-        for (j, n) in d.parameters.iter().enumerate() {
-            writeln!(w, "  {n}: {} .. {}", d.found.lo[j], d.found.hi[j])?;
-        }
-        writeln!(w, "\npeeling trajectory: coverage, density, runs in box")?;
-        for b in &d.path {
-            writeln!(w, "  {:.4}, {:.4}, {}", b.coverage, b.density, b.support)?;
+        for (k, (found, path)) in d.boxes.iter().zip(&d.paths).enumerate() {
+            writeln!(w, "\nbox {} (open intervals; inf = unrestricted):", k + 1)?;
+            for (j, n) in d.parameters.iter().enumerate() {
+                writeln!(w, "  {n}: {} .. {}", found.lo[j], found.hi[j])?;
+            }
+            writeln!(w, "peeling trajectory (among the runs left): coverage, density, runs in box")?;
+            for b in path {
+                writeln!(w, "  {:.4}, {:.4}, {}", b.coverage, b.density, b.support)?;
+            }
         }
         Ok(())
     })?;
@@ -232,16 +267,16 @@ pub fn write(
                 (v(0), v(1), stats[p * np + pi].modal)
             })
             .collect();
-        let b = &d.found;
+        let outlines: Vec<[f64; 4]> = d.boxes.iter().map(|b| [b.lo[0], b.hi[0], b.lo[1], b.hi[1]]).collect();
         let svg = dir.join(format!("regime-map-{platform}-discovered.svg"));
-        let title = format!("{}: where {platform} {} (PRIM box)", m.name, outcome.phrase());
-        crate::output::plot::regime_map_with_box(
+        let title = format!("{}: where {platform} {} (PRIM boxes)", m.name, outcome.phrase());
+        crate::output::plot::regime_map_with_boxes(
             &svg,
             &title,
             &d.parameters[0],
             &d.parameters[1],
             &cells,
-            Some([b.lo[0], b.hi[0], b.lo[1], b.hi[1]]),
+            &outlines,
         )?;
         files.push(svg);
     }

@@ -79,7 +79,7 @@ pub fn regime_map(
     y_name: &str,
     cells: &[(f64, f64, Regime)],
 ) -> Result<(), PlotError> {
-    regime_map_with_box(path, title, x_name, y_name, cells, None)
+    regime_map_with_boxes(path, title, x_name, y_name, cells, &[])
 }
 
 /// Position of data value `v` on a grid axis of cells centred on `xs` (cell i spans [i, i + 1]),
@@ -100,15 +100,15 @@ fn grid_position(xs: &[f64], v: f64) -> f64 {
     j as f64 + 0.5 + (v - xs[j]) / (xs[j + 1] - xs[j])
 }
 
-/// A regime map with an optional box (x_lo, x_hi, y_lo, y_hi in data units; infinite ends reach
-/// the edges) outlined in black, as found by scenario discovery.
-pub fn regime_map_with_box(
+/// A regime map with boxes (x_lo, x_hi, y_lo, y_hi in data units; infinite ends reach the
+/// edges) outlined in black, as found by scenario discovery.
+pub fn regime_map_with_boxes(
     path: &Path,
     title: &str,
     x_name: &str,
     y_name: &str,
     cells: &[(f64, f64, Regime)],
-    outline: Option<[f64; 4]>,
+    outlines: &[[f64; 4]],
 ) -> Result<(), PlotError> {
     let err = draw_err(path);
     let mut svg = String::new();
@@ -162,7 +162,7 @@ pub fn regime_map_with_box(
                     )
                 }))
                 .map_err(|e| err(e.to_string()))?;
-            if let Some([x0, x1, y0, y1]) = outline {
+            for &[x0, x1, y0, y1] in outlines {
                 let area = chart.plotting_area().strip_coord_spec();
                 let (w, h) = area.dim_in_pixel();
                 let px = |v: f64| (grid_position(&xs, v) / xs.len() as f64 * w as f64).round() as i32;
@@ -187,7 +187,7 @@ pub fn regime_map_with_box(
             chart
                 .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
                 .map_err(|e| err(e.to_string()))?;
-            if let Some([x0, x1, y0, y1]) = outline {
+            for &[x0, x1, y0, y1] in outlines {
                 let (rx, ry) = (pad(&xs), pad(&ys));
                 let cx = |v: f64| v.clamp(rx.start, rx.end);
                 let cy = |v: f64| v.clamp(ry.start, ry.end);
