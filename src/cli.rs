@@ -295,7 +295,7 @@ fn run(
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
         let advice = embedsim::analysis::warmup::advise(&sc, &outs, &stats.warmup_metric);
-        outln!("\n{warmup_note}\n{}", advice.sentence(sc.simulation.warmup_days));
+        outln!("\n{warmup_note}; {}", advice.sentence());
         if let Some(r) = &precision {
             outln!("{}", crate::cli_research::precision_note(stats, r));
         }

@@ -133,15 +133,15 @@ pub fn compare(
             c.seed
         );
         outln!(
-            "every figure is over orders arriving in days {}–{} ({} days after a {}); totals are per replication over that period",
+            "period: every figure is over orders arriving in days {}–{} ({} days) of each replication; {}, the same for A and B; totals are per replication over that period, rates over the denominators listed below the table",
             c.warmup_days,
             c.duration_days,
             c.duration_days - c.warmup_days,
             c.warmup_note
         );
         outln!("{}", c.adjust.describe());
-        outln!("A: {}", c.advice.0.sentence(c.warmup_days));
-        outln!("B: {}", c.advice.1.sentence(c.warmup_days));
+        outln!("on A, {}", c.advice.0.sentence());
+        outln!("on B, {}", c.advice.1.sentence());
         if let Some(r) = &c.precision {
             outln!("{} (paired differences)", crate::cli_research::precision_note(stats, r));
         }

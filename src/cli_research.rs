@@ -215,7 +215,11 @@ pub fn calibrate(file: &Path, job: &JobArgs) -> Result<ExitCode> {
         b
     };
     let name = c.name.clone();
-    let r = calibrate::calibrate(&c, &dir, threads, resume, &|n, best| {
+    let stop_after = match std::env::var("EMBEDSIM_CALIBRATE_STOP_AFTER") {
+        Ok(v) => Some(v.parse::<usize>().context("EMBEDSIM_CALIBRATE_STOP_AFTER must be a whole number")?),
+        Err(_) => None,
+    };
+    let r = calibrate::calibrate(&c, &dir, threads, resume, stop_after, &|n, best| {
         bar.set_position(n as u64);
         bar.set_message(format!("{name}: best objective {best:.3}"));
     });

@@ -55,7 +55,7 @@ fn recover(rate: f64, mean: f64) {
     )
     .unwrap();
     let c = Calibration::load(&d.path().join("cal.toml")).unwrap();
-    let r = calibrate(&c, &d.path().join("out"), None, false, &|_, _| {}).unwrap();
+    let r = calibrate(&c, &d.path().join("out"), None, false, None, &|_, _| {}).unwrap();
     let (lam, mu) = (&r.parameters[0], &r.parameters[1]);
     let report = embedsim::analysis::calibrate::report(&c, &r);
     assert!((lam.value - rate).abs() < 3.0 * lam.se, "arrival rate {rate}: {report}");
@@ -80,4 +80,43 @@ fn recovers_a_busy_desk() {
 #[test]
 fn recovers_a_slow_desk() {
     recover(12.0, 1.5);
+}
+
+/// An interrupted calibration resumed from its journal writes the same files as one that ran
+/// through (the hidden EMBEDSIM_CALIBRATE_STOP_AFTER stops it as if killed).
+#[test]
+fn resumed_calibration_is_identical() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("base.toml"), desk(16.0, 1.0, 7, 3)).unwrap();
+    fs::write(
+        d.path().join("cal.toml"),
+        "base = \"base.toml\"\nreplications = 3\nmax_evaluations = 30\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 6.0\nmax = 30.0\n\
+         [[targets]]\noutput = \"line.closed_per_month\"\nvalue = 400\nsd = 5\n",
+    )
+    .unwrap();
+    let run = |out: &str, stop: Option<&str>, resume: bool| {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("embedsim");
+        cmd.current_dir(d.path()).args(["calibrate", "cal.toml", "--out", out, "--quiet"]);
+        if resume {
+            cmd.arg("--resume");
+        }
+        if let Some(n) = stop {
+            cmd.env("EMBEDSIM_CALIBRATE_STOP_AFTER", n);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run("whole", None, false).status.success());
+    let stopped = run("cut", Some("4"), false);
+    assert!(!stopped.status.success());
+    assert!(String::from_utf8_lossy(&stopped.stderr).contains("finish with --resume"));
+    assert!(!run("cut", None, false).status.success(), "a journal is not overwritten without --resume");
+    assert!(run("cut", None, true).status.success());
+    for f in ["calibration.csv", "fit.csv", "calibration.toml"] {
+        assert_eq!(
+            fs::read(d.path().join("whole").join(f)).unwrap(),
+            fs::read(d.path().join("cut").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }

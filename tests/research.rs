@@ -44,7 +44,8 @@ fn compare_adjusts_p_values_states_bases_and_is_thread_independent() {
 
     let text = embedsim(d.path(), &["compare", "a.toml", "b.toml", "--out", "o3", "--adjust", "bh"]);
     assert!(text.contains("Benjamini-Hochberg"), "{text}");
-    assert!(text.contains("over orders arriving in days 10–120"), "{text}");
+    assert!(text.contains("over orders arriving in days 10–120 (110 days)"), "{text}");
+    assert!(text.contains("on_time_share            closed on time / closed in the system"), "{text}");
     assert!(text.contains("MSER-5"), "{text}");
 }
 

@@ -335,12 +335,14 @@ fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments
 pub type Progress<'a> = &'a (dyn Fn(usize, f64) + Sync);
 
 /// Runs the calibration into `dir`: journal while running, then `calibration.csv`, `fit.csv` and
-/// `calibration.toml` (seeds, version, settings, results).
+/// `calibration.toml` (seeds, version, settings, results). With `stop_after`, stops with
+/// [`AnalysisError::Stopped`] after that many new evaluations (tests of `--resume`).
 pub fn calibrate(
     c: &Calibration,
     dir: &Path,
     threads: Option<usize>,
     resume: bool,
+    stop_after: Option<usize>,
     progress: Progress,
 ) -> Result<Result_, AnalysisError> {
     std::fs::create_dir_all(dir).map_err(|source| crate::output::WriteError { path: dir.into(), source })?;
@@ -381,6 +383,9 @@ pub fn calibrate(
         let m = match cache.get(&k) {
             Some(m) => m.clone(),
             None => {
+                if stop_after.is_some_and(|n| cache.len() >= resumed + n) {
+                    return Err(AnalysisError::Stopped { done: cache.len() - resumed });
+                }
                 let m = simulate(c, u, threads)?;
                 file.write_all(line(&k, &m).as_bytes())
                     .and_then(|_| file.flush())

@@ -62,6 +62,12 @@ pub enum AnalysisError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Plot(#[from] crate::output::plot::PlotError),
+    /// Stopped on purpose after a number of evaluations (tests of `--resume`).
+    #[error("stopped after {done} evaluations as asked; finish with --resume")]
+    Stopped {
+        /// New evaluations journaled in this invocation.
+        done: usize,
+    },
 }
 
 /// `line N: message` for a TOML parse error of `text`.

@@ -329,7 +329,7 @@ pub fn table(study: &Study, r: &OutputIndices) -> String {
     }
     let _ = writeln!(
         s,
-        "  replication noise: {:.1}% of the variance of point means ({} replications per point, common random numbers){}",
+        "  replication noise: {:.2}% of the variance of point means ({} replications per point, common random numbers){}",
         r.noise_share() * 100.0,
         study.design.replications,
         if r.undefined_points > 0 {

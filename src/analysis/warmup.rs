@@ -64,12 +64,12 @@ impl WarmupAdvice {
         self.platforms.iter().filter(|p| p.1.too_short).map(|p| p.0.as_str()).collect()
     }
 
-    /// "warm-up 90 days used; MSER-5 on daily `open` would choose 45 days (minhu 45, ...)" and a
-    /// warning when a series never settled.
-    pub fn sentence(&self, used: f64) -> String {
+    /// "MSER-5 on the daily `open` series (mean over replications) would choose 45 days (minhu
+    /// 45, ...)" and a warning when a series never settled.
+    pub fn sentence(&self) -> String {
         let per: Vec<String> = self.platforms.iter().map(|(p, m)| format!("{p} {}", m.truncation)).collect();
         let mut s = format!(
-            "warm-up: {used} days used; MSER-5 on the daily `{}` series (mean over replications) would choose {} days ({})",
+            "MSER-5 on the daily `{}` series (mean over replications) would choose {} days ({})",
             self.metric,
             self.days(),
             per.join(", ")
