@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod design;
 pub mod discovery;
+pub mod fluid;
 pub mod intervals;
 pub mod morris;
 pub mod mser;
