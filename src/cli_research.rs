@@ -148,7 +148,7 @@ pub fn sensitivity(file: &Path, job: &JobArgs) -> Result<ExitCode> {
     let labels: Vec<String> = study.design.parameters.iter().map(|p| p.path.clone()).collect();
     for r in &results {
         let path = dir.join(format!("indices-{}.svg", r.output.replace(['.', '/'], "-")));
-        let series: Vec<(String, Vec<(f64, f64, f64)>)> = sensitivity::bars(r)
+        let series: Vec<output::bars::BarSeries> = sensitivity::bars(r)
             .into_iter()
             .map(|(n, e)| (n, e.iter().map(|e| (e.value, e.low, e.high)).collect()))
             .collect();

@@ -412,8 +412,8 @@ pub fn calibrate(
         up[j] = (up[j] + h).min(1.0);
         down[j] = (down[j] - h).max(0.0);
         let (mu, md) = (eval(&up)?, eval(&down)?);
-        for i in 0..q {
-            g[i][j] = (mu.mean[i] - md.mean[i]) / (up[j] - down[j]);
+        for (i, row) in g.iter_mut().enumerate() {
+            row[j] = (mu.mean[i] - md.mean[i]) / (up[j] - down[j]);
         }
     }
     let sd: Vec<f64> = c.targets.iter().map(|t| t.sd).collect();

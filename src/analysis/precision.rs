@@ -74,6 +74,9 @@ pub fn needed(xs: &[f64], t: &Target) -> Option<usize> {
     Some(((n as f64 * (h / w).powi(2)).ceil() as usize).max(n + 1))
 }
 
+/// For each (platform, target): the samples so far and the target they must reach.
+pub type Samples<'a, T> = dyn Fn(&[T]) -> Vec<(Vec<f64>, Target)> + 'a;
+
 /// How a precision run ended.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reached {
@@ -89,7 +92,7 @@ pub struct Reached {
 pub fn extend_until<T>(
     have: &mut Vec<T>,
     max: u32,
-    samples: &dyn Fn(&[T]) -> Vec<(Vec<f64>, Target)>,
+    samples: &Samples<'_, T>,
     run: &mut dyn FnMut(u32, u32) -> Result<Vec<T>, ExperimentError>,
 ) -> Result<Reached, ExperimentError> {
     loop {

@@ -122,7 +122,7 @@ impl Study {
         if raw.samples < 2 {
             return Err(invalid(format!("samples: expected at least 2, found {}", raw.samples)));
         }
-        if !(2..=20).contains(&levels) || levels % 2 != 0 {
+        if !(2..=20).contains(&levels) || !levels.is_multiple_of(2) {
             return Err(invalid(format!("levels: expected an even number from 2 to 20, found {levels}")));
         }
         if raw.outputs.is_empty() {

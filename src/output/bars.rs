@@ -10,14 +10,16 @@ use super::plot::PlotError;
 
 const COLOURS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];
 
+/// One series of bars: a name and, per label, (value, low, high).
+pub type BarSeries = (String, Vec<(f64, f64, f64)>);
+
 /// Grouped bars: one group per label, one bar per series, each with an interval whisker.
-/// `series` holds (name, per-label (value, low, high)).
 pub fn index_bars(
     path: &Path,
     title: &str,
     y_name: &str,
     labels: &[String],
-    series: &[(String, Vec<(f64, f64, f64)>)],
+    series: &[BarSeries],
 ) -> Result<(), PlotError> {
     let err = |e: String| PlotError::Draw { path: path.to_path_buf(), message: e };
     let vals = series.iter().flat_map(|s| s.1.iter().flat_map(|&(v, l, h)| [v, l, h])).filter(|v| v.is_finite());
