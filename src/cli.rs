@@ -79,6 +79,8 @@ enum Command {
         large: bool,
         #[command(flatten)]
         variant: Variant,
+        #[command(flatten)]
+        stats: crate::cli_research::StatsArgs,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     Trace {
@@ -166,6 +168,49 @@ enum Command {
         /// No progress bar, no table.
         #[arg(long)]
         quiet: bool,
+        /// Multiplicity adjustment over all the tests reported: holm (family-wise error), bh
+        /// (false discovery rate, Benjamini-Hochberg) or none.
+        #[arg(long, default_value = "holm")]
+        adjust: embedsim::analysis::multiplicity::Adjust,
+        #[command(flatten)]
+        stats: crate::cli_research::StatsArgs,
+    },
+    /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
+    Sensitivity {
+        /// The sensitivity file (TOML).
+        file: PathBuf,
+        #[command(flatten)]
+        job: crate::cli_research::JobArgs,
+    },
+    /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep.
+    Discover {
+        /// A finished sweep's folder (runs.csv, manifest.toml).
+        dir: PathBuf,
+        /// The platform.
+        #[arg(long)]
+        platform: String,
+        /// A regime (overloaded, floating, ...) or METRIC<VALUE / METRIC>VALUE.
+        #[arg(long)]
+        outcome: String,
+        /// Share of the box's runs peeled per step.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Keep the densest box covering at least this share of the cases not yet covered.
+        #[arg(long, default_value_t = 0.3)]
+        min_coverage: f64,
+        /// Look for up to this many boxes (covering: each next box among the runs left).
+        #[arg(long, default_value_t = 3)]
+        boxes: usize,
+        /// Print nothing.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Calibrate parameters to targets by simulated method of moments (docs/RESEARCH.md).
+    Calibrate {
+        /// The calibration file (TOML).
+        file: PathBuf,
+        #[command(flatten)]
+        job: crate::cli_research::JobArgs,
     },
     /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
     Validate {
@@ -207,8 +252,8 @@ pub fn replications_arg(s: &str) -> Result<u32, String> {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, variant } => {
-            run(&scenario, &variant, RunArgs { out, seed, reps: replications, threads, quiet, baseline, large })
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, variant, stats } => {
+            run(&scenario, &variant, RunArgs { out, seed, reps: replications, threads, quiet, baseline, large }, &stats)
         }
         Command::Trace { scenario, order, replication, seed, variant } => {
             let mut sc = load(&scenario, &variant)?;
@@ -230,7 +275,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
-        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet } => {
+        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet, adjust, stats } => {
             let mut only_b = both.clone();
             only_b.set.extend(set_b);
             only_b.unset.extend(unset_b);
@@ -240,8 +285,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 "compare needs two scenarios, or one scenario and --set-b/--unset-b to make its variant"
             );
             let b = b.unwrap_or_else(|| a.clone());
-            crate::cli_experiments::compare(&a, &b, &both, &only_b, replications, seed, threads, out, quiet)
+            let sides = crate::cli_experiments::Sides { a: &a, b: &b, variant_a: &both, variant_b: &only_b };
+            crate::cli_experiments::compare(sides, replications, seed, threads, out, quiet, adjust, &stats)
         }
+        Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
+        Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
+            crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
+        }
+        Command::Calibrate { file, job } => crate::cli_research::calibrate(&file, &job),
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
 }
@@ -277,7 +328,7 @@ struct RunArgs {
     large: bool,
 }
 
-fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
+fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_research::StatsArgs) -> Result<ExitCode> {
     let RunArgs { out, seed, reps, threads, quiet, baseline, large } = args;
     let mut sc = load(path, variant)?;
     if let Some(s) = seed {
@@ -290,6 +341,11 @@ fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
+    stats.check()?;
+    anyhow::ensure!(
+        baseline.is_none() || stats.precision.is_empty(),
+        "--precision cannot be combined with --baseline; fix --replications instead"
+    );
     let size = output::estimate_timeseries_bytes(&sc, sc.simulation.replications);
     anyhow::ensure!(
         large || size <= output::LARGE_OUTPUT_BYTES,
@@ -301,11 +357,19 @@ fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
     );
     // A name is text from the file: as a folder it becomes one safe component under runs/.
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
-    let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 };
+    let pilot = stats.warmup == Some(embedsim::analysis::warmup::Warmup::Auto);
+    let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 } * if pilot { 2 } else { 1 };
     let bar = progress(runs, quiet, &sc.name);
+    let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());
+    let mut precision = None;
     let (outs, net) = match &baseline {
-        None => (experiment::run_all(&sc, threads, &|| bar.inc(1)).with_context(context)?, None),
+        None => {
+            let (outs, reached) =
+                crate::cli_research::run_precise(&sc, stats, threads, &|| bar.inc(1)).with_context(context)?;
+            precision = reached;
+            (outs, None)
+        }
         Some(id) => {
             let (b, outs) = experiment::baseline::baseline(&sc, id, threads, &|| bar.inc(1)).with_context(context)?;
             (outs, Some(b))
@@ -339,6 +403,11 @@ fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
     files.push(manifest_path.display().to_string());
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
+        let advice = embedsim::analysis::warmup::advise(&sc, &outs, &stats.warmup_metric);
+        outln!("\n{warmup_note}; {}", advice.sentence());
+        if let Some(r) = &precision {
+            outln!("{}", crate::cli_research::precision_note(stats, r));
+        }
         if let Some(b) = &net {
             out!("{}", experiment::baseline::describe(b));
         }

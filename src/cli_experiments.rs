@@ -9,7 +9,11 @@ use embedsim::experiment::compare::{self, Settings};
 use embedsim::experiment::shard::{self, RunOptions, Shard};
 use embedsim::experiment::sweep::Sweep;
 
+use embedsim::analysis::multiplicity::Adjust;
+use embedsim::analysis::warmup::Warmup;
+
 use crate::cli::progress;
+use crate::cli_research::StatsArgs;
 
 /// `embedsim sweep`.
 pub fn sweep(
@@ -25,15 +29,7 @@ pub fn sweep(
     }
     let sw = Sweep::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
-    // Ctrl-C: finish the runs under way, start no more, keep the journal, suggest --resume.
-    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            std::process::exit(130); // a second Ctrl-C: stop now (the journal is still whole)
-        }
-        eprintln!("\ninterrupted: finishing the runs under way; continue later with --resume");
-    });
-    let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(&INTERRUPTED) };
+    let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()) };
     let mine = (0..sw.runs()).filter(|&i| shard.is_none_or(|s| s.owns(i))).count();
     if !quiet {
         let of = shard.map(|s| format!(" (shard {s}: {mine} runs)")).unwrap_or_default();
@@ -76,70 +72,125 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The two sides of `embedsim compare`: each scenario file with its command-line changes.
+pub struct Sides<'a> {
+    /// Scenario A.
+    pub a: &'a Path,
+    /// Scenario B.
+    pub b: &'a Path,
+    /// Changes to A.
+    pub variant_a: &'a crate::cli::Variant,
+    /// Changes to B.
+    pub variant_b: &'a crate::cli::Variant,
+}
+
+/// Ctrl-C for long jobs with a journal: finish the runs under way, start no more, keep the
+/// journal, suggest --resume. A second Ctrl-C stops at once (the journal is still whole).
+pub fn on_ctrl_c() -> &'static std::sync::atomic::AtomicBool {
+    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: finishing the runs under way; continue later with --resume");
+    });
+    &INTERRUPTED
+}
+
 /// `embedsim compare`.
 #[allow(clippy::too_many_arguments)]
 pub fn compare(
-    a: &Path,
-    b: &Path,
-    variant_a: &crate::cli::Variant,
-    variant_b: &crate::cli::Variant,
+    sides: Sides<'_>,
     replications: Option<u32>,
     seed: Option<u64>,
     threads: Option<usize>,
     out: Option<PathBuf>,
     quiet: bool,
+    adjust: Adjust,
+    stats: &StatsArgs,
 ) -> Result<ExitCode> {
+    let Sides { a, b, variant_a, variant_b } = sides;
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
     if let Some(r) = replications {
         anyhow::ensure!(r >= 2, "--replications must be at least 2 for a confidence interval");
     }
+    stats.check()?;
     let sa = crate::cli::load(a, variant_a)?;
     let mut sb = crate::cli::load(b, variant_b)?;
     if sa.name == sb.name && a == b {
         sb.name = format!("{}-variant", sb.name);
     }
-    let settings = Settings { replications, seed, threads };
+    let settings = Settings {
+        replications,
+        seed,
+        threads,
+        adjust,
+        warmup: stats.warmup.clone().unwrap_or_default(),
+        warmup_metric: stats.warmup_metric.clone(),
+        precision: stats.precision.clone(),
+        max_replications: stats.max_replications,
+    };
     let reps = replications.unwrap_or(sa.simulation.replications);
-    let bar = progress(2 * reps as u64, quiet, "compare");
+    let pilots = if stats.warmup == Some(Warmup::Auto) { 2 } else { 1 };
+    let bar = progress(2 * pilots * reps as u64, quiet, "compare");
     let result = compare::compare(&sa, &sb, &settings, &|| bar.inc(1));
     bar.finish_and_clear();
-    let diffs = result.context("running the comparison")?;
-    anyhow::ensure!(!diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
+    let c = result.context("running the comparison")?;
+    anyhow::ensure!(!c.diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
     let dir = out.unwrap_or_else(|| {
         let name = format!("{}-vs-{}", embedsim::text::slug(&sa.name), embedsim::text::slug(&sb.name));
         Path::new("runs").join("compare").join(name)
     });
     let path = dir.join("compare.csv");
     embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv")?;
-    compare::write_csv(&path, &diffs)?;
+    compare::write_csv(&path, &c.diffs)?;
     if !quiet {
         outln!(
-            "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals\n",
+            "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals",
             sa.name,
             a.display(),
             sb.name,
             b.display(),
-            reps,
-            seed.unwrap_or(sa.simulation.seed)
+            c.replications,
+            c.seed
         );
-        outln!("{:<14} {:<24} {:>12} {:>12} {:>24}", "platform", "metric", "A", "B", "B − A");
-        for d in &diffs {
+        outln!(
+            "period: every figure is over orders arriving in days {}–{} ({} days) of each replication; {}, the same for A and B; totals are per replication over that period, rates over the denominators listed below the table",
+            c.warmup_days,
+            c.duration_days,
+            c.duration_days - c.warmup_days,
+            c.warmup_note
+        );
+        outln!("{}", c.adjust.describe());
+        outln!("on A, {}", c.advice.0.sentence());
+        outln!("on B, {}", c.advice.1.sentence());
+        if let Some(r) = &c.precision {
+            outln!("{} (paired differences)", crate::cli_research::precision_note(stats, r));
+        }
+        outln!();
+        outln!("{:<14} {:<24} {:>12} {:>12} {:>24} {:>10}", "platform", "metric", "A", "B", "B − A", "p (adj.)");
+        for d in &c.diffs {
             outln!(
-                "{:<14} {:<24} {:>12.4} {:>12.4} {:>24}",
+                "{:<14} {:<24} {:>12.4} {:>12.4} {:>24} {:>10}",
                 d.platform,
                 d.metric,
                 d.mean_a,
                 d.mean_b,
-                format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" })
+                format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" }),
+                if d.p_adjusted.is_nan() { "-".to_string() } else { format!("{:.4}", d.p_adjusted) }
             );
         }
+        outln!("\nwhat each figure averages:");
+        for m in embedsim::experiment::sweep::KEY_METRICS {
+            outln!("  {m:<24} {}", compare::basis(m));
+        }
         outln!();
-        for d in diffs.iter().filter(|d| d.significant()) {
+        for d in c.diffs.iter().filter(|d| d.significant()) {
             outln!("{}.", d.sentence());
         }
-        outln!("\n(* interval excludes 0) wrote {}", path.display());
+        outln!("\n(* adjusted p ≤ 0.05, {}; intervals are unadjusted 95%) wrote {}", c.adjust, path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

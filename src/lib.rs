@@ -6,6 +6,7 @@
 //! [`model`] (actors and mechanisms), [`metrics`] (measurement and regimes), [`experiment`]
 //! (replications, validation), [`output`] (files and reports).
 
+pub mod analysis;
 pub mod engine;
 pub mod experiment;
 pub mod metrics;

@@ -18,6 +18,7 @@ macro_rules! out {
 
 mod cli;
 mod cli_experiments;
+mod cli_research;
 
 use std::process::ExitCode;
 

@@ -3,14 +3,21 @@
 //! Replication `r` of A and of B use the same seed and replication index, so every named random
 //! stream (arrivals, efforts, ...) gives both the same draws. The per-replication differences
 //! B − A then carry far less noise than two independent samples, and a t interval on them is the
-//! paired 95% confidence interval.
+//! paired 95% confidence interval. Each difference also gets a paired t test; the p-values of
+//! all the tests reported are adjusted together (Holm by default, or Benjamini–Hochberg), and
+//! "significant" means an adjusted p-value of at most 0.05.
 
 use std::path::Path;
 
 use super::sweep::KEY_METRICS;
-use super::{ExperimentError, run_all};
+use super::{ExperimentError, run_range};
+use crate::analysis::multiplicity::Adjust;
+use crate::analysis::precision::{Reached, Target, extend_until};
+use crate::analysis::special::t_two_sided_p;
+use crate::analysis::warmup::{Warmup, WarmupAdvice, WarmupError, advise, apply};
 use crate::metrics::stats::mean_ci95;
-use crate::metrics::summary::summarize;
+use crate::metrics::summary::{PlatformSummary, summarize};
+use crate::model::RunOutput;
 use crate::output::atomic::{WriteError, num};
 use crate::scenario::Scenario;
 
@@ -31,12 +38,16 @@ pub struct Difference {
     pub diff: f64,
     /// Paired 95% half-width (t on the differences); NaN under two pairs.
     pub half_width: f64,
+    /// Two-sided p-value of the paired t test (NaN under two pairs).
+    pub p_value: f64,
+    /// The p-value adjusted over every test of the comparison.
+    pub p_adjusted: f64,
 }
 
 impl Difference {
-    /// Whether the interval excludes 0.
+    /// Whether the adjusted p-value is at most 0.05.
     pub fn significant(&self) -> bool {
-        self.half_width.is_finite() && self.diff.abs() > self.half_width
+        self.p_adjusted <= 0.05
     }
 
     /// A plain sentence, e.g. "minhu closes 41.0 ± 3.2 more orders a month in the system under B".
@@ -116,25 +127,145 @@ const SENTENCES: &[Sentence] = &[
 ];
 
 /// Settings of a comparison.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Settings {
-    /// Replications (default: A's).
+    /// Replications (default: A's); with `precision`, the first batch.
     pub replications: Option<u32>,
     /// Seed for both (default: A's).
     pub seed: Option<u64>,
     /// Worker threads (`None`: one per core).
     pub threads: Option<usize>,
+    /// Multiplicity adjustment over all tests reported.
+    pub adjust: Adjust,
+    /// Warm-up, the same on both sides.
+    pub warmup: Warmup,
+    /// Daily platform metric MSER-5 reads (default `open`).
+    pub warmup_metric: String,
+    /// Add replications until the paired differences of these metrics reach these half-widths.
+    pub precision: Vec<Target>,
+    /// At most this many replications with `precision`.
+    pub max_replications: u32,
 }
 
-/// Runs A and B on common random numbers and returns the paired differences of
-/// [`KEY_METRICS`] for each platform present in both, in A's platform order. `tick` is called
-/// once per finished run (of either scenario).
-pub fn compare(
+/// A finished comparison.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// Differences, in A's platform order, then [`KEY_METRICS`] order.
+    pub diffs: Vec<Difference>,
+    /// Paired replications.
+    pub replications: u32,
+    /// Seed.
+    pub seed: u64,
+    /// The warm-up both sides used, and how it was chosen.
+    pub warmup_days: f64,
+    /// How the warm-up was chosen.
+    pub warmup_note: String,
+    /// Run length (days).
+    pub duration_days: f64,
+    /// What MSER-5 would choose on A's and on B's runs.
+    pub advice: (WarmupAdvice, WarmupAdvice),
+    /// With `precision`: how it ended.
+    pub precision: Option<Reached>,
+    /// The adjustment used.
+    pub adjust: Adjust,
+}
+
+/// What each key metric is an average of: its period and, for rates, its denominator.
+pub fn basis(metric: &str) -> &'static str {
+    match metric {
+        "closed_per_month" => "orders closed in the system per 30 days of the counted period",
+        "closed_in_system_share" => {
+            "closed in the system / decided orders (closed + settled offline + dropped + open past deadline at the end)"
+        }
+        "on_time_share" => "closed on time / closed in the system",
+        "mean_wait_hours" => "mean over orders that reached a department: arrival to the start of department work",
+        "mean_sojourn_hours" => "mean over orders closed in the system: arrival to closure",
+        "p_wait" => "orders that waited for a department / orders that reached one",
+        "weighted_r" => "reengineering level of its departments at the end of the run, weighted by their hours on it",
+        "leader_attention_hours" => "leaders' hours on its items, total over the counted period",
+        "resolution_rate" => "resolved / closed in the system",
+        "satisfaction_rate" => "rated satisfied / closed in the system",
+        "gaming_gap" => "satisfaction rate minus resolution rate (both over closed orders)",
+        "burden_share" => {
+            "burden hours (documentation, redo, returns, persuasion, unreasonable, overtime) / all department hours on it"
+        }
+        _ => "see the summary.csv columns in README.md",
+    }
+}
+
+fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>> {
+    outs.iter().map(|o| summarize(sc, o)).collect()
+}
+
+/// The paired values (A, B) of `metric` on platform `pa` of A and `pb` of B, both defined.
+fn pairs(
+    sa: &[Vec<PlatformSummary>],
+    sb: &[Vec<PlatformSummary>],
+    pa: usize,
+    pb: usize,
+    metric: &str,
+) -> Vec<(f64, f64)> {
+    sa.iter()
+        .zip(sb)
+        .map(|(x, y)| (x[pa].get(metric), y[pb].get(metric)))
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .collect()
+}
+
+/// Platforms present in both: (index in A, index in B).
+fn common(a: &Scenario, b: &Scenario) -> Vec<(usize, usize)> {
+    a.platforms
+        .iter()
+        .enumerate()
+        .filter_map(|(pa, spec)| b.platforms.iter().position(|q| q.id == spec.id).map(|pb| (pa, pb)))
+        .collect()
+}
+
+/// Paired differences of every key metric on every common platform, p-values adjusted together.
+pub fn differences(
     a: &Scenario,
-    b: &Scenario,
-    s: &Settings,
-    tick: &(dyn Fn() + Sync),
-) -> Result<Vec<Difference>, ExperimentError> {
+    sa: &[Vec<PlatformSummary>],
+    sb: &[Vec<PlatformSummary>],
+    common_platforms: &[(usize, usize)],
+    adjust: Adjust,
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    for &(pa, pb) in common_platforms {
+        for metric in KEY_METRICS {
+            let pairs = pairs(sa, sb, pa, pb, metric);
+            let diffs: Vec<f64> = pairs.iter().map(|(x, y)| y - x).collect();
+            let (diff, sd, half_width, n) = mean_ci95(&diffs);
+            let p_value = if n < 2 {
+                f64::NAN
+            } else if sd == 0.0 {
+                if diff == 0.0 { 1.0 } else { 0.0 }
+            } else {
+                t_two_sided_p(diff / (sd / (n as f64).sqrt()), (n - 1) as f64)
+            };
+            out.push(Difference {
+                platform: a.platforms[pa].id.clone(),
+                metric: metric.to_string(),
+                pairs: n,
+                mean_a: mean_ci95(&pairs.iter().map(|p| p.0).collect::<Vec<_>>()).0,
+                mean_b: mean_ci95(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()).0,
+                diff,
+                half_width,
+                p_value,
+                p_adjusted: f64::NAN,
+            });
+        }
+    }
+    let adjusted = adjust.apply(&out.iter().map(|d| d.p_value).collect::<Vec<_>>());
+    for (d, p) in out.iter_mut().zip(adjusted) {
+        d.p_adjusted = p;
+    }
+    out
+}
+
+/// Runs A and B on common random numbers, with one warm-up for both, and returns the paired
+/// differences of [`KEY_METRICS`] for each platform present in both, in A's platform order.
+/// `tick` is called once per finished run (of either scenario, pilots included).
+pub fn compare(a: &Scenario, b: &Scenario, s: &Settings, tick: &(dyn Fn() + Sync)) -> Result<Comparison, WarmupError> {
     let mut a = a.clone();
     let mut b = b.clone();
     let seed = s.seed.unwrap_or(a.simulation.seed);
@@ -143,34 +274,44 @@ pub fn compare(
         sc.simulation.seed = seed;
         sc.simulation.replications = reps;
     }
-    let sa: Vec<_> = run_all(&a, s.threads, tick)?.iter().map(|o| summarize(&a, o)).collect();
-    let sb: Vec<_> = run_all(&b, s.threads, tick)?.iter().map(|o| summarize(&b, o)).collect();
-    let mut out = Vec::new();
-    for (pa, spec) in a.platforms.iter().enumerate() {
-        let Some(pb) = b.platforms.iter().position(|q| q.id == spec.id) else { continue };
-        for metric in KEY_METRICS {
-            let pairs: Vec<(f64, f64)> = sa
-                .iter()
-                .zip(&sb)
-                .map(|(x, y)| (x[pa].get(metric), y[pb].get(metric)))
-                .filter(|(x, y)| !x.is_nan() && !y.is_nan())
-                .collect();
-            let diffs: Vec<f64> = pairs.iter().map(|(x, y)| y - x).collect();
-            let (diff, _, half_width, n) = mean_ci95(&diffs);
-            let mean_a = mean_ci95(&pairs.iter().map(|p| p.0).collect::<Vec<_>>()).0;
-            let mean_b = mean_ci95(&pairs.iter().map(|p| p.1).collect::<Vec<_>>()).0;
-            out.push(Difference {
-                platform: spec.id.clone(),
-                metric: metric.to_string(),
-                pairs: n,
-                mean_a,
-                mean_b,
-                diff,
-                half_width,
-            });
-        }
-    }
-    Ok(out)
+    let metric = if s.warmup_metric.is_empty() { "open" } else { s.warmup_metric.as_str() };
+    let warmup_note = apply(&mut [&mut a, &mut b], &s.warmup, metric, s.threads, tick)?;
+    let both = common(&a, &b);
+    let mut outs: Vec<(RunOutput, RunOutput)> =
+        run_range(&a, 0, reps, s.threads, tick)?.into_iter().zip(run_range(&b, 0, reps, s.threads, tick)?).collect();
+    let precision = if s.precision.is_empty() {
+        None
+    } else {
+        let samples = |have: &[(RunOutput, RunOutput)]| {
+            let oa: Vec<RunOutput> = have.iter().map(|p| p.0.clone()).collect();
+            let ob: Vec<RunOutput> = have.iter().map(|p| p.1.clone()).collect();
+            let (sa, sb) = (summaries(&a, &oa), summaries(&b, &ob));
+            both.iter()
+                .flat_map(|&(pa, pb)| s.precision.iter().map(move |t| (pa, pb, t)))
+                .map(|(pa, pb, t)| (pairs(&sa, &sb, pa, pb, &t.metric).iter().map(|(x, y)| y - x).collect(), t.clone()))
+                .collect()
+        };
+        let mut more = |from: u32, to: u32| -> Result<Vec<(RunOutput, RunOutput)>, ExperimentError> {
+            Ok(run_range(&a, from, to, s.threads, tick)?
+                .into_iter()
+                .zip(run_range(&b, from, to, s.threads, tick)?)
+                .collect())
+        };
+        Some(extend_until(&mut outs, s.max_replications.max(reps), &samples, &mut more)?)
+    };
+    let (oa, ob): (Vec<RunOutput>, Vec<RunOutput>) = outs.into_iter().unzip();
+    let diffs = differences(&a, &summaries(&a, &oa), &summaries(&b, &ob), &both, s.adjust);
+    Ok(Comparison {
+        diffs,
+        replications: oa.len() as u32,
+        seed,
+        warmup_days: a.simulation.warmup_days,
+        warmup_note,
+        duration_days: a.simulation.duration_days,
+        advice: (advise(&a, &oa, metric), advise(&b, &ob, metric)),
+        precision,
+        adjust: s.adjust,
+    })
 }
 
 /// Writes `compare.csv`: one row per platform and metric.
@@ -187,6 +328,9 @@ pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
             "ci_low",
             "ci_high",
             "significant",
+            "p_value",
+            "p_adjusted",
+            "basis",
         ])?;
         for d in diffs {
             c.write_record([
@@ -200,6 +344,9 @@ pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
                 num(d.diff - d.half_width),
                 num(d.diff + d.half_width),
                 d.significant().to_string(),
+                num(d.p_value),
+                num(d.p_adjusted),
+                basis(&d.metric).to_string(),
             ])?;
         }
         Ok(())

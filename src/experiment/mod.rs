@@ -50,9 +50,20 @@ pub fn run_all(
     threads: Option<usize>,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunOutput>, ExperimentError> {
-    let n = sc.simulation.replications;
+    run_range(sc, 0, sc.simulation.replications, threads, tick)
+}
+
+/// Runs replications `from..to` of `sc` in parallel, results in replication order (so a run
+/// extended batch by batch equals one run of all its replications).
+pub fn run_range(
+    sc: &Scenario,
+    from: u32,
+    to: u32,
+    threads: Option<usize>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<RunOutput>, ExperimentError> {
     with_threads(threads, || {
-        (0..n)
+        (from..to)
             .into_par_iter()
             .map(|r| {
                 let out = run_replication(sc, r);

@@ -994,6 +994,9 @@ pub fn points_header(m: &Manifest) -> Vec<String> {
     }
     h.extend(Regime::ALL.iter().map(|g| format!("share_{}", g.name())));
     h.push("modal_regime".into());
+    for g in Regime::ALL {
+        h.extend([format!("share_{}_ci95_low", g.name()), format!("share_{}_ci95_high", g.name())]);
+    }
     h
 }
 
@@ -1007,6 +1010,12 @@ pub fn points_record(m: &Manifest, s: &PointStats) -> Vec<String> {
     }
     r.extend(s.shares.iter().map(|x| num(*x)));
     r.push(s.modal.name().to_string());
+    // 95% Wilson score intervals of the shares (Wilson 1927).
+    let n = s.replications as u64;
+    for x in &s.shares {
+        let (lo, hi) = crate::analysis::intervals::wilson((x * n as f64).round() as u64, n, 0.95);
+        r.extend([num(lo), num(hi)]);
+    }
     r
 }
 

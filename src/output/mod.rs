@@ -1,6 +1,7 @@
 //! Output: CSV files written atomically, terminal reports.
 
 pub mod atomic;
+pub mod bars;
 pub mod csv;
 pub mod folder;
 pub mod plot;

@@ -79,6 +79,37 @@ pub fn regime_map(
     y_name: &str,
     cells: &[(f64, f64, Regime)],
 ) -> Result<(), PlotError> {
+    regime_map_with_boxes(path, title, x_name, y_name, cells, &[])
+}
+
+/// Position of data value `v` on a grid axis of cells centred on `xs` (cell i spans [i, i + 1]),
+/// interpolated between centres; infinite values go to the edges.
+fn grid_position(xs: &[f64], v: f64) -> f64 {
+    let n = xs.len();
+    if v <= xs[0] {
+        return if v.is_finite() && n > 1 { (0.5 - (xs[0] - v) / (xs[1] - xs[0])).max(0.0) } else { 0.0 };
+    }
+    if v >= xs[n - 1] {
+        return if v.is_finite() && n > 1 {
+            (n as f64 - 0.5 + (v - xs[n - 1]) / (xs[n - 1] - xs[n - 2])).min(n as f64)
+        } else {
+            n as f64
+        };
+    }
+    let j = xs.iter().rposition(|x| *x <= v).unwrap_or(0);
+    j as f64 + 0.5 + (v - xs[j]) / (xs[j + 1] - xs[j])
+}
+
+/// A regime map with boxes (x_lo, x_hi, y_lo, y_hi in data units; infinite ends reach the
+/// edges) outlined in black, as found by scenario discovery.
+pub fn regime_map_with_boxes(
+    path: &Path,
+    title: &str,
+    x_name: &str,
+    y_name: &str,
+    cells: &[(f64, f64, Regime)],
+    outlines: &[[f64; 4]],
+) -> Result<(), PlotError> {
     let err = draw_err(path);
     let mut svg = String::new();
     {
@@ -131,6 +162,14 @@ pub fn regime_map(
                     )
                 }))
                 .map_err(|e| err(e.to_string()))?;
+            for &[x0, x1, y0, y1] in outlines {
+                let area = chart.plotting_area().strip_coord_spec();
+                let (w, h) = area.dim_in_pixel();
+                let px = |v: f64| (grid_position(&xs, v) / xs.len() as f64 * w as f64).round() as i32;
+                let py = |v: f64| h as i32 - (grid_position(&ys, v) / ys.len() as f64 * h as f64).round() as i32;
+                area.draw(&Rectangle::new([(px(x0), py(y1)), (px(x1), py(y0))], BLACK.stroke_width(4)))
+                    .map_err(|e| err(e.to_string()))?;
+            }
         } else {
             let pad = |v: &[f64]| {
                 let (lo, hi) = (v[0], v[v.len() - 1]);
@@ -148,6 +187,17 @@ pub fn regime_map(
             chart
                 .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
                 .map_err(|e| err(e.to_string()))?;
+            for &[x0, x1, y0, y1] in outlines {
+                let (rx, ry) = (pad(&xs), pad(&ys));
+                let cx = |v: f64| v.clamp(rx.start, rx.end);
+                let cy = |v: f64| v.clamp(ry.start, ry.end);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(cx(x0), cy(y1)), (cx(x1), cy(y0))],
+                        BLACK.stroke_width(4),
+                    )))
+                    .map_err(|e| err(e.to_string()))?;
+            }
         }
         let shown: Vec<Regime> = Regime::ALL.iter().copied().filter(|g| cells.iter().any(|c| c.2 == *g)).collect();
         legend

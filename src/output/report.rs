@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::analysis::intervals::share_text;
 use crate::metrics::Regime;
 use crate::metrics::stats::mean_ci95;
 use crate::metrics::summary::PlatformSummary;
@@ -22,7 +23,8 @@ pub fn pm(xs: &[f64], digits: usize, scale: f64) -> String {
     }
 }
 
-/// Regimes across replications, most frequent first, e.g. `嵌入 embedded 3/4`.
+/// Regimes across replications, most frequent first, with 95% Wilson intervals for the share,
+/// e.g. `嵌入 embedded 3/4 (30–95%)`.
 pub fn regime_tally(regimes: &[Regime]) -> String {
     let mut counts: BTreeMap<Regime, usize> = BTreeMap::new();
     for r in regimes {
@@ -31,7 +33,7 @@ pub fn regime_tally(regimes: &[Regime]) -> String {
     let mut v: Vec<(Regime, usize)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v.iter()
-        .map(|(r, n)| format!("{} {} {}/{}", r.chinese(), r.name(), n, regimes.len()))
+        .map(|(r, n)| format!("{} {} {}", r.chinese(), r.name(), share_text(*n as u64, regimes.len() as u64)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -63,7 +65,10 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         sim.warmup_days,
         sim.seed
     );
-    let _ = writeln!(s, "figures: mean ± 95% confidence half-width over replications\n");
+    let _ = writeln!(
+        s,
+        "figures: mean ± 95% confidence half-width over replications; regime shares with 95% Wilson intervals\n"
+    );
     let _ = writeln!(
         s,
         "{:<16} {:>14} {:>16} {:>14} {:>14} {:>16}  regime",

@@ -1,0 +1,567 @@
+//! `embedsim calibrate`: fit scenario parameters to target statistics by the simulated method of
+//! moments (McFadden 1989; Gouriéroux & Monfort 1996) with common random numbers and Nelder–Mead.
+//!
+//! * Moments: each target names an output (`PLATFORM.METRIC` or `PLATFORM.share_REGIME`), a value
+//!   and `sd`, the standard error of that value. The simulated moment m_i(θ) is the output's mean
+//!   over R replications, always the same replications (seeds): common random numbers make
+//!   m(θ) a smooth, deterministic function that a derivative-free optimiser can follow.
+//! * Objective: Q(θ) = Σ_i ((m_i(θ) − t_i) / sd_i)², minimised by Nelder–Mead on the unit cube of
+//!   the parameters' bounds.
+//! * Uncertainty: by the delta method (sandwich), with G = ∂m/∂θ by central differences (on the
+//!   same random numbers), W = diag(1/sd²) and Σ = diag(sd²) + the simulation variance of each
+//!   m_i (within-point variance / R): Cov(θ̂) = (G'WG)⁻¹ G'WΣWG (G'WG)⁻¹.
+//! * Held-out targets are simulated at θ̂ and reported with their z-scores; they never enter Q.
+//! * Every evaluation is journaled (`calibration.partial.csv`); `--resume` replays it: the
+//!   optimiser is deterministic, so it asks for the same points and finds them in the journal.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::experiment::run_all;
+use crate::metrics::summary::summarize;
+use crate::output::atomic::{num, write_atomic};
+
+use super::design::{AnalysisError, Bounded, Design, toml_message};
+use super::neldermead::{NmSettings, minimise};
+use super::sensitivity::OutputSpec;
+use crate::experiment::sweep::RunRecord;
+
+/// The journal of evaluations.
+pub const JOURNAL: &str = "calibration.partial.csv";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    path: String,
+    min: f64,
+    max: f64,
+    start: Option<f64>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    output: String,
+    value: f64,
+    sd: f64,
+    #[allow(dead_code)]
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalibration {
+    name: Option<String>,
+    #[allow(dead_code)]
+    description: Option<String>,
+    base: String,
+    seed: Option<u64>,
+    replications: Option<u32>,
+    max_evaluations: Option<usize>,
+    #[serde(default)]
+    set: toml::Table,
+    parameters: Vec<RawParam>,
+    targets: Vec<RawTarget>,
+    #[serde(default)]
+    held_out: Vec<RawTarget>,
+}
+
+/// A target statistic.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The output.
+    pub output: OutputSpec,
+    /// Target value.
+    pub value: f64,
+    /// Its standard error (the weight is 1/sd²).
+    pub sd: f64,
+}
+
+/// A calibration, loaded and checked.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    /// Name.
+    pub name: String,
+    /// Base, parameters, seed, replications.
+    pub design: Design,
+    /// Starting point on the unit cube.
+    pub start: Vec<f64>,
+    /// Fitted targets.
+    pub targets: Vec<Target>,
+    /// Reported, not fitted.
+    pub held_out: Vec<Target>,
+    /// Evaluation budget of the optimiser.
+    pub max_evaluations: usize,
+}
+
+impl Calibration {
+    /// Reads a calibration file (format in docs/RESEARCH.md).
+    pub fn load(path: &Path) -> Result<Calibration, AnalysisError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| AnalysisError::Read { path: path.into(), source })?;
+        let invalid = |message: String| AnalysisError::Invalid { file: file.clone(), message };
+        let raw: RawCalibration = toml::from_str(&text).map_err(|e| invalid(toml_message(&text, &e)))?;
+        let params: Vec<Bounded> =
+            raw.parameters.iter().map(|p| Bounded { path: p.path.clone(), min: p.min, max: p.max }).collect();
+        let design = Design::new(path, &text, &raw.base, raw.seed, raw.replications, &raw.set, params)?;
+        if design.replications < 2 {
+            return Err(invalid("replications: expected at least 2 (the uncertainty needs replication noise)".into()));
+        }
+        let mut start = Vec::new();
+        for p in &raw.parameters {
+            let s = p.start.unwrap_or((p.min + p.max) / 2.0);
+            if !(p.min..=p.max).contains(&s) {
+                return Err(invalid(format!("parameter `{}`: start {s} is outside [{}, {}]", p.path, p.min, p.max)));
+            }
+            start.push((s - p.min) / (p.max - p.min));
+        }
+        let targets = |v: &[RawTarget], what: &str| {
+            v.iter()
+                .map(|t| {
+                    if !(t.sd > 0.0 && t.sd.is_finite() && t.value.is_finite()) {
+                        return Err(format!("{what} `{}`: expected a finite value and sd > 0", t.output));
+                    }
+                    Ok(Target { output: OutputSpec::parse(&t.output, &design.platforms)?, value: t.value, sd: t.sd })
+                })
+                .collect::<Result<Vec<_>, String>>()
+        };
+        let fitted = targets(&raw.targets, "target").map_err(invalid)?;
+        let held_out = targets(&raw.held_out, "held_out").map_err(invalid)?;
+        if fitted.len() < design.parameters.len() {
+            return Err(invalid(format!(
+                "{} parameters but {} targets: at least as many targets as parameters are needed",
+                design.parameters.len(),
+                fitted.len()
+            )));
+        }
+        Ok(Calibration {
+            name: raw
+                .name
+                .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or("calibration".into()),
+            design,
+            start,
+            targets: fitted,
+            held_out,
+            max_evaluations: raw.max_evaluations.unwrap_or(150),
+        })
+    }
+
+    fn outputs(&self) -> Vec<&Target> {
+        self.targets.iter().chain(&self.held_out).collect()
+    }
+
+    fn fingerprint(&self) -> String {
+        let h = [self.design.text.as_bytes(), self.design.base_text.as_bytes(), env!("CARGO_PKG_VERSION").as_bytes()]
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, bytes| {
+                bytes.iter().fold(h, |h, b| (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+            });
+        format!("{h:016x}")
+    }
+}
+
+/// Mean and variance of the mean (within-point variance / R) of every output, targets first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moments {
+    /// Means.
+    pub mean: Vec<f64>,
+    /// Simulation variance of each mean.
+    pub var_of_mean: Vec<f64>,
+}
+
+/// One fitted parameter.
+#[derive(Clone, Debug)]
+pub struct Fitted {
+    /// Key path.
+    pub path: String,
+    /// Estimate.
+    pub value: f64,
+    /// Standard error (delta method); NaN when G'WG is singular.
+    pub se: f64,
+    /// Start.
+    pub start: f64,
+}
+
+/// The fit of one target or held-out target.
+#[derive(Clone, Debug)]
+pub struct Fit {
+    /// Output name.
+    pub output: String,
+    /// Fitted (true) or held out.
+    pub fitted: bool,
+    /// Target value and sd.
+    pub target: f64,
+    /// Target sd.
+    pub sd: f64,
+    /// Simulated mean at the estimate.
+    pub simulated: f64,
+    /// Simulation standard error of that mean.
+    pub sim_se: f64,
+}
+
+impl Fit {
+    /// (simulated − target) / √(sd² + sim_se²).
+    pub fn z(&self) -> f64 {
+        (self.simulated - self.target) / (self.sd.powi(2) + self.sim_se.powi(2)).sqrt()
+    }
+}
+
+/// The result of a calibration.
+#[derive(Clone, Debug)]
+pub struct Result_ {
+    /// Parameters.
+    pub parameters: Vec<Fitted>,
+    /// Every target, fitted ones first.
+    pub fits: Vec<Fit>,
+    /// Objective at the estimate.
+    pub objective: f64,
+    /// Distinct evaluations (each R replications), including the derivative points.
+    pub evaluations: usize,
+    /// Of those, taken from the journal.
+    pub resumed: usize,
+    /// Whether Nelder–Mead met its tolerances.
+    pub converged: bool,
+}
+
+fn key(u: &[f64]) -> String {
+    u.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(";")
+}
+
+/// The simulated moments at unit point `u`.
+fn simulate(c: &Calibration, u: &[f64], threads: Option<usize>) -> Result<Moments, AnalysisError> {
+    let (_, sc) = c.design.scenario_at(u)?;
+    let outs = run_all(&sc, threads, &|| {})?;
+    let records: Vec<RunRecord> =
+        outs.iter().enumerate().map(|(i, o)| RunRecord { run: i, rows: summarize(&sc, o), unstable: None }).collect();
+    let (mut mean, mut var_of_mean) = (Vec::new(), Vec::new());
+    for t in c.outputs() {
+        let xs: Vec<f64> = records.iter().map(|r| t.output.value(r)).filter(|v| !v.is_nan()).collect();
+        let n = xs.len() as f64;
+        let m = if xs.is_empty() { f64::NAN } else { xs.iter().sum::<f64>() / n };
+        let v = if xs.len() < 2 { f64::NAN } else { xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0) / n };
+        mean.push(m);
+        var_of_mean.push(v);
+    }
+    Ok(Moments { mean, var_of_mean })
+}
+
+fn objective(c: &Calibration, m: &Moments) -> f64 {
+    c.targets.iter().zip(&m.mean).map(|(t, x)| ((x - t.value) / t.sd).powi(2)).sum()
+}
+
+/// Solves A x = b for symmetric positive definite A by Gauss–Jordan with partial pivoting;
+/// None when singular.
+fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut m: Vec<Vec<f64>> = a
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.iter().copied().chain((0..n).map(|j| (i == j) as u8 as f64)).collect())
+        .collect();
+    for col in 0..n {
+        let piv = (col..n).max_by(|&x, &y| m[x][col].abs().total_cmp(&m[y][col].abs()))?;
+        if m[piv][col].abs() < 1e-300 {
+            return None;
+        }
+        m.swap(col, piv);
+        let p = m[col][col];
+        m[col].iter_mut().for_each(|v| *v /= p);
+        for r in 0..n {
+            if r != col {
+                let f = m[r][col];
+                let row = m[col].clone();
+                m[r].iter_mut().zip(&row).for_each(|(v, c)| *v -= f * c);
+            }
+        }
+    }
+    Some(m.into_iter().map(|r| r[n..].to_vec()).collect())
+}
+
+/// Delta-method covariance of the unit-cube estimate (see the module docs).
+pub fn sandwich(g: &[Vec<f64>], sd: &[f64], sim_var: &[f64]) -> Option<Vec<Vec<f64>>> {
+    let (q, k) = (g.len(), g.first().map_or(0, |r| r.len()));
+    let w: Vec<f64> = sd.iter().map(|s| 1.0 / (s * s)).collect();
+    let sigma: Vec<f64> = sd.iter().zip(sim_var).map(|(s, v)| s * s + if v.is_nan() { 0.0 } else { *v }).collect();
+    let bread: Vec<Vec<f64>> =
+        (0..k).map(|a| (0..k).map(|b| (0..q).map(|i| g[i][a] * w[i] * g[i][b]).sum()).collect()).collect();
+    let meat: Vec<Vec<f64>> = (0..k)
+        .map(|a| (0..k).map(|b| (0..q).map(|i| g[i][a] * w[i] * sigma[i] * w[i] * g[i][b]).sum()).collect())
+        .collect();
+    let inv = invert(&bread)?;
+    let prod = |x: &[Vec<f64>], y: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        (0..k).map(|a| (0..k).map(|b| (0..k).map(|j| x[a][j] * y[j][b]).sum()).collect()).collect()
+    };
+    Some(prod(&prod(&inv, &meat), &inv))
+}
+
+/// Journal: header line with the fingerprint, then `key,mean...,var...` per evaluation.
+fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments>, AnalysisError> {
+    let text = std::fs::read_to_string(path).map_err(|source| AnalysisError::Read { path: path.into(), source })?;
+    let mut lines = text.lines();
+    if lines.next() != Some(&format!("# embedsim calibration journal {}", c.fingerprint())) {
+        return Err(AnalysisError::Invalid {
+            file: path.display().to_string(),
+            message:
+                "this journal belongs to another calibration file, base or version; delete it or use another --out"
+                    .into(),
+        });
+    }
+    let q = c.outputs().len();
+    let mut out = BTreeMap::new();
+    // A torn last line (no newline) is dropped.
+    let complete = if text.ends_with('\n') { text.lines().count() } else { text.lines().count() - 1 };
+    for line in text.lines().take(complete).skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 1 + 2 * q {
+            continue;
+        }
+        let p = |s: &str| if s.is_empty() { Ok(f64::NAN) } else { s.parse::<f64>() };
+        let (Ok(mean), Ok(var)) = (
+            f[1..=q].iter().map(|s| p(s)).collect::<Result<Vec<_>, _>>(),
+            f[1 + q..].iter().map(|s| p(s)).collect::<Result<Vec<_>, _>>(),
+        ) else {
+            continue;
+        };
+        out.insert(f[0].to_string(), Moments { mean, var_of_mean: var });
+    }
+    Ok(out)
+}
+
+/// Progress of a calibration: (evaluations so far, best objective so far).
+pub type Progress<'a> = &'a (dyn Fn(usize, f64) + Sync);
+
+/// Runs the calibration into `dir`: journal while running, then `calibration.csv`, `fit.csv` and
+/// `calibration.toml` (seeds, version, settings, results). With `stop_after`, stops with
+/// [`AnalysisError::Stopped`] after that many new evaluations (tests of `--resume`).
+pub fn calibrate(
+    c: &Calibration,
+    dir: &Path,
+    threads: Option<usize>,
+    resume: bool,
+    stop_after: Option<usize>,
+    progress: Progress,
+) -> Result<Result_, AnalysisError> {
+    std::fs::create_dir_all(dir).map_err(|source| crate::output::WriteError { path: dir.into(), source })?;
+    let journal = dir.join(JOURNAL);
+    let mut cache = BTreeMap::new();
+    if journal.exists() {
+        if !resume {
+            return Err(AnalysisError::Invalid {
+                file: journal.display().to_string(),
+                message: "an unfinished calibration is here; continue it with --resume, or delete the file".into(),
+            });
+        }
+        cache = read_journal(&journal, c)?;
+    }
+    // Rewrite the journal with the complete records only.
+    let header = format!("# embedsim calibration journal {}", c.fingerprint());
+    let line = |k: &str, m: &Moments| {
+        let f: Vec<String> = m.mean.iter().chain(&m.var_of_mean).map(|v| num(*v)).collect();
+        format!("{k},{}\n", f.join(","))
+    };
+    write_atomic(&journal, |w| {
+        writeln!(w, "{header}")?;
+        for (k, m) in &cache {
+            w.write_all(line(k, m).as_bytes())?;
+        }
+        Ok(())
+    })?;
+    let resumed = cache.len();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
+    let mut evals = 0usize;
+    let mut best = f64::INFINITY;
+    let mut eval = |u: &[f64]| -> Result<Moments, AnalysisError> {
+        let k = key(u);
+        evals += 1;
+        let m = match cache.get(&k) {
+            Some(m) => m.clone(),
+            None => {
+                if stop_after.is_some_and(|n| cache.len() >= resumed + n) {
+                    return Err(AnalysisError::Stopped { done: cache.len() - resumed });
+                }
+                let m = simulate(c, u, threads)?;
+                file.write_all(line(&k, &m).as_bytes())
+                    .and_then(|_| file.flush())
+                    .map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
+                cache.insert(k, m.clone());
+                m
+            }
+        };
+        best = best.min(objective(c, &m));
+        progress(evals, best);
+        Ok(m)
+    };
+    let settings = NmSettings { max_evals: c.max_evaluations, ..NmSettings::default() };
+    let nm = minimise(&c.start, &settings, &mut |u: &[f64]| eval(u).map(|m| objective(c, &m)))?;
+    let at = eval(&nm.x)?;
+    // Jacobian of the fitted moments by central differences on the unit cube.
+    let k = c.design.parameters.len();
+    let q = c.targets.len();
+    let h = 0.02;
+    let mut g = vec![vec![0.0; k]; q];
+    for j in 0..k {
+        let mut up = nm.x.clone();
+        let mut down = nm.x.clone();
+        up[j] = (up[j] + h).min(1.0);
+        down[j] = (down[j] - h).max(0.0);
+        let (mu, md) = (eval(&up)?, eval(&down)?);
+        for (i, row) in g.iter_mut().enumerate() {
+            row[j] = (mu.mean[i] - md.mean[i]) / (up[j] - down[j]);
+        }
+    }
+    let sd: Vec<f64> = c.targets.iter().map(|t| t.sd).collect();
+    let cov = sandwich(&g, &sd, &at.var_of_mean[..q]);
+    let parameters = c
+        .design
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let range = p.max - p.min;
+            Fitted {
+                path: p.path.clone(),
+                value: p.min + range * nm.x[j],
+                se: cov.as_ref().map_or(f64::NAN, |v| v[j][j].max(0.0).sqrt() * range),
+                start: p.min + range * c.start[j],
+            }
+        })
+        .collect();
+    let fits = c
+        .outputs()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Fit {
+            output: t.output.name.clone(),
+            fitted: i < q,
+            target: t.value,
+            sd: t.sd,
+            simulated: at.mean[i],
+            sim_se: at.var_of_mean[i].sqrt(),
+        })
+        .collect();
+    drop(file);
+    let result =
+        Result_ { parameters, fits, objective: nm.f, evaluations: cache.len(), resumed, converged: nm.converged };
+    write_results(dir, c, &result)?;
+    std::fs::remove_file(&journal).map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
+    Ok(result)
+}
+
+fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), AnalysisError> {
+    write_atomic(&dir.join("calibration.csv"), |w| {
+        writeln!(w, "parameter,estimate,se,ci95_low,ci95_high,start,min,max")?;
+        for (p, b) in r.parameters.iter().zip(&c.design.parameters) {
+            let h = 1.959_964 * p.se;
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{},{}",
+                p.path,
+                num(p.value),
+                num(p.se),
+                num(p.value - h),
+                num(p.value + h),
+                num(p.start),
+                num(b.min),
+                num(b.max)
+            )?;
+        }
+        Ok(())
+    })?;
+    write_atomic(&dir.join("fit.csv"), |w| {
+        writeln!(w, "output,role,target,target_sd,simulated,simulated_se,z")?;
+        for f in &r.fits {
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{}",
+                f.output,
+                if f.fitted { "fitted" } else { "held_out" },
+                num(f.target),
+                num(f.sd),
+                num(f.simulated),
+                num(f.sim_se),
+                num(f.z())
+            )?;
+        }
+        Ok(())
+    })?;
+    write_atomic(&dir.join("calibration.toml"), |w| {
+        writeln!(w, "# embedsim {} calibration {}", env!("CARGO_PKG_VERSION"), c.name)?;
+        writeln!(w, "file = {:?}", c.design.file)?;
+        writeln!(w, "base = {:?}", c.design.base_origin)?;
+        writeln!(w, "embedsim_version = {:?}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(w, "seed = \"{}\"", c.design.seed)?;
+        writeln!(
+            w,
+            "replications = {}  # replications 0..{} at every evaluation (common random numbers)",
+            c.design.replications, c.design.replications
+        )?;
+        writeln!(w, "method = \"simulated method of moments, Nelder-Mead, delta-method standard errors\"")?;
+        writeln!(w, "evaluations = {}", r.evaluations)?;
+        writeln!(w, "converged = {}", r.converged)?;
+        writeln!(w, "objective = {}", num(r.objective))?;
+        for p in &r.parameters {
+            writeln!(
+                w,
+                "\n[[parameters]]\npath = {:?}\nestimate = {}\nse = {}",
+                p.path,
+                num(p.value),
+                if p.se.is_nan() { "nan".into() } else { num(p.se) }
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The terminal report.
+pub fn report(c: &Calibration, r: &Result_) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} evaluations x {} replications (seed {}), {}; objective {:.3} over {} targets\n",
+        c.name,
+        r.evaluations,
+        c.design.replications,
+        c.design.seed,
+        if r.converged { "converged" } else { "stopped at max_evaluations (not converged)" },
+        r.objective,
+        c.targets.len()
+    );
+    let _ = writeln!(s, "{:<44} {:>12} {:>12} {:>26}", "parameter", "estimate", "se", "95% interval");
+    for p in &r.parameters {
+        let _ = writeln!(
+            s,
+            "{:<44} {:>12.4} {:>12.4} {:>26}",
+            p.path,
+            p.value,
+            p.se,
+            format!("[{:.4}, {:.4}]", p.value - 1.96 * p.se, p.value + 1.96 * p.se)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<36} {:>9} {:>12} {:>12} {:>22} {:>7}",
+        "output", "role", "target", "± sd", "simulated ± se", "z"
+    );
+    for f in &r.fits {
+        let _ = writeln!(
+            s,
+            "{:<36} {:>9} {:>12.4} {:>12.4} {:>22} {:>7.2}",
+            f.output,
+            if f.fitted { "fitted" } else { "held out" },
+            f.target,
+            f.sd,
+            format!("{:.4} ± {:.4}", f.simulated, f.sim_se),
+            f.z()
+        );
+    }
+    s
+}

@@ -1,0 +1,189 @@
+//! Warm-up from the data: MSER-5 on the daily series of a named platform metric, averaged over
+//! replications (White 1997), and the sentence every run prints about it.
+
+use crate::metrics::collector::PlatformDay;
+use crate::model::RunOutput;
+use crate::scenario::Scenario;
+
+use super::mser::{Mser, mser5};
+
+/// Daily platform metrics MSER can read (timeseries.csv names).
+pub const DAILY_METRICS: &[&str] = &[
+    "open",
+    "arrivals",
+    "dispatched",
+    "closed",
+    "lost",
+    "open_overdue",
+    "leader_attention_hours",
+    "staff_hours",
+    "burden_hours",
+];
+
+fn daily(d: &PlatformDay, metric: &str) -> f64 {
+    match metric {
+        "open" => d.open as f64,
+        "arrivals" => d.arrivals as f64,
+        "dispatched" => d.dispatched as f64,
+        "closed" => d.closed as f64,
+        "lost" => d.lost as f64,
+        "open_overdue" => d.overdue as f64,
+        "leader_attention_hours" => d.attention,
+        "staff_hours" => d.hours,
+        "burden_hours" => d.burden,
+        _ => f64::NAN,
+    }
+}
+
+/// Checks a metric name for `--warmup-metric`.
+pub fn check_metric(metric: &str) -> Result<(), String> {
+    if DAILY_METRICS.contains(&metric) {
+        Ok(())
+    } else {
+        Err(format!("unknown daily metric `{metric}` for MSER (one of: {})", DAILY_METRICS.join(", ")))
+    }
+}
+
+/// What MSER-5 says for each platform (in scenario order) and overall.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WarmupAdvice {
+    /// The metric used.
+    pub metric: String,
+    /// Per platform: MSER on the replication-mean series (platforms with a constant series omitted).
+    pub platforms: Vec<(String, Mser)>,
+}
+
+impl WarmupAdvice {
+    /// The warm-up MSER would choose: the longest of the platforms', in days.
+    pub fn days(&self) -> usize {
+        self.platforms.iter().map(|p| p.1.truncation).max().unwrap_or(0)
+    }
+
+    /// Platforms whose series never settled within the run.
+    pub fn too_short(&self) -> Vec<&str> {
+        self.platforms.iter().filter(|p| p.1.too_short).map(|p| p.0.as_str()).collect()
+    }
+
+    /// "MSER-5 on the daily `open` series (mean over replications) would choose 45 days (minhu
+    /// 45, ...)" and a warning when a series never settled.
+    pub fn sentence(&self) -> String {
+        let per: Vec<String> = self.platforms.iter().map(|(p, m)| format!("{p} {}", m.truncation)).collect();
+        let mut s = format!(
+            "MSER-5 on the daily `{}` series (mean over replications) would choose {} days ({})",
+            self.metric,
+            self.days(),
+            per.join(", ")
+        );
+        let short = self.too_short();
+        if !short.is_empty() {
+            s.push_str(&format!(
+                "\nwarning: the run is too short for MSER-5 on {}: the best truncation falls in the second half of the series, so the output has not settled (a trend or a slow transient); lengthen simulation.duration_days or read the results as transient",
+                short.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+/// MSER-5 per platform on the replication-mean daily series of `metric`.
+pub fn advise(sc: &Scenario, outs: &[RunOutput], metric: &str) -> WarmupAdvice {
+    let mut platforms = Vec::new();
+    for (p, spec) in sc.platforms.iter().enumerate() {
+        let len = outs.iter().map(|o| o.platforms[p].days.len()).min().unwrap_or(0);
+        let mean: Vec<f64> = (0..len)
+            .map(|d| outs.iter().map(|o| daily(&o.platforms[p].days[d], metric)).sum::<f64>() / outs.len() as f64)
+            .collect();
+        if mean.iter().all(|v| *v == mean[0]) {
+            continue;
+        }
+        platforms.push((spec.id.clone(), mser5(&mean)));
+    }
+    WarmupAdvice { metric: metric.to_string(), platforms }
+}
+
+/// How the warm-up is chosen.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Warmup {
+    /// The scenario's `simulation.warmup_days` (in `compare`: the longer of the two).
+    #[default]
+    Scenario,
+    /// A fixed number of days.
+    Days(f64),
+    /// MSER-5 on a pilot of the same replications (the longest over platforms and scenarios).
+    Auto,
+}
+
+impl std::str::FromStr for Warmup {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Warmup, String> {
+        if s == "auto" {
+            return Ok(Warmup::Auto);
+        }
+        match s.parse::<f64>() {
+            Ok(d) if d >= 0.0 && d.is_finite() => Ok(Warmup::Days(d)),
+            _ => Err(format!("expected `auto` or a number of days >= 0, found `{s}`")),
+        }
+    }
+}
+
+/// Why a warm-up could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum WarmupError {
+    /// The pilot runs failed.
+    #[error(transparent)]
+    Run(#[from] crate::experiment::ExperimentError),
+    /// The warm-up leaves nothing to count.
+    #[error("warm-up of {days} days is not shorter than {scenario}'s run of {duration} days")]
+    TooLong {
+        /// Warm-up chosen.
+        days: f64,
+        /// Scenario name.
+        scenario: String,
+        /// Its duration.
+        duration: f64,
+    },
+}
+
+/// Sets one common warm-up on every scenario and returns a note on how it was chosen. `Auto`
+/// runs each scenario's replications once as a pilot (the warm-up only changes what is counted,
+/// never what happens, so the pilot's daily series are those of the final runs).
+pub fn apply(
+    scs: &mut [&mut Scenario],
+    how: &Warmup,
+    metric: &str,
+    threads: Option<usize>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<String, WarmupError> {
+    let (days, note) = match how {
+        Warmup::Days(d) => (*d, format!("warm-up {d} days (--warmup)")),
+        Warmup::Scenario => {
+            let d = scs.iter().map(|s| s.simulation.warmup_days).fold(0.0, f64::max);
+            let differ = scs.iter().any(|s| s.simulation.warmup_days != d);
+            let note = if differ {
+                format!("warm-up {d} days: the scenarios' warm-ups differ, so both sides use the longer")
+            } else {
+                format!("warm-up {d} days (simulation.warmup_days)")
+            };
+            (d, note)
+        }
+        Warmup::Auto => {
+            let mut d = 0usize;
+            for sc in scs.iter() {
+                let outs = crate::experiment::run_all(sc, threads, tick)?;
+                d = d.max(advise(sc, &outs, metric).days());
+            }
+            (d as f64, format!("warm-up {d} days chosen by MSER-5 on the daily `{metric}` series (--warmup auto)"))
+        }
+    };
+    for sc in scs.iter_mut() {
+        if days >= sc.simulation.duration_days {
+            return Err(WarmupError::TooLong {
+                days,
+                scenario: sc.name.clone(),
+                duration: sc.simulation.duration_days,
+            });
+        }
+        sc.simulation.warmup_days = days;
+    }
+    Ok(note)
+}

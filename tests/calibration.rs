@@ -1,0 +1,122 @@
+//! Calibration recovers known parameters: targets are simulated at known values on seeds the fit
+//! never uses, the fit starts elsewhere, and the estimates must fall within 3 reported standard
+//! errors of the truth with intervals narrow enough to matter.
+
+use std::fs;
+
+use embedsim::analysis::calibrate::{Calibration, calibrate};
+use embedsim::experiment::run_all;
+use embedsim::metrics::summary::summarize;
+use embedsim::scenario::load_str;
+
+/// One desk, one worker, exponential service: an M/M/1 queue with arrival rate `rate` a day and
+/// mean service `mean` hours.
+fn desk(rate: f64, mean: f64, seed: u64, reps: u32) -> String {
+    format!(
+        "name = \"desk\"\n[simulation]\nduration_days = 300\nwarmup_days = 20\nseed = {seed}\nreplications = {reps}\n\
+         [calendar]\nhours_per_day = 24\ndays_per_week = 7\n[departments.desk]\nstaff = 1\n\
+         [platforms.line]\ndispatch = \"auto\"\narrival_rate_per_day = {rate:.1}\nroute = [\"desk\"]\n\
+         effort_hours = {{ dist = \"exponential\", mean = {mean:.2} }}\n"
+    )
+}
+
+/// Mean and standard error of `metric` over the replications of a scenario.
+fn target(text: &str, metric: &str) -> (f64, f64) {
+    let sc = load_str(text, "truth").unwrap();
+    let xs: Vec<f64> = run_all(&sc, None, &|| {}).unwrap().iter().map(|o| summarize(&sc, o)[0].get(metric)).collect();
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    (m, sd / n.sqrt())
+}
+
+fn recover(rate: f64, mean: f64) {
+    let d = tempfile::tempdir().unwrap();
+    // Targets: the truth on seed 9001, 10 replications (never used by the fit).
+    let truth = desk(rate, mean, 9001, 10);
+    let mut targets = String::new();
+    for metric in ["closed_per_month", "mean_wait_hours", "p_wait"] {
+        let (v, se) = target(&truth, metric);
+        targets += &format!("[[targets]]\noutput = \"line.{metric}\"\nvalue = {v}\nsd = {se}\n");
+    }
+    let (v, se) = target(&truth, "mean_sojourn_hours");
+    targets += &format!("[[held_out]]\noutput = \"line.mean_sojourn_hours\"\nvalue = {v}\nsd = {se}\n");
+    // The fit: seed 7, 6 replications, from a start 30-40% off.
+    fs::write(d.path().join("base.toml"), desk(16.0, 1.0, 7, 6)).unwrap();
+    fs::write(
+        d.path().join("cal.toml"),
+        format!(
+            "base = \"base.toml\"\nseed = 7\nreplications = 6\nmax_evaluations = 120\n\
+             [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 6.0\nmax = 30.0\nstart = {:.1}\n\
+             [[parameters]]\npath = \"platforms.line.effort_hours.mean\"\nmin = 0.3\nmax = 2.5\nstart = {:.2}\n{targets}",
+            rate * 0.7,
+            mean * 1.4
+        ),
+    )
+    .unwrap();
+    let c = Calibration::load(&d.path().join("cal.toml")).unwrap();
+    let r = calibrate(&c, &d.path().join("out"), None, false, None, &|_, _| {}).unwrap();
+    let (lam, mu) = (&r.parameters[0], &r.parameters[1]);
+    let report = embedsim::analysis::calibrate::report(&c, &r);
+    assert!((lam.value - rate).abs() < 3.0 * lam.se, "arrival rate {rate}: {report}");
+    assert!((mu.value - mean).abs() < 3.0 * mu.se, "service mean {mean}: {report}");
+    // Narrow enough to matter: 95% intervals within ±8% (rate) and ±12% (service mean).
+    assert!(1.96 * lam.se < 0.08 * rate && 1.96 * mu.se < 0.12 * mean, "{report}");
+    assert!(lam.se > 0.0 && mu.se > 0.0, "{report}");
+    // The held-out target is predicted within 3 standard errors.
+    let held = r.fits.iter().find(|f| !f.fitted).unwrap();
+    assert!(held.z().abs() < 3.0, "{report}");
+    for f in ["calibration.csv", "fit.csv", "calibration.toml"] {
+        assert!(d.path().join("out").join(f).exists());
+    }
+    assert!(!d.path().join("out/calibration.partial.csv").exists());
+}
+
+#[test]
+fn recovers_a_busy_desk() {
+    recover(19.2, 0.8);
+}
+
+#[test]
+fn recovers_a_slow_desk() {
+    recover(12.0, 1.5);
+}
+
+/// An interrupted calibration resumed from its journal writes the same files as one that ran
+/// through (the hidden EMBEDSIM_CALIBRATE_STOP_AFTER stops it as if killed).
+#[test]
+fn resumed_calibration_is_identical() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("base.toml"), desk(16.0, 1.0, 7, 3)).unwrap();
+    fs::write(
+        d.path().join("cal.toml"),
+        "base = \"base.toml\"\nreplications = 3\nmax_evaluations = 30\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 6.0\nmax = 30.0\n\
+         [[targets]]\noutput = \"line.closed_per_month\"\nvalue = 400\nsd = 5\n",
+    )
+    .unwrap();
+    let run = |out: &str, stop: Option<&str>, resume: bool| {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("embedsim");
+        cmd.current_dir(d.path()).args(["calibrate", "cal.toml", "--out", out, "--quiet"]);
+        if resume {
+            cmd.arg("--resume");
+        }
+        if let Some(n) = stop {
+            cmd.env("EMBEDSIM_CALIBRATE_STOP_AFTER", n);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(run("whole", None, false).status.success());
+    let stopped = run("cut", Some("4"), false);
+    assert!(!stopped.status.success());
+    assert!(String::from_utf8_lossy(&stopped.stderr).contains("finish with --resume"));
+    assert!(!run("cut", None, false).status.success(), "a journal is not overwritten without --resume");
+    assert!(run("cut", None, true).status.success());
+    for f in ["calibration.csv", "fit.csv", "calibration.toml"] {
+        assert_eq!(
+            fs::read(d.path().join("whole").join(f)).unwrap(),
+            fs::read(d.path().join("cut").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Research tools end to end: multiplicity and warm-up in `compare`, `--precision`, sensitivity,
+//! scenario discovery and calibration on small, fast scenarios.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+/// An M/M/c desk at λ = 0.8/h; `staff` workers, mean service 1 h.
+fn desk(staff: u32, days: u32) -> String {
+    format!(
+        "name = \"desk{staff}\"\n[simulation]\nduration_days = {days}\nwarmup_days = 10\nseed = 3\nreplications = 4\n\
+         [calendar]\nhours_per_day = 24\ndays_per_week = 7\n[departments.desk]\nstaff = {staff}\n\
+         [platforms.line]\ndispatch = \"auto\"\narrival_rate_per_day = 19.2\nroute = [\"desk\"]\n\
+         effort_hours = {{ dist = \"exponential\", mean = 1.0 }}\n"
+    )
+}
+
+fn embedsim(dir: &Path, args: &[&str]) -> String {
+    let out = cargo_bin_cmd!("embedsim").current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn compare_adjusts_p_values_states_bases_and_is_thread_independent() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 120)).unwrap();
+    fs::write(d.path().join("b.toml"), desk(2, 120)).unwrap();
+    let common = ["compare", "a.toml", "b.toml", "--quiet", "--precision", "mean_wait_hours=0.5", "--warmup", "auto"];
+    embedsim(d.path(), &[&common[..], &["--out", "o1", "--threads", "1"]].concat());
+    embedsim(d.path(), &[&common[..], &["--out", "o2", "--threads", "2"]].concat());
+    let one = fs::read_to_string(d.path().join("o1/compare.csv")).unwrap();
+    assert_eq!(one, fs::read_to_string(d.path().join("o2/compare.csv")).unwrap());
+    assert!(one.starts_with(
+        "platform,metric,pairs,mean_a,mean_b,difference,ci95,ci_low,ci_high,significant,p_value,p_adjusted,basis"
+    ));
+    let wait = one.lines().find(|l| l.contains(",mean_wait_hours,")).unwrap();
+    let f: Vec<&str> = wait.split(',').collect();
+    let (ci95, p, padj): (f64, f64, f64) = (f[6].parse().unwrap(), f[10].parse().unwrap(), f[11].parse().unwrap());
+    assert!(ci95 <= 0.5, "precision reached: {wait}");
+    assert!(p < 0.001 && padj >= p && padj <= 12.0 * p, "Holm adjusts upwards by at most the test count: {wait}");
+    assert!(wait.contains("arrival to the start of department work"));
+
+    let text = embedsim(d.path(), &["compare", "a.toml", "b.toml", "--out", "o3", "--adjust", "bh"]);
+    assert!(text.contains("Benjamini-Hochberg"), "{text}");
+    assert!(text.contains("over orders arriving in days 10–120 (110 days)"), "{text}");
+    assert!(text.contains("on_time_share            closed on time / closed in the system"), "{text}");
+    assert!(text.contains("MSER-5"), "{text}");
+}
+
+#[test]
+fn run_precision_is_identical_for_any_thread_count() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 150)).unwrap();
+    let args = ["run", "a.toml", "--replications", "3", "--precision", "mean_wait_hours=3%"];
+    let t1 = embedsim(d.path(), &[&args[..], &["--out", "o1", "--threads", "1"]].concat());
+    embedsim(d.path(), &[&args[..], &["--out", "o2", "--threads", "2"]].concat());
+    let s1 = fs::read_to_string(d.path().join("o1/summary.csv")).unwrap();
+    assert_eq!(s1, fs::read_to_string(d.path().join("o2/summary.csv")).unwrap());
+    let n = s1.lines().count() - 1;
+    assert!(n > 3, "more replications were needed than the first 3");
+    assert!(t1.contains(&format!("precision: {n} replications were needed")), "{t1}");
+    assert!(t1.contains("(") && t1.contains("%)"), "regime share with a Wilson interval: {t1}");
+}
+
+fn sensitivity_file(method: &str, samples: u32) -> String {
+    format!(
+        "base = \"a.toml\"\nmethod = \"{method}\"\nsamples = {samples}\nseed = 5\nreplications = 2\nbootstrap = 200\n\
+         outputs = [\"line.mean_wait_hours\", \"line.share_unclassified\"]\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 12.0\nmax = 20.0\n\
+         [[parameters]]\npath = \"platforms.line.deadline_days\"\nmin = 2\nmax = 20\n"
+    )
+}
+
+/// A parameter the output cannot depend on (a deadline, for the mean wait) gets a total index
+/// of exactly 0: on common random numbers, changing it alone changes nothing. Demand carries
+/// most of the variance (first order above 0.5 with N = 32).
+#[test]
+fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 60)).unwrap();
+    fs::write(d.path().join("s.toml"), sensitivity_file("sobol", 32)).unwrap();
+    fs::write(d.path().join("m.toml"), sensitivity_file("morris", 8)).unwrap();
+    let text = embedsim(d.path(), &["sensitivity", "s.toml", "--out", "s1", "--threads", "1"]);
+    embedsim(d.path(), &["sensitivity", "s.toml", "--out", "s2", "--threads", "2", "--quiet"]);
+    let csv = fs::read_to_string(d.path().join("s1/indices.csv")).unwrap();
+    assert_eq!(csv, fs::read_to_string(d.path().join("s2/indices.csv")).unwrap());
+    assert!(text.contains("replication noise"), "{text}");
+    let value = |csv: &str, param: &str, measure: &str| -> f64 {
+        let l = csv
+            .lines()
+            .find(|l| l.starts_with("line.mean_wait_hours,") && l.contains(&format!(",{param},{measure},")))
+            .unwrap();
+        l.split(',').nth(3).unwrap().parse().unwrap()
+    };
+    assert_eq!(value(&csv, "platforms.line.deadline_days", "total"), 0.0);
+    assert!(value(&csv, "platforms.line.deadline_days", "first_order").abs() < 0.05);
+    assert!(value(&csv, "platforms.line.arrival_rate_per_day", "first_order") > 0.5, "{csv}");
+    assert!(d.path().join("s1/indices-line-mean_wait_hours.svg").exists());
+
+    embedsim(d.path(), &["sensitivity", "m.toml", "--out", "m", "--quiet"]);
+    let csv = fs::read_to_string(d.path().join("m/indices.csv")).unwrap();
+    assert_eq!(value(&csv, "platforms.line.deadline_days", "mu_star"), 0.0);
+    assert!(value(&csv, "platforms.line.arrival_rate_per_day", "mu_star") > 1.0, "{csv}");
+}
+
+/// A small sweep of demand x staff: long waits happen with one worker under high demand, and
+/// `discover` says so in a sentence and draws the box on the regime map.
+#[test]
+fn discover_finds_where_waits_are_long() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), desk(1, 60)).unwrap();
+    fs::write(
+        d.path().join("sw.toml"),
+        "base = \"a.toml\"\nreplications = 2\n\
+         [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nvalues = [8.0, 12.0, 16.0, 20.0]\n\
+         [[parameters]]\npath = \"departments.desk.staff\"\nvalues = [1, 2, 3]\n",
+    )
+    .unwrap();
+    embedsim(d.path(), &["sweep", "sw.toml", "--out", "sw", "--quiet"]);
+    let text = embedsim(d.path(), &["discover", "sw", "--platform", "line", "--outcome", "mean_wait_hours>1.5"]);
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with("line has mean_wait_hours above 1.5 when "), "{first}");
+    assert!(first.contains("departments.desk.staff is below 1.5"), "{first}");
+    assert!(first.contains("platforms.line.arrival_rate_per_day is above 14"), "{first}");
+    assert!(first.contains("density 100%"), "{first}");
+    assert!(d.path().join("sw/regime-map-line-discovered.svg").exists());
+    let bad = cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["discover", "sw", "--platform", "line", "--outcome", "wait>1"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown metric `wait`"));
+}
