@@ -97,6 +97,7 @@ pub fn theory(sc: &Scenario, measure: &str) -> f64 {
     let dept = p.route.as_ref().expect("validation platforms have a route")[0];
     let before = match &p.dispatch {
         Dispatch::Auto => 0.0,
+        Dispatch::Centre => panic!("no validation case for centre dispatch"),
         Dispatch::Leader { review, .. } => station(lambda, review, 1).1 + review.mean(),
         Dispatch::Operator(_) => panic!("no queueing theory for operator dispatch"),
     };

@@ -60,6 +60,16 @@ pub struct PlatformTally {
     pub delegated: u64,
     /// Persuasion attempts (M11).
     pub persuasions: u64,
+    /// Orders whose route needs a county line department (the township sees, cannot command).
+    pub county_cases: u64,
+    /// Of those, closed resolved.
+    pub county_resolved: u64,
+    /// Arrival to closure of the county cases closed resolved.
+    pub county_sojourn: Welford,
+    /// Village and grid reports lost on their way through human relays.
+    pub relay_lost: u64,
+    /// Of those, reports of county cases.
+    pub relay_lost_county: u64,
     /// Still open at their deadline for lack of capacity.
     pub missed_capacity: u64,
     /// Still open at their deadline for lack of authority.

@@ -66,6 +66,10 @@ pub const METRICS: &[&str] = &[
     "missed_capacity",
     "missed_authority",
     "negative_energy",
+    "county_cases",
+    "county_unresolved_share",
+    "county_resolution_hours",
+    "relay_lost",
 ];
 
 /// One replication's figures for one platform.
@@ -182,5 +186,11 @@ fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64, 
         t.missed_capacity as f64,
         t.missed_authority as f64,
         if burden_share.is_nan() { f64::NAN } else { negative_energy(burden_share, burden_flag) as u8 as f64 },
+        t.county_cases as f64,
+        // Issues the township sees but cannot command: reported (lost in relays or taken in) and
+        // not closed resolved by the end of the run.
+        1.0 - ratio(t.county_resolved as f64, (t.county_cases + t.relay_lost_county) as f64),
+        t.county_sojourn.mean(),
+        t.relay_lost as f64,
     ]
 }

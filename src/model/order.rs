@@ -130,6 +130,8 @@ pub struct Order {
     pub redone: bool,
     /// A slipshod reply slipped past the audit: it closes unresolved (M9).
     pub slipshod: bool,
+    /// Its route includes a county line department: the township sees it but cannot command it.
+    pub county: bool,
     /// Reviewed by a deputy without authority (M13).
     pub delegated: bool,
 }

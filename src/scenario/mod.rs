@@ -232,6 +232,7 @@ impl Scenario {
                     format!("operator ({} h a day, up to {} attempts)", o.hours_per_day, o.max_attempts)
                 }
                 Dispatch::Auto => "auto".into(),
+                Dispatch::Centre => "command centre, with authority".into(),
             };
             let route = match &p.route {
                 Some(r) => r.iter().map(|&d| self.departments[d].id.as_str()).collect::<Vec<_>>().join("+"),

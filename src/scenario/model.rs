@@ -139,6 +139,10 @@ pub enum Dispatch {
     Auto,
     /// Through an operator without authority (M2, M3).
     Operator(OperatorSpec),
+    /// A command centre grades each event and routes it at once to the level with authority,
+    /// with a lead agency: its dispatch carries authority over township and county departments
+    /// alike. Its staff and grading time are the platform's `desk`.
+    Centre,
     /// Through a core leader's inbox, with authority (M1, M2).
     Leader { leader: LeaderId, review: Dist },
 }
@@ -148,6 +152,7 @@ impl Dispatch {
     pub fn name(&self) -> &'static str {
         match self {
             Dispatch::Auto => "auto",
+            Dispatch::Centre => "centre",
             Dispatch::Operator(_) => "operator",
             Dispatch::Leader { .. } => "leader",
         }
@@ -227,6 +232,8 @@ pub struct PlatformSpec {
     pub repeat: Option<(f64, f64)>,
     /// Demand shocks on the platform's own intake (M17): (from day, to day, multiplier).
     pub shocks: Vec<(f64, f64, f64)>,
+    /// Human relays that village and grid reports pass through before they reach the platform.
+    pub relays: Option<RelaySpec>,
     /// Excluded from the run (baseline comparisons): its issues go offline or unreported.
     pub disabled: bool,
 }
@@ -321,6 +328,8 @@ pub struct DepartmentSpec {
     pub stress: Option<StressSpec>,
     /// Overtime when the backlog is long (M12).
     pub overtime: Option<OvertimeSpec>,
+    /// A county line department (条): a township leader's dispatch carries no authority over it.
+    pub county: bool,
 }
 
 /// Stress (M12): `dS = build·p·(1−S) − recover·(1−p)·S` per working day, `p` the pressure.
@@ -639,4 +648,16 @@ impl Default for DecisionSpec {
             coordination_relief: 0.5,
         }
     }
+}
+
+/// Reports passing through human relays (grid worker → village → township office ...) before
+/// they reach a platform: each step takes time and may lose the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelaySpec {
+    /// Relays between the reporter and the platform.
+    pub steps: u32,
+    /// Mean delay of one step, calendar days (exponential).
+    pub delay_days: f64,
+    /// Chance that one step loses the report.
+    pub loss: f64,
 }

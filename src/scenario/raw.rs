@@ -71,6 +71,8 @@ pub struct RawDist {
 #[serde(deny_unknown_fields)]
 pub struct RawDepartment {
     pub staff: i64,
+    /// "township" (default) or "county": a county line department (条).
+    pub level: Option<String>,
     pub line_tasks: Option<RawLineTasks>,
     pub stress: Option<RawStress>,
     pub overtime: Option<RawOvertime>,
@@ -157,6 +159,7 @@ pub struct RawPlatform {
     pub repeat: Option<RawRepeat>,
     #[serde(default)]
     pub shocks: Vec<RawShock>,
+    pub relays: Option<RawRelays>,
 }
 
 /// `platforms.<id>.desk`: dispatchers (派单员) of an auto-dispatched platform.
@@ -383,4 +386,13 @@ pub struct RawSloppiness {
 pub struct RawGaming {
     pub margin: Option<f64>,
     pub scale: Option<f64>,
+}
+
+/// `platforms.<id>.relays`: human relays before a report reaches the platform.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelays {
+    pub steps: i64,
+    pub delay_days: Option<f64>,
+    pub loss: Option<f64>,
 }

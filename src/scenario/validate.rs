@@ -348,7 +348,15 @@ pub fn validate(
             deadline_days: lt.deadline_days.map(|x| v.positive(&format!("{k}.line_tasks.deadline_days"), x)),
             veto: lt.veto.unwrap_or(false),
         });
-        departments.push(DepartmentSpec { id: id.clone(), staff, line_tasks, stress, overtime });
+        let county = match d.level.as_deref() {
+            None | Some("township") => false,
+            Some("county") => true,
+            Some(other) => {
+                v.bad(format!("{k}.level"), format!("expected \"township\" or \"county\", found \"{other}\""));
+                false
+            }
+        };
+        departments.push(DepartmentSpec { id: id.clone(), staff, line_tasks, stress, overtime, county });
     }
 
     // Leaders.
@@ -430,6 +438,15 @@ pub fn validate(
         let k = format!("platforms.{id}");
         let dispatch = match p.dispatch.as_str() {
             "auto" => Dispatch::Auto,
+            "centre" => {
+                if p.desk.is_none() {
+                    v.bad(
+                        format!("{k}.desk"),
+                        "dispatch = \"centre\" needs a `desk`: the centre's staff and its grading time (dispatch_hours)",
+                    );
+                }
+                Dispatch::Centre
+            }
             "leader" => {
                 let leader = match &p.leader {
                     Some(l) => v.lookup(&format!("{k}.leader"), l, &leader_ids, "leader"),
@@ -492,7 +509,7 @@ pub fn validate(
             other => {
                 v.bad(
                     format!("{k}.dispatch"),
-                    format!("expected \"auto\", \"operator\" or \"leader\", found \"{other}\""),
+                    format!("expected \"auto\", \"centre\", \"operator\" or \"leader\", found \"{other}\""),
                 );
                 Dispatch::Auto
             }
@@ -557,10 +574,10 @@ pub fn validate(
         };
         let desk = p.desk.as_ref().map(|d| {
             let kd = format!("{k}.desk");
-            if p.dispatch != "auto" {
+            if p.dispatch != "auto" && p.dispatch != "centre" {
                 v.bad(
                     kd.clone(),
-                    "only dispatch = \"auto\" has a dispatch desk (operators and leaders dispatch themselves)",
+                    "only dispatch = \"auto\" or \"centre\" has a dispatch desk (operators and leaders dispatch themselves)",
                 );
             }
             let dispatch = v.dist(&format!("{kd}.dispatch_hours"), &d.dispatch_hours);
@@ -575,7 +592,7 @@ pub fn validate(
         });
         let returns = p.returns.as_ref().map(|r| {
             let kr = format!("{k}.returns");
-            if p.dispatch == "auto" && p.desk.is_none() {
+            if (p.dispatch == "auto" || p.dispatch == "centre") && p.desk.is_none() {
                 v.bad(kr.clone(), "returns on an auto-dispatched platform need a `desk` to re-dispatch them");
             }
             v.removed(
@@ -694,6 +711,20 @@ pub fn validate(
             screening_prob: p.screening.as_ref().map_or(0.0, |s| v.probability(&format!("{k}.screening.prob"), s.prob)),
             repeat,
             shocks,
+            relays: p.relays.as_ref().map(|r| {
+                let kr = format!("{k}.relays");
+                if !citizen_channel && raw.grid.is_none() {
+                    v.bad(
+                        kr.clone(),
+                        "relays carry village and grid reports: the platform needs citizen_channel or [grid]",
+                    );
+                }
+                RelaySpec {
+                    steps: v.count_in(&format!("{kr}.steps"), r.steps, 0, 20) as u32,
+                    delay_days: v.non_negative(&format!("{kr}.delay_days"), r.delay_days.unwrap_or(1.0)),
+                    loss: v.probability(&format!("{kr}.loss"), r.loss.unwrap_or(0.0)),
+                }
+            }),
             disabled: false,
         });
     }

@@ -24,7 +24,7 @@ impl World<'_> {
             Stage::Dispatch => match &self.sc.platforms[p].dispatch {
                 Dispatch::Leader { leader, .. } => by_share(self.leader_share(*leader, p)),
                 // An operator or a dispatch desk works for this platform alone.
-                Dispatch::Operator(_) | Dispatch::Auto => Cause::Capacity,
+                Dispatch::Operator(_) | Dispatch::Auto | Dispatch::Centre => Cause::Capacity,
             },
             Stage::SignOff => match &self.sc.platforms[p].sign_off {
                 Some((leader, _)) => by_share(self.leader_share(*leader, p)),

@@ -44,7 +44,11 @@ impl World<'_> {
     pub(super) fn desk_done(&mut self, p: PlatformId, item: DeskItem) -> Result<(), PastSchedule> {
         self.platforms[p].desk.as_mut().expect("desk tasks need a desk").busy -= 1;
         match item.task {
-            DeskTask::Dispatch => self.send_to_departments(item.order, false)?,
+            DeskTask::Dispatch => {
+                // A command centre's dispatch carries authority; an ordinary desk's does not.
+                let authority = matches!(self.sc.platforms[p].dispatch, Dispatch::Centre);
+                self.send_to_departments(item.order, authority)?
+            }
             DeskTask::Redispatch(part) => {
                 let serial = self.serial_of(item.order);
                 self.note(serial, || "the dispatch desk re-dispatches it".into());

@@ -53,6 +53,10 @@ impl World<'_> {
             t.on_time += on_time as u64;
             t.resolved += resolved as u64;
             t.resolved_on_time += (resolved && on_time) as u64;
+            if o.county && resolved {
+                t.county_resolved += 1;
+                t.county_sojourn.push(now.hours() - o.created.hours());
+            }
             t.satisfied += satisfied as u64;
             t.persuasions += persuade as u64;
             let sojourn = now.hours() - o.created.hours();

@@ -12,7 +12,7 @@ impl World<'_> {
         let cat = self.village_mix[v].draw(&mut self.villages[v].category_rng);
         let spec = self.sc.citizens.as_ref().expect("validated: villages have [citizens]");
         match self.villages[v].choose(self.sc, &self.sc.layout.village_channels[v], spec) {
-            Choice::Platform(p) => self.take_in(p, Channel::Citizen, Some(v), Some(cat))?,
+            Choice::Platform(p) => self.report(p, Channel::Citizen, v, cat)?,
             Choice::Offline => self.town[day].offline += 1,
             Choice::Silence => {
                 self.town[day].silent += 1;
@@ -47,9 +47,42 @@ impl World<'_> {
             self.grid_entry_hours += g.entry_hours * targets.len() as f64;
         }
         for p in targets {
-            self.take_in(p, Channel::Grid, Some(v), Some(c))?;
+            self.report(p, Channel::Grid, v, c)?;
         }
         Ok(())
+    }
+
+    /// A village's or grid worker's report to platform `p`: straight in, or through the
+    /// platform's human relays, each of which takes time and may lose it (paper 002).
+    pub(super) fn report(
+        &mut self,
+        p: PlatformId,
+        channel: Channel,
+        v: VillageId,
+        c: CategoryId,
+    ) -> Result<(), PastSchedule> {
+        let Some(relays) = &self.sc.platforms[p].relays else {
+            return self.take_in(p, channel, Some(v), Some(c));
+        };
+        let rng = &mut self.platforms[p].relay_rng;
+        let (mut delay, mut lost) = (0.0, false);
+        for _ in 0..relays.steps {
+            if relays.delay_days > 0.0 {
+                delay += exp_gap(rng, 1.0 / (relays.delay_days * HOURS_PER_DAY));
+            }
+            lost |= chance(rng, relays.loss);
+        }
+        if lost {
+            if self.now() >= self.warmup {
+                let sc = self.sc;
+                let county = sc.categories[c].departments.iter().any(|&d| sc.departments[d].county);
+                let t = &mut self.platforms[p].tally;
+                t.relay_lost += 1;
+                t.relay_lost_county += county as u64;
+            }
+            return Ok(());
+        }
+        self.after_hours(delay, Event::Relayed(p, channel, v, c))
     }
 
     /// A new order on platform `p`.
@@ -99,13 +132,14 @@ impl World<'_> {
         let (review_hours, negotiate_hours) = match &spec.dispatch {
             Dispatch::Leader { review, .. } => (review.sample(&mut ps.review_rng), 0.0),
             Dispatch::Operator(o) => (0.0, o.review.sample(&mut ps.review_rng)),
-            Dispatch::Auto => (0.0, 0.0),
+            Dispatch::Auto | Dispatch::Centre => (0.0, 0.0),
         };
         let sign_off_hours = spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(&mut ps.sign_off_rng));
         let unreasonable = category.is_some_and(|c| !sc.categories[c].reasonable)
             || (spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share));
         let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
         let above_township = category.is_some_and(|c| sc.categories[c].above_township);
+        let county = route.iter().any(|&d| sc.departments[d].county);
         let deadline = spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d));
         let counted = now >= self.warmup;
         self.serial += 1;
@@ -141,6 +175,7 @@ impl World<'_> {
             returns: 0,
             redone: false,
             slipshod: false,
+            county,
             delegated: false,
         };
         let key = self.orders.insert(order);
@@ -154,6 +189,7 @@ impl World<'_> {
             t.arrived += 1;
             t.by_channel[channel as usize] += 1;
             t.unreasonable += unreasonable as u64;
+            t.county_cases += county as u64;
             t.above_township += above_township as u64;
         }
         let serial = self.serial;
@@ -176,6 +212,7 @@ impl World<'_> {
             return Ok(None);
         }
         match &spec.dispatch {
+            Dispatch::Centre => self.desk_enqueue(p, key, DeskTask::Dispatch)?,
             Dispatch::Auto => match &spec.desk {
                 Some(_) => self.desk_enqueue(p, key, DeskTask::Dispatch)?,
                 None => self.send_to_departments(key, false)?,

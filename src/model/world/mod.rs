@@ -99,6 +99,7 @@ enum Event {
     Repeat(PlatformId, Channel, Option<VillageId>, Option<CategoryId>),
     AssessmentEnd(PlatformId),
     ShockEdge(PlatformId),
+    Relayed(PlatformId, Channel, VillageId, CategoryId),
 }
 
 /// One line of an order's story: when, and what happened.
@@ -208,6 +209,7 @@ struct PlatformState {
     rating_rng: SimRng,
     repeat_rng: SimRng,
     county_rng: SimRng,
+    relay_rng: SimRng,
     /// Arrival rate multiplier in force (M17).
     shock: f64,
     /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
@@ -302,6 +304,7 @@ impl<'s> World<'s> {
                 rating_rng: streams.stream(&format!("rating/{}", p.id)),
                 repeat_rng: streams.stream(&format!("repeat/{}", p.id)),
                 county_rng: streams.stream(&format!("county/{}", p.id)),
+                relay_rng: streams.stream(&format!("relays/{}", p.id)),
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
                 period: vec![(0, 0, 0); sc.departments.len()],
@@ -515,6 +518,7 @@ impl<'s> World<'s> {
                 Ok(())
             }
             Event::AssessmentEnd(p) => self.assessment_end(p),
+            Event::Relayed(p, channel, v, c) => self.take_in(p, channel, Some(v), Some(c)),
             Event::VillageIssue(v) => self.village_issue(v),
             Event::GridReport(v, c) => self.grid_report(v, c),
             Event::LineTask(d) => self.line_task(d),

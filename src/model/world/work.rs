@@ -46,11 +46,26 @@ impl World<'_> {
     /// Queues part `part` of an order at its department.
     pub(super) fn send_part(&mut self, key: OrderKey, part: usize) -> Result<(), PastSchedule> {
         let now = self.now();
-        let Some(o) = self.orders.get_mut(key) else { return Ok(()) };
+        let Some(o) = self.orders.get(key) else { return Ok(()) };
+        let (p, d) = (o.platform, o.route[part]);
+        // A township leader's authority stops at the township: a county line department (条)
+        // owes it nothing (看得见的管不着). A command centre's dispatch reaches both.
+        let reaches = !self.sc.departments[d].county || matches!(self.sc.platforms[p].dispatch, Dispatch::Centre);
+        let outside = o.authority && !reaches;
+        let consequence = if outside { self.order_consequence(p, false, o.label) } else { o.consequence };
+        if outside && self.trace_serial == Some(o.serial) {
+            let (serial, dept) = (o.serial, self.sc.departments[d].id.clone());
+            self.note(serial, || {
+                format!(
+                    "{dept} is a county line department: the township's authority does not reach it (看得见的管不着)"
+                )
+            });
+        }
+        let o = self.orders.get_mut(key).expect("open");
         o.stage = Stage::Departments;
-        let (p, d, effort) = (o.platform, o.route[part], o.efforts[part]);
+        let effort = o.efforts[part];
         let job = Job {
-            consequence: o.consequence,
+            consequence,
             deadline: o.deadline,
             seq: 0,
             queued_at: now,
@@ -58,7 +73,7 @@ impl World<'_> {
             effort,
             started: SimTime::ZERO,
             speed: 1.0,
-            pressed: o.authority && o.deadline.is_finite(),
+            pressed: o.authority && reaches && o.deadline.is_finite(),
             counted: o.counted,
         };
         let seq = self.next_seq();
@@ -260,7 +275,9 @@ impl World<'_> {
                         let hours = self.orders.get(order).map_or(0.0, |o| o.review_hours);
                         self.leader_enqueue(*leader, order, ItemKind::Redispatch(part), hours)?;
                     }
-                    Dispatch::Auto => self.desk_enqueue(platform, order, DeskTask::Redispatch(part))?,
+                    Dispatch::Auto | Dispatch::Centre => {
+                        self.desk_enqueue(platform, order, DeskTask::Redispatch(part))?
+                    }
                 }
             }
             JobKind::Part { order, .. } => {
