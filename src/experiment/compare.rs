@@ -124,7 +124,18 @@ const SENTENCES: &[Sentence] = &[
         "",
     ),
     sentence("burden_share", "'s burden share (负能) is", PP, ("higher", "lower"), ""),
+    sentence(
+        "county_unresolved_share",
+        " leaves",
+        PP,
+        ("more", "fewer"),
+        " of the issues it sees but cannot command (county cases) unresolved",
+    ),
+    sentence("county_resolution_hours", "'s county cases take", (1.0, 1, " hours"), ("longer", "less"), " to resolve"),
 ];
+
+/// Metrics compared only where some department is a county line department (J town).
+const COUNTY_METRICS: &[&str] = &["county_unresolved_share", "county_resolution_hours"];
 
 /// Settings of a comparison.
 #[derive(Clone, Debug, Default)]
@@ -189,6 +200,10 @@ pub fn basis(metric: &str) -> &'static str {
         "burden_share" => {
             "burden hours (documentation, redo, returns, persuasion, unreasonable, overtime) / all department hours on it"
         }
+        "county_unresolved_share" => {
+            "county cases not closed resolved by the end (lost in relays included) / county cases reported"
+        }
+        "county_resolution_hours" => "mean over county cases closed resolved: arrival to closure",
         _ => "see the summary.csv columns in README.md",
     }
 }
@@ -230,8 +245,10 @@ pub fn differences(
     adjust: Adjust,
 ) -> Vec<Difference> {
     let mut out = Vec::new();
+    let county = a.departments.iter().any(|d| d.county);
+    let extra: &[&str] = if county { COUNTY_METRICS } else { &[] };
     for &(pa, pb) in common_platforms {
-        for metric in KEY_METRICS {
+        for metric in KEY_METRICS.iter().chain(extra) {
             let pairs = pairs(sa, sb, pa, pb, metric);
             let diffs: Vec<f64> = pairs.iter().map(|(x, y)| y - x).collect();
             let (diff, sd, half_width, n) = mean_ci95(&diffs);
