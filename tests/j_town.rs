@@ -142,3 +142,15 @@ fn orders_are_conserved_little_holds_and_runs_are_deterministic() {
         }
     }
 }
+
+#[test]
+fn the_village_rung_closes_part_of_what_the_grid_cannot() {
+    let with = town(CENTRE, &[]);
+    let mut t: toml::Table = toml::from_str(CENTRE).unwrap();
+    t["grid"].as_table_mut().unwrap().remove("village_share");
+    let without = town(&toml::to_string(&t).unwrap(), &[]);
+    let (a, b) = (values(&with, "arrived_grid"), values(&without, "arrived_grid"));
+    // The same patrols find the same issues; a fifth of those the grid cannot fix stay in the village.
+    let ratio = a.iter().sum::<f64>() / b.iter().sum::<f64>();
+    assert!((ratio - 0.8).abs() < 0.05, "grid orders with the village rung / without: {ratio}");
+}

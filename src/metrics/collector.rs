@@ -169,6 +169,8 @@ pub struct TownDay {
     pub silent: u64,
     /// Resolved on the spot by grid workers.
     pub grid_resolved: u64,
+    /// Confirmed and closed by village cadres (the ladder's second rung).
+    pub village_resolved: u64,
 }
 
 /// A platform's regime history.

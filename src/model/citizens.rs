@@ -29,6 +29,8 @@ pub struct Village {
     pub grid_rng: SimRng,
     /// Efforts of the orders its issues become.
     pub effort_rng: SimRng,
+    /// The village cadres' own closures (the ladder's second rung).
+    pub village_rng: SimRng,
 }
 
 impl Village {
@@ -41,6 +43,7 @@ impl Village {
             channel_rng: streams.stream(&format!("channel/{id}")),
             grid_rng: streams.stream(&format!("grid/{id}")),
             effort_rng: streams.stream(&format!("effort/village/{id}")),
+            village_rng: streams.stream(&format!("village-closure/{id}")),
         }
     }
 

@@ -105,6 +105,7 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
     let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
     let trust = !sc.villages.is_empty();
     let reengineering = sc.reengineering.is_some();
+    let village_rung = sc.grid.as_ref().is_some_and(|g| g.village_share.is_some());
     let l = &sc.layout;
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
     for d in 0..days {
@@ -162,6 +163,9 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
             row("township", "all", "offline", &t.offline.to_string(), at)?;
             row("township", "all", "silent", &t.silent.to_string(), at)?;
             row("township", "all", "grid_resolved", &t.grid_resolved.to_string(), at)?;
+            if village_rung {
+                row("township", "all", "village_resolved", &t.village_resolved.to_string(), at)?;
+            }
         }
     }
     Ok(())

@@ -461,6 +461,9 @@ pub struct GridSpec {
     pub discovery_delay_days: f64,
     /// Share of discovered issues the grid worker resolves on the spot.
     pub in_scope_share: f64,
+    /// Of the reports a grid worker cannot fix, the share the village cadres confirm and close
+    /// themselves (the ladder's second rung, paper 002); `None` when the key is absent.
+    pub village_share: Option<f64>,
     /// Platforms every report is entered into (重复填报).
     pub platforms: Vec<PlatformId>,
     /// Grid worker's hours per platform entry.

@@ -303,6 +303,7 @@ pub struct RawGrid {
     pub discovery_prob_per_worker: f64,
     pub discovery_delay_days: Option<f64>,
     pub in_scope_share: Option<f64>,
+    pub village_share: Option<f64>,
     pub platforms: Vec<String>,
     pub entry_minutes: Option<f64>,
 }

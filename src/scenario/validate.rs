@@ -793,6 +793,7 @@ pub fn validate(
             discovery_prob_per_worker: v.probability("grid.discovery_prob_per_worker", g.discovery_prob_per_worker),
             discovery_delay_days: v.non_negative("grid.discovery_delay_days", g.discovery_delay_days.unwrap_or(3.0)),
             in_scope_share: v.probability("grid.in_scope_share", g.in_scope_share.unwrap_or(0.0)),
+            village_share: g.village_share.map(|x| v.probability("grid.village_share", x)),
             // With townships a name may be each township's own platform: resolved per village below.
             platforms: if exp.is_some() {
                 Vec::new()

@@ -41,6 +41,14 @@ impl World<'_> {
             self.town[day].grid_resolved += 1;
             return Ok(());
         }
+        // The ladder's second rung: the village cadres confirm and close what is theirs.
+        if let Some(share) = g.village_share {
+            if chance(&mut self.villages[v].village_rng, share) {
+                let day = self.day_index(self.now());
+                self.town[day].village_resolved += 1;
+                return Ok(());
+            }
+        }
         let targets: Vec<PlatformId> =
             self.sc.layout.village_grid[v].iter().copied().filter(|&p| !self.sc.platforms[p].disabled).collect();
         if self.now() >= self.warmup {
