@@ -35,6 +35,12 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// The changes as command-line arguments, `--set` before `--unset`, as they are applied.
+    pub fn arguments(&self) -> Vec<String> {
+        let set = self.set.iter().map(|s| format!("--set {s}"));
+        set.chain(self.unset.iter().map(|u| format!("--unset {u}"))).collect()
+    }
+
     /// The overrides, parsed.
     pub fn overrides(&self) -> Result<Vec<scenario::overrides::Override>> {
         use scenario::overrides::{parse_set, parse_unset};
@@ -330,6 +336,8 @@ fn run(path: &Path, variant: &Variant, args: RunArgs) -> Result<ExitCode> {
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
     let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    files.push(output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows)?);
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;

@@ -100,6 +100,8 @@ pub struct PlatformDay {
     pub dispatched: u64,
     /// Closed in the system that day.
     pub closed: u64,
+    /// Of those, closed by their deadline.
+    pub on_time: u64,
     /// Settled offline or dropped that day.
     pub lost: u64,
     /// Open at the end of the day.

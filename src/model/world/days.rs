@@ -114,6 +114,9 @@ impl World<'_> {
                 ps.attention_hours += attention[p];
             }
         }
+        if let Some(f) = self.on_day.as_mut() {
+            f(d);
+        }
         if (d as usize) + 1 < self.town.len() {
             self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;
         }
