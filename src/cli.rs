@@ -172,6 +172,9 @@ enum Command {
         /// No progress bar, no table.
         #[arg(long)]
         quiet: bool,
+        /// Also write report.html: both runs side by side, with the differences in sentences.
+        #[arg(long)]
+        report: bool,
     },
     /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
     Validate {
@@ -236,7 +239,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
-        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet } => {
+        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet, report } => {
             let mut only_b = both.clone();
             only_b.set.extend(set_b);
             only_b.unset.extend(unset_b);
@@ -246,7 +249,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 "compare needs two scenarios, or one scenario and --set-b/--unset-b to make its variant"
             );
             let b = b.unwrap_or_else(|| a.clone());
-            crate::cli_experiments::compare(&a, &b, &both, &only_b, replications, seed, threads, out, quiet)
+            crate::cli_experiments::compare(&a, &b, &both, &only_b, replications, seed, threads, out, quiet, report)
         }
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }

@@ -88,6 +88,7 @@ pub fn compare(
     threads: Option<usize>,
     out: Option<PathBuf>,
     quiet: bool,
+    report: bool,
 ) -> Result<ExitCode> {
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
@@ -103,17 +104,34 @@ pub fn compare(
     let settings = Settings { replications, seed, threads };
     let reps = replications.unwrap_or(sa.simulation.replications);
     let bar = progress(2 * reps as u64, quiet, "compare");
-    let result = compare::compare(&sa, &sb, &settings, &|| bar.inc(1));
+    let result = compare::compare_runs(&sa, &sb, &settings, &|| bar.inc(1));
     bar.finish_and_clear();
-    let diffs = result.context("running the comparison")?;
+    let paired = result.context("running the comparison")?;
+    let diffs = &paired.diffs;
     anyhow::ensure!(!diffs.is_empty(), "{} and {} have no platform in common", a.display(), b.display());
     let dir = out.unwrap_or_else(|| {
         let name = format!("{}-vs-{}", embedsim::text::slug(&sa.name), embedsim::text::slug(&sb.name));
         Path::new("runs").join("compare").join(name)
     });
     let path = dir.join("compare.csv");
-    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv")?;
-    compare::write_csv(&path, &diffs)?;
+    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv" || n == "report.html")?;
+    compare::write_csv(&path, diffs)?;
+    let report_path = dir.join("report.html");
+    if report {
+        use embedsim::output::{html, summaries, view};
+        let view_of = |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            view::run_view(sc, &text, &v.arguments(), outs, &summaries(sc, outs))
+        };
+        let views =
+            [view_of(&paired.a, a, variant_a, &paired.outs_a), view_of(&paired.b, b, variant_b, &paired.outs_b)];
+        let sentences: Vec<html::Bilingual> = diffs
+            .iter()
+            .filter(|d| d.significant())
+            .map(|d| html::Bilingual { en: format!("{}.", d.sentence()), zh: format!("{}。", d.sentence_zh()) })
+            .collect();
+        embedsim::output::write_atomic(&report_path, |w| w.write_all(html::report(&views, &sentences).as_bytes()))?;
+    }
     if !quiet {
         outln!(
             "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals\n",
@@ -124,8 +142,22 @@ pub fn compare(
             reps,
             seed.unwrap_or(sa.simulation.seed)
         );
+        for (p, spec) in paired.a.platforms.iter().enumerate() {
+            let Some(q) = paired.b.platforms.iter().position(|x| x.id == spec.id) else { continue };
+            let tally = |outs: &[embedsim::model::RunOutput], i: usize| {
+                let r: Vec<_> = outs.iter().map(|o| o.platforms[i].regimes.current()).collect();
+                embedsim::output::report::regime_tally(&r)
+            };
+            outln!(
+                "{:<14} regime under A: {}; under B: {}",
+                spec.id,
+                tally(&paired.outs_a, p),
+                tally(&paired.outs_b, q)
+            );
+        }
+        outln!();
         outln!("{:<14} {:<24} {:>12} {:>12} {:>24}", "platform", "metric", "A", "B", "B − A");
-        for d in &diffs {
+        for d in diffs {
             outln!(
                 "{:<14} {:<24} {:>12.4} {:>12.4} {:>24}",
                 d.platform,
@@ -139,7 +171,8 @@ pub fn compare(
         for d in diffs.iter().filter(|d| d.significant()) {
             outln!("{}.", d.sentence());
         }
-        outln!("\n(* interval excludes 0) wrote {}", path.display());
+        let also = if report { format!(", {}", report_path.display()) } else { String::new() };
+        outln!("\n(* interval excludes 0) wrote {}{also}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -123,3 +123,22 @@ fn the_report_draws_in_a_browser_in_both_languages() {
     browser::screenshot(&chromium, &format!("{url}?lang=zh"), "report-zh.png", 5000);
     browser::screenshot(&chromium, &url, "report-en.png", 5000);
 }
+
+#[test]
+fn compare_report_shows_both_sides_and_the_differences() {
+    let d = tempfile::tempdir().unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .args(["compare", "scenarios/classroom-steady.toml", "scenarios/classroom-overload.toml"])
+        .args(["--replications", "2", "--report", "--out"])
+        .arg(d.path())
+        .current_dir(root())
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("regime under A: 嵌入 embedded"), "{stdout}");
+    assert!(stdout.contains("under B: 超载 overloaded"), "{stdout}");
+    let html = fs::read_to_string(d.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("\"regime_names\"").count(), 2, "two runs in the report");
+    assert!(html.contains("voice：在 B 下，"), "differences in 中文");
+    assert!(html.contains("voice closes "), "differences in English");
+}

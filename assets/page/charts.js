@@ -115,7 +115,23 @@ function seriesLabel(s) {
 }
 
 // One chart: lines with min–max bands, or stacked areas of the means.
-function drawChart(chart, days, upTo) {
+function chartId(chart) {
+  return chart.key + "/" + (chart.of || "");
+}
+
+// The highest value of each chart over several views, so that side-by-side charts share a scale.
+function sharedMax(views) {
+  const m = {};
+  for (const v of views)
+    for (const c of v.charts) {
+      let top = 0;
+      for (const s of c.series) for (const x of s.hi) if (x !== null && x > top) top = x;
+      m[chartId(c)] = Math.max(m[chartId(c)] || 0, top);
+    }
+  return m;
+}
+
+function drawChart(chart, days, upTo, opts) {
   const box = el("figure", { class: "chart", "data-key": chart.key });
   const title = t(chart.key) + (chart.of ? " — " + chart.of : "");
   box.appendChild(el("figcaption", {}, title));
@@ -130,6 +146,7 @@ function drawChart(chart, days, upTo) {
   } else {
     for (const se of chart.series) for (const v of se.hi) if (v !== null && v > ymax) ymax = v;
   }
+  if (opts && opts.ymax) ymax = Math.max(ymax, opts.ymax[chartId(chart)] || 0);
   ymax = chart.unit === "share" || chart.unit === "level" ? Math.min(1, niceMax(ymax)) : niceMax(ymax);
   const { x, y } = axes(svg, days, ymax, chart.unit);
   const legend = el("div", { class: "legend" });
@@ -257,7 +274,7 @@ function renderRun(view, opts) {
   root.appendChild(el("h3", {}, t("charts")));
   root.appendChild(el("p", { class: "help" }, t("band_note")));
   const grid = el("div", { class: "charts" });
-  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo));
+  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, opts));
   root.appendChild(grid);
   return root;
 }
