@@ -176,6 +176,24 @@ enum Command {
         #[arg(long)]
         report: bool,
     },
+    /// Serve the classroom page on this machine: pick a scenario, move sliders, run, watch.
+    Serve {
+        /// Scenario files to offer besides the bundled ones.
+        scenarios: Vec<PathBuf>,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Address to bind [default: 127.0.0.1]; another address needs --allow-remote.
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
+        /// Accept connections from other machines (a classroom network). Anyone who can reach
+        /// the port can run simulations.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Do not open the page in a browser.
+        #[arg(long)]
+        no_open: bool,
+    },
     /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
     Validate {
         /// Replications per case.
@@ -250,6 +268,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             let b = b.unwrap_or_else(|| a.clone());
             crate::cli_experiments::compare(&a, &b, &both, &only_b, replications, seed, threads, out, quiet, report)
+        }
+        Command::Serve { scenarios, port, bind, allow_remote, no_open } => {
+            serve(scenarios, port, bind, allow_remote, no_open)
         }
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
@@ -388,4 +409,55 @@ fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> 
         outln!("{failed} of {} checks: theory outside the 95% interval", checks.len());
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn serve(
+    files: Vec<PathBuf>,
+    port: u16,
+    bind: Option<std::net::IpAddr>,
+    allow_remote: bool,
+    no_open: bool,
+) -> Result<ExitCode> {
+    use embedsim::serve::{self, api::Source};
+    let bind = bind.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    anyhow::ensure!(
+        allow_remote || bind.is_loopback(),
+        "--bind {bind} would let other machines connect: add --allow-remote if that is what you want"
+    );
+    let mut scenarios = Vec::new();
+    for f in &files {
+        let text = scenario::read_text(f)?;
+        let file = f.display().to_string();
+        scenario::overrides::load_variant_str(&text, &file, &[])?;
+        let id = f.file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+        scenarios.push(Source { id, file, text });
+    }
+    let running = serve::start(serve::Config { bind, port, allow_remote, scenarios })?;
+    let host = if running.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { running.addr.ip().to_string() };
+    let url = format!("http://{host}:{}/", running.addr.port());
+    outln!("serving the classroom page at {url} (Ctrl-C to stop)");
+    std::io::Write::flush(&mut std::io::stdout())?;
+    if !no_open {
+        open_browser(&url);
+    }
+    running.wait();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `url` in the desktop's browser, if there is one; silently does nothing otherwise.
+fn open_browser(url: &str) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let _ = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }

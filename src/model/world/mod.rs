@@ -245,6 +245,8 @@ struct World<'s> {
     unserved: u64,
     trace_serial: Option<u64>,
     trace: Vec<TraceLine>,
+    /// Trace the first order that arrives on this platform at or after this time.
+    trace_pick: Option<(PlatformId, SimTime)>,
     /// Told the index of each day as it ends (see [`run_observed`]).
     on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
 }
@@ -258,6 +260,22 @@ pub fn run_replication(sc: &Scenario, replication: u32) -> Result<RunOutput, Sim
 /// (1-based, in order of arrival) in [`RunOutput::trace`].
 pub fn run_traced(sc: &Scenario, replication: u32, serial: Option<u64>) -> Result<RunOutput, SimError> {
     run_observed(sc, replication, serial, None)
+}
+
+/// Runs replication `replication`, telling the story of the first order that arrives on platform
+/// `platform` at or after day `from_day` (the classroom page's click on a timeline). The order's
+/// serial number is the first line's; `orders_seen` tells whether one arrived at all.
+pub fn run_traced_from(
+    sc: &Scenario,
+    replication: u32,
+    platform: PlatformId,
+    from_day: f64,
+) -> Result<RunOutput, SimError> {
+    let mut w = World::new(sc, replication);
+    w.trace_pick = Some((platform, SimTime::from_days(from_day)));
+    w.start().map_err(|source| SimError::Schedule { replication, source })?;
+    w.run()?;
+    Ok(w.finish())
 }
 
 /// Runs replication `replication` as [`run_traced`] does, calling `on_day(d)` as each day `d`
@@ -379,6 +397,7 @@ impl<'s> World<'s> {
             trace_serial: None,
             trace: Vec::new(),
             on_day: None,
+            trace_pick: None,
         }
     }
 
