@@ -142,3 +142,37 @@ fn compare_report_shows_both_sides_and_the_differences() {
     assert!(html.contains("voice：在 B 下，"), "differences in 中文");
     assert!(html.contains("voice closes "), "differences in English");
 }
+
+#[test]
+fn timeseries_values_are_numbers_and_hold_the_promised_series() {
+    let d = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("embedsim")
+        .args(["run", "scenarios/classroom-overload.toml", "--quiet", "--replications", "1", "--out"])
+        .arg(d.path())
+        .current_dir(root())
+        .assert()
+        .success();
+    let mut rd = csv::Reader::from_path(d.path().join("timeseries.csv")).unwrap();
+    let mut metrics = BTreeSet::new();
+    let mut regimes = BTreeSet::new();
+    for r in rd.records() {
+        let r = r.unwrap();
+        if !r[5].is_empty() {
+            let v: f64 = r[5].parse().unwrap_or_else(|_| panic!("not a number: {:?}", r));
+            if &r[4] == "regime" {
+                regimes.insert(v as u8);
+            }
+        }
+        metrics.insert(format!("{}/{}", &r[2], &r[4]));
+    }
+    for m in [
+        "leader/deputy_inbox",
+        "platform/hours_overtime",
+        "platform/hours_redo",
+        "platform/hours_persuasion",
+        "platform/regime",
+    ] {
+        assert!(metrics.contains(m), "{m} missing: {metrics:?}");
+    }
+    assert!(regimes.iter().all(|c| *c <= 6) && !regimes.is_empty(), "{regimes:?}");
+}

@@ -148,6 +148,8 @@ pub struct LeaderDay {
     pub inbox: u64,
     /// Attention hours given to platform items.
     pub hours: f64,
+    /// Items waiting in the deputy's inbox at the end of the day (M13; 0 without a deputy).
+    pub deputy_inbox: u64,
 }
 
 /// Township-wide figures for one day.

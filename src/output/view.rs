@@ -257,15 +257,16 @@ pub fn run_view(
     push(&mut charts, "trust", None, "share", false, series);
 
     // Leaders' inboxes.
-    let series = sc
-        .leaders
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.inbox as f64))).collect();
-            band(&l.id, "", false, &per)
-        })
-        .collect();
+    let mut series = Vec::new();
+    for (i, l) in sc.leaders.iter().enumerate() {
+        let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.inbox as f64))).collect();
+        series.push(band(&l.id, "", false, &per));
+        if l.delegate.is_some() {
+            let per: Vec<Vec<f64>> =
+                outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.deputy_inbox as f64))).collect();
+            series.push(band(&l.id, "deputy", true, &per));
+        }
+    }
     push(&mut charts, "leader_inbox", None, "items", false, series);
 
     // Departments' queues and stress: the busiest few, so that the chart is not a tangle.

@@ -73,7 +73,8 @@ impl World<'_> {
                 attention[p] += *h;
                 *h = 0.0;
             }
-            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today };
+            let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
+            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox };
         }
         for deputy in self.deputies.iter_mut().flatten() {
             deputy.hours_today.iter_mut().for_each(|h| *h = 0.0);
