@@ -58,6 +58,9 @@ impl Variant {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's replications and write summary.csv, timeseries.csv and more.
+    #[command(
+        after_help = "Examples:\n  embedsim run scenarios/s-town.toml\n  embedsim run scenarios/s-town.toml --set leaders.secretary.attention_hours_per_day=1 --out runs/starved\n  embedsim run scenarios/classroom-overload.toml --seed 3 --replications 8"
+    )]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -87,6 +90,9 @@ enum Command {
         variant: Variant,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
+    #[command(
+        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/c-district-hotline.toml --order 5000 --replication 2"
+    )]
     Trace {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -103,6 +109,9 @@ enum Command {
         variant: Variant,
     },
     /// Load and validate a scenario; describe it or say what is wrong.
+    #[command(
+        after_help = "Examples:\n  embedsim check scenarios/s-town.toml\n  embedsim check scenarios/s-town.toml --unset platforms.comprehensive.operator.offline_prob"
+    )]
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -110,6 +119,9 @@ enum Command {
         variant: Variant,
     },
     /// Run a parameter sweep: points x replications, runs.csv, points.csv and charts (docs/SWEEPS.md).
+    #[command(
+        after_help = "Examples:\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --shard 1/4 --out runs/shard1\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --resume --out runs/sweeps/attention-vs-load"
+    )]
     Sweep {
         /// The sweep file (TOML).
         sweep: PathBuf,
@@ -130,6 +142,9 @@ enum Command {
         resume: bool,
     },
     /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
+    #[command(
+        after_help = "Examples:\n  embedsim merge runs/shard1 runs/shard2 runs/shard3 runs/shard4 --out runs/merged\n  embedsim merge runs/part-* --out runs/merged --quiet"
+    )]
     Merge {
         /// Shard output folders.
         #[arg(required = true)]
@@ -143,6 +158,9 @@ enum Command {
     },
     /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
     /// Give one scenario and --set-b/--unset-b to compare a scenario with its own variant.
+    #[command(
+        after_help = "Examples:\n  embedsim compare scenarios/s-town.toml scenarios/s-town-swapped.toml\n  embedsim compare scenarios/s-town.toml --set-b platforms.minhu.arrival_rate_per_day=3.0 --report\n  embedsim compare scenarios/classroom-steady.toml scenarios/classroom-overload.toml --replications 8"
+    )]
     Compare {
         /// Scenario A (TOML).
         a: PathBuf,
@@ -177,6 +195,9 @@ enum Command {
         report: bool,
     },
     /// Serve the classroom page on this machine: pick a scenario, move sliders, run, watch.
+    #[command(
+        after_help = "Examples:\n  embedsim serve\n  embedsim serve my-town.toml --port 8000\n  embedsim serve --bind 0.0.0.0 --allow-remote --no-open   (a classroom network)"
+    )]
     Serve {
         /// Scenario files to offer besides the bundled ones.
         scenarios: Vec<PathBuf>,
@@ -195,6 +216,7 @@ enum Command {
         no_open: bool,
     },
     /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
+    #[command(after_help = "Examples:\n  embedsim validate\n  embedsim validate --replications 10 --days 800")]
     Validate {
         /// Replications per case.
         #[arg(long, default_value_t = 30, value_parser = replications_arg)]
@@ -278,6 +300,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Loads a scenario with the command line's changes.
 pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
+    if looks_like(path) == Some(FileKind::Sweep) {
+        anyhow::bail!(
+            "{} is a sweep file, not a scenario: run it with `embedsim sweep {}`",
+            path.display(),
+            path.display()
+        );
+    }
     Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
 }
 
@@ -460,4 +489,28 @@ fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+}
+
+/// What a TOML file given on the command line seems to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A scenario (it has platforms or departments).
+    Scenario,
+    /// A sweep file (it has a base scenario or parameters, and no platforms).
+    Sweep,
+}
+
+/// Guesses the kind of file at `path`, so that a sweep given to `run` (or a scenario given to
+/// `sweep`) gets a message naming the right command; `None` when it cannot tell (then the
+/// loader's own message applies).
+pub fn looks_like(path: &Path) -> Option<FileKind> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let scenario = table.contains_key("platforms") || table.contains_key("departments");
+    let sweep = table.contains_key("base") || table.contains_key("parameters");
+    match (scenario, sweep) {
+        (true, false) => Some(FileKind::Scenario),
+        (false, true) => Some(FileKind::Sweep),
+        _ => None,
+    }
 }

@@ -23,6 +23,14 @@ pub fn sweep(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
+    if crate::cli::looks_like(file) == Some(crate::cli::FileKind::Scenario) {
+        anyhow::bail!(
+            "{} is a scenario, not a sweep file: run it with `embedsim run {}` (a sweep file names its \
+             scenario with base = \"...\" and lists [[parameters]]; see docs/SWEEPS.md)",
+            file.display(),
+            file.display()
+        );
+    }
     let sw = Sweep::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
     // Ctrl-C: finish the runs under way, start no more, keep the journal, suggest --resume.
