@@ -216,6 +216,7 @@ async function tell(platform, replication, day) {
       ol.appendChild(li);
     }
     box.appendChild(ol);
+    if (t("trace_language")) box.appendChild(el("p", { class: "help" }, t("trace_language")));
     box.appendChild(el("pre", {}, story.command));
     $("trace-box").scrollIntoView({ behavior: "smooth" });
   } catch (e) {
