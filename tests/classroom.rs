@@ -86,20 +86,17 @@ fn the_guide_quotes_what_the_runs_give_today() {
     // The Chinese paragraphs repeat the numbers.
     phrases.push(format!("已决工单中 {} 在系统内办结", pct(s.mean(0, "closed_in_system_share"))));
     phrases.push(format!("每月办结 {:.0} 件", s.mean(1, "closed_per_month")));
+    let figures = |r: &Run| {
+        let gap = format!("{:.0}", r.mean(0, "gaming_gap") * 100.0);
+        [pct(r.mean(0, "redo_rate")), gap, pct(r.mean(0, "desk_return_share")), pct(r.mean(0, "burden_share"))]
+    };
+    let [redo, gap, returns, burden] = figures(&h);
     phrases.push(format!(
-        "返工 {}、满意率比解决率高 {:.0} 个百分点、派单员 {} 的时间用于退单、工时的 {}",
-        pct(h.mean(0, "redo_rate")),
-        h.mean(0, "gaming_gap") * 100.0,
-        pct(h.mean(0, "desk_return_share")),
-        pct(h.mean(0, "burden_share"))
+        "返工 {redo}、满意率比解决率高 {gap} 个百分点、派单员 {returns} 的时间用于退单、工时的 {burden}"
     ));
-    phrases.push(format!(
-        "分别为 {}、{:.0}、{}、{}",
-        pct(quiet.mean(0, "redo_rate")),
-        quiet.mean(0, "gaming_gap") * 100.0,
-        pct(quiet.mean(0, "desk_return_share")),
-        pct(quiet.mean(0, "burden_share"))
-    ));
+    let [redo, gap, returns, burden] = figures(&quiet);
+    phrases.push(format!("分别为 {redo}、{gap}、{returns}、{burden}"));
+
     phrases.push(format!(
         "{} 按时，第 0 次重复\n在第 {} 天转为超载",
         pct(tipped.mean(0, "on_time_share")),
