@@ -38,8 +38,11 @@ function controlLabel(c) {
 
 function renderControls() {
   const box = $("controls");
-  const values = {};
-  for (const inp of box.querySelectorAll("input")) values[inp.dataset.key] = inp.type === "checkbox" ? inp.checked : inp.value;
+  const values = {}, touched = {};
+  for (const inp of box.querySelectorAll("input")) {
+    values[inp.dataset.key] = inp.type === "checkbox" ? inp.checked : inp.value;
+    touched[inp.dataset.key] = inp.dataset.touched;
+  }
   box.textContent = "";
   if (!current) return;
   for (const c of current.controls) {
@@ -59,10 +62,12 @@ function renderControls() {
       inp = el("input", { type: "range", min: c.min, max: c.max, step: c.step });
       inp.value = c.key in values ? values[c.key] : c.value;
       const out = el("output", {}, inp.value);
-      inp.addEventListener("input", () => { out.textContent = inp.value; });
+      // A base value between steps shows rounded: only a slider someone moved counts as a change.
+      inp.addEventListener("input", () => { out.textContent = inp.value; inp.dataset.touched = "1"; });
       div.appendChild(inp);
       div.appendChild(out);
     }
+    if (touched[c.key]) inp.dataset.touched = "1";
     inp.dataset.key = c.key;
     inp.dataset.kind = c.kind;
     inp.dataset.base = c.value;
@@ -84,7 +89,7 @@ function changes() {
     const key = inp.dataset.key;
     if (inp.dataset.kind === "switch") {
       if (!inp.checked) unset.push(key);
-    } else if (Number(inp.value) !== Number(inp.dataset.base)) {
+    } else if (inp.dataset.touched && Number(inp.value) !== Number(inp.dataset.base)) {
       set.push(key + "=" + inp.value);
     }
   }
