@@ -35,6 +35,12 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// The changes as command-line arguments, `--set` before `--unset`, as they are applied.
+    pub fn arguments(&self) -> Vec<String> {
+        let set = self.set.iter().map(|s| format!("--set {s}"));
+        set.chain(self.unset.iter().map(|u| format!("--unset {u}"))).collect()
+    }
+
     /// The overrides, parsed.
     pub fn overrides(&self) -> Result<Vec<scenario::overrides::Override>> {
         use scenario::overrides::{parse_set, parse_unset};
@@ -52,6 +58,9 @@ impl Variant {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario's replications and write summary.csv, timeseries.csv and more.
+    #[command(
+        after_help = "Examples:\n  embedsim run scenarios/s-town.toml\n  embedsim run scenarios/s-town.toml --set leaders.secretary.attention_hours_per_day=1 --out runs/starved\n  embedsim run scenarios/classroom-overload.toml --seed 3 --replications 8"
+    )]
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -83,6 +92,9 @@ enum Command {
         stats: crate::cli_research::StatsArgs,
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
+    #[command(
+        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/c-district-hotline.toml --order 5000 --replication 2"
+    )]
     Trace {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -99,6 +111,9 @@ enum Command {
         variant: Variant,
     },
     /// Load and validate a scenario; describe it or say what is wrong.
+    #[command(
+        after_help = "Examples:\n  embedsim check scenarios/s-town.toml\n  embedsim check scenarios/s-town.toml --unset platforms.comprehensive.operator.offline_prob"
+    )]
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
@@ -106,6 +121,9 @@ enum Command {
         variant: Variant,
     },
     /// Run a parameter sweep: points x replications, runs.csv, points.csv and charts (docs/SWEEPS.md).
+    #[command(
+        after_help = "Examples:\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --shard 1/4 --out runs/shard1\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --resume --out runs/sweeps/attention-vs-load"
+    )]
     Sweep {
         /// The sweep file (TOML).
         sweep: PathBuf,
@@ -126,6 +144,9 @@ enum Command {
         resume: bool,
     },
     /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
+    #[command(
+        after_help = "Examples:\n  embedsim merge runs/shard1 runs/shard2 runs/shard3 runs/shard4 --out runs/merged\n  embedsim merge runs/part-* --out runs/merged --quiet"
+    )]
     Merge {
         /// Shard output folders.
         #[arg(required = true)]
@@ -139,6 +160,9 @@ enum Command {
     },
     /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
     /// Give one scenario and --set-b/--unset-b to compare a scenario with its own variant.
+    #[command(
+        after_help = "Examples:\n  embedsim compare scenarios/s-town.toml scenarios/s-town-swapped.toml\n  embedsim compare scenarios/s-town.toml --set-b platforms.minhu.arrival_rate_per_day=3.0 --report\n  embedsim compare scenarios/classroom-steady.toml scenarios/classroom-overload.toml --replications 8"
+    )]
     Compare {
         /// Scenario A (TOML).
         a: PathBuf,
@@ -174,6 +198,9 @@ enum Command {
         adjust: embedsim::analysis::multiplicity::Adjust,
         #[command(flatten)]
         stats: crate::cli_research::StatsArgs,
+        /// Also write report.html: both runs side by side, with the differences in sentences.
+        #[arg(long)]
+        report: bool,
     },
     /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
     Sensitivity {
@@ -212,7 +239,29 @@ enum Command {
         #[command(flatten)]
         job: crate::cli_research::JobArgs,
     },
+    /// Serve the classroom page on this machine: pick a scenario, move sliders, run, watch.
+    #[command(
+        after_help = "Examples:\n  embedsim serve\n  embedsim serve my-town.toml --port 8000\n  embedsim serve --bind 0.0.0.0 --allow-remote --no-open   (a classroom network)"
+    )]
+    Serve {
+        /// Scenario files to offer besides the bundled ones.
+        scenarios: Vec<PathBuf>,
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 7878)]
+        port: u16,
+        /// Address to bind [default: 127.0.0.1]; another address needs --allow-remote.
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
+        /// Accept connections from other machines (a classroom network). Anyone who can reach
+        /// the port can run simulations.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Do not open the page in a browser.
+        #[arg(long)]
+        no_open: bool,
+    },
     /// Compare the simulator with queueing theory (docs/MODEL.md section 10).
+    #[command(after_help = "Examples:\n  embedsim validate\n  embedsim validate --replications 10 --days 800")]
     Validate {
         /// Replications per case.
         #[arg(long, default_value_t = 30, value_parser = replications_arg)]
@@ -275,7 +324,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
-        Command::Compare { a, b, both, set_b, unset_b, replications, seed, threads, out, quiet, adjust, stats } => {
+        Command::Compare {
+            a,
+            b,
+            both,
+            set_b,
+            unset_b,
+            replications,
+            seed,
+            threads,
+            out,
+            quiet,
+            adjust,
+            stats,
+            report,
+        } => {
             let mut only_b = both.clone();
             only_b.set.extend(set_b);
             only_b.unset.extend(unset_b);
@@ -286,7 +349,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             let b = b.unwrap_or_else(|| a.clone());
             let sides = crate::cli_experiments::Sides { a: &a, b: &b, variant_a: &both, variant_b: &only_b };
-            crate::cli_experiments::compare(sides, replications, seed, threads, out, quiet, adjust, &stats)
+            crate::cli_experiments::compare(sides, replications, seed, threads, out, quiet, adjust, &stats, report)
+        }
+        Command::Serve { scenarios, port, bind, allow_remote, no_open } => {
+            serve(scenarios, port, bind, allow_remote, no_open)
         }
         Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
@@ -299,6 +365,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Loads a scenario with the command line's changes.
 pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
+    if looks_like(path) == Some(FileKind::Sweep) {
+        anyhow::bail!(
+            "{} is a sweep file, not a scenario: run it with `embedsim sweep {}`",
+            path.display(),
+            path.display()
+        );
+    }
     Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
 }
 
@@ -394,6 +467,8 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
     let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    files.push(output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows)?);
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;
@@ -445,5 +520,80 @@ fn validate(replications: u32, days: u32, seed: u64, threads: Option<usize>) -> 
     } else {
         outln!("{failed} of {} checks: theory outside the 95% interval", checks.len());
         Ok(ExitCode::FAILURE)
+    }
+}
+
+fn serve(
+    files: Vec<PathBuf>,
+    port: u16,
+    bind: Option<std::net::IpAddr>,
+    allow_remote: bool,
+    no_open: bool,
+) -> Result<ExitCode> {
+    use embedsim::serve::{self, api::Source};
+    let bind = bind.unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    anyhow::ensure!(
+        allow_remote || bind.is_loopback(),
+        "--bind {bind} would let other machines connect: add --allow-remote if that is what you want"
+    );
+    let mut scenarios = Vec::new();
+    for f in &files {
+        let text = scenario::read_text(f)?;
+        let file = f.display().to_string();
+        scenario::overrides::load_variant_str(&text, &file, &[])?;
+        let id = f.file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+        scenarios.push(Source { id, file, text });
+    }
+    let running = serve::start(serve::Config { bind, port, allow_remote, scenarios })?;
+    let host = if running.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { running.addr.ip().to_string() };
+    let url = format!("http://{host}:{}/", running.addr.port());
+    outln!("serving the classroom page at {url} (Ctrl-C to stop)");
+    std::io::Write::flush(&mut std::io::stdout())?;
+    if !no_open {
+        open_browser(&url);
+    }
+    running.wait();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `url` in the desktop's browser, if there is one; silently does nothing otherwise.
+fn open_browser(url: &str) {
+    let opener: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let _ = std::process::Command::new(opener[0])
+        .args(&opener[1..])
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+/// What a TOML file given on the command line seems to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A scenario (it has platforms or departments).
+    Scenario,
+    /// A sweep file (it has a base scenario or parameters, and no platforms).
+    Sweep,
+}
+
+/// Guesses the kind of file at `path`, so that a sweep given to `run` (or a scenario given to
+/// `sweep`) gets a message naming the right command; `None` when it cannot tell (then the
+/// loader's own message applies).
+pub fn looks_like(path: &Path) -> Option<FileKind> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let scenario = table.contains_key("platforms") || table.contains_key("departments");
+    let sweep = table.contains_key("base") || table.contains_key("parameters");
+    match (scenario, sweep) {
+        (true, false) => Some(FileKind::Scenario),
+        (false, true) => Some(FileKind::Sweep),
+        _ => None,
     }
 }

@@ -27,6 +27,14 @@ pub fn sweep(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
+    if crate::cli::looks_like(file) == Some(crate::cli::FileKind::Scenario) {
+        anyhow::bail!(
+            "{} is a scenario, not a sweep file: run it with `embedsim run {}` (a sweep file names its \
+             scenario with base = \"...\" and lists [[parameters]]; see docs/SWEEPS.md)",
+            file.display(),
+            file.display()
+        );
+    }
     let sw = Sweep::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
     let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()) };
@@ -108,6 +116,7 @@ pub fn compare(
     quiet: bool,
     adjust: Adjust,
     stats: &StatsArgs,
+    report: bool,
 ) -> Result<ExitCode> {
     let Sides { a, b, variant_a, variant_b } = sides;
     if let Some(0) = threads {
@@ -144,8 +153,24 @@ pub fn compare(
         Path::new("runs").join("compare").join(name)
     });
     let path = dir.join("compare.csv");
-    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv")?;
+    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv" || n == "report.html")?;
     compare::write_csv(&path, &c.diffs)?;
+    let report_path = dir.join("report.html");
+    if report {
+        use embedsim::output::{html, summaries, view};
+        let view_of = |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs| {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            view::run_view(sc, &text, &v.arguments(), outs, &summaries(sc, outs))
+        };
+        let views = [view_of(&c.a, a, variant_a, &c.outs_a), view_of(&c.b, b, variant_b, &c.outs_b)];
+        let sentences: Vec<html::Bilingual> = c
+            .diffs
+            .iter()
+            .filter(|d| d.significant())
+            .map(|d| html::Bilingual { en: format!("{}.", d.sentence()), zh: format!("{}。", d.sentence_zh()) })
+            .collect();
+        embedsim::output::write_atomic(&report_path, |w| w.write_all(html::report(&views, &sentences).as_bytes()))?;
+    }
     if !quiet {
         outln!(
             "A = {} ({}), B = {} ({}); {} paired replications, seed {}; B − A with paired 95% intervals",
@@ -169,6 +194,14 @@ pub fn compare(
         if let Some(r) = &c.precision {
             outln!("{} (paired differences)", crate::cli_research::precision_note(stats, r));
         }
+        for (p, spec) in c.a.platforms.iter().enumerate() {
+            let Some(q) = c.b.platforms.iter().position(|x| x.id == spec.id) else { continue };
+            let tally = |outs: &[embedsim::model::RunOutput], i: usize| {
+                let r: Vec<_> = outs.iter().map(|o| o.platforms[i].regimes.current()).collect();
+                embedsim::output::report::regime_tally(&r)
+            };
+            outln!("{:<14} regime under A: {}; under B: {}", spec.id, tally(&c.outs_a, p), tally(&c.outs_b, q));
+        }
         outln!();
         outln!("{:<14} {:<24} {:>12} {:>12} {:>24} {:>10}", "platform", "metric", "A", "B", "B − A", "p (adj.)");
         for d in &c.diffs {
@@ -190,7 +223,8 @@ pub fn compare(
         for d in c.diffs.iter().filter(|d| d.significant()) {
             outln!("{}.", d.sentence());
         }
-        outln!("\n(* adjusted p ≤ 0.05, {}; intervals are unadjusted 95%) wrote {}", c.adjust, path.display());
+        let also = if report { format!(", {}", report_path.display()) } else { String::new() };
+        outln!("\n(* adjusted p ≤ 0.05, {}; intervals are unadjusted 95%) wrote {}{also}", c.adjust, path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,4 +13,5 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod serve;
 pub mod text;

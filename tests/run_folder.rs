@@ -29,8 +29,8 @@ fn run(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     cargo_bin_cmd!("embedsim").current_dir(dir).args(["run", "s.toml", "--quiet", "--out", "out"]).args(extra).assert()
 }
 
-const RUN: [&str; 6] =
-    ["departments.csv", "manifest.toml", "queues.csv", "regimes.csv", "summary.csv", "timeseries.csv"];
+const RUN: [&str; 7] =
+    ["departments.csv", "manifest.toml", "queues.csv", "regimes.csv", "report.html", "summary.csv", "timeseries.csv"];
 
 #[test]
 fn a_later_run_replaces_exactly_the_earlier_runs_files() {
@@ -46,7 +46,7 @@ fn a_later_run_replaces_exactly_the_earlier_runs_files() {
     assert_eq!(m["seed"].as_str(), Some("1"));
     assert!(m["command"].as_str().unwrap().contains("--baseline line"), "{m:?}");
     assert_eq!(m["scenario_fnv1a"].as_str().unwrap().len(), 16);
-    assert_eq!(m["files"].as_array().unwrap().len(), 6);
+    assert_eq!(m["files"].as_array().unwrap().len(), 7);
 
     // A stale temp file of a killed run of ours is cleaned; the stale baseline.csv goes.
     fs::write(p.join("out/.timeseries.csv.tmp-999999"), "half").unwrap();

@@ -45,6 +45,12 @@ pub struct Difference {
 }
 
 impl Difference {
+    /// Whether B's value is "more" than A's: larger, or for a gap (satisfaction minus
+    /// resolution) wider — further from zero, whichever its sign.
+    pub fn grows(&self) -> bool {
+        if self.metric == "gaming_gap" { self.mean_b.abs() > self.mean_a.abs() } else { self.diff > 0.0 }
+    }
+
     /// Whether the adjusted p-value is at most 0.05.
     pub fn significant(&self) -> bool {
         self.p_adjusted <= 0.05
@@ -56,7 +62,7 @@ impl Difference {
         if self.diff == 0.0 && (self.half_width == 0.0 || self.half_width.is_nan()) {
             return format!("{p}: {} is the same under A and B", self.metric);
         }
-        let up = self.diff > 0.0;
+        let up = self.grows();
         let (d, h) = (self.diff.abs(), self.half_width);
         let pm = |scale: f64, digits: usize| {
             if h.is_finite() {
@@ -73,6 +79,44 @@ impl Difference {
             None => format!("{p}: {} is {} {} under B", self.metric, pm(1.0, 3), if up { "higher" } else { "lower" }),
         };
         if self.significant() { s } else { format!("{s} (not distinguishable from no difference)") }
+    }
+}
+
+impl Difference {
+    /// The sentence in 中文, e.g. "minhu：在 B 下，每月在系统内办结的工单多 41.0 ± 3.2 件".
+    pub fn sentence_zh(&self) -> String {
+        let p = &self.platform;
+        let (name, scale, digits, unit) = match self.metric.as_str() {
+            "closed_per_month" => ("每月在系统内办结的工单", 1.0, 1, " 件"),
+            "closed_in_system_share" => ("在系统内办结的比例", 100.0, 1, " 个百分点"),
+            "on_time_share" => ("按时办结的比例", 100.0, 1, " 个百分点"),
+            "mean_wait_hours" => ("工单的平均等待时间", 1.0, 2, " 小时"),
+            "mean_sojourn_hours" => ("工单从到达到办结的平均时间", 1.0, 2, " 小时"),
+            "p_wait" => ("工单需要等待的概率", 100.0, 1, " 个百分点"),
+            "weighted_r" => ("部门的流程再造水平 R", 1.0, 3, ""),
+            "leader_attention_hours" => ("占用领导注意力的小时数", 1.0, 1, " 小时"),
+            "resolution_rate" => ("已办结工单的解决率", 100.0, 1, " 个百分点"),
+            "satisfaction_rate" => ("已办结工单的满意率", 100.0, 1, " 个百分点"),
+            "gaming_gap" => ("满意率与解决率之差", 100.0, 1, " 个百分点"),
+            "burden_share" => ("负担比例（负能）", 100.0, 1, " 个百分点"),
+            other => (other, 1.0, 3, ""),
+        };
+        if self.diff == 0.0 && (self.half_width == 0.0 || self.half_width.is_nan()) {
+            return format!("{p}：{name}在 A 与 B 下相同");
+        }
+        let amount = if self.half_width.is_finite() {
+            format!("{:.*} ± {:.*}", digits, self.diff.abs() * scale, digits, self.half_width * scale)
+        } else {
+            format!("{:.*}", digits, self.diff.abs() * scale)
+        };
+        let word = match (self.metric == "gaming_gap", self.grows()) {
+            (true, true) => "扩大",
+            (true, false) => "缩小",
+            (false, true) => "增加",
+            (false, false) => "减少",
+        };
+        let s = format!("{p}：在 B 下，{name}{word} {amount}{unit}");
+        if self.significant() { s } else { format!("{s}（与无差别无法区分）") }
     }
 }
 
@@ -179,6 +223,20 @@ pub struct Comparison {
     pub precision: Option<Reached>,
     /// The adjustment used.
     pub adjust: Adjust,
+    /// A as run (seed, replications and warm-up set).
+    pub a: Scenario,
+    /// B as run.
+    pub b: Scenario,
+    /// A's replications.
+    pub outs_a: Vec<RunOutput>,
+    /// B's replications, on the same random numbers.
+    pub outs_b: Vec<RunOutput>,
+}
+
+/// The paired differences of two sets of runs made on common random numbers (for the classroom
+/// page): every common platform, Holm-adjusted.
+pub fn differences_of_runs(a: &Scenario, b: &Scenario, outs_a: &[RunOutput], outs_b: &[RunOutput]) -> Vec<Difference> {
+    differences(a, &summaries(a, outs_a), &summaries(b, outs_b), &common(a, b), Adjust::default())
 }
 
 /// What each key metric is an average of: its period and, for rates, its denominator.
@@ -328,6 +386,10 @@ pub fn compare(a: &Scenario, b: &Scenario, s: &Settings, tick: &(dyn Fn() + Sync
         advice: (advise(&a, &oa, metric), advise(&b, &ob, metric)),
         precision,
         adjust: s.adjust,
+        a,
+        b,
+        outs_a: oa,
+        outs_b: ob,
     })
 }
 
@@ -368,4 +430,25 @@ pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(a: f64, b: f64) -> Difference {
+        let (metric, platform) = ("gaming_gap".into(), "hotline".into());
+        Difference { platform, metric, pairs: 4, mean_a: a, mean_b: b, diff: b - a, half_width: 0.01 }
+    }
+
+    #[test]
+    fn a_gap_widens_when_it_grows_in_size_whatever_its_sign() {
+        assert!(gap(-0.10, -0.20).sentence().contains("wider"), "{}", gap(-0.10, -0.20).sentence());
+        assert!(gap(0.10, 0.20).sentence().contains("wider"));
+        assert!(gap(0.20, 0.10).sentence().contains("narrower"));
+        assert!(gap(-0.20, -0.10).sentence().contains("narrower"));
+        assert!(gap(-0.20, -0.10).sentence_zh().contains("缩小"));
+        let closes = Difference { metric: "closed_per_month".into(), ..gap(10.0, 5.0) };
+        assert!(closes.sentence().contains("fewer") && closes.sentence_zh().contains("减少"));
+    }
 }

@@ -1,6 +1,6 @@
 //! The life of one order, told as a story: for classes and for debugging.
 
-use crate::model::world::{SimError, TraceLine, run_traced};
+use crate::model::world::{SimError, TraceLine, run_traced, run_traced_from};
 use crate::scenario::Scenario;
 
 /// Why a trace cannot be told.
@@ -16,6 +16,19 @@ pub enum TraceError {
         /// How many orders the run took in.
         seen: u64,
     },
+    /// No order arrived on the platform from that day on.
+    #[error("no order arrives on {platform} from day {day} to the end of replication {replication}")]
+    NoneAfter {
+        /// The platform.
+        platform: String,
+        /// The day.
+        day: u32,
+        /// The replication.
+        replication: u32,
+    },
+    /// The scenario has no such platform.
+    #[error("unknown platform \"{0}\"")]
+    NoSuchPlatform(String),
     /// The run failed.
     #[error(transparent)]
     Run(#[from] SimError),
@@ -37,6 +50,28 @@ pub fn trace(sc: &Scenario, replication: u32, serial: u64) -> Result<Vec<TraceLi
         return Err(TraceError::NoSuchOrder { serial, replication, seen: out.orders_seen });
     }
     Ok(out.trace)
+}
+
+/// Runs replication `replication` and returns the serial number and story of the first order that
+/// arrives on platform `platform` on day `day` or later.
+pub fn trace_from(
+    sc: &Scenario,
+    replication: u32,
+    platform: &str,
+    day: u32,
+) -> Result<(u64, Vec<TraceLine>), TraceError> {
+    let p = sc
+        .platforms
+        .iter()
+        .position(|x| x.id == platform)
+        .ok_or_else(|| TraceError::NoSuchPlatform(platform.into()))?;
+    let out = run_traced_from(sc, replication, p, day as f64)?;
+    let serial =
+        out.trace.first().and_then(|l| l.what.strip_prefix("order #")).and_then(|r| r.split(' ').next()?.parse().ok());
+    match serial {
+        Some(n) => Ok((n, out.trace)),
+        None => Err(TraceError::NoneAfter { platform: platform.into(), day, replication }),
+    }
 }
 
 /// The story as text, one line per step, with elapsed time since arrival.

@@ -110,6 +110,8 @@ pub struct PlatformDay {
     pub dispatched: u64,
     /// Closed in the system that day.
     pub closed: u64,
+    /// Of those, closed by their deadline.
+    pub on_time: u64,
     /// Settled offline or dropped that day.
     pub lost: u64,
     /// Open at the end of the day.
@@ -156,6 +158,8 @@ pub struct LeaderDay {
     pub inbox: u64,
     /// Attention hours given to platform items.
     pub hours: f64,
+    /// Items waiting in the deputy's inbox at the end of the day (M13; 0 without a deputy).
+    pub deputy_inbox: u64,
 }
 
 /// Township-wide figures for one day.

@@ -10,4 +10,4 @@ pub mod order;
 pub mod queue_stat;
 pub mod world;
 
-pub use world::{RunOutput, SimError, run_replication};
+pub use world::{RunOutput, SimError, run_observed, run_replication};

@@ -98,6 +98,21 @@ pub fn write_csv(
     })
 }
 
+/// The number `timeseries.csv` writes for a regime (README, Outputs): 0 unclassified,
+/// 1 transitional, 2 embedded, 3 reengineered, 4 floating, 5 idling, 6 overloaded.
+pub fn regime_code(r: crate::metrics::Regime) -> u8 {
+    use crate::metrics::Regime::*;
+    match r {
+        Unclassified => 0,
+        Transitional => 1,
+        Embedded => 2,
+        Reengineered => 3,
+        Floating => 4,
+        Idling => 5,
+        Overloaded => 6,
+    }
+}
+
 fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out: &RunOutput) -> csv::Result<()> {
     let rep = out.replication.to_string();
     let days = out.town.len();
@@ -130,10 +145,14 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
                 metric("trust", x.trust)?;
             }
             metric("weighted_r", x.weighted_r)?;
+            metric("closed_on_time", x.on_time as f64)?;
             metric("staff_hours", x.hours)?;
             metric("burden_hours", x.burden)?;
+            for (k, name) in crate::model::department::Hours::KINDS.iter().enumerate() {
+                metric(&format!("hours_{name}"), x.kinds[k])?;
+            }
             if let Some(r) = x.regime {
-                row("platform", id, "regime", r.name(), at)?;
+                metric("regime", regime_code(r) as f64)?;
             }
         }
         for (i, (spec, dep)) in sc.departments.iter().zip(&out.departments).enumerate() {
@@ -154,6 +173,9 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
             let x = &series[d];
             let at = names(l.leader[i]);
             row("leader", &spec.id, "inbox", &x.inbox.to_string(), at)?;
+            if spec.delegate.is_some() {
+                row("leader", &spec.id, "deputy_inbox", &x.deputy_inbox.to_string(), at)?;
+            }
             row("leader", &spec.id, "attention_hours", &num(x.hours), at)?;
         }
         if trust {

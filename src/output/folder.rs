@@ -18,7 +18,7 @@ pub const MANIFEST: &str = "manifest.toml";
 
 /// The files `embedsim run` may write, for folders written before manifests existed.
 pub const RUN_FILES: &[&str] =
-    &["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv", "baseline.csv"];
+    &["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv", "report.html", "baseline.csv"];
 
 /// `manifest.toml` of a run folder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,8 +4,10 @@ pub mod atomic;
 pub mod bars;
 pub mod csv;
 pub mod folder;
+pub mod html;
 pub mod plot;
 pub mod report;
+pub mod view;
 
 use std::path::Path;
 
@@ -48,4 +50,20 @@ pub fn write_run(
     csv::write_queues(&dir.join(files[3]), sc, outs)?;
     csv::write_regimes(&dir.join(files[4]), sc, outs)?;
     Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
+}
+
+/// Writes `report.html` into `dir`: the run drawn, with the scenario's `text` and the `changes`
+/// (`--set ...`) that made it. Returns the path written.
+pub fn write_report(
+    dir: &Path,
+    sc: &Scenario,
+    text: &str,
+    changes: &[String],
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+) -> Result<String, WriteError> {
+    let path = dir.join("report.html");
+    let page = html::report(&[view::run_view(sc, text, changes, outs, rows)], &[]);
+    write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
+    Ok(path.display().to_string())
 }

@@ -188,8 +188,14 @@ pub enum VariantError {
 /// Loads the scenario at `path` with `overrides` applied. Problems in the file keep their lines;
 /// problems at an overridden key say so.
 pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Scenario, VariantError> {
-    let file = path.display().to_string();
     let text = super::read_text(path)?;
+    load_variant_str(&text, &path.display().to_string(), overrides)
+}
+
+/// [`load_variant`] for a scenario already read: `text` is its TOML, `file` the name that
+/// messages give it (the classroom page's bundled scenarios are not files on disk).
+pub fn load_variant_str(text: &str, file: &str, overrides: &[Override]) -> Result<Scenario, VariantError> {
+    let (text, file) = (text.to_string(), file.to_string());
     if overrides.is_empty() {
         return Ok(load_str(&text, &file)?);
     }

@@ -73,7 +73,8 @@ impl World<'_> {
                 attention[p] += *h;
                 *h = 0.0;
             }
-            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today };
+            let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
+            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox };
         }
         for deputy in self.deputies.iter_mut().flatten() {
             deputy.hours_today.iter_mut().for_each(|h| *h = 0.0);
@@ -118,6 +119,9 @@ impl World<'_> {
             if di as f64 >= sc.simulation.warmup_days {
                 ps.attention_hours += attention[p];
             }
+        }
+        if let Some(f) = self.on_day.as_mut() {
+            f(d);
         }
         if (d as usize) + 1 < self.town.len() {
             self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;

@@ -43,6 +43,7 @@ impl World<'_> {
             ps.overdue -= 1;
         }
         ps.days[day].closed += 1;
+        ps.days[day].on_time += on_time as u64;
         let unit = &mut ps.period[o.route[0]];
         unit.0 += 1;
         unit.1 += resolved as u64;

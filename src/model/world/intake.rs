@@ -201,6 +201,10 @@ impl World<'_> {
             t.above_township += above_township as u64;
         }
         let serial = self.serial;
+        if self.trace_pick.is_some_and(|(pick, from)| pick == p && now >= from) {
+            self.trace_serial = Some(serial);
+            self.trace_pick = None;
+        }
         self.note(serial, || {
             let cat = category.map_or(String::new(), |c| format!(" about {}", sc.categories[c].id));
             let from = village.map_or(String::new(), |v| format!(" from {}", sc.villages[v].id));

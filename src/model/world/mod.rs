@@ -249,6 +249,10 @@ struct World<'s> {
     unserved: u64,
     trace_serial: Option<u64>,
     trace: Vec<TraceLine>,
+    /// Trace the first order that arrives on this platform at or after this time.
+    trace_pick: Option<(PlatformId, SimTime)>,
+    /// Told the index of each day as it ends (see [`run_observed`]).
+    on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
 }
 
 /// Runs replication `replication` of `sc` to its end.
@@ -259,8 +263,38 @@ pub fn run_replication(sc: &Scenario, replication: u32) -> Result<RunOutput, Sim
 /// Runs replication `replication`, telling the story of the order with serial number `serial`
 /// (1-based, in order of arrival) in [`RunOutput::trace`].
 pub fn run_traced(sc: &Scenario, replication: u32, serial: Option<u64>) -> Result<RunOutput, SimError> {
+    run_observed(sc, replication, serial, None)
+}
+
+/// Runs replication `replication`, telling the story of the first order that arrives on platform
+/// `platform` at or after day `from_day` (the classroom page's click on a timeline). The order's
+/// serial number is the first line's; `orders_seen` tells whether one arrived at all.
+pub fn run_traced_from(
+    sc: &Scenario,
+    replication: u32,
+    platform: PlatformId,
+    from_day: f64,
+) -> Result<RunOutput, SimError> {
+    let mut w = World::new(sc, replication);
+    w.trace_pick = Some((platform, SimTime::from_days(from_day)));
+    w.start().map_err(|source| SimError::Schedule { replication, source })?;
+    w.run()?;
+    Ok(w.finish())
+}
+
+/// Runs replication `replication` as [`run_traced`] does, calling `on_day(d)` as each day `d`
+/// (0-based) ends, after its daily figures are recorded: the hook by which a caller (the
+/// classroom page) shows progress. The observer sees nothing else and cannot change the run, so
+/// the results are the same with or without it.
+pub fn run_observed<'s>(
+    sc: &'s Scenario,
+    replication: u32,
+    serial: Option<u64>,
+    on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
+) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, replication);
     w.trace_serial = serial;
+    w.on_day = on_day;
     w.start().map_err(|source| SimError::Schedule { replication, source })?;
     w.run()?;
     Ok(w.finish())
@@ -367,6 +401,8 @@ impl<'s> World<'s> {
             unserved: 0,
             trace_serial: None,
             trace: Vec::new(),
+            on_day: None,
+            trace_pick: None,
         }
     }
 

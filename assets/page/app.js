@@ -1,0 +1,275 @@
+// The classroom page: pick a scenario, move sliders (each one a --set key), run, watch the
+// charts grow day by day, compare with the control, follow one order, print the settings.
+// URL parameters: scenario=ID, lang=zh, and for tests: test=1 (run at once, then switch to
+// 中文 and write the page's state into #state), move=KEY:VALUE (move that slider first).
+"use strict";
+
+const SPEEDS = [15, 30, 60, 120, 365, 0]; // days a second; 0: at once
+const params = new URLSearchParams(location.search);
+LANG = params.get("lang") === "zh" ? "zh" : "en";
+let SCENARIOS = [];
+let current = null; // the scenario picked
+let lastRequest = null; // what was run
+let lastResult = null;
+let shownDays = 0;
+let animation = null;
+
+const $ = (id) => document.getElementById(id);
+
+function showError(msg) {
+  const e = $("error");
+  if (!msg) { e.hidden = true; e.textContent = ""; return; }
+  e.hidden = false;
+  e.textContent = t("error") + ": " + msg;
+}
+
+async function api(path, body) {
+  const init = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  const resp = await fetch(path, init);
+  let data;
+  try { data = await resp.json(); } catch (e) { throw new Error(resp.status + " " + resp.statusText); }
+  if (!resp.ok || data.error) throw new Error(data.error || resp.statusText);
+  return data;
+}
+
+function controlLabel(c) {
+  return t(c.label).replace("{of}", c.of);
+}
+
+function renderControls() {
+  const box = $("controls");
+  const values = {}, touched = {};
+  for (const inp of box.querySelectorAll("input")) {
+    values[inp.dataset.key] = inp.type === "checkbox" ? inp.checked : inp.value;
+    touched[inp.dataset.key] = inp.dataset.touched;
+  }
+  box.textContent = "";
+  if (!current) return;
+  for (const c of current.controls) {
+    const div = el("div", { class: "control" });
+    const label = el("label", {});
+    label.appendChild(document.createTextNode(controlLabel(c) + (c.unit ? " (" + t(c.unit) + ")" : "")));
+    div.appendChild(label);
+    let inp;
+    if (c.kind === "switch") {
+      inp = el("input", { type: "checkbox" });
+      inp.checked = c.key in values ? values[c.key] : c.value === 1;
+      const out = el("output", {}, inp.checked ? t("on") : t("off"));
+      inp.addEventListener("change", () => { out.textContent = inp.checked ? t("on") : t("off"); });
+      div.appendChild(inp);
+      div.appendChild(out);
+    } else {
+      inp = el("input", { type: "range", min: c.min, max: c.max, step: c.step });
+      inp.value = c.key in values ? values[c.key] : c.value;
+      const out = el("output", {}, inp.value);
+      // A base value between steps shows rounded: only a slider someone moved counts as a change.
+      inp.addEventListener("input", () => { out.textContent = inp.value; inp.dataset.touched = "1"; });
+      div.appendChild(inp);
+      div.appendChild(out);
+    }
+    if (touched[c.key]) inp.dataset.touched = "1";
+    inp.dataset.key = c.key;
+    inp.dataset.kind = c.kind;
+    inp.dataset.base = c.value;
+    div.appendChild(el("div", { class: "key" }, "--set " + c.key));
+    box.appendChild(div);
+  }
+}
+
+function unquote(s) {
+  s = s.trim();
+  if (s.length >= 2 && s[0] === "'" && s[s.length - 1] === "'") return s.slice(1, -1);
+  return s;
+}
+
+// The page's changes, as --set and --unset take them.
+function changes() {
+  const set = [], unset = [];
+  for (const inp of $("controls").querySelectorAll("input")) {
+    const key = inp.dataset.key;
+    if (inp.dataset.kind === "switch") {
+      if (!inp.checked) unset.push(key);
+    } else if (inp.dataset.touched && Number(inp.value) !== Number(inp.dataset.base)) {
+      set.push(key + "=" + inp.value);
+    }
+  }
+  for (let line of $("extra").value.split("\n")) {
+    line = line.trim();
+    if (!line) continue;
+    if (line.startsWith("--unset")) unset.push(unquote(line.slice(7)));
+    else set.push(unquote(line.startsWith("--set") ? line.slice(5) : line));
+  }
+  return { set, unset };
+}
+
+function pickScenario(id) {
+  current = SCENARIOS.find((s) => s.id === id) || SCENARIOS[0];
+  $("scenario").value = current.id;
+  $("description").textContent = current.description || "";
+  $("seed").value = current.seed;
+  $("reps").value = current.replications;
+  renderControls();
+}
+
+function renderResults() {
+  const box = $("results");
+  box.textContent = "";
+  if (!lastResult) return;
+  const onPick = (platform, replication, day) => tell(platform, replication, day);
+  if (lastResult.b) {
+    box.appendChild(el("h2", {}, t("compare_title")));
+    if (lastResult.compare.length) {
+      const ul = el("ul", { class: "sentences" });
+      for (const s of lastResult.compare) ul.appendChild(el("li", {}, LANG === "zh" ? s.zh : s.en));
+      box.appendChild(ul);
+    }
+    const sbs = el("div", { class: "side-by-side" });
+    const ymax = sharedMax([lastResult.a, lastResult.b]);
+    [[lastResult.b, "side_a"], [lastResult.a, "side_b"]].forEach(([v, side]) => {
+      const col = el("div", {});
+      col.appendChild(el("h2", {}, t(side)));
+      col.appendChild(renderRun(v, { upTo: shownDays, ymax, onPick: v === lastResult.a ? onPick : null }));
+      sbs.appendChild(col);
+    });
+    box.appendChild(sbs);
+  } else {
+    box.appendChild(renderRun(lastResult.a, { upTo: shownDays, onPick }));
+  }
+}
+
+function writeState(extra) {
+  const s = $("state");
+  const reached = [...document.querySelectorAll("#results svg.strip")].map((x) => x.getAttribute("data-reached")).join(" ");
+  const points = [...document.querySelectorAll("#results figure.chart")].map((f) => Number(f.getAttribute("data-points")));
+  s.setAttribute("data-lang", LANG);
+  s.setAttribute("data-title", document.querySelector("h1[data-i18n]").textContent);
+  s.setAttribute("data-run-label", $("run").textContent);
+  s.setAttribute("data-regimes", reached);
+  s.setAttribute("data-charts", String(points.length));
+  s.setAttribute("data-empty-charts", String(points.filter((p) => p === 0).length));
+  s.setAttribute("data-days-shown", String(shownDays));
+  s.setAttribute("data-changes", lastRequest ? lastRequest.set.concat(lastRequest.unset.map((u) => "-" + u)).join(" ") : "");
+  s.setAttribute("data-error", $("error").hidden ? "" : $("error").textContent);
+  for (const k in extra || {}) s.setAttribute("data-" + k, extra[k]);
+}
+
+function animate(days, done) {
+  if (animation) clearTimeout(animation);
+  const speed = SPEEDS[Number($("speed").value)];
+  shownDays = speed === 0 ? days : 0;
+  const tick = () => {
+    renderResults();
+    writeState();
+    if (shownDays >= days) { animation = null; done && done(); return; }
+    shownDays = Math.min(days, shownDays + Math.max(1, Math.round(speed / 20)));
+    animation = setTimeout(tick, 50);
+  };
+  tick();
+}
+
+async function run(done) {
+  showError(null);
+  const { set, unset } = changes();
+  const req = {
+    scenario: current.id, set, unset,
+    seed: Number($("seed").value), replications: Number($("reps").value), control: $("control").checked,
+  };
+  $("run").disabled = true;
+  $("run").textContent = t("running");
+  try {
+    const { job } = await api("/api/run", req);
+    lastRequest = req;
+    let state;
+    for (;;) {
+      state = await api("/api/job/" + job);
+      if (state.state !== "running") break;
+      $("bar").style.width = (100 * state.done / Math.max(1, state.total)).toFixed(1) + "%";
+      $("progress").textContent = `${state.done} / ${state.total} ${t("progress")}`;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (state.state === "error") throw new Error(state.error);
+    $("bar").style.width = "100%";
+    $("progress").textContent = "";
+    lastResult = state.result;
+    $("command").textContent = lastResult.settings.command;
+    $("toml").textContent = lastResult.settings.toml;
+    $("table").textContent = lastResult.table;
+    $("trace").textContent = "";
+    animate(lastResult.a.days, done);
+  } catch (e) {
+    showError(e.message);
+    writeState();
+    done && done();
+  } finally {
+    $("run").disabled = false;
+    $("run").textContent = t("run");
+  }
+}
+
+async function tell(platform, replication, day) {
+  const box = $("trace");
+  box.textContent = "…";
+  try {
+    const story = await api("/api/trace", { run: lastRequest, replication, platform, day });
+    box.textContent = "";
+    box.appendChild(el("p", { class: "facts" }, `${platform} · ${t("trace_of")} #${story.order} · ${t("replication")} ${replication} · ${t("day_n").replace("{n}", day)}`));
+    const ol = el("ol", { class: "trace" });
+    for (const l of story.lines) {
+      const li = el("li", {});
+      li.appendChild(el("span", { class: "when" }, `${l.at} (+${l.elapsed_hours.toFixed(1)} h)`));
+      li.appendChild(document.createTextNode(l.what));
+      ol.appendChild(li);
+    }
+    box.appendChild(ol);
+    if (t("trace_language")) box.appendChild(el("p", { class: "help" }, t("trace_language")));
+    box.appendChild(el("pre", {}, story.command));
+    $("trace-box").scrollIntoView({ behavior: "smooth" });
+  } catch (e) {
+    box.textContent = "";
+    showError(e.message);
+  }
+}
+
+function setLanguage(lang) {
+  LANG = lang;
+  translateStatic();
+  renderControls();
+  renderResults();
+  $("speed-out").textContent = SPEEDS[Number($("speed").value)] ? SPEEDS[Number($("speed").value)] + " " + t("speed_unit") : t("instant");
+  if (!$("run").disabled) $("run").textContent = t("run");
+}
+
+async function main() {
+  translateStatic();
+  $("lang").addEventListener("click", () => { setLanguage(LANG === "zh" ? "en" : "zh"); writeState(); });
+  $("speed").addEventListener("input", () => setLanguage(LANG));
+  if (params.get("speed") !== null) $("speed").value = params.get("speed");
+  setLanguage(LANG);
+  try {
+    SCENARIOS = (await api("/api/scenarios")).filter((s) => !s.error);
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  for (const s of SCENARIOS) $("scenario").appendChild(el("option", { value: s.id }, s.name + " — " + s.file));
+  $("scenario").addEventListener("change", () => pickScenario($("scenario").value));
+  $("reset").addEventListener("click", () => { $("controls").textContent = ""; renderControls(); });
+  $("run").addEventListener("click", () => run());
+  pickScenario(params.get("scenario") || SCENARIOS[0].id);
+  if (params.get("test") === "1") {
+    const move = params.get("move");
+    if (move) {
+      const i = move.lastIndexOf(":");
+      const inp = [...$("controls").querySelectorAll("input")].find((x) => x.dataset.key === move.slice(0, i));
+      if (inp) { inp.value = move.slice(i + 1); inp.dispatchEvent(new Event("input")); }
+    }
+    if (params.get("extra")) $("extra").value = params.get("extra");
+    if (params.get("control") === "1") $("control").checked = true;
+    run(() => {
+      setLanguage(params.get("then") === "en" ? "en" : "zh");
+      writeState({ done: "1" });
+    });
+  }
+}
+
+main();

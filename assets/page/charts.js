@@ -1,0 +1,286 @@
+// Draws a RunView (src/output/view.rs) as inline SVG: regime strips, band charts, sentences.
+// Shared by report.html and the classroom page. No library, nothing fetched.
+"use strict";
+
+// Okabe–Ito: safe for the common forms of colour blindness.
+const OKABE = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"];
+const SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"];
+const REGIME_COLOURS = {
+  embedded: "#009E73",
+  reengineered: "#0072B2",
+  floating: "#E69F00",
+  idling: "#F0E442",
+  overloaded: "#D55E00",
+  transitional: "#56B4E9",
+  unclassified: "#BBBBBB",
+};
+const KIND_COLOURS = {
+  documentation: "#56B4E9",
+  redo: "#D55E00",
+  returns: "#E69F00",
+  persuasion: "#CC79A7",
+  unreasonable: "#F0E442",
+  overtime: "#0072B2",
+};
+const SVGNS = "http://www.w3.org/2000/svg";
+
+let LANG = "en";
+function t(key) {
+  const d = I18N[LANG] || I18N.en;
+  return key in d ? d[key] : key in I18N.en ? I18N.en[key] : key;
+}
+
+function el(tag, attrs, text) {
+  const e = tag.startsWith("svg:") ? document.createElementNS(SVGNS, tag.slice(4)) : document.createElement(tag);
+  for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// The smallest "round" top of an axis with four equal steps at or above x.
+function niceMax(x) {
+  if (!(x > 0)) return 1;
+  const step = x / 4;
+  const p = Math.pow(10, Math.floor(Math.log10(step)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= step) return 4 * m * p;
+  return 40 * p;
+}
+
+// A round step for day ticks.
+function niceStep(x) {
+  const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, x))));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+function fmt(x) {
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en");
+  if (Math.abs(x) >= 10) return String(Math.round(x));
+  return String(Math.round(x * 100) / 100);
+}
+
+// A path through the defined points of ys (days 0..upTo), broken at gaps.
+function linePath(ys, x, y, upTo) {
+  let d = "", pen = false;
+  for (let i = 0; i < Math.min(ys.length, upTo); i++) {
+    const v = ys[i];
+    if (v === null || v === undefined) { pen = false; continue; }
+    d += (pen ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1);
+    pen = true;
+  }
+  return d;
+}
+
+// Closed polygons between lo and hi, one per run of defined days.
+function bandPath(lo, hi, x, y, upTo) {
+  let d = "", i = 0;
+  const n = Math.min(lo.length, upTo);
+  while (i < n) {
+    while (i < n && (lo[i] === null || hi[i] === null)) i++;
+    const start = i;
+    while (i < n && lo[i] !== null && hi[i] !== null) i++;
+    if (i - start < 2) continue;
+    let p = "M" + x(start).toFixed(1) + " " + y(hi[start]).toFixed(1);
+    for (let k = start + 1; k < i; k++) p += "L" + x(k).toFixed(1) + " " + y(hi[k]).toFixed(1);
+    for (let k = i - 1; k >= start; k--) p += "L" + x(k).toFixed(1) + " " + y(lo[k]).toFixed(1);
+    d += p + "Z";
+  }
+  return d;
+}
+
+const W = 600, H = 230, M = { l: 58, r: 12, t: 10, b: 40 };
+
+function axes(svg, days, ymax, unitKey) {
+  const x = (i) => M.l + (i / Math.max(1, days - 1)) * (W - M.l - M.r);
+  const y = (v) => H - M.b - (v / ymax) * (H - M.t - M.b);
+  const g = el("svg:g", { class: "axes" });
+  for (let k = 0; k <= 4; k++) {
+    const v = (ymax * k) / 4;
+    g.appendChild(el("svg:line", { x1: M.l, x2: W - M.r, y1: y(v), y2: y(v), class: "grid" }));
+    g.appendChild(el("svg:text", { x: M.l - 6, y: y(v) + 4, "text-anchor": "end" }, fmt(v)));
+  }
+  const step = niceStep(days / 6);
+  for (let d = 0; d < days; d += step) {
+    g.appendChild(el("svg:line", { x1: x(d), x2: x(d), y1: H - M.b, y2: H - M.b + 4, class: "tick" }));
+    g.appendChild(el("svg:text", { x: x(d), y: H - M.b + 16, "text-anchor": "middle" }, String(d)));
+  }
+  g.appendChild(el("svg:text", { x: (M.l + W - M.r) / 2, y: H - 4, "text-anchor": "middle", class: "axis-label" }, t("day")));
+  g.appendChild(el("svg:text", { x: 12, y: (H - M.b + M.t) / 2, transform: `rotate(-90 12 ${(H - M.b + M.t) / 2})`, "text-anchor": "middle", class: "axis-label" }, t(unitKey)));
+  svg.appendChild(g);
+  return { x, y };
+}
+
+function seriesLabel(s) {
+  return s.what ? (s.name ? s.name + " · " : "") + t(s.what) : s.name;
+}
+
+// One chart: lines with min–max bands, or stacked areas of the means.
+function chartId(chart) {
+  return chart.key + "/" + (chart.of || "");
+}
+
+// The highest value of each chart over several views, so that side-by-side charts share a scale.
+function sharedMax(views) {
+  const m = {};
+  for (const v of views)
+    for (const c of v.charts) {
+      let top = 0;
+      for (const s of c.series) for (const x of s.hi) if (x !== null && x > top) top = x;
+      m[chartId(c)] = Math.max(m[chartId(c)] || 0, top);
+    }
+  return m;
+}
+
+function drawChart(chart, days, upTo, opts) {
+  const box = el("figure", { class: "chart", "data-key": chart.key });
+  const title = t(chart.key) + (chart.of ? " — " + chart.of : "");
+  box.appendChild(el("figcaption", {}, title));
+  const svg = el("svg:svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title });
+  let ymax = 0;
+  if (chart.stacked) {
+    for (let d = 0; d < days; d++) {
+      let s = 0;
+      for (const se of chart.series) s += se.mean[d] || 0;
+      ymax = Math.max(ymax, s);
+    }
+  } else {
+    for (const se of chart.series) for (const v of se.hi) if (v !== null && v > ymax) ymax = v;
+  }
+  if (opts && opts.ymax) ymax = Math.max(ymax, opts.ymax[chartId(chart)] || 0);
+  ymax = chart.unit === "share" || chart.unit === "level" ? Math.min(1, niceMax(ymax)) : niceMax(ymax);
+  const { x, y } = axes(svg, days, ymax, chart.unit);
+  const legend = el("div", { class: "legend" });
+  let points = 0;
+  if (chart.stacked) {
+    const base = new Array(days).fill(0);
+    chart.series.forEach((se) => {
+      const colour = KIND_COLOURS[se.what] || "#999";
+      const top = base.map((b, d) => b + (se.mean[d] || 0));
+      const lo = base.map((b, d) => (se.mean[d] === null ? null : b));
+      const hi = top.map((v, d) => (se.mean[d] === null ? null : v));
+      svg.appendChild(el("svg:path", { d: bandPath(lo, hi, x, y, upTo), fill: colour, "fill-opacity": "0.85", stroke: "none" }));
+      for (let d = 0; d < days; d++) base[d] = top[d];
+      points += se.mean.slice(0, upTo).filter((v) => v !== null).length;
+      const item = el("span", { class: "item" });
+      item.appendChild(el("span", { class: "swatch", style: `background:${colour}` }));
+      item.appendChild(document.createTextNode(t(se.what)));
+      legend.appendChild(item);
+    });
+  } else {
+    const names = [...new Set(chart.series.map((s) => s.name))];
+    chart.series.forEach((se) => {
+      const colour = SERIES_COLOURS[names.indexOf(se.name) % SERIES_COLOURS.length];
+      const same = se.lo.every((v, i) => v === se.hi[i]);
+      if (!same) svg.appendChild(el("svg:path", { d: bandPath(se.lo, se.hi, x, y, upTo), fill: colour, "fill-opacity": "0.18", stroke: "none" }));
+      const attrs = { d: linePath(se.mean, x, y, upTo), fill: "none", stroke: colour, "stroke-width": "1.8" };
+      if (se.dash) attrs["stroke-dasharray"] = "5 3";
+      svg.appendChild(el("svg:path", attrs));
+      points += se.mean.slice(0, upTo).filter((v) => v !== null).length;
+      const item = el("span", { class: "item" });
+      item.appendChild(el("span", { class: "swatch" + (se.dash ? " dash" : ""), style: `border-color:${colour}` }));
+      item.appendChild(document.createTextNode(seriesLabel(se)));
+      legend.appendChild(item);
+    });
+  }
+  box.setAttribute("data-points", String(points));
+  box.appendChild(svg);
+  box.appendChild(legend);
+  if (chart.constant && chart.constant.length) {
+    const txt = chart.constant.map(([name, what, v]) => seriesLabel({ name, what }) + " = " + fmt(v)).join(", ");
+    box.appendChild(el("p", { class: "help" }, t("constant") + ": " + txt));
+  }
+  return box;
+}
+
+// One platform's regime strips, one per replication; click → onPick(platform, replication, day).
+function drawRegimes(view, upTo, onPick) {
+  const wrap = el("div", { class: "regimes" });
+  const days = view.days;
+  const rowH = 14;
+  view.regimes.forEach((strip) => {
+    const reps = strip.codes.length;
+    const h = reps * (rowH + 2) + 24;
+    const svg = el("svg:svg", { viewBox: `0 0 ${W} ${h}`, class: "strip", "data-platform": strip.platform });
+    svg.appendChild(el("svg:text", { x: 0, y: 12, class: "strip-title" }, strip.platform));
+    const x = (i) => M.l + (i / Math.max(1, days - 1)) * (W - M.l - M.r);
+    const reached = new Set();
+    strip.codes.forEach((codes, r) => {
+      const y0 = 18 + r * (rowH + 2);
+      let i = 0;
+      const n = Math.min(codes.length, upTo);
+      while (i < n) {
+        const c = codes[i];
+        let j = i;
+        while (j < n && codes[j] === c) j++;
+        const name = c < 0 ? "unclassified" : view.regime_names[c];
+        if (c >= 0) reached.add(name);
+        const rect = el("svg:rect", { x: x(i), y: y0, width: Math.max(0.5, x(j) - x(i)), height: rowH, fill: c < 0 ? "#EEEEEE" : REGIME_COLOURS[name], "data-regime": c < 0 ? "" : name });
+        rect.appendChild(el("svg:title", {}, (c < 0 ? t("before_verdict") : t(name)) + " (" + t("day_n").replace("{n}", i + "–" + (j - 1)) + ")"));
+        svg.appendChild(rect);
+        i = j;
+      }
+      svg.appendChild(el("svg:text", { x: M.l - 6, y: y0 + 11, "text-anchor": "end", class: "rep" }, "#" + r));
+    });
+    svg.setAttribute("data-reached", [...reached].join(" "));
+    if (onPick) {
+      svg.style.cursor = "crosshair";
+      svg.addEventListener("click", (ev) => {
+        const rect = svg.getBoundingClientRect();
+        const px = ((ev.clientX - rect.left) / rect.width) * W;
+        const py = ((ev.clientY - rect.top) / rect.height) * h;
+        const day = Math.round(((px - M.l) / (W - M.l - M.r)) * (days - 1));
+        const rep = Math.max(0, Math.min(reps - 1, Math.floor((py - 18) / (rowH + 2))));
+        if (day >= 0 && day < days) onPick(strip.platform, rep, day);
+      });
+    }
+    wrap.appendChild(svg);
+    const ch = el("p", { class: "changes" });
+    const first = strip.changes[0] || [];
+    ch.textContent = strip.platform + " — " + t("regime_changes") + " (#0): " +
+      (first.length ? first.map(([d, r]) => t("day_n").replace("{n}", d) + " " + t(r)).join(", ") : t("none"));
+    wrap.appendChild(ch);
+  });
+  const key = el("div", { class: "legend" });
+  for (const name of view.regime_names) {
+    const item = el("span", { class: "item" });
+    item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
+    item.appendChild(document.createTextNode(t(name)));
+    key.appendChild(item);
+  }
+  wrap.appendChild(key);
+  wrap.appendChild(el("p", { class: "help" }, t("regime_help")));
+  return wrap;
+}
+
+// The whole view: header facts, regimes, sentences, charts. opts: { upTo, onPick, text }.
+function renderRun(view, opts) {
+  opts = opts || {};
+  const upTo = opts.upTo === undefined ? view.days : opts.upTo;
+  const root = el("section", { class: "run" });
+  const facts = el("p", { class: "facts" });
+  facts.textContent = `${t("scenario")}: ${view.name} · ${t("seed")} ${view.seed} · ${t("replications")} ${view.replications} · ` +
+    `${view.days} ${t("days")} · ${t("warmup")} ${view.warmup_days} · ${t("version")} ${view.version}`;
+  root.appendChild(facts);
+  if (view.description) root.appendChild(el("p", { class: "description" }, view.description));
+  root.appendChild(el("p", { class: "facts" }, `${t("changes")}: ${view.changes.length ? view.changes.join(" ") : t("none")}`));
+  root.appendChild(el("h3", {}, t("regime_timeline")));
+  root.appendChild(drawRegimes(view, upTo, opts.onPick));
+  if (upTo >= view.days) {
+    root.appendChild(el("h3", {}, t("decisive")));
+    const ul = el("ul", { class: "sentences" });
+    for (const s of view.sentences) ul.appendChild(el("li", { "data-regime": s.regime }, LANG === "zh" ? s.zh : s.en));
+    root.appendChild(ul);
+  }
+  root.appendChild(el("h3", {}, t("charts")));
+  root.appendChild(el("p", { class: "help" }, t("band_note")));
+  const grid = el("div", { class: "charts" });
+  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, opts));
+  root.appendChild(grid);
+  return root;
+}
+
+// Applies the language to elements marked data-i18n.
+function translateStatic() {
+  document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.getAttribute("data-i18n"));
+}

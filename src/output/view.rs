@@ -1,0 +1,420 @@
+//! What a person looks at: a run's daily series as chart-ready bands, the regime timeline and the
+//! decisive figures in sentences (English and 中文). `report.html` and the classroom page draw
+//! from the same [`RunView`], so a chart means the same thing in both.
+
+use serde::Serialize;
+
+use super::report::{modal_regime, pm};
+use crate::metrics::Regime;
+use crate::metrics::summary::PlatformSummary;
+use crate::model::RunOutput;
+use crate::scenario::Scenario;
+
+/// Trailing window, in days, of the on-time and burden shares drawn over time.
+pub const SHARE_WINDOW_DAYS: usize = 30;
+
+/// The burden kinds drawn, as indices into `Hours::KINDS` (documentation, redo, returns,
+/// persuasion, unreasonable, overtime).
+pub const BURDEN_KINDS: [usize; 6] = [2, 4, 5, 6, 7, 8];
+
+/// One run (all its replications), ready to draw.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunView {
+    /// The program's version.
+    pub version: String,
+    /// The scenario's name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Where it came from.
+    pub origin: String,
+    /// The scenario text (TOML), when known.
+    pub text: String,
+    /// The changes made to it on the command line or page (`--set ...`).
+    pub changes: Vec<String>,
+    /// Seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: usize,
+    /// Days simulated.
+    pub days: usize,
+    /// Warm-up days.
+    pub warmup_days: f64,
+    /// Regime names, in the order of the codes in [`RegimeStrip::codes`].
+    pub regime_names: Vec<&'static str>,
+    /// Per platform: the regime of each replication, day by day.
+    pub regimes: Vec<RegimeStrip>,
+    /// The charts, in order.
+    pub charts: Vec<Chart>,
+    /// Per platform, the decisive figures in sentences.
+    pub sentences: Vec<Sentence>,
+}
+
+/// One platform's regime timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegimeStrip {
+    /// Platform id.
+    pub platform: String,
+    /// Per replication, per day: an index into [`RunView::regime_names`], or -1 before the first
+    /// verdict.
+    pub codes: Vec<Vec<i8>>,
+    /// Per replication, the changes: (day, regime name).
+    pub changes: Vec<Vec<(u32, &'static str)>>,
+}
+
+/// One chart: a title key (translated on the page), a unit key, and series.
+#[derive(Clone, Debug, Serialize)]
+pub struct Chart {
+    /// What it shows, as a key of the page's dictionary (`open_orders`, ...).
+    pub key: String,
+    /// For which platform, when the chart is about one.
+    pub of: Option<String>,
+    /// Unit key (`orders`, `share`, `hours`, ...).
+    pub unit: String,
+    /// Stacked areas (burden by kind) rather than lines.
+    pub stacked: bool,
+    /// The series.
+    pub series: Vec<Series>,
+    /// Series left out because they hold one value throughout: (label, what, value).
+    pub constant: Vec<(String, String, Option<f64>)>,
+}
+
+/// One series: mean over replications with the lowest and highest replication as a band.
+#[derive(Clone, Debug, Serialize)]
+pub struct Series {
+    /// An id (platform, department, leader), shown as is.
+    pub name: String,
+    /// What is measured, as a dictionary key (`open`, `overdue`, `redo`, ...), or empty.
+    pub what: String,
+    /// Dashed line.
+    pub dash: bool,
+    /// Mean over replications, day by day (null: undefined that day).
+    pub mean: Vec<Option<f64>>,
+    /// Lowest replication.
+    pub lo: Vec<Option<f64>>,
+    /// Highest replication.
+    pub hi: Vec<Option<f64>>,
+}
+
+/// The decisive figures of one platform, in both languages.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sentence {
+    /// Platform id.
+    pub platform: String,
+    /// Modal regime's name.
+    pub regime: &'static str,
+    /// English.
+    pub en: String,
+    /// 中文.
+    pub zh: String,
+}
+
+fn round(x: f64) -> Option<f64> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(0.0);
+    }
+    let mag = 10f64.powi(3 - x.abs().log10().floor() as i32);
+    Some((x * mag).round() / mag)
+}
+
+/// Builds a band from one daily series per replication.
+fn band(name: &str, what: &str, dash: bool, per_rep: &[Vec<f64>]) -> Series {
+    let n = per_rep.iter().map(Vec::len).max().unwrap_or(0);
+    let (mut mean, mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for d in 0..n {
+        let xs: Vec<f64> = per_rep.iter().filter_map(|s| s.get(d).copied()).filter(|x| x.is_finite()).collect();
+        if xs.is_empty() {
+            mean.push(None);
+            lo.push(None);
+            hi.push(None);
+            continue;
+        }
+        mean.push(round(xs.iter().sum::<f64>() / xs.len() as f64));
+        lo.push(round(xs.iter().copied().fold(f64::INFINITY, f64::min)));
+        hi.push(round(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+    }
+    Series { name: name.into(), what: what.into(), dash, mean, lo, hi }
+}
+
+/// Whether a series says nothing: undefined throughout, or the same value every day.
+fn flat(s: &Series) -> bool {
+    let mut vals = s.hi.iter().chain(&s.lo).flatten();
+    match vals.next() {
+        None => true,
+        Some(first) => vals.all(|v| (v - first).abs() < 1e-9),
+    }
+}
+
+/// A trailing-window ratio of two daily series (undefined while the denominator is 0).
+fn trailing_ratio(num: &[f64], den: &[f64], window: usize) -> Vec<f64> {
+    let (mut sn, mut sd) = (0.0, 0.0);
+    (0..num.len())
+        .map(|d| {
+            sn += num[d];
+            sd += den[d];
+            if d >= window {
+                sn -= num[d - window];
+                sd -= den[d - window];
+            }
+            if sd > 1e-9 { sn / sd } else { f64::NAN }
+        })
+        .collect()
+}
+
+/// A trailing mean.
+fn trailing_mean(xs: &[f64], window: usize) -> Vec<f64> {
+    let ones = vec![1.0; xs.len()];
+    trailing_ratio(xs, &ones, window)
+}
+
+/// A 7-day trailing mean: end-of-day counts swing with the working week, which hides the trend.
+fn week(xs: impl Iterator<Item = f64>) -> Vec<f64> {
+    trailing_mean(&xs.collect::<Vec<_>>(), 7)
+}
+
+fn regime_code(r: Option<Regime>) -> i8 {
+    r.and_then(|r| Regime::ALL.iter().position(|x| *x == r)).map_or(-1, |i| i as i8)
+}
+
+/// Builds the view of a run. `text` is the scenario file's text, `changes` the `--set`/`--unset`
+/// arguments that made the variant.
+pub fn run_view(
+    sc: &Scenario,
+    text: &str,
+    changes: &[String],
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+) -> RunView {
+    let days = outs.iter().map(|o| o.town.len()).max().unwrap_or(0);
+    let per_platform = |p: usize, f: &dyn Fn(&crate::model::world::PlatformResult) -> Vec<f64>| -> Vec<Vec<f64>> {
+        outs.iter().map(|o| f(&o.platforms[p])).collect()
+    };
+    let mut charts = Vec::new();
+    let ids: Vec<&str> = sc.platforms.iter().map(|p| p.id.as_str()).collect();
+
+    // Open and overdue orders.
+    let mut series = Vec::new();
+    for (p, id) in ids.iter().enumerate() {
+        series.push(band(id, "open", false, &per_platform(p, &|r| week(r.days.iter().map(|d| d.open as f64)))));
+        series.push(band(id, "overdue", true, &per_platform(p, &|r| week(r.days.iter().map(|d| d.overdue as f64)))));
+    }
+    push(&mut charts, "open_orders", None, "orders", false, series);
+
+    // On-time share of orders closed in the system, trailing window.
+    let series = ids
+        .iter()
+        .enumerate()
+        .map(|(p, id)| {
+            band(
+                id,
+                "",
+                false,
+                &per_platform(p, &|r| {
+                    let on: Vec<f64> = r.days.iter().map(|d| d.on_time as f64).collect();
+                    let closed: Vec<f64> = r.days.iter().map(|d| d.closed as f64).collect();
+                    trailing_ratio(&on, &closed, SHARE_WINDOW_DAYS)
+                }),
+            )
+        })
+        .collect();
+    push(&mut charts, "on_time_share", None, "share", false, series);
+
+    // Burden share by kind, one stacked chart per platform.
+    for (p, id) in ids.iter().enumerate() {
+        let series = BURDEN_KINDS
+            .iter()
+            .map(|&k| {
+                band(
+                    id,
+                    crate::model::department::Hours::KINDS[k],
+                    false,
+                    &per_platform(p, &|r| {
+                        let part: Vec<f64> = r.days.iter().map(|d| d.kinds[k]).collect();
+                        let all: Vec<f64> = r.days.iter().map(|d| d.hours).collect();
+                        trailing_ratio(&part, &all, SHARE_WINDOW_DAYS)
+                    }),
+                )
+            })
+            .collect();
+        push(&mut charts, "burden_share", Some(id), "share", true, series);
+    }
+
+    // Usage (7-day mean arrivals) and trust.
+    let series = ids
+        .iter()
+        .enumerate()
+        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| week(r.days.iter().map(|d| d.arrivals as f64)))))
+        .collect();
+    push(&mut charts, "usage", None, "orders_per_day", false, series);
+    let series = ids
+        .iter()
+        .enumerate()
+        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| r.days.iter().map(|d| d.trust).collect())))
+        .collect();
+    push(&mut charts, "trust", None, "share", false, series);
+
+    // Leaders' inboxes.
+    let mut series = Vec::new();
+    for (i, l) in sc.leaders.iter().enumerate() {
+        let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.inbox as f64))).collect();
+        series.push(band(&l.id, "", false, &per));
+        if l.delegate.is_some() {
+            let per: Vec<Vec<f64>> =
+                outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.deputy_inbox as f64))).collect();
+            series.push(band(&l.id, "deputy", true, &per));
+        }
+    }
+    push(&mut charts, "leader_inbox", None, "items", false, series);
+
+    // Departments' queues and stress: the busiest few, so that the chart is not a tangle.
+    for (key, unit, f) in [
+        ("dept_queue", "jobs", (|d: &crate::metrics::collector::DepartmentDay| d.queue as f64) as fn(&_) -> f64),
+        ("dept_stress", "level", |d| d.stress),
+    ] {
+        let mut series: Vec<Series> = sc
+            .departments
+            .iter()
+            .enumerate()
+            .map(|(i, dep)| {
+                let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.departments[i].days.iter().map(f))).collect();
+                band(&dep.id, "", false, &per)
+            })
+            .filter(|s| !flat(s))
+            .collect();
+        let avg = |s: &Series| s.mean.iter().flatten().sum::<f64>();
+        series.sort_by(|a, b| avg(b).total_cmp(&avg(a)));
+        series.truncate(6);
+        push(&mut charts, key, None, unit, false, series);
+    }
+
+    let regimes = ids
+        .iter()
+        .enumerate()
+        .map(|(p, id)| RegimeStrip {
+            platform: id.to_string(),
+            codes: outs.iter().map(|o| o.platforms[p].days.iter().map(|d| regime_code(d.regime)).collect()).collect(),
+            changes: outs
+                .iter()
+                .map(|o| o.platforms[p].regimes.changes.iter().map(|(d, r)| (*d, r.name())).collect())
+                .collect(),
+        })
+        .collect();
+
+    RunView {
+        version: env!("CARGO_PKG_VERSION").into(),
+        name: sc.name.clone(),
+        description: sc.description.clone().unwrap_or_default(),
+        origin: sc.origin.clone(),
+        text: text.into(),
+        changes: changes.to_vec(),
+        seed: sc.simulation.seed,
+        replications: outs.len(),
+        days,
+        warmup_days: sc.simulation.warmup_days,
+        regime_names: Regime::ALL.iter().map(|r| r.name()).collect(),
+        regimes,
+        charts,
+        sentences: sentences(sc, outs, rows),
+    }
+}
+
+fn push(charts: &mut Vec<Chart>, key: &str, of: Option<&str>, unit: &str, stacked: bool, series: Vec<Series>) {
+    let (series, flat): (Vec<Series>, Vec<Series>) = series.into_iter().partition(|s| !flat(s));
+    // A constant share is worth a word (on time throughout); a constant zero of a kind is not.
+    let constant = flat
+        .into_iter()
+        .filter_map(|s| {
+            let v = s.mean.iter().flatten().next().copied();
+            (!stacked && v.is_some()).then(|| (s.name, s.what, v))
+        })
+        .collect();
+    if !series.is_empty() {
+        charts.push(Chart {
+            key: key.into(),
+            of: of.map(str::to_string),
+            unit: unit.into(),
+            stacked,
+            series,
+            constant,
+        });
+    }
+}
+
+fn column(rows: &[Vec<PlatformSummary>], p: usize, metric: &str) -> Vec<f64> {
+    rows.iter().map(|r| r[p].get(metric)).collect()
+}
+
+/// The decisive figures of each platform, in English and 中文.
+pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>]) -> Vec<Sentence> {
+    let n = rows.len();
+    sc.platforms
+        .iter()
+        .enumerate()
+        .map(|(p, spec)| {
+            let regimes: Vec<Regime> = rows.iter().map(|r| r[p].regime).collect();
+            let modal = modal_regime(&regimes);
+            let k = regimes.iter().filter(|r| **r == modal).count();
+            let closed = pm(&column(rows, p, "closed_in_system_share"), 0, 100.0);
+            let on_time = pm(&column(rows, p, "on_time_share"), 0, 100.0);
+            let per_month = pm(&column(rows, p, "closed_per_month"), 1, 1.0);
+            let burden = pm(&column(rows, p, "burden_share"), 0, 100.0);
+            let rep = regimes.iter().position(|r| *r == modal).unwrap_or(0);
+            let changes = outs.get(rep).map_or(Vec::new(), |o| o.platforms[p].regimes.changes.clone());
+            let shown = |f: &dyn Fn(u32, Regime) -> String| {
+                let v: Vec<String> = changes.iter().map(|(d, r)| f(*d, *r)).collect();
+                if v.len() > 6 {
+                    format!("{} … {}", v[..2].join(", "), v[v.len() - 2..].join(", "))
+                } else {
+                    v.join(", ")
+                }
+            };
+            let en = format!(
+                "{id} is {zh} {name} in {k} of {n} replications. {closed}% of its decided orders closed in the \
+                 system, {on_time}% of those on time; it closed {per_month} orders a month; {burden}% of the staff \
+                 hours on its orders were burden. Regime changes (replication {rep}): {ch}.",
+                id = spec.id,
+                zh = modal.chinese(),
+                name = modal.name(),
+                ch = shown(&|d, r| format!("day {d} {}", r.name())),
+            );
+            let zh = format!(
+                "{id}：{n} 次重复中有 {k} 次为「{zh}」。已决工单中 {closed}% 在系统内办结，其中 {on_time}% 按时；\
+                 每月办结 {per_month} 件；其工单占用的工时中 {burden}% 是负担。制度变化（第 {rep} 次重复）：{ch}。",
+                id = spec.id,
+                zh = modal.chinese(),
+                ch = shown(&|d, r| format!("第 {d} 天 {}", r.chinese())),
+            );
+            Sentence { platform: spec.id.clone(), regime: modal.name(), en, zh }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_and_flatness() {
+        let s = band("a", "", false, &[vec![1.0, 2.0, f64::NAN], vec![3.0, 2.0, f64::NAN]]);
+        assert_eq!(s.mean, vec![Some(2.0), Some(2.0), None]);
+        assert_eq!(s.lo, vec![Some(1.0), Some(2.0), None]);
+        assert_eq!(s.hi, vec![Some(3.0), Some(2.0), None]);
+        assert!(!flat(&s));
+        assert!(flat(&band("b", "", false, &[vec![0.0, 0.0], vec![0.0, 0.0]])));
+        assert_eq!(round(123456.0), Some(123500.0));
+        assert_eq!(round(0.0012345), Some(0.001235));
+    }
+
+    #[test]
+    fn trailing_windows() {
+        let r = trailing_ratio(&[1.0, 0.0, 1.0, 1.0], &[1.0, 0.0, 2.0, 1.0], 2);
+        assert_eq!(r[0], 1.0);
+        assert_eq!(r[1], 1.0);
+        assert_eq!(r[2], 0.5);
+        assert!((r[3] - 2.0 / 3.0).abs() < 1e-12);
+        assert!(trailing_ratio(&[0.0], &[0.0], 3)[0].is_nan());
+    }
+}

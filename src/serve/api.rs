@@ -1,0 +1,514 @@
+//! What the classroom page can ask for: the bundled scenarios and their controls, runs (with a
+//! control run on the same random numbers), their progress, and the story of one order. Every
+//! change from the page goes through `--set`/`--unset` ([`crate::scenario::overrides`]), so a
+//! bad value gets the command line's message, and the settings can be printed as a command line.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::compare::differences_of_runs;
+use crate::experiment::{trace, with_threads};
+use crate::model::{RunOutput, run_observed};
+use crate::output::html::Bilingual;
+use crate::output::view::{RunView, run_view};
+use crate::output::{report, summaries};
+use crate::scenario::Scenario;
+use crate::scenario::overrides::{Override, load_variant_str, parse_set, parse_unset};
+
+/// The scenarios built into the binary: (id, file as named in messages, text).
+pub const BUNDLED: &[(&str, &str, &str)] = &[
+    (
+        "classroom-overload",
+        "scenarios/classroom-overload.toml",
+        include_str!("../../scenarios/classroom-overload.toml"),
+    ),
+    ("classroom-steady", "scenarios/classroom-steady.toml", include_str!("../../scenarios/classroom-steady.toml")),
+    ("classroom-tipping", "scenarios/classroom-tipping.toml", include_str!("../../scenarios/classroom-tipping.toml")),
+    ("s-town", "scenarios/s-town.toml", include_str!("../../scenarios/s-town.toml")),
+    ("s-town-swapped", "scenarios/s-town-swapped.toml", include_str!("../../scenarios/s-town-swapped.toml")),
+    (
+        "c-district-hotline",
+        "scenarios/c-district-hotline.toml",
+        include_str!("../../scenarios/c-district-hotline.toml"),
+    ),
+];
+
+/// Most replications a page may ask for.
+pub const MAX_PAGE_REPLICATIONS: u32 = 16;
+/// Most runs going at once; more are refused with a message.
+pub const MAX_RUNNING: usize = 4;
+/// Finished runs kept for the page to collect.
+pub const KEEP_JOBS: usize = 32;
+
+/// A message as the command line prints it: the error, then each cause on its own line.
+pub fn message(e: &(dyn Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(&format!("\n  caused by: {c}"));
+        cause = c.source();
+    }
+    s
+}
+
+/// A scenario the page can pick.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// Its id on the page.
+    pub id: String,
+    /// The file, as messages and the printed command line name it.
+    pub file: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+/// The scenarios on offer: those given on the command line, then the bundled ones.
+pub fn sources(extra: Vec<Source>) -> Vec<Source> {
+    let mut v = extra;
+    for (id, file, text) in BUNDLED {
+        if !v.iter().any(|s| s.id == *id) {
+            v.push(Source { id: id.to_string(), file: file.to_string(), text: text.to_string() });
+        }
+    }
+    v
+}
+
+/// A slider, field or switch on the page, tied to one key path.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Control {
+    /// The key path (`leaders.secretary.attention_hours_per_day`).
+    pub key: String,
+    /// Label key in the page's dictionary.
+    pub label: String,
+    /// What it is about (a leader, platform or department id).
+    pub of: String,
+    /// Unit key.
+    pub unit: String,
+    /// "range" or "switch".
+    pub kind: &'static str,
+    /// Lowest, highest, step (ranges).
+    pub min: f64,
+    /// Highest.
+    pub max: f64,
+    /// Step.
+    pub step: f64,
+    /// The scenario's value (switch: 1 on, 0 off).
+    pub value: f64,
+}
+
+fn range(key: String, label: &str, of: &str, unit: &str, (min, max, step): (f64, f64, f64), value: f64) -> Control {
+    Control { key, label: label.into(), of: of.into(), unit: unit.into(), kind: "range", min, max, step, value }
+}
+
+/// The controls a teacher varies, for a loaded scenario: leaders' attention, demand on each
+/// platform, staff, audit on/off, screening of unreasonable demands.
+pub fn controls(sc: &Scenario) -> Vec<Control> {
+    let day = sc.calendar.hours_per_day();
+    let mut v = Vec::new();
+    for l in &sc.leaders {
+        let label = if l.id == "secretary" { "ctl_attention" } else { "ctl_attention_of" };
+        let key = format!("leaders.{}.attention_hours_per_day", l.id);
+        v.push(range(key, label, &l.id, "u_hours_day", (0.0, day, 0.25), l.attention_hours_per_day));
+    }
+    for p in &sc.platforms {
+        if p.arrival_rate_per_day > 0.0 {
+            let max = (p.arrival_rate_per_day * 4.0).max(10.0).ceil();
+            let step = if max > 100.0 { 1.0 } else { 0.1 };
+            let key = format!("platforms.{}.arrival_rate_per_day", p.id);
+            v.push(range(key, "ctl_demand", &p.id, "u_orders_day", (0.0, max, step), p.arrival_rate_per_day));
+        }
+    }
+    for d in &sc.departments {
+        let max = (d.staff as f64 * 3.0).max(10.0).ceil();
+        v.push(range(
+            format!("departments.{}.staff", d.id),
+            "ctl_staff",
+            &d.id,
+            "u_people",
+            (1.0, max, 1.0),
+            d.staff as f64,
+        ));
+    }
+    for p in &sc.platforms {
+        if p.audit.is_some() {
+            v.push(Control {
+                key: format!("platforms.{}.audit", p.id),
+                label: "ctl_audit".into(),
+                of: p.id.clone(),
+                unit: String::new(),
+                kind: "switch",
+                min: 0.0,
+                max: 1.0,
+                step: 1.0,
+                value: 1.0,
+            });
+        }
+        if p.unreasonable_share > 0.0 || p.screening_prob > 0.0 {
+            let key = format!("platforms.{}.screening.prob", p.id);
+            v.push(range(key, "ctl_screening", &p.id, "u_prob", (0.0, 1.0, 0.05), p.screening_prob));
+        }
+    }
+    v
+}
+
+/// What the page sends to run.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// Scenario id.
+    pub scenario: String,
+    /// `KEY=VALUE` changes, as `--set` takes them.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// Keys to remove, as `--unset` takes them.
+    #[serde(default)]
+    pub unset: Vec<String>,
+    /// Seed [default: the scenario's].
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Replications [default: the scenario's, at most [`MAX_PAGE_REPLICATIONS`]].
+    #[serde(default)]
+    pub replications: Option<u32>,
+    /// Also run the scenario unchanged, on the same random numbers.
+    #[serde(default)]
+    pub control: bool,
+}
+
+/// Why the page's request cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Not a scenario on offer.
+    #[error("unknown scenario \"{0}\" (see the list on the page)")]
+    UnknownScenario(String),
+    /// Out of range.
+    #[error("replications: expected a whole number from 1 to {MAX_PAGE_REPLICATIONS} on the page, found {0}")]
+    Replications(u32),
+    /// Too many runs at once.
+    #[error("{MAX_RUNNING} runs are going already; wait for one to finish")]
+    Busy,
+    /// A `--set`/`--unset` or the scenario it makes is wrong: the command line's message.
+    #[error("{0}")]
+    Scenario(String),
+}
+
+/// A request made ready: the scenario A (the variant) and, for a comparison, the control B.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The variant.
+    pub variant: Scenario,
+    /// The scenario unchanged (with the same seed and replications), if asked for.
+    pub control: Option<Scenario>,
+    /// The source.
+    pub source: Source,
+    /// The changes, as arguments.
+    pub arguments: Vec<String>,
+    /// Overrides, parsed.
+    pub overrides: Vec<Override>,
+}
+
+/// Checks a request exactly as the command line checks `run SCENARIO --set ... --unset ...`.
+pub fn prepare(req: &RunRequest, sources: &[Source]) -> Result<Prepared, ApiError> {
+    let source =
+        sources.iter().find(|s| s.id == req.scenario).ok_or_else(|| ApiError::UnknownScenario(req.scenario.clone()))?;
+    let scenario_err = |e: &(dyn Error + 'static)| ApiError::Scenario(message(e));
+    let mut overrides = Vec::new();
+    for s in &req.set {
+        overrides.push(parse_set(s).map_err(|e| scenario_err(&e))?);
+    }
+    for u in &req.unset {
+        overrides.push(parse_unset(u).map_err(|e| scenario_err(&e))?);
+    }
+    let mut variant = load_variant_str(&source.text, &source.file, &overrides).map_err(|e| scenario_err(&e))?;
+    let mut control = if req.control {
+        Some(load_variant_str(&source.text, &source.file, &[]).map_err(|e| scenario_err(&e))?)
+    } else {
+        None
+    };
+    let reps = req.replications.unwrap_or(variant.simulation.replications.min(MAX_PAGE_REPLICATIONS));
+    if !(1..=MAX_PAGE_REPLICATIONS).contains(&reps) {
+        return Err(ApiError::Replications(reps));
+    }
+    let seed = req.seed.unwrap_or(variant.simulation.seed);
+    for sc in std::iter::once(&mut variant).chain(control.as_mut()) {
+        sc.simulation.seed = seed;
+        sc.simulation.replications = reps;
+    }
+    let arguments =
+        req.set.iter().map(|s| format!("--set {s}")).chain(req.unset.iter().map(|u| format!("--unset {u}"))).collect();
+    Ok(Prepared { variant, control, source: source.clone(), arguments, overrides })
+}
+
+/// Quotes a shell word when it needs it.
+fn shell(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The command line and TOML lines that reproduce a prepared run from the terminal.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Settings {
+    /// `embedsim run FILE --seed N --replications N --set ...`.
+    pub command: String,
+    /// The same changes as TOML, table by table.
+    pub toml: String,
+}
+
+/// "Show me the settings".
+pub fn settings(p: &Prepared) -> Settings {
+    let sim = &p.variant.simulation;
+    let mut words = vec!["embedsim".to_string(), "run".into(), shell(&p.source.file)];
+    words.extend(["--seed".into(), sim.seed.to_string(), "--replications".into(), sim.replications.to_string()]);
+    let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for o in &p.overrides {
+        match o {
+            Override::Set { path, value } => {
+                words.push("--set".into());
+                words.push(shell(&format!("{path}={value}")));
+                let (table, key) = path.rsplit_once('.').unwrap_or(("", path));
+                tables.entry(table.to_string()).or_default().push(format!("{key} = {value}"));
+            }
+            Override::Unset { path } => {
+                words.push("--unset".into());
+                words.push(shell(path));
+                let (table, key) = path.rsplit_once('.').unwrap_or(("", path));
+                tables.entry(table.to_string()).or_default().push(format!("# delete: {key}"));
+            }
+        }
+    }
+    let mut toml = format!("[simulation]\nseed = {}\nreplications = {}\n", sim.seed, sim.replications);
+    for (table, lines) in tables {
+        if table.is_empty() {
+            toml.push('\n');
+        } else {
+            toml.push_str(&format!("\n[{table}]\n"));
+        }
+        for l in lines {
+            toml.push_str(&l);
+            toml.push('\n');
+        }
+    }
+    Settings { command: words.join(" "), toml }
+}
+
+/// What a finished run gives the page.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    /// The variant (what the sliders say).
+    pub a: RunView,
+    /// The control, unchanged, on the same random numbers.
+    pub b: Option<RunView>,
+    /// The differences control → variant, in sentences (significant ones).
+    pub compare: Vec<Bilingual>,
+    /// The table `embedsim run` prints for the variant.
+    pub table: String,
+    /// The settings that reproduce it.
+    pub settings: Settings,
+}
+
+/// A run's state, as the page polls it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum JobState {
+    /// Going.
+    Running {
+        /// Simulated days finished, over all replications.
+        done: u64,
+        /// Days to simulate in all.
+        total: u64,
+    },
+    /// Finished.
+    Done {
+        /// The result.
+        result: Box<RunResult>,
+    },
+    /// Stopped with an error.
+    Error {
+        /// The command line's message.
+        error: String,
+    },
+}
+
+/// One run of the page.
+pub struct Job {
+    done: AtomicU64,
+    total: u64,
+    outcome: Mutex<Option<JobState>>,
+}
+
+impl Job {
+    /// Its state now.
+    pub fn state(&self) -> JobState {
+        match &*self.outcome.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(s) => s.clone(),
+            None => JobState::Running { done: self.done.load(Ordering::Relaxed), total: self.total },
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.outcome.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+}
+
+/// The runs of a server.
+#[derive(Default)]
+pub struct Jobs {
+    next: AtomicU64,
+    jobs: Mutex<Vec<(u64, Arc<Job>)>>,
+}
+
+impl Jobs {
+    /// Starts a prepared run on a thread of its own; returns its id.
+    pub fn start(&self, p: Prepared) -> Result<u64, ApiError> {
+        let days = p.variant.simulation.duration_days.ceil() as u64;
+        let runs = p.variant.simulation.replications as u64 * if p.control.is_some() { 2 } else { 1 };
+        let job = Arc::new(Job { done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None) });
+        let id = {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            if jobs.iter().filter(|(_, j)| !j.finished()).count() >= MAX_RUNNING {
+                return Err(ApiError::Busy);
+            }
+            while jobs.len() >= KEEP_JOBS {
+                match jobs.iter().position(|(_, j)| j.finished()) {
+                    Some(i) => jobs.remove(i),
+                    None => return Err(ApiError::Busy),
+                };
+            }
+            let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+            jobs.push((id, job.clone()));
+            id
+        };
+        std::thread::spawn(move || {
+            let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job.done)))
+                .unwrap_or_else(|_| Err("the run stopped on an internal error".into()));
+            let state = match state {
+                Ok(result) => JobState::Done { result: Box::new(result) },
+                Err(error) => JobState::Error { error },
+            };
+            *job.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+        });
+        Ok(id)
+    }
+
+    /// A run's state, if the id is known.
+    pub fn get(&self, id: u64) -> Option<JobState> {
+        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.iter().find(|(i, _)| *i == id).map(|(_, j)| j.state())
+    }
+}
+
+/// Runs every replication of `sc` in parallel, counting finished days in `done`.
+pub fn run_counted(sc: &Scenario, done: &AtomicU64) -> Result<Vec<RunOutput>, String> {
+    let n = sc.simulation.replications;
+    let outs = with_threads(None, || {
+        (0..n)
+            .into_par_iter()
+            .map(|r| {
+                let mut tick = |_day: u32| {
+                    done.fetch_add(1, Ordering::Relaxed);
+                };
+                run_observed(sc, r, None, Some(&mut tick))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(|e| message(&e))?;
+    outs.map_err(|e| message(&e))
+}
+
+fn execute(p: &Prepared, done: &AtomicU64) -> Result<RunResult, String> {
+    let outs_a = run_counted(&p.variant, done)?;
+    let rows_a = summaries(&p.variant, &outs_a);
+    let a = run_view(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a);
+    let table = report::summary_table(&p.variant, &outs_a, &rows_a);
+    let (b, compare) = match &p.control {
+        None => (None, Vec::new()),
+        Some(control) => {
+            let outs_b = run_counted(control, done)?;
+            let rows_b = summaries(control, &outs_b);
+            let view = run_view(control, &p.source.text, &[], &outs_b, &rows_b);
+            // The control is A of the comparison: the sentences say what the changes did.
+            let sentences = differences_of_runs(control, &p.variant, &outs_b, &outs_a)
+                .iter()
+                .filter(|d| d.significant())
+                .map(|d| Bilingual {
+                    en: format!("{}.", d.sentence().replace(" under B", " with the changes")),
+                    zh: format!("{}。", d.sentence_zh().replace("在 B 下，", "改动后，")),
+                })
+                .collect();
+            (Some(view), sentences)
+        }
+    };
+    Ok(RunResult { a, b, compare, table, settings: settings(p) })
+}
+
+/// What the page sends for the story of one order.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceRequest {
+    /// The run, as it was asked for.
+    pub run: RunRequest,
+    /// Which replication.
+    pub replication: u32,
+    /// Which platform.
+    pub platform: String,
+    /// From which day.
+    pub day: u32,
+}
+
+/// One line of the story.
+#[derive(Clone, Debug, Serialize)]
+pub struct StoryLine {
+    /// When, e.g. `day 12 09:30`.
+    pub at: String,
+    /// Hours since the order arrived.
+    pub elapsed_hours: f64,
+    /// What happened.
+    pub what: String,
+}
+
+/// The story of one order, for the page.
+#[derive(Clone, Debug, Serialize)]
+pub struct Story {
+    /// The order's number (as `embedsim trace --order N` takes it).
+    pub order: u64,
+    /// The replication.
+    pub replication: u32,
+    /// The lines.
+    pub lines: Vec<StoryLine>,
+    /// The command line that tells the same story.
+    pub command: String,
+}
+
+/// Tells the story of the first order on a platform from a day on.
+pub fn story(req: &TraceRequest, sources: &[Source]) -> Result<Story, ApiError> {
+    let mut run = req.run.clone();
+    run.control = false;
+    let p = prepare(&run, sources)?;
+    if req.replication >= p.variant.simulation.replications {
+        return Err(ApiError::Scenario(format!(
+            "replication {} does not exist: the run has {} (numbered from 0)",
+            req.replication, p.variant.simulation.replications
+        )));
+    }
+    let (order, lines) = trace::trace_from(&p.variant, req.replication, &req.platform, req.day)
+        .map_err(|e| ApiError::Scenario(message(&e)))?;
+    let first = lines.first().map_or(0.0, |l| l.at.hours());
+    let lines = lines
+        .iter()
+        .map(|l| StoryLine { at: l.at.to_string(), elapsed_hours: l.at.hours() - first, what: l.what.clone() })
+        .collect();
+    let s = settings(&p);
+    let command = s.command.replacen("embedsim run", "embedsim trace", 1).replacen(
+        &format!(" --replications {}", p.variant.simulation.replications),
+        &format!(" --order {order} --replication {}", req.replication),
+        1,
+    );
+    Ok(Story { order, replication: req.replication, lines, command })
+}

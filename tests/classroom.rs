@@ -1,0 +1,109 @@
+//! docs/CLASSROOM.md quotes the numbers the runs give today; this test runs each lesson's
+//! scenario as the guide tells the class to, and checks that every quoted phrase is in the guide,
+//! so that the guide cannot drift from the program.
+
+use std::path::Path;
+
+use embedsim::experiment::run_all;
+use embedsim::metrics::stats::mean_ci95;
+use embedsim::output::report::regime_tally;
+use embedsim::output::summaries;
+use embedsim::scenario::overrides::{load_variant, parse_set};
+
+struct Run {
+    rows: Vec<Vec<embedsim::metrics::summary::PlatformSummary>>,
+    outs: Vec<embedsim::model::RunOutput>,
+}
+
+fn run(file: &str, sets: &[&str]) -> Run {
+    let overrides: Vec<_> = sets.iter().map(|s| parse_set(s).unwrap()).collect();
+    let sc = load_variant(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file), &overrides).unwrap();
+    let outs = run_all(&sc, None, &|| {}).unwrap();
+    Run { rows: summaries(&sc, &outs), outs }
+}
+
+impl Run {
+    fn mean(&self, p: usize, metric: &str) -> f64 {
+        mean_ci95(&self.rows.iter().map(|r| r[p].get(metric)).collect::<Vec<_>>()).0
+    }
+    fn regimes(&self, p: usize) -> String {
+        regime_tally(&self.rows.iter().map(|r| r[p].regime).collect::<Vec<_>>())
+    }
+    fn flip_day(&self, p: usize) -> u32 {
+        let changes = &self.outs[0].platforms[p].regimes.changes;
+        changes.iter().rev().find(|c| c.1.name() == "overloaded").map_or(0, |c| c.0)
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+#[test]
+fn the_guide_quotes_what_the_runs_give_today() {
+    let guide = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CLASSROOM.md")).unwrap();
+    let mut phrases = Vec::new();
+
+    // Lesson 1: S town, and S town with a starved secretary.
+    let s = run("scenarios/s-town.toml", &[]);
+    phrases.push(format!("comprehensive: {}", s.regimes(0)));
+    phrases.push(format!("{} of its decided orders closed in the system", pct(s.mean(0, "closed_in_system_share"))));
+    phrases.push(format!("minhu: {}", s.regimes(1)));
+    phrases.push(format!("{:.0} orders a month", s.mean(1, "closed_per_month")));
+    let starved = run("scenarios/s-town.toml", &["leaders.secretary.attention_hours_per_day=1"]);
+    phrases.push(format!("minhu with 1 hour: {}", starved.regimes(1)));
+    phrases.push(format!(
+        "{} of its orders closed in the system, {} of those on time",
+        pct(starved.mean(1, "closed_in_system_share")),
+        pct(starved.mean(1, "on_time_share"))
+    ));
+
+    // Lesson 2: the C district hotline at 265 and at 50 orders a day.
+    let h = run("scenarios/c-district-hotline.toml", &[]);
+    let quiet = run("scenarios/c-district-hotline.toml", &["platforms.hotline.arrival_rate_per_day=50"]);
+    for (label, r) in [("at 265 a day", &h), ("at 50 a day", &quiet)] {
+        phrases.push(format!(
+            "{label}: {} redone, satisfaction {:.0} points above resolution, {} of the dispatchers' time on returns, {} of the hours burden, {}",
+            pct(r.mean(0, "redo_rate")),
+            r.mean(0, "gaming_gap") * 100.0,
+            pct(r.mean(0, "desk_return_share")),
+            pct(r.mean(0, "burden_share")),
+            r.regimes(0)
+        ));
+    }
+
+    // Lesson 3: the tipping point.
+    let pulse = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 3.0 }]";
+    let small = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 1.5 }]";
+    let none = run("scenarios/classroom-tipping.toml", &[]);
+    let tipped = run("scenarios/classroom-tipping.toml", &[pulse]);
+    let little = run("scenarios/classroom-tipping.toml", &[small]);
+    phrases.push(format!("no pulse: {}, {} on time", none.regimes(0), pct(none.mean(0, "on_time_share"))));
+    phrases.push(format!("pulse ×3: {}, {} on time", tipped.regimes(0), pct(tipped.mean(0, "on_time_share"))));
+    phrases.push(format!("flips to overloaded on day {}", tipped.flip_day(0)));
+    phrases.push(format!("pulse ×1.5: {}, {} on time", little.regimes(0), pct(little.mean(0, "on_time_share"))));
+
+    // The Chinese paragraphs repeat the numbers.
+    phrases.push(format!("已决工单中 {} 在系统内办结", pct(s.mean(0, "closed_in_system_share"))));
+    phrases.push(format!("每月办结 {:.0} 件", s.mean(1, "closed_per_month")));
+    let figures = |r: &Run| {
+        let gap = format!("{:.0}", r.mean(0, "gaming_gap") * 100.0);
+        [pct(r.mean(0, "redo_rate")), gap, pct(r.mean(0, "desk_return_share")), pct(r.mean(0, "burden_share"))]
+    };
+    let [redo, gap, returns, burden] = figures(&h);
+    phrases.push(format!(
+        "返工 {redo}、满意率比解决率高 {gap} 个百分点、派单员 {returns} 的时间用于退单、工时的 {burden}"
+    ));
+    let [redo, gap, returns, burden] = figures(&quiet);
+    phrases.push(format!("分别为 {redo}、{gap}、{returns}、{burden}"));
+
+    phrases.push(format!(
+        "{} 按时，第 0 次重复\n在第 {} 天转为超载",
+        pct(tipped.mean(0, "on_time_share")),
+        tipped.flip_day(0)
+    ));
+    phrases.push(format!("4 次均为嵌入、{} 按时", pct(little.mean(0, "on_time_share"))));
+
+    let missing: Vec<&String> = phrases.iter().filter(|p| !guide.contains(p.as_str())).collect();
+    assert!(missing.is_empty(), "docs/CLASSROOM.md no longer says what the runs give; update it:\n{missing:#?}");
+}

@@ -1,0 +1,178 @@
+//! `report.html`: written by every run, self-contained (nothing fetched), bilingual, with a font
+//! that covers every Chinese character the program shows; opened in headless Chromium when
+//! there is one (tests/common/browser.rs).
+
+#[path = "common/browser.rs"]
+mod browser;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The keys of one language's table in assets/page/i18n.js.
+fn keys(lang: &str) -> BTreeSet<String> {
+    let js = fs::read_to_string(root().join("assets/page/i18n.js")).unwrap();
+    let start = js.find(&format!("\n  {lang}: {{")).unwrap_or_else(|| panic!("no {lang} table"));
+    let body = &js[start..];
+    let end = body.find("\n  },").unwrap();
+    body[..end]
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.trim().split_once(':').map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.starts_with("//") && !k.is_empty())
+        .collect()
+}
+
+#[test]
+fn both_languages_have_every_label() {
+    let (en, zh) = (keys("en"), keys("zh"));
+    assert!(en.len() > 60, "{en:?}");
+    assert_eq!(en.symmetric_difference(&zh).collect::<Vec<_>>(), Vec::<&String>::new());
+    // Every key the drawing code asks for by name is in the dictionary.
+    for file in ["assets/page/charts.js", "assets/page/report.html", "assets/page/app.js", "assets/page/app.html"] {
+        let Ok(src) = fs::read_to_string(root().join(file)) else { continue };
+        for pat in ["t(\"", "data-i18n=\""] {
+            for (i, _) in src.match_indices(pat) {
+                if src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.') {
+                    continue; // format("woff"), x.t("..."): not the dictionary
+                }
+                let key: String = src[i + pat.len()..].chars().take_while(|c| *c != '"').collect();
+                assert!(en.contains(&key), "{file}: label `{key}` is not in assets/page/i18n.js");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_font_covers_every_character_shown() {
+    let glyphs: BTreeSet<char> = fs::read_to_string(root().join("assets/fonts/glyphs.txt")).unwrap().chars().collect();
+    let mut files: Vec<_> = ["assets/page", "src/output", "src/serve"]
+        .iter()
+        .flat_map(|d| fs::read_dir(root().join(d)).into_iter().flatten().map(|e| e.unwrap().path()))
+        .collect();
+    files.push(root().join("src/metrics/regime.rs"));
+    for e in fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            files.push(p);
+        }
+    }
+    for f in files {
+        let text = fs::read_to_string(&f).unwrap();
+        let missing: BTreeSet<char> =
+            text.chars().filter(|c| (*c as u32) > 0x7f && !c.is_whitespace() && !glyphs.contains(c)).collect();
+        assert!(
+            missing.is_empty(),
+            "{}: {missing:?} not in the font subset: run python3 assets/fonts/make-subset.py",
+            f.display()
+        );
+    }
+    assert!(root().join("assets/fonts/OFL.txt").is_file(), "the font's licence travels with it");
+}
+
+fn run_report(dir: &Path) -> String {
+    cargo_bin_cmd!("embedsim")
+        .args(["run", "scenarios/classroom-overload.toml", "--quiet", "--replications", "2", "--out"])
+        .arg(dir)
+        .current_dir(root())
+        .assert()
+        .success();
+    fs::read_to_string(dir.join("report.html")).unwrap()
+}
+
+#[test]
+fn every_run_writes_a_self_contained_report() {
+    let d = tempfile::tempdir().unwrap();
+    let html = run_report(d.path());
+    for outside in ["src=\"http", "href=\"http", "url(http", "@import", "src=\"//", "<link"] {
+        assert!(!html.contains(outside), "report.html fetches something: {outside}");
+    }
+    assert!(html.contains("data:font/woff;base64,d09GR"), "the font is inline (a WOFF file starts wOFF)");
+    assert!(html.contains("\"seed\":42"), "the seed is in the data");
+    assert!(html.contains("\"name\":\"classroom-overload\""));
+    assert!(html.contains("\"overloaded\""), "regime names are in the data");
+    assert!(html.contains("mean ± 95% confidence") || html.contains("of its decided orders"), "sentences are in");
+    assert!(html.contains("已决工单中"), "and in Chinese");
+    assert!(html.contains("[simulation]"), "the scenario text is in");
+    assert!(html.len() < 3_000_000, "small enough to mail: {} bytes", html.len());
+}
+
+#[test]
+fn the_report_draws_in_a_browser_in_both_languages() {
+    let Some(chromium) = browser::chromium("the_report_draws_in_a_browser_in_both_languages") else { return };
+    let d = tempfile::tempdir().unwrap();
+    run_report(d.path());
+    let url = format!("file://{}", d.path().join("report.html").display());
+    let dom = browser::dump_dom(&chromium, &url, 5000);
+    let attr = |dom: &str, k: &str| browser::state_attr(dom, k).unwrap_or_else(|| panic!("no {k} in the page state"));
+    assert_eq!(attr(&dom, "data-ready"), "1", "the page's script ran");
+    assert!(attr(&dom, "data-regimes").contains("overloaded"), "the regime band reaches overloaded");
+    assert!(attr(&dom, "data-charts").parse::<u32>().unwrap() >= 5, "charts drawn");
+    assert_eq!(attr(&dom, "data-empty-charts"), "0", "every chart holds data");
+    assert_eq!(attr(&dom, "data-title"), "embedsim report");
+    let zh = browser::dump_dom(&chromium, &format!("{url}?lang=zh"), 5000);
+    assert_eq!(attr(&zh, "data-lang"), "zh");
+    assert_eq!(attr(&zh, "data-title"), "embedsim 运行报告", "labels read in 中文");
+    assert!(zh.contains("超载"), "regime names in 中文");
+    browser::screenshot(&chromium, &format!("{url}?lang=zh"), "report-zh.png", 5000);
+    browser::screenshot(&chromium, &url, "report-en.png", 5000);
+}
+
+#[test]
+fn compare_report_shows_both_sides_and_the_differences() {
+    let d = tempfile::tempdir().unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .args(["compare", "scenarios/classroom-steady.toml", "scenarios/classroom-overload.toml"])
+        .args(["--replications", "2", "--report", "--out"])
+        .arg(d.path())
+        .current_dir(root())
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("regime under A: 嵌入 embedded"), "{stdout}");
+    assert!(stdout.contains("under B: 超载 overloaded"), "{stdout}");
+    let html = fs::read_to_string(d.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("\"regime_names\"").count(), 2, "two runs in the report");
+    assert!(html.contains("voice：在 B 下，"), "differences in 中文");
+    assert!(html.contains("voice closes "), "differences in English");
+}
+
+#[test]
+fn timeseries_values_are_numbers_and_hold_the_promised_series() {
+    let d = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("embedsim")
+        .args(["run", "scenarios/classroom-overload.toml", "--quiet", "--replications", "1", "--out"])
+        .arg(d.path())
+        .current_dir(root())
+        .assert()
+        .success();
+    let mut rd = csv::Reader::from_path(d.path().join("timeseries.csv")).unwrap();
+    let mut metrics = BTreeSet::new();
+    let mut regimes = BTreeSet::new();
+    for r in rd.records() {
+        let r = r.unwrap();
+        if !r[5].is_empty() {
+            let v: f64 = r[5].parse().unwrap_or_else(|_| panic!("not a number: {:?}", r));
+            if &r[4] == "regime" {
+                regimes.insert(v as u8);
+            }
+        }
+        metrics.insert(format!("{}/{}", &r[2], &r[4]));
+    }
+    for m in [
+        "leader/deputy_inbox",
+        "platform/hours_overtime",
+        "platform/hours_redo",
+        "platform/hours_persuasion",
+        "platform/regime",
+    ] {
+        assert!(metrics.contains(m), "{m} missing: {metrics:?}");
+    }
+    assert!(regimes.iter().all(|c| *c <= 6) && !regimes.is_empty(), "{regimes:?}");
+}

@@ -1,0 +1,368 @@
+//! `embedsim serve`: the API answers runs, bad values and unknown keys as the command line does,
+//! runs concurrently, gives the same numbers as `embedsim run` with the same seed, and refuses
+//! requests from other sites; the page works in headless Chromium when there is one.
+
+#[path = "common/browser.rs"]
+mod browser;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use embedsim::serve;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn server() -> serve::Running {
+    let config = serve::Config { bind: [127, 0, 0, 1].into(), port: 0, allow_remote: false, scenarios: Vec::new() };
+    serve::start(config).expect("the server starts on a free port")
+}
+
+/// One HTTP request; returns the status and the body.
+fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    // HTTP/1.0: the answer comes whole, not in chunks.
+    let mut req = format!("{method} {path} HTTP/1.0\r\nContent-Length: {}\r\n", body.len());
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{}\r\n", addr.port()));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let resp = String::from_utf8_lossy(&bytes).into_owned();
+    let status = resp.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = resp.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string());
+    (status, body)
+}
+
+fn post(addr: SocketAddr, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let (status, text) = http(addr, "POST", path, &[("Content-Type", "application/json")], body);
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+/// Starts a run and waits for its end; returns the final state.
+fn run(addr: SocketAddr, request: &str) -> serde_json::Value {
+    let (status, v) = post(addr, "/api/run", request);
+    assert_eq!(status, 200, "{v}");
+    let job = v["job"].as_u64().unwrap();
+    loop {
+        let (status, text) = http(addr, "GET", &format!("/api/job/{job}"), &[], "");
+        assert_eq!(status, 200, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        match v["state"].as_str() {
+            Some("running") => std::thread::sleep(Duration::from_millis(20)),
+            _ => return v,
+        }
+    }
+}
+
+/// What `embedsim run` prints for the scenario and arguments.
+fn cli_run(args: &[&str]) -> String {
+    let d = tempfile::tempdir().unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .arg("run")
+        .args(args)
+        .arg("--out")
+        .arg(d.path())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What `embedsim run` says on stderr when it refuses, without the leading `error: `.
+fn cli_error(args: &[&str]) -> String {
+    let out = cargo_bin_cmd!("embedsim")
+        .arg("run")
+        .args(args)
+        .args(["--out", "/nonexistent/never"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8(out.stderr).unwrap().trim_end().strip_prefix("error: ").unwrap().to_string()
+}
+
+#[test]
+fn a_run_gives_the_numbers_embedsim_run_gives_with_the_same_seed() {
+    let s = server();
+    let v = run(
+        s.addr,
+        r#"{"scenario":"classroom-overload","seed":11,"replications":2,"set":["platforms.voice.arrival_rate_per_day=2.5"]}"#,
+    );
+    assert_eq!(v["state"], "done", "{v}");
+    let table = v["result"]["table"].as_str().unwrap();
+    let cli = cli_run(&[
+        "scenarios/classroom-overload.toml",
+        "--seed",
+        "11",
+        "--replications",
+        "2",
+        "--set",
+        "platforms.voice.arrival_rate_per_day=2.5",
+    ]);
+    assert!(cli.starts_with(table), "the page's table:\n{table}\nembedsim run:\n{cli}");
+    assert!(table.contains("seed 11") && table.contains("2 replications"), "{table}");
+    // The settings shown on the page are the command that gives the same table.
+    let command = v["result"]["settings"]["command"].as_str().unwrap();
+    assert_eq!(
+        command,
+        "embedsim run scenarios/classroom-overload.toml --seed 11 --replications 2 --set platforms.voice.arrival_rate_per_day=2.5"
+    );
+    let toml = v["result"]["settings"]["toml"].as_str().unwrap();
+    assert!(toml.contains("[platforms.voice]\narrival_rate_per_day = 2.5\n"), "{toml}");
+    let a = &v["result"]["a"];
+    assert_eq!(a["seed"], 11);
+    assert_eq!(a["replications"], 2);
+    assert!(a["charts"].as_array().unwrap().len() >= 5);
+    assert!(v["result"]["b"].is_null(), "no control asked for");
+    s.stop();
+}
+
+#[test]
+fn a_bad_value_and_an_unknown_key_get_the_command_lines_message() {
+    let s = server();
+    let (status, v) =
+        post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["departments.stability.staff=-3"]}"#);
+    assert_eq!(status, 400);
+    assert_eq!(
+        v["error"].as_str().unwrap(),
+        cli_error(&["scenarios/classroom-overload.toml", "--set", "departments.stability.staff=-3"])
+    );
+    let (status, v) =
+        post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["leaders.secretary.attention=2"]}"#);
+    assert_eq!(status, 400);
+    let msg = v["error"].as_str().unwrap();
+    assert!(msg.contains("unknown field `attention`"), "{msg}");
+    assert_eq!(msg, cli_error(&["scenarios/classroom-overload.toml", "--set", "leaders.secretary.attention=2"]));
+    let (status, v) = post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","unset":["platforms.nothing"]}"#);
+    assert_eq!(status, 400);
+    assert_eq!(
+        v["error"].as_str().unwrap(),
+        cli_error(&["scenarios/classroom-overload.toml", "--unset", "platforms.nothing"])
+    );
+    let (status, v) = post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["no equals sign"]}"#);
+    assert_eq!(
+        (status, v["error"].as_str().unwrap().starts_with("--set no equals sign: expected KEY=VALUE")),
+        (400, true),
+        "{v}"
+    );
+    // Not JSON, a field the API does not know, a scenario that does not exist, too many replications.
+    assert_eq!(post(s.addr, "/api/run", "{not json").0, 400);
+    let (status, v) = post(s.addr, "/api/run", r#"{"scenario":"s-town","sets":[]}"#);
+    assert!(status == 400 && v["error"].as_str().unwrap().contains("unknown field `sets`"), "{v}");
+    assert_eq!(post(s.addr, "/api/run", r#"{"scenario":"atlantis"}"#).0, 404);
+    let (status, v) = post(s.addr, "/api/run", r#"{"scenario":"s-town","replications":1000}"#);
+    assert!(status == 400 && v["error"].as_str().unwrap().contains("from 1 to 16"), "{v}");
+    assert_eq!(http(s.addr, "GET", "/api/job/999", &[], "").0, 404);
+    assert_eq!(http(s.addr, "GET", "/api/job/x%00", &[], "").0, 404);
+    // A run that fails in the middle says why, as the command line would.
+    let v = run(
+        s.addr,
+        r#"{"scenario":"classroom-overload","replications":1,"set":["simulation.max_open_orders=5","platforms.voice.arrival_rate_per_day=50"]}"#,
+    );
+    assert_eq!(v["state"], "error", "{v}");
+    assert!(v["error"].as_str().unwrap().contains("simulation.max_open_orders"), "{v}");
+    // The server is still there.
+    assert_eq!(http(s.addr, "GET", "/api/scenarios", &[], "").0, 200);
+    s.stop();
+}
+
+#[test]
+fn concurrent_runs_each_get_their_own_numbers() {
+    let s = server();
+    let addr = s.addr;
+    let handles: Vec<_> = [3u64, 4, 3]
+        .into_iter()
+        .map(|seed| {
+            std::thread::spawn(move || {
+                let v = run(addr, &format!(r#"{{"scenario":"classroom-steady","seed":{seed},"replications":2}}"#));
+                v["result"]["table"].as_str().unwrap().to_string()
+            })
+        })
+        .collect();
+    let tables: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(tables[0], tables[2], "the same seed, the same numbers, whatever else runs");
+    assert_ne!(tables[0], tables[1], "another seed, other numbers");
+    assert!(tables[1].contains("seed 4"));
+    s.stop();
+}
+
+#[test]
+fn the_control_runs_on_the_same_random_numbers() {
+    let s = server();
+    let v = run(
+        s.addr,
+        r#"{"scenario":"classroom-overload","seed":5,"replications":2,"control":true,"set":["platforms.voice.arrival_rate_per_day=2"]}"#,
+    );
+    let b = &v["result"]["b"];
+    assert_eq!(b["changes"].as_array().unwrap().len(), 0, "the control is unchanged");
+    assert_eq!(b["seed"], 5);
+    let compare = v["result"]["compare"].as_array().unwrap();
+    assert!(
+        compare
+            .iter()
+            .any(|s| s["en"].as_str().unwrap().contains("fewer orders a month in the system with the changes")),
+        "{compare:?}"
+    );
+    assert!(compare.iter().any(|s| s["zh"].as_str().unwrap().contains("改动后")), "{compare:?}");
+    // The control's regimes: overloaded as bundled; the variant stays embedded.
+    let last = |view: &serde_json::Value| view["sentences"][0]["regime"].as_str().unwrap().to_string();
+    assert_eq!(last(b), "overloaded");
+    assert_eq!(last(&v["result"]["a"]), "embedded");
+    s.stop();
+}
+
+#[test]
+fn the_story_of_the_order_clicked_on() {
+    let s = server();
+    let (status, v) = post(
+        s.addr,
+        "/api/trace",
+        r#"{"run":{"scenario":"classroom-overload","seed":42,"replications":2},"replication":1,"platform":"voice","day":200}"#,
+    );
+    assert_eq!(status, 200, "{v}");
+    let order = v["order"].as_u64().unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    assert!(lines[0]["at"].as_str().unwrap().starts_with("day 20"), "{v}");
+    assert!(lines[0]["what"].as_str().unwrap().contains(&format!("order #{order} arrives on voice")), "{v}");
+    // The same story as `embedsim trace` tells with the command the page prints.
+    let command = v["command"].as_str().unwrap();
+    assert_eq!(
+        command,
+        format!("embedsim trace scenarios/classroom-overload.toml --seed 42 --order {order} --replication 1")
+    );
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out = cargo_bin_cmd!("embedsim").args(&args).current_dir(root()).output().unwrap();
+    let cli = String::from_utf8(out.stdout).unwrap();
+    for l in lines {
+        assert!(cli.contains(l["what"].as_str().unwrap()), "{l} not in\n{cli}");
+    }
+    let (status, v) = post(
+        s.addr,
+        "/api/trace",
+        r#"{"run":{"scenario":"classroom-overload"},"replication":0,"platform":"nowhere","day":1}"#,
+    );
+    assert_eq!((status, v["error"].as_str().unwrap()), (400, "unknown platform \"nowhere\""));
+    s.stop();
+}
+
+#[test]
+fn other_sites_cannot_drive_it() {
+    let s = server();
+    let port = s.addr.port();
+    let ok = [("Content-Type", "application/json")];
+    let body = r#"{"scenario":"classroom-steady","replications":1}"#;
+    // DNS rebinding: a foreign name for our address.
+    let (status, text) = http(s.addr, "GET", "/", &[("Host", &format!("evil.example:{port}"))], "");
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("refused"), "{text}");
+    // Another page open in the same browser.
+    let (status, _) = http(s.addr, "POST", "/api/run", &[ok[0], ("Origin", "http://evil.example")], body);
+    assert_eq!(status, 403);
+    let (status, _) = http(s.addr, "POST", "/api/run", &[ok[0], ("Sec-Fetch-Site", "cross-site")], body);
+    assert_eq!(status, 403);
+    // A form post (no JSON content type) cannot start a run.
+    let (status, _) = http(s.addr, "POST", "/api/run", &[("Content-Type", "text/plain")], body);
+    assert_eq!(status, 415);
+    // Our own page is welcome, under any of the local names.
+    let origin = format!("http://localhost:{port}");
+    let host = format!("localhost:{port}");
+    let (status, text) = http(s.addr, "POST", "/api/run", &[ok[0], ("Origin", &origin), ("Host", &host)], body);
+    assert_eq!(status, 200, "{text}");
+    let (status, page) = http(s.addr, "GET", "/", &[], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("<script src=\"/app.js\"></script>"));
+    for asset in ["/app.js", "/charts.js", "/i18n.js", "/style.css", "/font.woff"] {
+        assert_eq!(http(s.addr, "GET", asset, &[], "").0, 200, "{asset}");
+    }
+    assert!(!page.contains("http://") && !page.contains("https://"), "the page fetches nothing from outside");
+    s.stop();
+}
+
+#[test]
+fn it_will_not_listen_beyond_this_machine_unless_asked() {
+    let out =
+        cargo_bin_cmd!("embedsim").args(["serve", "--bind", "0.0.0.0", "--port", "0", "--no-open"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
+}
+
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_page_runs_the_classroom_scenario_in_a_browser() {
+    let Some(chromium) = browser::chromium("the_page_runs_the_classroom_scenario_in_a_browser") else { return };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_embedsim"))
+        .args(["serve", "--port", "0", "--no-open"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
+    let page =
+        format!("{url}?test=1&scenario=classroom-overload&move=leaders.secretary.attention_hours_per_day:3.5&speed=4");
+    let dom = browser::dump_dom(&chromium, &page, 60_000);
+    let attr = |k: &str| browser::state_attr(&dom, k).unwrap_or_else(|| panic!("no {k} in the page state:\n{dom}"));
+    assert_eq!(attr("data-done"), "1", "the run finished");
+    assert_eq!(attr("data-error"), "");
+    assert_eq!(
+        attr("data-changes"),
+        "leaders.secretary.attention_hours_per_day=3.5",
+        "the slider moved and became a --set"
+    );
+    assert!(
+        attr("data-regimes").contains("overloaded"),
+        "the regime band reaches overloaded: {}",
+        attr("data-regimes")
+    );
+    assert!(attr("data-charts").parse::<u32>().unwrap() >= 5);
+    assert_eq!(attr("data-empty-charts"), "0", "every chart holds data");
+    assert_eq!(attr("data-days-shown"), "365", "the animation reached the end");
+    assert_eq!(attr("data-lang"), "zh");
+    assert_eq!(attr("data-title"), "embedsim 课堂", "labels read in 中文 after the switch");
+    assert_eq!(attr("data-run-label"), "运行");
+    browser::screenshot(&chromium, &page, "page-zh.png", 60_000);
+    browser::screenshot(&chromium, &format!("{page}&control=1&then=en"), "page-compare-en.png", 60_000);
+    drop(serving);
+}
+
+#[test]
+fn every_scenario_in_the_folder_is_bundled() {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| format!("scenarios/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    files.sort();
+    let mut bundled: Vec<String> = serve::api::BUNDLED.iter().map(|(_, f, _)| f.to_string()).collect();
+    bundled.sort();
+    assert_eq!(bundled, files, "add the new scenario to serve::api::BUNDLED");
+    for (id, file, text) in serve::api::BUNDLED {
+        assert_eq!(*text, std::fs::read_to_string(root().join(file)).unwrap());
+        assert!(file.ends_with(&format!("{id}.toml")));
+    }
+}
