@@ -129,7 +129,7 @@ fn compare_report_shows_both_sides_and_the_differences() {
     let d = tempfile::tempdir().unwrap();
     let out = cargo_bin_cmd!("embedsim")
         .args(["compare", "scenarios/classroom-steady.toml", "scenarios/classroom-overload.toml"])
-        .args(["--replications", "2", "--report", "--out"])
+        .args(["--replications", "4", "--report", "--out"])
         .arg(d.path())
         .current_dir(root())
         .assert()
