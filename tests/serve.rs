@@ -205,7 +205,7 @@ fn the_control_runs_on_the_same_random_numbers() {
     let s = server();
     let v = run(
         s.addr,
-        r#"{"scenario":"classroom-overload","seed":5,"replications":2,"control":true,"set":["platforms.voice.arrival_rate_per_day=2"]}"#,
+        r#"{"scenario":"classroom-overload","seed":5,"replications":4,"control":true,"set":["platforms.voice.arrival_rate_per_day=2"]}"#,
     );
     let b = &v["result"]["b"];
     assert_eq!(b["changes"].as_array().unwrap().len(), 0, "the control is unchanged");

@@ -47,7 +47,8 @@ fn run_files(scenario: &Path, out: &Path, threads: &str) -> BTreeMap<String, Vec
         .unwrap()
         .flatten()
         .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .filter(|(n, _)| n != "manifest.toml")
+        // The manifest and the report hold the scenario file itself, which differs in form.
+        .filter(|(n, _)| n != "manifest.toml" && n != "report.html")
         .collect()
 }
 

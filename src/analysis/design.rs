@@ -2,6 +2,7 @@
 //! the sweep that runs them (so sensitivity designs get the sweep's journal, `--resume` and
 //! byte-identical results for any thread count). Shared by `sensitivity` and `calibrate`.
 
+use crate::scenario::overrides::flatten;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -265,14 +266,4 @@ fn scalar(v: &toml::Value) -> Option<ParamValue> {
         toml::Value::Boolean(b) => Some(ParamValue::Bool(*b)),
         _ => None,
     }
-}
-
-/// Quoted dotted keys and nested tables alike become `(path, value)` pairs.
-fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
-    t.iter()
-        .flat_map(|(k, v)| match v {
-            toml::Value::Table(sub) => flatten(sub).into_iter().map(|(p, v)| (format!("{k}.{p}"), v)).collect(),
-            _ => vec![(k.clone(), v.clone())],
-        })
-        .collect()
 }

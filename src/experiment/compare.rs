@@ -438,7 +438,17 @@ mod tests {
 
     fn gap(a: f64, b: f64) -> Difference {
         let (metric, platform) = ("gaming_gap".into(), "hotline".into());
-        Difference { platform, metric, pairs: 4, mean_a: a, mean_b: b, diff: b - a, half_width: 0.01 }
+        Difference {
+            platform,
+            metric,
+            pairs: 4,
+            mean_a: a,
+            mean_b: b,
+            diff: b - a,
+            half_width: 0.01,
+            p_value: 0.001,
+            p_adjusted: 0.001,
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::metrics::stats::mean_ci95;
 use crate::metrics::summary::{METRICS, PlatformSummary};
 use crate::output::atomic::num;
 use crate::output::report::modal_regime;
+use crate::scenario::overrides::flatten;
 use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
 
 /// The metrics summarised per point in `points.csv`, compared by `embedsim compare`, and plotted.
@@ -685,18 +686,6 @@ impl Sweep {
             shard: None,
         }
     }
-}
-
-/// `[set]` may be written with quoted dotted keys or as nested tables; both become paths.
-fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
-    let mut out = Vec::new();
-    for (k, v) in t {
-        match v {
-            toml::Value::Table(sub) => out.extend(flatten(sub).into_iter().map(|(p, v)| (format!("{k}.{p}"), v))),
-            _ => out.push((k.clone(), v.clone())),
-        }
-    }
-    out
 }
 
 fn apply(t: &mut toml::Table, file: &str, path: &str, v: &ParamValue) -> Result<(), SweepError> {

@@ -84,6 +84,19 @@ pub enum OverrideError {
     Missing(String),
 }
 
+/// A table of changes written with quoted dotted keys or as nested tables (`[set]` of a sweep,
+/// `set` of a township): every leaf as (dotted path, value), in key order.
+pub fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for (k, v) in t {
+        match v {
+            toml::Value::Table(sub) => out.extend(flatten(sub).into_iter().map(|(p, v)| (format!("{k}.{p}"), v))),
+            _ => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
 /// Reads `KEY=VALUE` (the value in TOML syntax).
 pub fn parse_set(arg: &str) -> Result<Override, OverrideError> {
     let Some((path, text)) = arg.split_once('=') else { return Err(OverrideError::Form(arg.to_string())) };

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::overrides::{Override, apply};
+use super::overrides::{Override, apply, flatten};
 use super::validate::Problem;
 use crate::engine::dist::Dist;
 use crate::engine::rng::Streams;
@@ -273,18 +273,6 @@ fn apply_set(body: &mut toml::Table, set: &toml::Value, key: &str, problems: &mu
             bad(problems, format!("{key}.{path}"), e.to_string());
         }
     }
-}
-
-/// `set` may be written with quoted dotted keys or nested tables; both become paths.
-fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
-    let mut out = Vec::new();
-    for (k, v) in t {
-        match v {
-            toml::Value::Table(sub) => out.extend(flatten(sub).into_iter().map(|(p, v)| (format!("{k}.{p}"), v))),
-            _ => out.push((k.clone(), v.clone())),
-        }
-    }
-    out
 }
 
 fn lookup<'t>(t: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {

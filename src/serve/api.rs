@@ -36,6 +36,8 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "scenarios/c-district-hotline.toml",
         include_str!("../../scenarios/c-district-hotline.toml"),
     ),
+    ("j-town", "scenarios/j-town.toml", include_str!("../../scenarios/j-town.toml")),
+    ("j-town-fragmented", "scenarios/j-town-fragmented.toml", include_str!("../../scenarios/j-town-fragmented.toml")),
 ];
 
 /// Most replications a page may ask for.
