@@ -86,6 +86,10 @@ enum Command {
         /// Go on even if the output is estimated above 2 GB.
         #[arg(long)]
         large: bool,
+        /// Daily series in timeseries.csv: all, platforms (platforms only), weekly (platforms,
+        /// every seventh day) or none (the header alone) — for large runs.
+        #[arg(long, value_enum, default_value_t = output::csv::Series::All)]
+        series: output::csv::Series,
         #[command(flatten)]
         variant: Variant,
         #[command(flatten)]
@@ -301,8 +305,9 @@ pub fn replications_arg(s: &str) -> Result<u32, String> {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, variant, stats } => {
-            run(&scenario, &variant, RunArgs { out, seed, reps: replications, threads, quiet, baseline, large }, &stats)
+        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, series, variant, stats } => {
+            let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series };
+            run(&scenario, &variant, args, &stats)
         }
         Command::Trace { scenario, order, replication, seed, variant } => {
             let mut sc = load(&scenario, &variant)?;
@@ -399,10 +404,11 @@ struct RunArgs {
     quiet: bool,
     baseline: Option<String>,
     large: bool,
+    series: output::csv::Series,
 }
 
 fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_research::StatsArgs) -> Result<ExitCode> {
-    let RunArgs { out, seed, reps, threads, quiet, baseline, large } = args;
+    let RunArgs { out, seed, reps, threads, quiet, baseline, large, series } = args;
     let mut sc = load(path, variant)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -419,7 +425,7 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         baseline.is_none() || stats.precision.is_empty(),
         "--precision cannot be combined with --baseline; fix --replications instead"
     );
-    let size = output::estimate_timeseries_bytes(&sc, sc.simulation.replications);
+    let size = output::estimate_series_bytes(&sc, sc.simulation.replications, series);
     anyhow::ensure!(
         large || size <= output::LARGE_OUTPUT_BYTES,
         "{} replications x {} days would write about {:.1} GB of timeseries.csv (and hold as much in \
@@ -466,7 +472,7 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         files: Vec::new(),
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
-    let mut files = output::write_run(&dir, &sc, &outs, &rows)?;
+    let mut files = output::write_run_with(&dir, &sc, &outs, &rows, series)?;
     let text = std::fs::read_to_string(path).unwrap_or_default();
     files.push(output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows)?);
     if let Some(b) = &net {

@@ -72,14 +72,36 @@ fn place_header(sc: &Scenario, header: &mut Vec<String>) {
     }
 }
 
+/// Which daily series `timeseries.csv` holds (`run --series`): all of them, the platforms' only,
+/// the platforms' every seventh day, or none (the header alone) — for large runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Series {
+    /// Every scope, every day.
+    #[default]
+    All,
+    /// Platforms only, every day.
+    Platforms,
+    /// Platforms only, the last day of each week (days 6, 13, ...).
+    Weekly,
+    /// No rows.
+    None,
+}
+
 /// `timeseries.csv`: long format, one row per replication, day, entity and metric.
 pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    write_timeseries_of(path, sc, outs, Series::All)
+}
+
+/// `timeseries.csv` holding the chosen series.
+pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], series: Series) -> Result<(), WriteError> {
     write_csv(path, |c| {
         let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
         place_header(sc, &mut header);
         c.write_record(&header)?;
-        for out in outs {
-            write_run_timeseries(c, sc, out)?;
+        if series != Series::None {
+            for out in outs {
+                write_run_timeseries(c, sc, out, series)?;
+            }
         }
         Ok(())
     })
@@ -113,7 +135,13 @@ pub fn regime_code(r: crate::metrics::Regime) -> u8 {
     }
 }
 
-fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out: &RunOutput) -> csv::Result<()> {
+fn write_run_timeseries(
+    c: &mut csv::Writer<&mut dyn Write>,
+    sc: &Scenario,
+    out: &RunOutput,
+    series: Series,
+) -> csv::Result<()> {
+    let everything = series == Series::All;
     let rep = out.replication.to_string();
     let days = out.town.len();
     // Decided once per run, not per department and day (that was quadratic in departments).
@@ -124,6 +152,9 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
     let l = &sc.layout;
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
     for d in 0..days {
+        if series == Series::Weekly && d % 7 != 6 {
+            continue;
+        }
         let day = d.to_string();
         let mut row = |scope: &str, id: &str, metric: &str, value: &str, at: Option<(&str, &str)>| match at {
             None => c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value]),
@@ -154,6 +185,9 @@ fn write_run_timeseries(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, out:
             if let Some(r) = x.regime {
                 metric("regime", regime_code(r) as f64)?;
             }
+        }
+        if !everything {
+            continue;
         }
         for (i, (spec, dep)) in sc.departments.iter().zip(&out.departments).enumerate() {
             let x = &dep.days[d];

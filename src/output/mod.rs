@@ -28,8 +28,19 @@ pub const LARGE_OUTPUT_BYTES: u64 = 2_000_000_000;
 /// An estimate (within a factor of about two) of the bytes of `timeseries.csv` for `replications`
 /// replications of `sc`; the daily series held in memory until written are of the same order.
 pub fn estimate_timeseries_bytes(sc: &Scenario, replications: u32) -> u64 {
+    estimate_series_bytes(sc, replications, csv::Series::All)
+}
+
+/// [`estimate_timeseries_bytes`] for the daily series the user chose.
+pub fn estimate_series_bytes(sc: &Scenario, replications: u32, series: csv::Series) -> u64 {
     let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
-    let per_day = sc.platforms.len() as u64 * 12 + sc.departments.len() as u64 * 5 + sc.leaders.len() as u64 * 2 + 4;
+    let platform = sc.platforms.len() as u64 * 24;
+    let per_day = match series {
+        csv::Series::All => platform + sc.departments.len() as u64 * 5 + sc.leaders.len() as u64 * 3 + 5,
+        csv::Series::Platforms => platform,
+        csv::Series::Weekly => platform.div_ceil(7),
+        csv::Series::None => 0,
+    };
     days.saturating_mul(per_day).saturating_mul(replications as u64).saturating_mul(40)
 }
 
@@ -41,11 +52,22 @@ pub fn write_run(
     outs: &[RunOutput],
     rows: &[Vec<PlatformSummary>],
 ) -> Result<Vec<String>, WriteError> {
+    write_run_with(dir, sc, outs, rows, csv::Series::All)
+}
+
+/// [`write_run`] with the daily series the user chose for `timeseries.csv`.
+pub fn write_run_with(
+    dir: &Path,
+    sc: &Scenario,
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+    series: csv::Series,
+) -> Result<Vec<String>, WriteError> {
     let tagged: Vec<(u32, Vec<PlatformSummary>)> =
         outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
     let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
     csv::write_summary(&dir.join(files[0]), sc, &tagged)?;
-    csv::write_timeseries(&dir.join(files[1]), sc, outs)?;
+    csv::write_timeseries_of(&dir.join(files[1]), sc, outs, series)?;
     csv::write_departments(&dir.join(files[2]), sc, outs)?;
     csv::write_queues(&dir.join(files[3]), sc, outs)?;
     csv::write_regimes(&dir.join(files[4]), sc, outs)?;

@@ -214,7 +214,10 @@ impl World<'_> {
         if unreasonable {
             self.note(serial, || "the demand is unreasonable or outside government remit (M15)".into());
         }
-        self.at(deadline, Event::Deadline(key))?;
+        // No deadline, no timer: an event at infinity would sit in the heap for the whole run.
+        if deadline.is_finite() {
+            self.at(deadline, Event::Deadline(key))?;
+        }
         if screened {
             self.note(serial, || "screened out at intake (M15): closed with an explanation, unresolved".into());
             self.close(key, false)?;
