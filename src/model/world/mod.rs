@@ -87,7 +87,9 @@ enum Event {
     VillageIssue(VillageId),
     GridReport(VillageId, CategoryId),
     LineTask(DeptId),
-    DeptDone(DeptId, Job),
+    /// A department's job is done; the job waits in `World::in_service` (small events: the heap
+    /// moves indices, not 100-byte jobs).
+    DeptDone(DeptId, u32),
     LeaderDone(LeaderId),
     OperatorDone(PlatformId),
     OperatorRetry(OrderKey),
@@ -249,6 +251,8 @@ struct World<'s> {
     unserved: u64,
     trace_serial: Option<u64>,
     trace: Vec<TraceLine>,
+    /// Jobs being worked, by slot.
+    in_service: JobSlab,
     /// Trace the first order that arrives on this platform at or after this time.
     trace_pick: Option<(PlatformId, SimTime)>,
     /// Told the index of each day as it ends (see [`run_observed`]).
@@ -401,6 +405,7 @@ impl<'s> World<'s> {
             unserved: 0,
             trace_serial: None,
             trace: Vec::new(),
+            in_service: JobSlab::default(),
             on_day: None,
             trace_pick: None,
         }
@@ -558,7 +563,10 @@ impl<'s> World<'s> {
             Event::VillageIssue(v) => self.village_issue(v),
             Event::GridReport(v, c) => self.grid_report(v, c),
             Event::LineTask(d) => self.line_task(d),
-            Event::DeptDone(d, job) => self.department_done(d, job),
+            Event::DeptDone(d, slot) => {
+                let job = self.in_service.take(slot);
+                self.department_done(d, job)
+            }
             Event::LeaderDone(l) => self.leader_done(l),
             Event::OperatorDone(p) => self.operator_done(p),
             Event::OperatorRetry(key) => {
@@ -574,6 +582,33 @@ impl<'s> World<'s> {
             }
             Event::DayEnd(d) => self.day_end(d),
         }
+    }
+}
+
+/// Jobs in service, each in a slot that is reused once the job is done.
+#[derive(Default)]
+struct JobSlab {
+    slots: Vec<Option<Job>>,
+    free: Vec<u32>,
+}
+
+impl JobSlab {
+    fn put(&mut self, job: Job) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(job);
+                i
+            }
+            None => {
+                self.slots.push(Some(job));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn take(&mut self, slot: u32) -> Job {
+        self.free.push(slot);
+        self.slots[slot as usize].take().expect("a job in service has a slot")
     }
 }
 

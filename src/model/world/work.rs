@@ -222,7 +222,8 @@ impl World<'_> {
             let done = sc.calendar.advance(now, total / speed);
             job.started = now;
             job.speed = speed;
-            self.at(done, Event::DeptDone(d, job))?;
+            let slot = self.in_service.put(job);
+            self.at(done, Event::DeptDone(d, slot))?;
         }
         Ok(())
     }
