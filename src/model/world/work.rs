@@ -8,6 +8,21 @@ impl World<'_> {
         decision::order_sanctioner(authority, self.sc.platforms[p].assessment.is_some())
     }
 
+    /// The consequence of an order's work at department `d`, and whether the dispatcher's
+    /// authority reaches `d`: a township leader's stops at the township (county line
+    /// departments owe it nothing); a command centre's reaches both.
+    pub(super) fn consequence_at(
+        &self,
+        p: PlatformId,
+        d: DeptId,
+        authority: bool,
+        label: Label,
+        consequence: f64,
+    ) -> (f64, bool) {
+        let reaches = !self.sc.departments[d].county || matches!(self.sc.platforms[p].dispatch, Dispatch::Centre);
+        if authority && !reaches { (self.order_consequence(p, false, label), false) } else { (consequence, true) }
+    }
+
     /// The consequence of neglecting an order of platform `p` (decision model).
     pub(super) fn order_consequence(&self, p: PlatformId, authority: bool, label: Label) -> f64 {
         decision::consequence(&self.sc.decisions, self.sanctioner(p, authority), label)
@@ -50,9 +65,8 @@ impl World<'_> {
         let (p, d) = (o.platform, o.route[part]);
         // A township leader's authority stops at the township: a county line department (条)
         // owes it nothing (看得见的管不着). A command centre's dispatch reaches both.
-        let reaches = !self.sc.departments[d].county || matches!(self.sc.platforms[p].dispatch, Dispatch::Centre);
+        let (consequence, reaches) = self.consequence_at(p, d, o.authority, o.label, o.consequence);
         let outside = o.authority && !reaches;
-        let consequence = if outside { self.order_consequence(p, false, o.label) } else { o.consequence };
         if outside && self.trace_serial == Some(o.serial) {
             let (serial, dept) = (o.serial, self.sc.departments[d].id.clone());
             self.note(serial, || {
@@ -366,8 +380,10 @@ impl World<'_> {
                 let first = !o.redone;
                 o.redone = true;
                 o.stage = Stage::Redo;
-                let (effort, counted, deadline, authority, consequence) =
-                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.consequence);
+                let (effort, counted, deadline, authority, label, consequence) =
+                    (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.label, o.consequence);
+                // The redo is the lead department's: the same jurisdiction as its first part.
+                let (consequence, reaches) = self.consequence_at(p, lead, authority, label, consequence);
                 if counted && first {
                     self.platforms[p].tally.redone += 1;
                 }
@@ -390,7 +406,7 @@ impl World<'_> {
                     effort: effort + sc.platforms[p].documentation_hours,
                     started: SimTime::ZERO,
                     speed: 1.0,
-                    pressed: authority && deadline.is_finite(),
+                    pressed: authority && reaches && deadline.is_finite(),
                     counted,
                 };
                 return self.department_enqueue(lead, job);
