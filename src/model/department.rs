@@ -231,9 +231,12 @@ pub struct Department {
     /// What is left of the scenario's initial R.
     pub r_initial: f64,
     /// The part of R that each platform's pressed orders drove.
-    pub r_by_platform: Vec<f64>,
+    /// (platform, part of R), sorted by platform: only platforms whose pressed work reached this
+    /// department (a world of many townships would otherwise hold departments × platforms).
+    pub r_by_platform: Vec<(PlatformId, f64)>,
     /// Hours on authority-bearing, deadline-pressed work since the last daily update, by platform.
-    pub pressed_hours_today: Vec<f64>,
+    /// (platform, hours), sorted by platform.
+    pub pressed_hours_today: Vec<(PlatformId, f64)>,
     /// Hours worked today (for daily utilisation).
     pub hours_today: Hours,
     /// Hours worked after warm-up.
@@ -257,7 +260,7 @@ pub struct Department {
 
 impl Department {
     /// A department with `staff` idle workers, reengineering level `r0`, counting from `from`.
-    pub fn new(staff: u32, r0: f64, platforms: usize, from: SimTime) -> Department {
+    pub fn new(staff: u32, r0: f64, from: SimTime) -> Department {
         Department {
             staff,
             busy: 0,
@@ -267,8 +270,8 @@ impl Department {
             stat: QueueStat::new(from),
             r: r0,
             r_initial: r0,
-            r_by_platform: vec![0.0; platforms],
-            pressed_hours_today: vec![0.0; platforms],
+            r_by_platform: Vec::new(),
+            pressed_hours_today: Vec::new(),
             hours_today: Hours::default(),
             hours: Hours::default(),
             line_done: 0,
@@ -362,6 +365,16 @@ impl Department {
         if own + other > 0.0 { own / (own + other) } else { 0.0 }
     }
 
+    /// Books pressed hours of platform `p` today (M5).
+    pub fn book_pressed(&mut self, p: PlatformId, hours: f64) {
+        *sorted_slot(&mut self.pressed_hours_today, p) += hours;
+    }
+
+    /// The part of R that platform `p`'s orders drove.
+    pub fn r_of(&self, p: PlatformId) -> f64 {
+        self.r_by_platform.iter().find(|x| x.0 == p).map_or(0.0, |x| x.1)
+    }
+
     /// Whether a worker is free.
     pub fn has_free_worker(&self) -> bool {
         self.busy < self.staff
@@ -375,16 +388,34 @@ impl Department {
     /// at the same rate, so the parts always add up to R: a platform's own part is the
     /// reengineering *its* orders drove (what decides "reengineered").
     pub fn reengineer(&mut self, learn: f64, decay: f64, capacity_hours: f64) {
-        let pressed: f64 = self.pressed_hours_today.iter().sum();
+        // Sums run in platform order, as they did over dense vectors: the same floating-point
+        // results (a zero term changes no sum).
+        let pressed: f64 = self.pressed_hours_today.iter().map(|x| x.1).sum();
         let x = if capacity_hours > 0.0 { (pressed / capacity_hours).min(1.0) } else { 0.0 };
         let growth = learn * x * (1.0 - self.r);
         self.r_initial -= decay * self.r_initial;
-        for (own, &h) in self.r_by_platform.iter_mut().zip(&self.pressed_hours_today) {
+        for &(p, _) in &self.pressed_hours_today {
+            sorted_slot(&mut self.r_by_platform, p);
+        }
+        for (p, own) in self.r_by_platform.iter_mut() {
+            let h = self.pressed_hours_today.iter().find(|x| x.0 == *p).map_or(0.0, |x| x.1);
             let share = if pressed > 0.0 { h / pressed } else { 0.0 };
             *own = (*own + growth * share - decay * *own).max(0.0);
         }
-        self.r = (self.r_initial + self.r_by_platform.iter().sum::<f64>()).clamp(0.0, 1.0);
+        self.r = (self.r_initial + self.r_by_platform.iter().map(|x| x.1).sum::<f64>()).clamp(0.0, 1.0);
     }
+}
+
+/// The value of `key` in a list kept sorted by key, inserted as 0 when absent.
+pub fn sorted_slot<K: Ord + Copy>(list: &mut Vec<(K, f64)>, key: K) -> &mut f64 {
+    let i = match list.binary_search_by(|x| x.0.cmp(&key)) {
+        Ok(i) => i,
+        Err(i) => {
+            list.insert(i, (key, 0.0));
+            i
+        }
+    };
+    &mut list[i].1
 }
 
 #[cfg(test)]
@@ -420,7 +451,7 @@ mod tests {
 
     #[test]
     fn slowdown_forms_agree_at_the_ends() {
-        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
+        let mut d = Department::new(1, 0.0, SimTime::ZERO);
         let forms = [SlowdownForm::Linear, SlowdownForm::Saturating { half: 0.2 }, SlowdownForm::Threshold { at: 0.5 }];
         for f in forms {
             assert_eq!(d.slowdown(0.4, f), 1.0);
@@ -436,7 +467,7 @@ mod tests {
 
     #[test]
     fn queued_hours_follow_the_queue() {
-        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
+        let mut d = Department::new(1, 0.0, SimTime::ZERO);
         d.push(job(0.0, 1.0, 0));
         d.push(job(0.0, 2.0, 1));
         assert_eq!(d.queued_hours, 2.0);
@@ -448,7 +479,7 @@ mod tests {
 
     #[test]
     fn stress_builds_fast_and_recovers_slowly() {
-        let mut d = Department::new(1, 0.0, 1, SimTime::ZERO);
+        let mut d = Department::new(1, 0.0, SimTime::ZERO);
         let mut up = 0;
         while d.stress < 0.5 {
             d.update_stress(0.1, 0.02, 1.0);
@@ -472,16 +503,16 @@ mod tests {
 
     #[test]
     fn reengineering_grows_with_pressed_work_and_decays_without() {
-        let mut d = Department::new(2, 0.0, 1, SimTime::ZERO);
+        let mut d = Department::new(2, 0.0, SimTime::ZERO);
         for _ in 0..200 {
-            d.pressed_hours_today[0] = 8.0;
+            d.pressed_hours_today = vec![(0, 8.0)];
             d.reengineer(0.05, 0.01, 16.0);
         }
         let high = d.r;
         // Equilibrium of learn·x·(1−R) = decay·R with x = 0.5: R = 0.025/0.035.
         assert!((high - 0.025 / 0.035).abs() < 0.01, "{high}");
         for _ in 0..200 {
-            d.pressed_hours_today[0] = 0.0;
+            d.pressed_hours_today.clear();
             d.reengineer(0.05, 0.01, 16.0);
         }
         assert!(d.r < high * 0.2);

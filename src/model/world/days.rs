@@ -63,7 +63,7 @@ impl World<'_> {
                 };
             }
             dept.hours_today = Hours::default();
-            dept.pressed_hours_today.iter_mut().for_each(|h| *h = 0.0);
+            dept.pressed_hours_today.clear();
         }
         self.smooth_time_profiles(working);
         let mut attention = vec![0.0; sc.platforms.len()];
@@ -81,15 +81,15 @@ impl World<'_> {
         }
         let n_villages = self.villages.len();
         for (p, ps) in self.platforms.iter_mut().enumerate() {
-            let weight: f64 = ps.hours_by_dept.iter().sum();
+            let weight: f64 = ps.hours_by_dept.iter().map(|x| x.1).sum();
             // Both views of R, weighted by the hours its orders took: all of it, and the part
             // that its own orders drove (which decides "reengineered").
             let (weighted_r, own_r) = if weight > 0.0 {
+                let depts = &self.departments;
                 let (all, own) = ps
                     .hours_by_dept
                     .iter()
-                    .zip(&self.departments)
-                    .fold((0.0, 0.0), |(a, o), (h, dept)| (a + h * dept.r, o + h * dept.r_by_platform[p]));
+                    .fold((0.0, 0.0), |(a, o), &(d, h)| (a + h * depts[d].r, o + h * depts[d].r_of(p)));
                 (all / weight, own / weight)
             } else {
                 (0.0, 0.0)

@@ -201,7 +201,8 @@ struct PlatformState {
     days: Vec<PlatformDay>,
     open: u64,
     overdue: u64,
-    hours_by_dept: Vec<f64>,
+    /// (department, hours on its orders), sorted by department: only the departments it used.
+    hours_by_dept: Vec<(DeptId, f64)>,
     attention_hours: f64,
     regimes: RegimeTrack,
     desk: Option<Desk>,
@@ -332,7 +333,7 @@ impl<'s> World<'s> {
                 days: vec![PlatformDay::default(); n_days],
                 open: 0,
                 overdue: 0,
-                hours_by_dept: vec![0.0; sc.departments.len()],
+                hours_by_dept: Vec::new(),
                 attention_hours: 0.0,
                 regimes: RegimeTrack::default(),
                 desk: p.desk.as_ref().map(|d| Desk::new(d.staff, streams.stream(&format!("desk/{}", p.id)), warmup)),
@@ -359,11 +360,7 @@ impl<'s> World<'s> {
             serial: 0,
             seq: 0,
             platforms,
-            departments: sc
-                .departments
-                .iter()
-                .map(|d| Department::new(d.staff, r0, sc.platforms.len(), warmup))
-                .collect(),
+            departments: sc.departments.iter().map(|d| Department::new(d.staff, r0, warmup)).collect(),
             dept_days: vec![vec![DepartmentDay::default(); n_days]; sc.departments.len()],
             line_rngs: sc
                 .departments

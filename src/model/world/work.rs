@@ -184,7 +184,7 @@ impl World<'_> {
             dept.hours_today.add(&hours);
             dept.book_claim(job.kind.platform(), job.consequence, total);
             if let (true, Some(p)) = (job.pressed, job.kind.platform()) {
-                dept.pressed_hours_today[p] += total;
+                dept.book_pressed(p, total);
             }
             // A department's own totals count the hours worked after warm-up, whatever the
             // job's age; a platform's totals (below) count the hours its counted orders took.
@@ -194,7 +194,7 @@ impl World<'_> {
             let day = self.day_index(now);
             if let Some(platform) = job.kind.platform() {
                 let ps = &mut self.platforms[platform];
-                ps.hours_by_dept[d] += total;
+                *crate::model::department::sorted_slot(&mut ps.hours_by_dept, d) += total;
                 let today = &mut ps.days[day];
                 today.hours += total;
                 today.burden += hours.burden();
