@@ -2,6 +2,7 @@
 //!
 //! [`METRICS`] fixes the names and the column order every output uses.
 
+use crate::metrics::recovery::recovery;
 use crate::metrics::regime::{Regime, negative_energy};
 use crate::model::world::{PlatformResult, RunOutput};
 use crate::scenario::Scenario;
@@ -70,6 +71,10 @@ pub const METRICS: &[&str] = &[
     "county_unresolved_share",
     "county_resolution_hours",
     "relay_lost",
+    "recovery_days",
+    "recovery_open_band",
+    "recovery_on_time_band",
+    "shock_peak_open",
 ];
 
 /// One replication's figures for one platform.
@@ -106,7 +111,9 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
         .iter()
         .zip(&out.platforms)
         .map(|(spec, r)| {
-            let values = platform_values(r, counted_days, total_attention, sc.regimes.burden_share);
+            let mut values = platform_values(r, counted_days, total_attention, sc.regimes.burden_share);
+            let rec = recovery(&r.days, &spec.shocks);
+            values.extend([rec.days, rec.open_high, rec.on_time_low, rec.peak_open]);
             debug_assert_eq!(values.len(), METRICS.len());
             let changes = &r.regimes.changes;
             PlatformSummary {

@@ -142,6 +142,19 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
                 rows.len()
             );
         }
+        if !spec.shocks.is_empty() {
+            let rec = column(rows, p, "recovery_days");
+            let recovered: Vec<f64> = rec.iter().copied().filter(|x| !x.is_nan()).collect();
+            let _ = writeln!(
+                s,
+                "  agility: after the last shock (to day {}) the backlog (peak {}) and on-time share were back in their pre-shock band in {} days, in {} of {} replications",
+                spec.shocks.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max),
+                pm(&column(rows, p, "shock_peak_open"), 0, 1.0),
+                if recovered.is_empty() { "no".to_string() } else { pm(&recovered, 1, 1.0) },
+                recovered.len(),
+                rows.len()
+            );
+        }
         if let Some(why) = explain_overload(sc, &outs[rep], p) {
             let _ = writeln!(s, "  {why}");
         }

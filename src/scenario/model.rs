@@ -53,6 +53,8 @@ pub struct Scenario {
     pub county: Option<CountySpec>,
     /// The departments' decision model (`[decisions]`; defaults when absent).
     pub decisions: DecisionSpec,
+    /// Resource pooling between departments (`[pooling]`; none when absent).
+    pub pooling: Option<PoolingSpec>,
     /// Which township owns what, and what each village and platform can reach.
     pub layout: Layout,
 }
@@ -468,6 +470,28 @@ pub struct GridSpec {
     pub platforms: Vec<PlatformId>,
     /// Grid worker's hours per platform entry.
     pub entry_hours: f64,
+}
+
+/// Resource pooling (`[pooling]`): at each day's end a department whose waiting jobs per own
+/// staff member exceed `trigger_backlog_per_staff` borrows workers from departments at or below
+/// `slack_backlog_per_staff`; each leaves its lender at once, arrives `move_delay_days` later and
+/// spends its first `move_cost_hours` working hours settling in; at most `max_share` of a
+/// lender's own staff is out at once; a worker goes back when its borrower's backlog per own
+/// staff member is at or below `release_backlog_per_staff`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolingSpec {
+    /// Waiting jobs per own staff member above which a department asks for help.
+    pub trigger_backlog_per_staff: f64,
+    /// A lender's waiting jobs per own staff member may be at most this.
+    pub slack_backlog_per_staff: f64,
+    /// Borrowed workers go back when the borrower is at or below this.
+    pub release_backlog_per_staff: f64,
+    /// Days between a request and the worker's arrival.
+    pub move_delay_days: f64,
+    /// Working hours each moved worker spends settling in.
+    pub move_cost_hours: f64,
+    /// Share of a lender's own staff that may be out at once.
+    pub max_share: f64,
 }
 
 /// Process reengineering (M5): `dR/dt = learn·x·(1−R) − decay·R` per working day.

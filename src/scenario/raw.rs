@@ -32,6 +32,7 @@ pub struct RawScenario {
     pub regimes: Option<RawRegimes>,
     pub county: Option<RawCounty>,
     pub decisions: Option<RawDecisions>,
+    pub pooling: Option<RawPooling>,
 }
 
 /// `[simulation]`.
@@ -317,6 +318,18 @@ pub struct RawReengineering {
     pub effort_cut: Option<f64>,
     pub coordination_cut: Option<f64>,
     pub initial: Option<f64>,
+}
+
+/// `[pooling]`: staff lent between departments when a backlog builds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPooling {
+    pub trigger_backlog_per_staff: f64,
+    pub slack_backlog_per_staff: Option<f64>,
+    pub release_backlog_per_staff: Option<f64>,
+    pub move_delay_days: Option<f64>,
+    pub move_cost_hours: Option<f64>,
+    pub max_share: Option<f64>,
 }
 
 /// `[regimes]`: the classifier's window and thresholds.

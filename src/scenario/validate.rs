@@ -850,6 +850,27 @@ pub fn validate(
     });
 
     let decisions = decisions(&mut v, raw.decisions.as_ref());
+    let pooling = raw.pooling.as_ref().map(|p| {
+        let slack = v.within("pooling.slack_backlog_per_staff", p.slack_backlog_per_staff.unwrap_or(0.5), 0.0, 1e6);
+        PoolingSpec {
+            trigger_backlog_per_staff: v.within(
+                "pooling.trigger_backlog_per_staff",
+                p.trigger_backlog_per_staff,
+                1e-6,
+                1e6,
+            ),
+            slack_backlog_per_staff: slack,
+            release_backlog_per_staff: v.within(
+                "pooling.release_backlog_per_staff",
+                p.release_backlog_per_staff.unwrap_or(slack),
+                0.0,
+                1e6,
+            ),
+            move_delay_days: v.within("pooling.move_delay_days", p.move_delay_days.unwrap_or(1.0), 0.0, 100_000.0),
+            move_cost_hours: v.within("pooling.move_cost_hours", p.move_cost_hours.unwrap_or(0.0), 0.0, 10_000.0),
+            max_share: v.probability("pooling.max_share", p.max_share.unwrap_or(0.25)),
+        }
+    });
     let layout = layout(&mut v, raw, exp, &platforms, &categories, &villages, grid.as_ref(), &platform_ids);
 
     if !v.problems.is_empty() {
@@ -880,6 +901,7 @@ pub fn validate(
         regimes,
         county,
         decisions,
+        pooling,
         layout,
     })
 }

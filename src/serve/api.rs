@@ -30,6 +30,7 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
     ("classroom-steady", "scenarios/classroom-steady.toml", include_str!("../../scenarios/classroom-steady.toml")),
     ("classroom-tipping", "scenarios/classroom-tipping.toml", include_str!("../../scenarios/classroom-tipping.toml")),
     ("s-town", "scenarios/s-town.toml", include_str!("../../scenarios/s-town.toml")),
+    ("wuzhen", "scenarios/wuzhen.toml", include_str!("../../scenarios/wuzhen.toml")),
     ("s-town-swapped", "scenarios/s-town-swapped.toml", include_str!("../../scenarios/s-town-swapped.toml")),
     (
         "c-district-hotline",

@@ -66,6 +66,7 @@ impl World<'_> {
             dept.pressed_hours_today.clear();
         }
         self.smooth_time_profiles(working);
+        self.pool_day_end(d)?;
         let mut attention = vec![0.0; sc.platforms.len()];
         for (i, leader) in self.leaders.iter_mut().enumerate() {
             let today: f64 = leader.hours_today.iter().sum();
@@ -148,7 +149,8 @@ impl World<'_> {
             .zip(self.dept_days)
             .map(|((d, spec), days)| {
                 queues.push(QueueResult { name: format!("department/{}", spec.id), little: d.stat.little(end) });
-                let capacity = working_hours * d.staff as f64;
+                // Own staff: with pooling, lent and borrowed workers come and go.
+                let capacity = working_hours * spec.staff as f64;
                 DepartmentResult {
                     hours: d.hours,
                     utilisation: if capacity > 0.0 { d.hours.total() / capacity } else { f64::NAN },
@@ -210,6 +212,8 @@ impl World<'_> {
             unserved: self.unserved,
             trace: self.trace,
             orders_seen: self.serial,
+            pool_moves: self.pool.as_ref().map_or(0, |p| p.moves),
+            pool_worker_days: self.pool.as_ref().map_or(0.0, |p| p.worker_days),
         }
     }
 }

@@ -8,6 +8,7 @@ mod guard;
 mod intake;
 mod leaders;
 mod operators;
+mod pooling;
 mod work;
 
 use super::citizens::{Choice, Village, weighted_index};
@@ -102,6 +103,7 @@ enum Event {
     AssessmentEnd(PlatformId),
     ShockEdge(PlatformId),
     Relayed(PlatformId, Channel, VillageId, CategoryId),
+    PoolSettled(DeptId),
 }
 
 /// One line of an order's story: when, and what happened.
@@ -187,6 +189,10 @@ pub struct RunOutput {
     pub trace: Vec<TraceLine>,
     /// Orders taken in over the whole run, warm-up included (the last serial number).
     pub orders_seen: u64,
+    /// Pooling: workers moved after warm-up, and worker-days away from their lenders.
+    pub pool_moves: u64,
+    /// Worker-days away from their lenders after warm-up (pooling).
+    pub pool_worker_days: f64,
 }
 
 struct PlatformState {
@@ -258,6 +264,8 @@ struct World<'s> {
     trace_pick: Option<(PlatformId, SimTime)>,
     /// Told the index of each day as it ends (see [`run_observed`]).
     on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
+    /// Resource pooling's state, when `[pooling]` is present.
+    pool: Option<pooling::PoolState>,
 }
 
 /// Runs replication `replication` of `sc` to its end.
@@ -405,6 +413,7 @@ impl<'s> World<'s> {
             in_service: JobSlab::default(),
             on_day: None,
             trace_pick: None,
+            pool: sc.pooling.as_ref().map(|_| pooling::PoolState::new(sc.departments.len())),
         }
     }
 
@@ -578,6 +587,7 @@ impl<'s> World<'s> {
                 Ok(())
             }
             Event::DayEnd(d) => self.day_end(d),
+            Event::PoolSettled(d) => self.pool_settled(d),
         }
     }
 }
