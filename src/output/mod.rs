@@ -8,6 +8,7 @@ pub mod html;
 pub mod plot;
 pub mod report;
 pub mod view;
+pub mod words;
 
 use std::path::Path;
 

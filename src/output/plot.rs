@@ -141,8 +141,8 @@ pub fn regime_map_with_boxes(
             chart
                 .configure_mesh()
                 .disable_mesh()
-                .x_desc(x_name)
-                .y_desc(y_name)
+                .x_desc(super::words::axis(x_name))
+                .y_desc(super::words::axis(y_name))
                 .x_labels(xs.len().min(20))
                 .y_labels(ys.len().min(20))
                 .x_label_formatter(&fx)
@@ -183,7 +183,12 @@ pub fn regime_map_with_boxes(
                 .y_label_area_size(60)
                 .build_cartesian_2d(pad(&xs), pad(&ys))
                 .map_err(|e| err(e.to_string()))?;
-            chart.configure_mesh().x_desc(x_name).y_desc(y_name).draw().map_err(|e| err(e.to_string()))?;
+            chart
+                .configure_mesh()
+                .x_desc(super::words::axis(x_name))
+                .y_desc(super::words::axis(y_name))
+                .draw()
+                .map_err(|e| err(e.to_string()))?;
             chart
                 .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
                 .map_err(|e| err(e.to_string()))?;
@@ -270,7 +275,12 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
             .y_label_area_size(70)
             .build_cartesian_2d(xlo..xhi, ylo..yhi)
             .map_err(|e| err(e.to_string()))?;
-        chart.configure_mesh().x_desc(x_name).y_desc(y_name).draw().map_err(|e| err(e.to_string()))?;
+        chart
+            .configure_mesh()
+            .x_desc(super::words::axis(x_name))
+            .y_desc(super::words::axis(y_name))
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
         for (k, (s, p)) in series.iter().zip(&pts).enumerate() {
             let c = PALETTE[k % PALETTE.len()];
             let mut band: Vec<(f64, f64)> = p.iter().map(|q| (q.0, q.1 + q.2)).collect();
