@@ -256,3 +256,35 @@ fn with_everything_on_orders_are_conserved_little_holds_and_threads_do_not_matte
         }
     }
 }
+
+/// The error message of loading wuzhen with `overrides` (which must fail).
+fn rejected(overrides: &[(&str, &str)]) -> String {
+    use embedsim::scenario::overrides::{apply, parse_set};
+    let mut table = embedsim::scenario::parse_table(WUZHEN, "test").unwrap();
+    let sets: Vec<_> = overrides.iter().map(|(k, v)| parse_set(&format!("{k}={v}")).unwrap()).collect();
+    apply(&mut table, &sets).unwrap();
+    match embedsim::scenario::load_table(table, "test", None) {
+        Ok(_) => panic!("{overrides:?} should be rejected"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn sensor_and_points_keys_are_range_checked() {
+    for (key, value) in [
+        ("platforms.yunxiang.sensors.rate_per_day", "-1"),
+        ("platforms.yunxiang.sensors.rate_per_day", "nan"),
+        ("points.report_boost", "-0.5"),
+        ("points.report_boost", "25"),
+        ("points.volunteer_share", "1.5"),
+    ] {
+        let e = rejected(&[(key, value)]);
+        assert!(e.contains(key), "{key} = {value}: {e}");
+    }
+    let e = rejected(&[
+        ("points.shared_only", "true"),
+        ("categories.streets.shared", "false"),
+        ("categories.safety.shared", "false"),
+    ]);
+    assert!(e.contains("points.shared_only"), "{e}");
+}
