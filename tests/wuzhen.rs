@@ -288,3 +288,20 @@ fn sensor_and_points_keys_are_range_checked() {
     ]);
     assert!(e.contains("points.shared_only"), "{e}");
 }
+
+#[test]
+fn the_run_prints_the_channels_and_the_volunteers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("embedsim")
+        .args(["run", "scenarios/wuzhen.toml", "--set", "simulation.replications=2", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout.lines().find(|l| l.contains("orders by channel")).expect("a channel line");
+    assert!(line.ends_with("from sensors") && !line.contains(" 0 ± 0 from sensors"), "{line}");
+    assert!(stdout.contains("points (积分): volunteer stewards fixed"), "{stdout}");
+    let timeseries = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
+    assert!(timeseries.contains("volunteer_resolved"));
+}
