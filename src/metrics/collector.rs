@@ -11,7 +11,7 @@ pub struct PlatformTally {
     /// Orders taken in.
     pub arrived: u64,
     /// By channel: direct, citizen, grid.
-    pub by_channel: [u64; 3],
+    pub by_channel: [u64; 4],
     /// Orders that reached departments.
     pub dispatched: u64,
     /// Closed in the system.
@@ -175,6 +175,8 @@ pub struct TownDay {
     pub grid_resolved: u64,
     /// Confirmed and closed by village cadres (the ladder's second rung).
     pub village_resolved: u64,
+    /// Fixed on the spot by volunteer stewards (`[points]`).
+    pub volunteer_resolved: u64,
 }
 
 /// A platform's regime history.

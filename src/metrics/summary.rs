@@ -75,6 +75,7 @@ pub const METRICS: &[&str] = &[
     "recovery_open_band",
     "recovery_on_time_band",
     "shock_peak_open",
+    "arrived_sensor",
 ];
 
 /// One replication's figures for one platform.
@@ -114,6 +115,7 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
             let mut values = platform_values(r, counted_days, total_attention, sc.regimes.burden_share);
             let rec = recovery(&r.days, &spec.shocks);
             values.extend([rec.days, rec.open_high, rec.on_time_low, rec.peak_open]);
+            values.push(r.tally.by_channel[3] as f64);
             debug_assert_eq!(values.len(), METRICS.len());
             let changes = &r.regimes.changes;
             PlatformSummary {

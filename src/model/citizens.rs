@@ -31,6 +31,8 @@ pub struct Village {
     pub effort_rng: SimRng,
     /// The village cadres' own closures (the ladder's second rung).
     pub village_rng: SimRng,
+    /// Volunteer stewards' fixes (`[points]`).
+    pub points_rng: SimRng,
 }
 
 impl Village {
@@ -44,20 +46,22 @@ impl Village {
             grid_rng: streams.stream(&format!("grid/{id}")),
             effort_rng: streams.stream(&format!("effort/village/{id}")),
             village_rng: streams.stream(&format!("village-closure/{id}")),
+            points_rng: streams.stream(&format!("points/{id}")),
         }
     }
 
     /// Logit choice among the platforms open to citizens, offline, and silence.
     ///
-    /// Utility of platform p is `appeal_p + trust_weight · trust_p`. One uniform draw per choice,
+    /// Utility of platform p is `appeal_p + trust_weight · trust_p + boost` (`boost`: the points
+    /// an issue earns, `[points] report_boost`, else 0). One uniform draw per choice,
     /// whatever the number of options, keeps the stream aligned across scenario variants.
     /// `channels` are the platforms open to this village's citizens, in scenario order.
-    pub fn choose(&mut self, sc: &Scenario, channels: &[usize], spec: &CitizenSpec) -> Choice {
+    pub fn choose(&mut self, sc: &Scenario, channels: &[usize], spec: &CitizenSpec, boost: f64) -> Choice {
         let u = uniform(&mut self.channel_rng);
         let mut weights: Vec<(Choice, f64)> = Vec::with_capacity(channels.len() + 2);
         for &i in channels {
             let p = &sc.platforms[i];
-            weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i]).exp()));
+            weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i] + boost).exp()));
         }
         weights.push((Choice::Offline, spec.offline_utility.exp()));
         weights.push((Choice::Silence, spec.silence_utility.exp()));

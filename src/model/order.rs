@@ -15,11 +15,13 @@ pub enum Channel {
     Citizen = 1,
     /// A grid worker's patrol report.
     Grid = 2,
+    /// A sensor's automatic report (smart manhole covers, hydrants, smoke detectors).
+    Sensor = 3,
 }
 
 impl Channel {
     /// All channels, in column order.
-    pub const ALL: [Channel; 3] = [Channel::Direct, Channel::Citizen, Channel::Grid];
+    pub const ALL: [Channel; 4] = [Channel::Direct, Channel::Citizen, Channel::Grid, Channel::Sensor];
 
     /// Column-friendly name.
     pub fn name(self) -> &'static str {
@@ -27,6 +29,7 @@ impl Channel {
             Channel::Direct => "direct",
             Channel::Citizen => "citizen",
             Channel::Grid => "grid",
+            Channel::Sensor => "sensor",
         }
     }
 }

@@ -149,6 +149,7 @@ fn write_run_timeseries(
     let trust = !sc.villages.is_empty();
     let reengineering = sc.reengineering.is_some();
     let village_rung = sc.grid.as_ref().is_some_and(|g| g.village_share.is_some());
+    let points = sc.points.is_some();
     let l = &sc.layout;
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
     for d in 0..days {
@@ -221,6 +222,9 @@ fn write_run_timeseries(
             row("township", "all", "grid_resolved", &t.grid_resolved.to_string(), at)?;
             if village_rung {
                 row("township", "all", "village_resolved", &t.village_resolved.to_string(), at)?;
+            }
+            if points {
+                row("township", "all", "volunteer_resolved", &t.volunteer_resolved.to_string(), at)?;
             }
         }
     }

@@ -155,6 +155,16 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
                 rows.len()
             );
         }
+        if spec.sensors.is_some() || (sc.points.is_some() && spec.citizen_channel) {
+            let _ = writeln!(
+                s,
+                "  orders by channel over the counted days: {} direct, {} from citizens, {} from the grid, {} from sensors",
+                pm(&column(rows, p, "arrived_direct"), 0, 1.0),
+                pm(&column(rows, p, "arrived_citizen"), 0, 1.0),
+                pm(&column(rows, p, "arrived_grid"), 0, 1.0),
+                pm(&column(rows, p, "arrived_sensor"), 0, 1.0),
+            );
+        }
         if let Some(why) = explain_overload(sc, &outs[rep], p) {
             let _ = writeln!(s, "  {why}");
         }
@@ -172,6 +182,18 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
             };
             let _ = writeln!(s, "  regime changes: {shown}");
         }
+    }
+    if sc.points.is_some() {
+        let from = sim.warmup_days as usize;
+        let count = |f: fn(&crate::metrics::collector::TownDay) -> u64| -> Vec<f64> {
+            outs.iter().map(|o| o.town.iter().skip(from).map(f).sum::<u64>() as f64).collect()
+        };
+        let _ = writeln!(
+            s,
+            "points (积分): volunteer stewards fixed {} of the {} issues that arose in the villages over the counted days",
+            pm(&count(|d| d.volunteer_resolved), 0, 1.0),
+            pm(&count(|d| d.issues), 0, 1.0),
+        );
     }
     s
 }

@@ -55,6 +55,8 @@ pub struct Scenario {
     pub decisions: DecisionSpec,
     /// Resource pooling between departments (`[pooling]`; none when absent).
     pub pooling: Option<PoolingSpec>,
+    /// The points system (`[points]`; none when absent).
+    pub points: Option<PointsSpec>,
     /// Which township owns what, and what each village and platform can reach.
     pub layout: Layout,
 }
@@ -236,6 +238,8 @@ pub struct PlatformSpec {
     pub shocks: Vec<(f64, f64, f64)>,
     /// Human relays that village and grid reports pass through before they reach the platform.
     pub relays: Option<RelaySpec>,
+    /// Automatic sensor reports per calendar day (none when absent).
+    pub sensors: Option<SensorSpec>,
     /// Excluded from the run (baseline comparisons): its issues go offline or unreported.
     pub disabled: bool,
 }
@@ -415,6 +419,9 @@ pub struct CategorySpec {
     pub above_township: bool,
     /// A reasonable demand (false: outside government remit, M15; such orders end unresolved).
     pub reasonable: bool,
+    /// A shared (public) interest: what a points system that rewards only shared interests
+    /// rewards (`[points] shared_only`).
+    pub shared: bool,
 }
 
 /// A village or community (one grid).
@@ -687,4 +694,30 @@ pub struct RelaySpec {
     pub delay_days: f64,
     /// Chance that one step loses the report.
     pub loss: f64,
+}
+
+/// Sensors (smart manhole covers, hydrants, smoke detectors): events that reach the platform
+/// by themselves, spread over the villages by population, bypassing citizens and relays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorSpec {
+    /// Sensor events per calendar day for the whole platform.
+    pub rate_per_day: f64,
+}
+
+/// A points system (积分): reporting and volunteering earn points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsSpec {
+    /// Added to the utility of every platform a villager may report to, for a rewarded issue.
+    pub report_boost: f64,
+    /// Share of a village's rewarded issues that volunteer stewards fix on the spot.
+    pub volunteer_share: f64,
+    /// Only shared interests are rewarded (`categories.<id>.shared = true`).
+    pub shared_only: bool,
+}
+
+impl PointsSpec {
+    /// Whether an issue of category `c` earns points.
+    pub fn rewards(&self, c: &CategorySpec) -> bool {
+        !self.shared_only || c.shared
+    }
 }

@@ -33,6 +33,7 @@ pub struct RawScenario {
     pub county: Option<RawCounty>,
     pub decisions: Option<RawDecisions>,
     pub pooling: Option<RawPooling>,
+    pub points: Option<RawPoints>,
 }
 
 /// `[simulation]`.
@@ -161,6 +162,7 @@ pub struct RawPlatform {
     #[serde(default)]
     pub shocks: Vec<RawShock>,
     pub relays: Option<RawRelays>,
+    pub sensors: Option<RawSensors>,
 }
 
 /// `platforms.<id>.desk`: dispatchers (派单员) of an auto-dispatched platform.
@@ -274,6 +276,7 @@ pub struct RawCategory {
     pub effort_hours: RawDist,
     pub authority: Option<String>,
     pub reasonable: Option<bool>,
+    pub shared: Option<bool>,
 }
 
 /// `[villages.<id>]`.
@@ -409,4 +412,21 @@ pub struct RawRelays {
     pub steps: i64,
     pub delay_days: Option<f64>,
     pub loss: Option<f64>,
+}
+
+/// `platforms.<id>.sensors`: automatic reports from smart devices (manhole covers, hydrants,
+/// smoke detectors).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSensors {
+    pub rate_per_day: f64,
+}
+
+/// `[points]`: a points system (积分) that rewards reporting and volunteering.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoints {
+    pub report_boost: Option<f64>,
+    pub volunteer_share: Option<f64>,
+    pub shared_only: Option<bool>,
 }

@@ -426,7 +426,16 @@ pub fn validate(
             }
         };
         let reasonable = c.reasonable.unwrap_or(true);
-        categories.push(CategorySpec { id: id.clone(), share, departments: depts, effort, above_township, reasonable });
+        let shared = c.shared.unwrap_or(false);
+        categories.push(CategorySpec {
+            id: id.clone(),
+            share,
+            departments: depts,
+            effort,
+            above_township,
+            reasonable,
+            shared,
+        });
     }
     if !categories.is_empty() && categories.iter().all(|c| c.share <= 0.0) {
         v.bad("categories", "expected at least one category with share > 0");
@@ -725,6 +734,9 @@ pub fn validate(
                     loss: v.probability(&format!("{kr}.loss"), r.loss.unwrap_or(0.0)),
                 }
             }),
+            sensors: p.sensors.as_ref().map(|s| SensorSpec {
+                rate_per_day: v.within(&format!("{k}.sensors.rate_per_day"), s.rate_per_day, 0.0, 1e6),
+            }),
             disabled: false,
         });
     }
@@ -871,6 +883,23 @@ pub fn validate(
             max_share: v.probability("pooling.max_share", p.max_share.unwrap_or(0.25)),
         }
     });
+    let points = raw.points.as_ref().map(|p| {
+        if villages.is_empty() {
+            v.bad("points", "[points] rewards villagers: it needs [villages]");
+        }
+        let shared_only = p.shared_only.unwrap_or(false);
+        if shared_only && !categories.is_empty() && !categories.iter().any(|c| c.shared) {
+            v.bad(
+                "points.shared_only",
+                "shared_only = true rewards only categories with shared = true, and none has it",
+            );
+        }
+        PointsSpec {
+            report_boost: v.within("points.report_boost", p.report_boost.unwrap_or(0.0), 0.0, 20.0),
+            volunteer_share: v.probability("points.volunteer_share", p.volunteer_share.unwrap_or(0.0)),
+            shared_only,
+        }
+    });
     let layout = layout(&mut v, raw, exp, &platforms, &categories, &villages, grid.as_ref(), &platform_ids);
 
     if !v.problems.is_empty() {
@@ -902,6 +931,7 @@ pub fn validate(
         county,
         decisions,
         pooling,
+        points,
         layout,
     })
 }

@@ -11,7 +11,19 @@ impl World<'_> {
         self.town[day].issues += 1;
         let cat = self.village_mix[v].draw(&mut self.villages[v].category_rng);
         let spec = self.sc.citizens.as_ref().expect("validated: villages have [citizens]");
-        match self.villages[v].choose(self.sc, &self.sc.layout.village_channels[v], spec) {
+        let rewarded = self.sc.points.as_ref().filter(|pt| pt.rewards(&self.sc.categories[cat]));
+        let boost = rewarded.map_or(0.0, |pt| pt.report_boost);
+        let choice = self.villages[v].choose(self.sc, &self.sc.layout.village_channels[v], spec, boost);
+        // Volunteer stewards (积分) fix a share of the rewarded issues on the spot, before anyone
+        // reports them. One draw per issue whenever [points] is present keeps the stream aligned.
+        if let Some(pt) = &self.sc.points {
+            let fixed = chance(&mut self.villages[v].points_rng, pt.volunteer_share);
+            if fixed && rewarded.is_some() {
+                self.town[day].volunteer_resolved += 1;
+                return Ok(());
+            }
+        }
+        match choice {
             Choice::Platform(p) => self.report(p, Channel::Citizen, v, cat)?,
             Choice::Offline => self.town[day].offline += 1,
             Choice::Silence => {
@@ -58,6 +70,37 @@ impl World<'_> {
             self.report(p, Channel::Grid, v, c)?;
         }
         Ok(())
+    }
+
+    /// Schedules platform `p`'s next sensor event, if it has sensors.
+    pub(super) fn schedule_sensor(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        let rate = self.sc.platforms[p].sensors.as_ref().map_or(0.0, |s| s.rate_per_day) / HOURS_PER_DAY;
+        if rate > 0.0 {
+            let gap = exp_gap(&mut self.platforms[p].sensor_rng, rate);
+            self.after_hours(gap, Event::Sensor(p))?;
+        }
+        Ok(())
+    }
+
+    /// A sensor fires: an order straight onto platform `p`, from a village drawn by population
+    /// with that village's category mix (or the platform's own mix without villages). Nobody
+    /// chose a channel and no relay carries it; all draws are on the platform's sensor streams.
+    pub(super) fn sensor_event(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
+        self.schedule_sensor(p)?;
+        let ps = &mut self.platforms[p];
+        let (ids, weights) = &ps.sensor_villages;
+        let village = if ids.is_empty() {
+            None
+        } else {
+            let total = weights.iter().sum();
+            Some(ids[weighted_index(&mut ps.sensor_rng, weights, total)])
+        };
+        let mix = match village {
+            Some(v) if self.village_mix[v].total > 0.0 => &self.village_mix[v],
+            _ => &self.platform_mix[p],
+        };
+        let category = if mix.total > 0.0 { Some(mix.draw(&mut ps.sensor_rng)) } else { None };
+        self.take_in(p, Channel::Sensor, village, category)
     }
 
     /// A village's or grid worker's report to platform `p`: straight in, or through the
@@ -133,6 +176,7 @@ impl World<'_> {
         // Village-raised orders draw efforts from the village's stream, so a platform's own
         // intake and citizens' choices do not shift each other's numbers.
         let effort_rng = match (channel, village) {
+            (Channel::Sensor, _) => &mut ps.sensor_effort_rng,
             (Channel::Direct, _) | (_, None) => &mut ps.effort_rng,
             (_, Some(v)) => &mut self.villages[v].effort_rng,
         };

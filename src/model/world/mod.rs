@@ -103,6 +103,7 @@ enum Event {
     AssessmentEnd(PlatformId),
     ShockEdge(PlatformId),
     Relayed(PlatformId, Channel, VillageId, CategoryId),
+    Sensor(PlatformId),
     PoolSettled(DeptId),
 }
 
@@ -219,6 +220,12 @@ struct PlatformState {
     repeat_rng: SimRng,
     county_rng: SimRng,
     relay_rng: SimRng,
+    /// Sensor events: when, from which village, which category (`sensors/<id>`).
+    sensor_rng: SimRng,
+    /// Efforts of sensor orders (`sensor-effort/<id>`).
+    sensor_effort_rng: SimRng,
+    /// Villages the platform's sensors sit in, and their populations (the weights).
+    sensor_villages: (Vec<VillageId>, Vec<f64>),
     /// Arrival rate multiplier in force (M17).
     shock: f64,
     /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
@@ -322,7 +329,8 @@ impl<'s> World<'s> {
         let platforms = sc
             .platforms
             .iter()
-            .map(|p| PlatformState {
+            .enumerate()
+            .map(|(i, p)| PlatformState {
                 arrival_rng: streams.stream(&format!("arrivals/{}", p.id)),
                 effort_rng: streams.stream(&format!("effort/{}", p.id)),
                 category_rng: streams.stream(&format!("category/{}", p.id)),
@@ -352,6 +360,17 @@ impl<'s> World<'s> {
                 repeat_rng: streams.stream(&format!("repeat/{}", p.id)),
                 county_rng: streams.stream(&format!("county/{}", p.id)),
                 relay_rng: streams.stream(&format!("relays/{}", p.id)),
+                sensor_rng: streams.stream(&format!("sensors/{}", p.id)),
+                sensor_effort_rng: streams.stream(&format!("sensor-effort/{}", p.id)),
+                sensor_villages: {
+                    let owner = sc.layout.platform.get(i).copied().flatten();
+                    let ids: Vec<VillageId> = (0..sc.villages.len())
+                        .filter(|&v| owner.is_none() || sc.layout.village.get(v).copied().flatten() == owner)
+                        .filter(|&v| sc.villages[v].population > 0)
+                        .collect();
+                    let w = ids.iter().map(|&v| sc.villages[v].population as f64).collect();
+                    (ids, w)
+                },
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
                 period: vec![(0, 0, 0); sc.departments.len()],
@@ -475,6 +494,7 @@ impl<'s> World<'s> {
                     self.at(SimTime::from_days(edge), Event::ShockEdge(p))?;
                 }
             }
+            self.schedule_sensor(p)?;
             if let Some(a) = &self.sc.platforms[p].assessment {
                 self.at(SimTime::from_days(a.period_days), Event::AssessmentEnd(p))?;
             }
@@ -566,6 +586,7 @@ impl<'s> World<'s> {
             }
             Event::AssessmentEnd(p) => self.assessment_end(p),
             Event::Relayed(p, channel, v, c) => self.take_in(p, channel, Some(v), Some(c)),
+            Event::Sensor(p) => self.sensor_event(p),
             Event::VillageIssue(v) => self.village_issue(v),
             Event::GridReport(v, c) => self.grid_report(v, c),
             Event::LineTask(d) => self.line_task(d),
