@@ -305,3 +305,15 @@ fn the_run_prints_the_channels_and_the_volunteers() {
     let timeseries = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
     assert!(timeseries.contains("volunteer_resolved"));
 }
+
+#[test]
+fn the_pooling_finding_holds_over_other_seeds() {
+    for seed in ["11", "2024"] {
+        let pooled = scenario(WUZHEN, &[("simulation.seed", seed)]);
+        let fixed = without_pooling(&[("simulation.seed", seed)]);
+        let (_, rows_p) = run(&pooled);
+        let (_, rows_f) = run(&fixed);
+        let (m, h) = paired(&values(&rows_f, "recovery_days"), &values(&rows_p, "recovery_days"));
+        assert!(m - h > 0.0, "seed {seed}: pooling recovers faster by {m:.1} ± {h:.1} days");
+    }
+}
