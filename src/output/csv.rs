@@ -151,6 +151,8 @@ fn write_run_timeseries(
     let village_rung = sc.grid.as_ref().is_some_and(|g| g.village_share.is_some());
     let points = sc.points.is_some();
     let l = &sc.layout;
+    // Formatted once per run, not once per platform and day.
+    let kind_names: Vec<String> = crate::model::department::Hours::KINDS.iter().map(|k| format!("hours_{k}")).collect();
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
     for d in 0..days {
         if series == Series::Weekly && d % 7 != 6 {
@@ -180,8 +182,8 @@ fn write_run_timeseries(
             metric("closed_on_time", x.on_time as f64)?;
             metric("staff_hours", x.hours)?;
             metric("burden_hours", x.burden)?;
-            for (k, name) in crate::model::department::Hours::KINDS.iter().enumerate() {
-                metric(&format!("hours_{name}"), x.kinds[k])?;
+            for (name, h) in kind_names.iter().zip(x.kinds) {
+                metric(name, h)?;
             }
             if let Some(r) = x.regime {
                 metric("regime", regime_code(r) as f64)?;
