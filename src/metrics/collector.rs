@@ -68,6 +68,16 @@ pub struct PlatformTally {
     pub county_sojourn: Welford,
     /// Village and grid reports lost on their way through human relays.
     pub relay_lost: u64,
+    /// Contacts that were inquiries answered at the first contact (no order).
+    pub inquiries: u64,
+    /// Closed orders whose work began within their time limit (response).
+    pub responded: u64,
+    /// District departments summoned by a street's whistle (吹哨报到), one per part.
+    pub summons: u64,
+    /// Of those, reported (began work) after the time limit.
+    pub summons_late: u64,
+    /// Issues that root-cause work prevented from arising (未诉先办).
+    pub prevented: u64,
     /// Of those, reports of county cases.
     pub relay_lost_county: u64,
     /// Still open at their deadline for lack of capacity.

@@ -76,6 +76,11 @@ pub const METRICS: &[&str] = &[
     "recovery_on_time_band",
     "shock_peak_open",
     "arrived_sensor",
+    "inquiries",
+    "response_rate",
+    "summons",
+    "summons_late_share",
+    "prevented",
 ];
 
 /// One replication's figures for one platform.
@@ -116,6 +121,14 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
             let rec = recovery(&r.days, &spec.shocks);
             values.extend([rec.days, rec.open_high, rec.on_time_low, rec.peak_open]);
             values.push(r.tally.by_channel[3] as f64);
+            let t = &r.tally;
+            values.extend([
+                t.inquiries as f64,
+                ratio(t.responded as f64, t.closed as f64),
+                t.summons as f64,
+                ratio(t.summons_late as f64, t.summons as f64),
+                t.prevented as f64,
+            ]);
             debug_assert_eq!(values.len(), METRICS.len());
             let changes = &r.regimes.changes;
             PlatformSummary {

@@ -14,8 +14,10 @@
 //! - **take-up**: an order dispatched without authority (an operator's negotiation), or held
 //!   under a return right, is kept with probability `σ(k · (duty + C − out − e/h · (1 + w·L)))`,
 //!   and refused or returned otherwise (`out` is added when the order is outside its authority);
-//! - **reply quality**: a reply fails the audit with probability
-//!   `floor + (ceiling − floor)(1 − exp(−(a·L + b·S)))`, S the department's stress;
+//! - **reply quality** (effort): a reply fails the audit with probability
+//!   `floor + (ceiling − floor)(1 − exp(−(a·L + b·S + n·e^−C)))`, S the department's stress and
+//!   C the weakest consequence behind the order's parts (`n = 0` by default: effort does not
+//!   follow who checks unless a scenario says so);
 //! - **gaming**: a unit persuades a dissatisfied caller with probability
 //!   `clamp((target + margin − score) / scale, 0, 1)`, from its last assessment score;
 //! - **coordination**: a leader's authority saves `coordination_relief` of the coordination
@@ -39,6 +41,16 @@ pub enum Sanctioner {
     LineTask,
     /// Nobody: an operator's or deputy's dispatch, an unassessed routing.
     Nobody,
+    /// The city's ranking of units on the hotline's orders (接诉即办); `bottom` when the unit
+    /// was in the bottom band of the last ranking.
+    Ranking {
+        /// In the bottom band.
+        bottom: bool,
+    },
+    /// A street's whistle summoning a district department (吹哨报到).
+    Whistle,
+    /// The unit's own root-cause programme (未诉先办).
+    Proactive,
 }
 
 impl Sanctioner {
@@ -50,6 +62,10 @@ impl Sanctioner {
             Sanctioner::Veto => "the county, with veto weight",
             Sanctioner::LineTask => "the county line department",
             Sanctioner::Nobody => "nobody",
+            Sanctioner::Ranking { bottom: false } => "the city's monthly ranking",
+            Sanctioner::Ranking { bottom: true } => "the city's monthly ranking, with the unit in its bottom band",
+            Sanctioner::Whistle => "the street's whistle: a summoned department must report",
+            Sanctioner::Proactive => "the unit's own programme of root-cause work",
         }
     }
 }
@@ -75,6 +91,9 @@ pub fn consequence(spec: &DecisionSpec, who: Sanctioner, label: Label) -> f64 {
         Sanctioner::Veto => s.veto,
         Sanctioner::LineTask => s.line_task,
         Sanctioner::Nobody => s.none,
+        Sanctioner::Ranking { bottom } => s.ranking + if bottom { s.ranking_bottom } else { 0.0 },
+        Sanctioner::Whistle => s.whistle,
+        Sanctioner::Proactive => s.proactive,
     };
     base + if label == Label::Petition { s.petition } else { 0.0 }
 }
@@ -131,11 +150,17 @@ pub fn take_up(
     TakeUp { consequence, cost, load, outside_authority, p_keep: logistic(x) }
 }
 
-/// Reply quality: the probability that a reply written at load `load` and stress `stress` fails
-/// the audit. Saturating: shortcuts grow fast at first and level off below `ceiling`.
-pub fn reply_failure(spec: &DecisionSpec, load: f64, stress: f64) -> f64 {
+/// Reply quality: the probability that a reply written at load `load` and stress `stress`, with
+/// `weakest` the smallest consequence of neglect behind the order's parts, fails the audit.
+/// Saturating: shortcuts grow fast at first and level off below `ceiling`.
+pub fn reply_failure(spec: &DecisionSpec, load: f64, stress: f64, weakest: f64) -> f64 {
     let q = &spec.sloppiness;
-    let push = (q.load * load.max(0.0) + q.stress * stress.clamp(0.0, 1.0)).max(0.0);
+    // Written so that `neglect = 0` leaves the sum exactly as it was before effort existed.
+    let mut push = q.load * load.max(0.0) + q.stress * stress.clamp(0.0, 1.0);
+    if q.neglect > 0.0 {
+        push += q.neglect * (-weakest.max(0.0)).exp();
+    }
+    let push = push.max(0.0);
     (q.floor + (q.ceiling - q.floor) * (1.0 - (-push).exp())).clamp(0.0, 1.0)
 }
 
@@ -199,13 +224,24 @@ mod tests {
     #[test]
     fn replies_get_sloppier_under_load_and_saturate() {
         let s = spec();
-        let f0 = reply_failure(&s, 0.0, 0.0);
-        let f1 = reply_failure(&s, 1.0, 0.0);
-        let f2 = reply_failure(&s, 2.0, 0.5);
-        let far = reply_failure(&s, 1e6, 1.0);
+        let f0 = reply_failure(&s, 0.0, 0.0, 0.0);
+        let f1 = reply_failure(&s, 1.0, 0.0, 0.0);
+        let f2 = reply_failure(&s, 2.0, 0.5, 0.0);
+        let far = reply_failure(&s, 1e6, 1.0, 0.0);
         assert_eq!(f0, s.sloppiness.floor);
         assert!(f0 < f1 && f1 < f2 && f2 < far);
         assert!((far - s.sloppiness.ceiling).abs() < 1e-12);
+    }
+
+    #[test]
+    fn effort_follows_who_checks_only_when_neglect_is_on() {
+        let mut s = spec();
+        assert_eq!(reply_failure(&s, 0.5, 0.1, 0.0), reply_failure(&s, 0.5, 0.1, 3.0));
+        s.sloppiness.neglect = 1.0;
+        let unchecked = reply_failure(&s, 0.5, 0.1, 0.0);
+        let ranked = reply_failure(&s, 0.5, 0.1, consequence(&s, Sanctioner::Ranking { bottom: false }, Label::Routine));
+        let bottom = reply_failure(&s, 0.5, 0.1, consequence(&s, Sanctioner::Ranking { bottom: true }, Label::Routine));
+        assert!(unchecked > ranked && ranked > bottom, "{unchecked} {ranked} {bottom}");
     }
 
     #[test]

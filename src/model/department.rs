@@ -43,6 +43,11 @@ pub enum JobKind {
         /// The platform assessed.
         platform: PlatformId,
     },
+    /// Root-cause work on a recurring category (未诉先办).
+    RootCause {
+        /// The category worked on.
+        category: crate::scenario::CategoryId,
+    },
 }
 
 impl JobKind {
@@ -53,7 +58,7 @@ impl JobKind {
             | JobKind::Return { platform, .. }
             | JobKind::Redo { platform, .. }
             | JobKind::Persuasion { platform } => Some(platform),
-            JobKind::LineTask => None,
+            JobKind::LineTask | JobKind::RootCause { .. } => None,
         }
     }
 }
@@ -127,6 +132,9 @@ pub struct Hours {
     pub unreasonable: f64,
     /// Worked beyond normal hours (M12).
     pub overtime: f64,
+    /// Root-cause work (未诉先办): not an order's, so outside [`Hours::KINDS`], which
+    /// partition the hours spent on orders and line tasks; included in [`Hours::total`].
+    pub prevention: f64,
 }
 
 impl Hours {
@@ -160,7 +168,9 @@ impl Hours {
 
     /// All hours worked.
     pub fn total(&self) -> f64 {
-        self.kinds().iter().sum()
+        let orders: f64 = self.kinds().iter().sum();
+        // `x + 0.0 == x`: without proactive work the total is exactly what it always was.
+        orders + self.prevention
     }
 
     /// Hours that produce no resolution (负能): documentation, redo, returns, persuasion,
@@ -181,6 +191,7 @@ impl Hours {
             persuasion: self.persuasion * k,
             unreasonable: self.unreasonable * k,
             overtime: self.overtime * k,
+            prevention: self.prevention * k,
         }
     }
 
@@ -195,6 +206,7 @@ impl Hours {
         self.persuasion += other.persuasion;
         self.unreasonable += other.unreasonable;
         self.overtime += other.overtime;
+        self.prevention += other.prevention;
     }
 }
 
@@ -249,6 +261,8 @@ pub struct Department {
     pub stress: f64,
     /// Assessment penalty pressure in force (M11).
     pub penalty: f64,
+    /// Pressure from late reports to a street's whistle; halves every working day.
+    pub rebuke: f64,
     /// Extra hours per staff member today (M12), 0 when not on overtime.
     pub overtime_today: f64,
     /// Hours by kind of claim, smoothed: whose work fills the department's time.
@@ -278,6 +292,7 @@ impl Department {
             line_late: 0,
             stress: 0.0,
             penalty: 0.0,
+            rebuke: 0.0,
             overtime_today: 0.0,
             busy_hours: 0.0,
             claims: Vec::new(),

@@ -137,6 +137,9 @@ pub struct Order {
     pub county: bool,
     /// Reviewed by a deputy without authority (M13).
     pub delegated: bool,
+    /// The smallest consequence of neglect behind any of its parts so far (effort follows the
+    /// least-watched part; infinite before dispatch).
+    pub weakest: f64,
 }
 
 /// Open orders, addressable by [`OrderKey`].

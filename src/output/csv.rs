@@ -335,6 +335,53 @@ pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(
     })
 }
 
+/// `ranking.csv` (with `[ranking]`): every unit's counts, rates, score and place in every
+/// period; `in_force` is 0 for periods that ended before the ranking came into force (scores
+/// kept, no consequence).
+pub fn write_ranking(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    let (names, _) = crate::model::world::units(sc);
+    let rate = |a: u64, b: u64| if b > 0 { num(a as f64 / b as f64) } else { String::new() };
+    write_csv(path, |c| {
+        let mut header = ["replication", "period", "end_day", "in_force", "unit"].map(String::from).to_vec();
+        if placed(sc) {
+            header.push("district".into());
+        }
+        header.extend(
+            ["closed", "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank", "bottom"]
+                .map(String::from),
+        );
+        c.write_record(&header)?;
+        for out in outs {
+            for (k, period) in out.ranking.iter().enumerate() {
+                for (u, row) in period.table.units.iter().enumerate() {
+                    let n = row.counts;
+                    let mut rec = vec![
+                        out.replication.to_string(),
+                        (k + 1).to_string(),
+                        num(period.end_day),
+                        (period.in_force as u8).to_string(),
+                        names[u].clone(),
+                    ];
+                    if placed(sc) {
+                        rec.push(sc.layout.townships[u].district.clone().unwrap_or_default());
+                    }
+                    rec.extend([
+                        n.closed.to_string(),
+                        rate(n.responded, n.closed),
+                        rate(n.resolved, n.closed),
+                        rate(n.satisfied, n.closed),
+                        row.score.map_or(String::new(), num),
+                        row.rank.map_or(String::new(), |r| r.to_string()),
+                        (row.bottom as u8).to_string(),
+                    ]);
+                    c.write_record(&rec)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// `baseline.csv`: each compared figure with and without the platform, and the paired difference.
 pub fn write_baseline(path: &Path, b: &crate::experiment::baseline::Baseline) -> Result<(), WriteError> {
     write_csv(path, |c| {

@@ -72,7 +72,13 @@ pub fn write_run_with(
     csv::write_departments(&dir.join(files[2]), sc, outs)?;
     csv::write_queues(&dir.join(files[3]), sc, outs)?;
     csv::write_regimes(&dir.join(files[4]), sc, outs)?;
-    Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
+    let mut written: Vec<String> = files.iter().map(|f| dir.join(f).display().to_string()).collect();
+    if sc.ranking.is_some() {
+        let path = dir.join("ranking.csv");
+        csv::write_ranking(&path, sc, outs)?;
+        written.push(path.display().to_string());
+    }
+    Ok(written)
 }
 
 /// Writes `report.html` into `dir`: the run drawn, with the scenario's `text` and the `changes`

@@ -57,6 +57,14 @@ pub struct Scenario {
     pub pooling: Option<PoolingSpec>,
     /// The points system (`[points]`; none when absent).
     pub points: Option<PointsSpec>,
+    /// A ranking of units on one platform's orders (`[ranking]`; none when absent).
+    pub ranking: Option<RankingSpec>,
+    /// Streets summoning district departments (`[whistle]`; none when absent).
+    pub whistle: Option<WhistleSpec>,
+    /// Proactive work on recurring problems (`[proactive]`; none when absent).
+    pub proactive: Option<ProactiveSpec>,
+    /// The reforms' champion leaving (`[turnover]`; none when absent).
+    pub turnover: Option<TurnoverSpec>,
     /// Which township owns what, and what each village and platform can reach.
     pub layout: Layout,
 }
@@ -240,6 +248,10 @@ pub struct PlatformSpec {
     pub relays: Option<RelaySpec>,
     /// Automatic sensor reports per calendar day (none when absent).
     pub sensors: Option<SensorSpec>,
+    /// Share of contacts that are inquiries answered at the first contact: counted, no order.
+    pub inquiry_share: f64,
+    /// Tiered time limits by urgency: (share, limit in calendar hours); empty when absent.
+    pub urgency: Vec<(f64, f64)>,
     /// Excluded from the run (baseline comparisons): its issues go offline or unreported.
     pub disabled: bool,
 }
@@ -609,6 +621,14 @@ pub struct SanctionSpec {
     pub none: f64,
     /// Added for a petition case (信访件): salience.
     pub petition: f64,
+    /// A ranked unit's work on the ranked platform's orders (`[ranking]`).
+    pub ranking: f64,
+    /// Added for a unit in the bottom band of the last ranking.
+    pub ranking_bottom: f64,
+    /// A district department summoned by a street's whistle (`[whistle]`): it must report.
+    pub whistle: f64,
+    /// Root-cause work a unit chose to do (`[proactive]`).
+    pub proactive: f64,
 }
 
 /// Take-up: whether a department accepts an order dispatched without authority, or under a
@@ -636,6 +656,9 @@ pub struct SloppinessSpec {
     pub load: f64,
     /// Weight of its stress S.
     pub stress: f64,
+    /// Weight of indifference: `neglect · e^−C` is added to the push, C the weakest consequence
+    /// behind the order's parts (effort: nobody checks, shortcuts follow). 0: off.
+    pub neglect: f64,
 }
 
 /// Gaming (M11): `P(persuade) = clamp((target + margin − score) / scale, 0, 1)`, from the unit's
@@ -675,9 +698,13 @@ impl Default for DecisionSpec {
                 line_task: 0.5,
                 none: 0.0,
                 petition: 0.5,
+                ranking: 1.0,
+                ranking_bottom: 1.0,
+                whistle: 1.5,
+                proactive: 0.3,
             },
             take_up: TakeUpSpec { duty: 0.7, sensitivity: 1.5, load_weight: 4.0, outside_authority: 2.0 },
-            sloppiness: SloppinessSpec { floor: 0.02, ceiling: 0.6, load: 0.2, stress: 0.5 },
+            sloppiness: SloppinessSpec { floor: 0.02, ceiling: 0.6, load: 0.2, stress: 0.5, neglect: 0.0 },
             gaming: GamingSpec { margin: 0.02, scale: 0.2 },
             coordination_relief: 0.5,
         }
@@ -719,5 +746,93 @@ impl PointsSpec {
     /// Whether an issue of category `c` earns points.
     pub fn rewards(&self, c: &CategorySpec) -> bool {
         !self.shared_only || c.shared
+    }
+}
+
+/// `[ranking]`: every unit (township or street; a department when the scenario has no
+/// `[townships]`) is scored each period on the ranked platform's orders it led — response
+/// (work began within the time limit), resolution and satisfaction, equally weighted — and
+/// ranked against the others. The bottom band carries a heavier consequence and stress through
+/// the next period. A ranking is relative: the band's edge moves with everyone's scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingSpec {
+    /// The platform whose orders are scored.
+    pub platform: PlatformId,
+    /// Days per ranking period.
+    pub period_days: f64,
+    /// Day the ranking comes into force (scores are kept before, without consequence).
+    pub start_day: f64,
+    /// Share of ranked units in the bottom band (at least one unit).
+    pub bottom_share: f64,
+    /// Units with fewer closed orders in a period are not ranked in it.
+    pub min_orders: u64,
+    /// Stress pressure on a bottom unit's departments through the next period.
+    pub penalty: f64,
+    /// Department hours per persuasion call (gaming, as in the assessment).
+    pub persuasion_hours: f64,
+    /// Chance the caller then rates "satisfied".
+    pub persuasion_success: f64,
+}
+
+/// `[whistle]` (吹哨报到): a street's order that needs a district department (`level =
+/// "county"`) summons it: the summoned department owes a report within `report_hours` and
+/// neglect is sanctioned (`decisions.sanction.whistle`); a late report adds stress pressure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhistleSpec {
+    /// Calendar hours within which a summoned department must start its part.
+    pub report_hours: f64,
+    /// Stress pressure added to a department for each late report (halves every working day).
+    pub penalty: f64,
+}
+
+/// `[proactive]` (未诉先办): at the end of each period every unit takes its most frequent
+/// categories of the period and puts `hours` of root-cause work into each at the category's
+/// lead department; each piece of work done cuts that category's later issue rate by `cut`
+/// (never below `floor`), and the rate relapses toward its old level with time constant
+/// `relapse_days`. The work competes with answering orders for the same staff hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProactiveSpec {
+    /// Days per analysis period.
+    pub period_days: f64,
+    /// Categories each unit works on per period.
+    pub categories: u32,
+    /// Staff hours of root-cause work per category.
+    pub hours: f64,
+    /// Share of the category's issue rate one completed piece of work removes.
+    pub cut: f64,
+    /// Lowest multiplier of a category's rate.
+    pub floor: f64,
+    /// Time constant of relapse toward the full rate, calendar days.
+    pub relapse_days: f64,
+}
+
+/// `[turnover]`: the leader who championed the reforms (the whistle, the ranking, proactive
+/// work, and a named leader's dispatch authority) leaves on the given days. A reform that was
+/// institutionalised keeps its force; one that was not fades after each change with time
+/// constant `decay_days`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnoverSpec {
+    /// Calendar days on which the champion changes, ascending.
+    pub days: Vec<f64>,
+    /// Written into rules (the 2021 regulation): unaffected by the change.
+    pub institutionalised: bool,
+    /// Time constant of the fade, calendar days.
+    pub decay_days: f64,
+    /// A leader whose dispatch authority also fades.
+    pub leader: Option<LeaderId>,
+}
+
+impl TurnoverSpec {
+    /// The reform's strength at calendar day `day`: 1 until the first change; after a change
+    /// `e^(−(day − change)/decay_days)` unless institutionalised. A later champion does not
+    /// restore what the first one built.
+    pub fn strength(&self, day: f64) -> f64 {
+        if self.institutionalised {
+            return 1.0;
+        }
+        match self.days.iter().find(|&&d| d <= day) {
+            Some(&first) => (-(day - first) / self.decay_days).exp(),
+            None => 1.0,
+        }
     }
 }

@@ -34,6 +34,10 @@ pub struct RawScenario {
     pub decisions: Option<RawDecisions>,
     pub pooling: Option<RawPooling>,
     pub points: Option<RawPoints>,
+    pub ranking: Option<RawRanking>,
+    pub whistle: Option<RawWhistle>,
+    pub proactive: Option<RawProactive>,
+    pub turnover: Option<RawTurnover>,
 }
 
 /// `[simulation]`.
@@ -163,6 +167,8 @@ pub struct RawPlatform {
     pub shocks: Vec<RawShock>,
     pub relays: Option<RawRelays>,
     pub sensors: Option<RawSensors>,
+    pub inquiry_share: Option<f64>,
+    pub urgency: Option<RawUrgency>,
 }
 
 /// `platforms.<id>.desk`: dispatchers (派单员) of an auto-dispatched platform.
@@ -375,6 +381,10 @@ pub struct RawSanction {
     pub line_task: Option<f64>,
     pub none: Option<f64>,
     pub petition: Option<f64>,
+    pub ranking: Option<f64>,
+    pub ranking_bottom: Option<f64>,
+    pub whistle: Option<f64>,
+    pub proactive: Option<f64>,
 }
 
 /// `[decisions.take_up]`.
@@ -395,6 +405,7 @@ pub struct RawSloppiness {
     pub ceiling: Option<f64>,
     pub load: Option<f64>,
     pub stress: Option<f64>,
+    pub neglect: Option<f64>,
 }
 
 /// `[decisions.gaming]`.
@@ -429,4 +440,56 @@ pub struct RawPoints {
     pub report_boost: Option<f64>,
     pub volunteer_share: Option<f64>,
     pub shared_only: Option<bool>,
+}
+
+/// `platforms.<id>.urgency`: tiered time limits by urgency (Beijing: 2 h / 24 h / 7 days / 15 days).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUrgency {
+    pub shares: Vec<f64>,
+    pub limit_hours: Vec<f64>,
+}
+
+/// `[ranking]`: a monthly ranking of every unit on one platform's orders (接诉即办).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRanking {
+    pub platform: String,
+    pub period_days: Option<f64>,
+    pub start_day: Option<f64>,
+    pub bottom_share: Option<f64>,
+    pub min_orders: Option<i64>,
+    pub penalty: Option<f64>,
+    pub persuasion_hours: Option<f64>,
+    pub persuasion_success: Option<f64>,
+}
+
+/// `[whistle]`: a street summons district departments (吹哨报到).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWhistle {
+    pub report_hours: Option<f64>,
+    pub penalty: Option<f64>,
+}
+
+/// `[proactive]`: units invest staff hours in recurring problems (未诉先办).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProactive {
+    pub period_days: Option<f64>,
+    pub categories: Option<i64>,
+    pub hours: f64,
+    pub cut: Option<f64>,
+    pub floor: Option<f64>,
+    pub relapse_days: Option<f64>,
+}
+
+/// `[turnover]`: the leader who championed the reforms leaves.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTurnover {
+    pub days: Vec<f64>,
+    pub institutionalised: Option<bool>,
+    pub decay_days: Option<f64>,
+    pub leader: Option<String>,
 }

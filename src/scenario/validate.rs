@@ -737,6 +737,8 @@ pub fn validate(
             sensors: p.sensors.as_ref().map(|s| SensorSpec {
                 rate_per_day: v.within(&format!("{k}.sensors.rate_per_day"), s.rate_per_day, 0.0, 1e6),
             }),
+            inquiry_share: v.probability(&format!("{k}.inquiry_share"), p.inquiry_share.unwrap_or(0.0)),
+            urgency: p.urgency.as_ref().map_or_else(Vec::new, |u| urgency(&mut v, &k, u, p.deadline_days.is_some())),
             disabled: false,
         });
     }
@@ -901,6 +903,72 @@ pub fn validate(
         }
     });
     let layout = layout(&mut v, raw, exp, &platforms, &categories, &villages, grid.as_ref(), &platform_ids);
+    let ranking = raw.ranking.as_ref().and_then(|r| {
+        let platform = v.lookup("ranking.platform", &r.platform, &platform_ids, "platform")?;
+        if raw.platforms.values().nth(platform).is_some_and(|p| p.assessment.is_some()) {
+            v.bad(
+                "ranking",
+                format!(
+                    "platform \"{}\" has an `assessment` already: a ranking replaces it (remove one of them)",
+                    crate::text::printable(&r.platform)
+                ),
+            );
+        }
+        Some(RankingSpec {
+            platform,
+            period_days: v.within("ranking.period_days", r.period_days.unwrap_or(30.0), 1.0, 3_650.0),
+            start_day: v.within("ranking.start_day", r.start_day.unwrap_or(0.0), 0.0, 100_000.0),
+            bottom_share: v.within("ranking.bottom_share", r.bottom_share.unwrap_or(0.1), 0.0, 0.5),
+            min_orders: v.count_in("ranking.min_orders", r.min_orders.unwrap_or(5), 1, 1_000_000),
+            penalty: v.within("ranking.penalty", r.penalty.unwrap_or(0.2), 0.0, 10.0),
+            persuasion_hours: v.within("ranking.persuasion_hours", r.persuasion_hours.unwrap_or(0.5), 0.0, 1_000.0),
+            persuasion_success: v.probability("ranking.persuasion_success", r.persuasion_success.unwrap_or(0.5)),
+        })
+    });
+    let whistle = raw.whistle.as_ref().map(|w| {
+        if !departments.iter().any(|d| d.county) {
+            v.bad(
+                "whistle",
+                "the whistle summons district departments: mark at least one department level = \"county\"",
+            );
+        }
+        WhistleSpec {
+            report_hours: v.within("whistle.report_hours", w.report_hours.unwrap_or(48.0), 0.1, 100_000.0),
+            penalty: v.within("whistle.penalty", w.penalty.unwrap_or(0.2), 0.0, 10.0),
+        }
+    });
+    let proactive = raw.proactive.as_ref().map(|a| {
+        if categories.is_empty() {
+            v.bad("proactive", "proactive work targets recurring categories: define [categories.<id>]");
+        }
+        ProactiveSpec {
+            period_days: v.within("proactive.period_days", a.period_days.unwrap_or(30.0), 1.0, 3_650.0),
+            categories: v.count_in("proactive.categories", a.categories.unwrap_or(1), 1, 1_000) as u32,
+            hours: v.within("proactive.hours", a.hours, 0.0, 100_000.0),
+            cut: v.probability("proactive.cut", a.cut.unwrap_or(0.1)),
+            floor: v.probability("proactive.floor", a.floor.unwrap_or(0.5)),
+            relapse_days: v.within("proactive.relapse_days", a.relapse_days.unwrap_or(180.0), 1.0, 100_000.0),
+        }
+    });
+    let turnover = raw.turnover.as_ref().map(|t| {
+        let mut days = Vec::new();
+        for (i, &d) in t.days.iter().enumerate() {
+            let d = v.within(&format!("turnover.days[{i}]"), d, 0.0, 100_000.0);
+            if days.last().is_some_and(|&last| d < last) {
+                v.bad("turnover.days", "expected days in ascending order");
+            }
+            days.push(d);
+        }
+        if days.is_empty() {
+            v.bad("turnover.days", "expected at least one day on which the leader changes");
+        }
+        TurnoverSpec {
+            days,
+            institutionalised: t.institutionalised.unwrap_or(false),
+            decay_days: v.within("turnover.decay_days", t.decay_days.unwrap_or(90.0), 1.0, 100_000.0),
+            leader: t.leader.as_ref().and_then(|l| v.lookup("turnover.leader", l, &leader_ids, "leader")),
+        }
+    });
 
     if !v.problems.is_empty() {
         return Err(v.problems);
@@ -932,6 +1000,10 @@ pub fn validate(
         decisions,
         pooling,
         points,
+        ranking,
+        whistle,
+        proactive,
+        turnover,
         layout,
     })
 }
@@ -1043,6 +1115,38 @@ fn slowdown_form(v: &mut V, ks: &str, st: &RawStress) -> SlowdownForm {
     form
 }
 
+/// `platforms.<id>.urgency`: tiers of (share, limit in calendar hours).
+fn urgency(v: &mut V, k: &str, u: &RawUrgency, has_deadline: bool) -> Vec<(f64, f64)> {
+    let k = format!("{k}.urgency");
+    if has_deadline {
+        v.bad(format!("{k}"), "urgency sets each order's time limit: remove deadline_days, or urgency");
+    }
+    if u.shares.len() != u.limit_hours.len() || u.shares.is_empty() || u.shares.len() > 20 {
+        v.bad(
+            format!("{k}.limit_hours"),
+            format!(
+                "expected as many limits as shares (1 to 20 tiers), found {} shares and {} limits",
+                u.shares.len(),
+                u.limit_hours.len()
+            ),
+        );
+        return Vec::new();
+    }
+    let tiers: Vec<(f64, f64)> = u
+        .shares
+        .iter()
+        .zip(&u.limit_hours)
+        .enumerate()
+        .map(|(i, (&s, &h))| {
+            (v.within(&format!("{k}.shares[{i}]"), s, 0.0, 1e6), v.within(&format!("{k}.limit_hours[{i}]"), h, 0.01, 1e6))
+        })
+        .collect();
+    if tiers.iter().map(|t| t.0).sum::<f64>() <= 0.0 {
+        v.bad(format!("{k}.shares"), "expected at least one share > 0");
+    }
+    tiers
+}
+
 /// `[decisions]`: every key optional, each with a stated range.
 fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
     let mut d = DecisionSpec::default();
@@ -1064,6 +1168,10 @@ fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
         weight(v, "decisions.sanction.line_task", s.line_task, &mut t.line_task, 10.0);
         weight(v, "decisions.sanction.none", s.none, &mut t.none, 10.0);
         weight(v, "decisions.sanction.petition", s.petition, &mut t.petition, 10.0);
+        weight(v, "decisions.sanction.ranking", s.ranking, &mut t.ranking, 10.0);
+        weight(v, "decisions.sanction.ranking_bottom", s.ranking_bottom, &mut t.ranking_bottom, 10.0);
+        weight(v, "decisions.sanction.whistle", s.whistle, &mut t.whistle, 10.0);
+        weight(v, "decisions.sanction.proactive", s.proactive, &mut t.proactive, 10.0);
     }
     if let Some(t) = &raw.take_up {
         let u = &mut d.take_up;
@@ -1082,6 +1190,7 @@ fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
         }
         weight(v, "decisions.sloppiness.load", s.load, &mut q.load, 100.0);
         weight(v, "decisions.sloppiness.stress", s.stress, &mut q.stress, 100.0);
+        weight(v, "decisions.sloppiness.neglect", s.neglect, &mut q.neglect, 100.0);
         if q.ceiling < q.floor {
             v.bad(
                 "decisions.sloppiness.ceiling",

@@ -40,12 +40,13 @@ impl World<'_> {
             if let Some(st) = &spec.stress {
                 if working {
                     let overtime = if dept.overtime_today > 0.0 { 0.25 } else { 0.0 };
-                    let pressure = backlog / st.backlog_per_staff + dept.penalty + overtime;
+                    let pressure = backlog / st.backlog_per_staff + dept.penalty + overtime + dept.rebuke;
                     dept.update_stress(st.build, st.recover, pressure);
                 }
             }
             if working {
                 dept.update_load(sc.calendar.hours_per_day());
+                dept.rebuke *= 0.5;
             }
             let hours = dept.hours_today.total();
             self.dept_days[i][di] = DepartmentDay {
@@ -66,6 +67,7 @@ impl World<'_> {
             dept.pressed_hours_today.clear();
         }
         self.smooth_time_profiles(working);
+        self.proactive_relapse();
         self.pool_day_end(d)?;
         let mut attention = vec![0.0; sc.platforms.len()];
         for (i, leader) in self.leaders.iter_mut().enumerate() {
@@ -131,6 +133,7 @@ impl World<'_> {
     }
 
     pub(super) fn finish(mut self) -> RunOutput {
+        let reform_strength_end = self.reform_strength();
         let mut open_end = vec![0u64; self.sc.platforms.len()];
         let mut overdue_end = vec![0u64; self.sc.platforms.len()];
         for o in self.orders.iter().filter(|o| o.counted) {
@@ -214,6 +217,9 @@ impl World<'_> {
             orders_seen: self.serial,
             pool_moves: self.pool.as_ref().map_or(0, |p| p.moves),
             pool_worker_days: self.pool.as_ref().map_or(0.0, |p| p.worker_days),
+            reform_strength_end,
+            ranking: self.ranking.map_or_else(Vec::new, |r| r.history),
+            root_causes_done: self.proactive.as_ref().map_or(0, |p| p.done),
         }
     }
 }

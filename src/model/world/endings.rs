@@ -24,14 +24,24 @@ impl World<'_> {
         };
         let mut satisfied = chance(&mut ps.rating_rng, p_sat);
         let mut persuade = false;
-        if let Some(a) = &spec.assessment {
-            // Gaming follows the pressure the lead unit is under: its last score against target.
-            let p_persuade = decision::persuasion(&sc.decisions, ps.scores[o.route[0]], a.target);
+        // Gaming follows the pressure the lead unit is under: its last score against the
+        // assessment's target, or against what it took to leave the ranking's bottom band.
+        let gaming = match &spec.assessment {
+            Some(a) => Some((
+                decision::persuasion(&sc.decisions, ps.scores[o.route[0]], a.target),
+                a.persuasion_success,
+                a.persuasion_hours,
+            )),
+            None => self.ranking_gaming(p, o.route[0]),
+        };
+        let ps = &mut self.platforms[p];
+        if let Some((p_persuade, success, _)) = gaming {
             if !satisfied && chance(&mut ps.rating_rng, p_persuade) {
                 persuade = true;
-                satisfied = chance(&mut ps.rating_rng, a.persuasion_success);
+                satisfied = chance(&mut ps.rating_rng, success);
             }
         }
+        let responded = o.work_started.is_some_and(|t| t <= o.deadline);
         ps.open -= 1;
         let c = &mut ps.cohorts[cday];
         c.closed += 1;
@@ -60,6 +70,7 @@ impl World<'_> {
             }
             t.satisfied += satisfied as u64;
             t.persuasions += persuade as u64;
+            t.responded += responded as u64;
             let sojourn = now.hours() - o.created.hours();
             t.sojourn.push(sojourn);
             t.sojourn_hist.push(sojourn);
@@ -73,8 +84,9 @@ impl World<'_> {
                 if persuade { " after the unit's persuasion (M11)" } else { "" }
             )
         });
+        self.rank_closure(&o, responded, resolved, satisfied);
         if persuade {
-            if let Some(a) = &spec.assessment {
+            if let Some((_, _, hours)) = gaming {
                 let seq = self.next_seq();
                 // A persuasion call is due now, at the weight the assessment gives the order.
                 let job = Job {
@@ -83,7 +95,7 @@ impl World<'_> {
                     seq,
                     queued_at: now,
                     kind: JobKind::Persuasion { platform: p },
-                    effort: a.persuasion_hours,
+                    effort: hours,
                     started: SimTime::ZERO,
                     speed: 1.0,
                     pressed: false,

@@ -166,6 +166,14 @@ impl World<'_> {
             return Ok(None);
         }
         let ps = &mut self.platforms[p];
+        // 接诉即办: most contacts are inquiries the hotline answers itself; only requests
+        // become orders. Drawn only when the platform has inquiries.
+        if spec.inquiry_share > 0.0 && chance(&mut ps.inquiry_rng, spec.inquiry_share) {
+            if now >= self.warmup {
+                ps.tally.inquiries += 1;
+            }
+            return Ok(None);
+        }
         let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
             (Some(r), Some(e)) => (r.clone(), e, category),
             _ => {
@@ -173,6 +181,16 @@ impl World<'_> {
                 (sc.categories[c].departments.clone(), &sc.categories[c].effort, Some(c))
             }
         };
+        // 未诉先办: root-cause work may have kept this issue from arising at all.
+        if let Some(c) = category.filter(|_| self.proactive.is_some()) {
+            if self.prevented(c) {
+                if now >= self.warmup {
+                    self.platforms[p].tally.prevented += 1;
+                }
+                return Ok(None);
+            }
+        }
+        let ps = &mut self.platforms[p];
         // Village-raised orders draw efforts from the village's stream, so a platform's own
         // intake and citizens' choices do not shift each other's numbers.
         let effort_rng = match (channel, village) {
@@ -192,7 +210,15 @@ impl World<'_> {
         let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
         let above_township = category.is_some_and(|c| sc.categories[c].above_township);
         let county = route.iter().any(|&d| sc.departments[d].county);
-        let deadline = spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d));
+        let deadline = if spec.urgency.is_empty() {
+            spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d))
+        } else {
+            // Tiered limits run on the clock, not on working days: a 2-hour limit is 2 hours.
+            let ps = &mut self.platforms[p];
+            let total = ps.urgency_shares.iter().sum();
+            let tier = weighted_index(&mut ps.urgency_rng, &ps.urgency_shares, total);
+            SimTime::from_hours(now.hours() + spec.urgency[tier].1)
+        };
         let counted = now >= self.warmup;
         self.serial += 1;
         let parts = route.len() as u32;
@@ -229,6 +255,7 @@ impl World<'_> {
             slipshod: false,
             county,
             delegated: false,
+            weakest: f64::INFINITY,
         };
         let key = self.orders.insert(order);
         let day = self.day_index(now);

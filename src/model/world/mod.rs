@@ -9,7 +9,12 @@ mod intake;
 mod leaders;
 mod operators;
 mod pooling;
+mod proactive;
+mod ranking;
+mod whistle;
 mod work;
+
+pub use ranking::{RankingPeriod, units};
 
 use super::citizens::{Choice, Village, weighted_index};
 use super::decision;
@@ -105,6 +110,8 @@ enum Event {
     Relayed(PlatformId, Channel, VillageId, CategoryId),
     Sensor(PlatformId),
     PoolSettled(DeptId),
+    RankingEnd,
+    ProactiveEnd,
 }
 
 /// One line of an order's story: when, and what happened.
@@ -194,6 +201,12 @@ pub struct RunOutput {
     pub pool_moves: u64,
     /// Worker-days away from their lenders after warm-up (pooling).
     pub pool_worker_days: f64,
+    /// The ranking's periods (`[ranking]`; empty without).
+    pub ranking: Vec<RankingPeriod>,
+    /// Pieces of root-cause work completed after warm-up (`[proactive]`).
+    pub root_causes_done: u64,
+    /// The reforms' strength at the end (1 without `[turnover]`).
+    pub reform_strength_end: f64,
 }
 
 struct PlatformState {
@@ -235,6 +248,12 @@ struct PlatformState {
     period: Vec<(u64, u64, u64)>,
     /// Each unit's last assessment score, once it has one (M11; drives gaming).
     scores: Vec<Option<f64>>,
+    /// Inquiry or request (`inquiry/<id>`).
+    inquiry_rng: SimRng,
+    /// Urgency tiers (`urgency/<id>`).
+    urgency_rng: SimRng,
+    /// Shares of the urgency tiers.
+    urgency_shares: Vec<f64>,
 }
 
 /// The state of one replication.
@@ -273,6 +292,10 @@ struct World<'s> {
     on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
     /// Resource pooling's state, when `[pooling]` is present.
     pool: Option<pooling::PoolState>,
+    /// The ranking's state, when `[ranking]` is present.
+    ranking: Option<ranking::RankingState>,
+    /// Proactive work's state, when `[proactive]` is present.
+    proactive: Option<proactive::ProactiveState>,
 }
 
 /// Runs replication `replication` of `sc` to its end.
@@ -375,6 +398,9 @@ impl<'s> World<'s> {
                 arrival_generation: 0,
                 period: vec![(0, 0, 0); sc.departments.len()],
                 scores: vec![None; sc.departments.len()],
+                inquiry_rng: streams.stream(&format!("inquiry/{}", p.id)),
+                urgency_rng: streams.stream(&format!("urgency/{}", p.id)),
+                urgency_shares: p.urgency.iter().map(|t| t.0).collect(),
             })
             .collect();
         World {
@@ -433,6 +459,8 @@ impl<'s> World<'s> {
             on_day: None,
             trace_pick: None,
             pool: sc.pooling.as_ref().map(|_| pooling::PoolState::new(sc.departments.len())),
+            ranking: ranking::RankingState::new(sc),
+            proactive: proactive::ProactiveState::new(sc, &streams),
         }
     }
 
@@ -516,6 +544,12 @@ impl<'s> World<'s> {
         }
         if !self.town.is_empty() {
             self.at(SimTime::from_days(1.0), Event::DayEnd(0))?;
+        }
+        if let Some(r) = &self.sc.ranking {
+            self.at(SimTime::from_days(r.period_days), Event::RankingEnd)?;
+        }
+        if let Some(a) = &self.sc.proactive {
+            self.at(SimTime::from_days(a.period_days), Event::ProactiveEnd)?;
         }
         Ok(())
     }
@@ -609,6 +643,8 @@ impl<'s> World<'s> {
             }
             Event::DayEnd(d) => self.day_end(d),
             Event::PoolSettled(d) => self.pool_settled(d),
+            Event::RankingEnd => self.ranking_end(),
+            Event::ProactiveEnd => self.proactive_end(),
         }
     }
 }
@@ -644,18 +680,34 @@ impl JobSlab {
 struct CategoryMix {
     ids: Vec<CategoryId>,
     shares: Vec<f64>,
+    /// Running sums of `shares`, added in the order [`weighted_index`] adds them.
+    cumulative: Vec<f64>,
     total: f64,
 }
 
 impl CategoryMix {
     fn new(sc: &Scenario, ids: &[CategoryId]) -> CategoryMix {
         let shares: Vec<f64> = ids.iter().map(|&c| sc.categories[c].share).collect();
-        CategoryMix { ids: ids.to_vec(), total: shares.iter().sum(), shares }
+        let cumulative = shares
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
+        CategoryMix { ids: ids.to_vec(), total: shares.iter().sum(), shares, cumulative }
     }
 
-    /// Draws a category (one uniform draw).
+    /// Draws a category (one uniform draw): the index [`weighted_index`] would give, found by
+    /// bisection, so that a city of thousands of categories pays log(n) per draw, not n.
     fn draw(&self, rng: &mut SimRng) -> CategoryId {
-        self.ids[weighted_index(rng, &self.shares, self.total)]
+        if self.shares.len() < 16 {
+            return self.ids[weighted_index(rng, &self.shares, self.total)];
+        }
+        let u = crate::engine::dist::uniform(rng) * self.total;
+        let i = self.cumulative.partition_point(|&acc| u >= acc);
+        let i = if i < self.shares.len() { i } else { self.shares.iter().rposition(|w| *w > 0.0).unwrap_or(0) };
+        self.ids[i]
     }
 }
 

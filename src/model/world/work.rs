@@ -25,7 +25,14 @@ impl World<'_> {
 
     /// The consequence of neglecting an order of platform `p` (decision model).
     pub(super) fn order_consequence(&self, p: PlatformId, authority: bool, label: Label) -> f64 {
-        decision::consequence(&self.sc.decisions, self.sanctioner(p, authority), label)
+        let c = decision::consequence(&self.sc.decisions, self.sanctioner(p, authority), label);
+        // A leader's authority that rests on the person fades after the person leaves.
+        match (&self.sc.turnover, &self.sc.platforms[p].dispatch) {
+            (Some(t), Dispatch::Leader { leader, .. }) if authority && t.leader == Some(*leader) => {
+                c * self.reform_strength()
+            }
+            _ => c,
+        }
     }
 
     pub(super) fn send_to_departments(&mut self, key: OrderKey, authority: bool) -> Result<(), PastSchedule> {
@@ -66,6 +73,17 @@ impl World<'_> {
         // A township leader's authority stops at the township: a county line department (条)
         // owes it nothing (看得见的管不着). A command centre's dispatch reaches both.
         let (consequence, reaches) = self.consequence_at(p, d, o.authority, o.label, o.consequence);
+        let consequence = self.rules_consequence(p, d, o.route[0], o.label, consequence);
+        let summoned = self.summoned(d, o.route[0]);
+        if summoned {
+            let (counted, serial) = (o.counted, o.serial);
+            if counted {
+                self.platforms[p].tally.summons += 1;
+            }
+            let (dept, limit) = (&self.sc.departments[d].id, self.sc.whistle.as_ref().map_or(0.0, |w| w.report_hours));
+            self.note(serial, || format!("the street blows the whistle: {dept} must report within {limit:.0} h (吹哨报到)"));
+        }
+        let Some(o) = self.orders.get(key) else { return Ok(()) };
         let outside = o.authority && !reaches;
         if outside && self.trace_serial == Some(o.serial) {
             let (serial, dept) = (o.serial, self.sc.departments[d].id.clone());
@@ -77,6 +95,7 @@ impl World<'_> {
         }
         let o = self.orders.get_mut(key).expect("open");
         o.stage = Stage::Departments;
+        o.weakest = o.weakest.min(consequence);
         let effort = o.efforts[part];
         let job = Job {
             consequence,
@@ -116,6 +135,7 @@ impl World<'_> {
             JobKind::Return { .. } => unreachable!("a job becomes a return only when it starts"),
             JobKind::Persuasion { .. } => hours.persuasion = job.effort,
             JobKind::Redo { .. } => hours.redo = job.effort,
+            JobKind::RootCause { .. } => hours.prevention = job.effort,
             JobKind::Part { order, platform, .. } => {
                 let spec = &sc.platforms[platform];
                 let (k, authority, unreasonable, returns, outside) =
@@ -222,6 +242,12 @@ impl World<'_> {
                         }
                     }
                 }
+                if returned.is_none() {
+                    let lead = self.orders.get(order).map(|o| o.route[0]);
+                    if lead.is_some_and(|lead| self.summoned(d, lead)) {
+                        self.summons_answered(d, &job, platform, serial);
+                    }
+                }
                 if let Some(t) = returned {
                     job.kind = JobKind::Return { order, platform, part };
                     if self.trace_serial == Some(serial) {
@@ -262,6 +288,7 @@ impl World<'_> {
                 }
             }
             JobKind::Persuasion { .. } => {}
+            JobKind::RootCause { category } => self.root_cause_done(category, job.counted),
             JobKind::Redo { order, .. } => {
                 let serial = self.serial_of(order);
                 self.note(serial, || format!("{} finishes the redo", sc.departments[d].id));
@@ -364,7 +391,8 @@ impl World<'_> {
             // Reply quality follows the lead department's load and stress when it replies.
             let dept = &self.departments[lead];
             let load = dept.load();
-            let fail = decision::reply_failure(&sc.decisions, load, dept.stress);
+            let weakest = self.orders.get(key).map_or(0.0, |o| o.weakest);
+            let fail = decision::reply_failure(&sc.decisions, load, dept.stress, weakest);
             let rng = &mut self.platforms[p].audit_rng;
             let slipshod = chance(rng, fail);
             // The audit checks form; a shortcut it misses closes the order unresolved.
@@ -384,6 +412,7 @@ impl World<'_> {
                     (o.efforts[0] * a.redo_effort_share, o.counted, o.deadline, o.authority, o.label, o.consequence);
                 // The redo is the lead department's: the same jurisdiction as its first part.
                 let (consequence, reaches) = self.consequence_at(p, lead, authority, label, consequence);
+                let consequence = self.rules_consequence(p, lead, lead, label, consequence);
                 if counted && first {
                     self.platforms[p].tally.redone += 1;
                 }
