@@ -944,7 +944,7 @@ pub fn validate(
         ProactiveSpec {
             period_days: v.within("proactive.period_days", a.period_days.unwrap_or(30.0), 1.0, 3_650.0),
             categories: v.count_in("proactive.categories", a.categories.unwrap_or(1), 1, 1_000) as u32,
-            hours: v.within("proactive.hours", a.hours, 0.0, 100_000.0),
+            hours: v.within("proactive.hours", a.hours, 0.5, 100_000.0),
             cut: v.probability("proactive.cut", a.cut.unwrap_or(0.1)),
             floor: v.probability("proactive.floor", a.floor.unwrap_or(0.5)),
             relapse_days: v.within("proactive.relapse_days", a.relapse_days.unwrap_or(180.0), 1.0, 100_000.0),
