@@ -239,7 +239,8 @@ mod tests {
         assert_eq!(reply_failure(&s, 0.5, 0.1, 0.0), reply_failure(&s, 0.5, 0.1, 3.0));
         s.sloppiness.neglect = 1.0;
         let unchecked = reply_failure(&s, 0.5, 0.1, 0.0);
-        let ranked = reply_failure(&s, 0.5, 0.1, consequence(&s, Sanctioner::Ranking { bottom: false }, Label::Routine));
+        let ranked =
+            reply_failure(&s, 0.5, 0.1, consequence(&s, Sanctioner::Ranking { bottom: false }, Label::Routine));
         let bottom = reply_failure(&s, 0.5, 0.1, consequence(&s, Sanctioner::Ranking { bottom: true }, Label::Routine));
         assert!(unchecked > ranked && ranked > bottom, "{unchecked} {ranked} {bottom}");
     }

@@ -28,8 +28,7 @@ pub struct UnitCounts {
 impl UnitCounts {
     /// The period's score: mean of the response, resolution and satisfaction rates.
     pub fn score(&self) -> Option<f64> {
-        (self.closed > 0)
-            .then(|| (self.responded + self.resolved + self.satisfied) as f64 / (3 * self.closed) as f64)
+        (self.closed > 0).then(|| (self.responded + self.resolved + self.satisfied) as f64 / (3 * self.closed) as f64)
     }
 }
 

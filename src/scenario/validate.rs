@@ -1138,7 +1138,10 @@ fn urgency(v: &mut V, k: &str, u: &RawUrgency, has_deadline: bool) -> Vec<(f64, 
         .zip(&u.limit_hours)
         .enumerate()
         .map(|(i, (&s, &h))| {
-            (v.within(&format!("{k}.shares[{i}]"), s, 0.0, 1e6), v.within(&format!("{k}.limit_hours[{i}]"), h, 0.01, 1e6))
+            (
+                v.within(&format!("{k}.shares[{i}]"), s, 0.0, 1e6),
+                v.within(&format!("{k}.limit_hours[{i}]"), h, 0.01, 1e6),
+            )
         })
         .collect();
     if tiers.iter().map(|t| t.0).sum::<f64>() <= 0.0 {

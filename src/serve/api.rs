@@ -39,6 +39,8 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
     ),
     ("j-town", "scenarios/j-town.toml", include_str!("../../scenarios/j-town.toml")),
     ("j-town-fragmented", "scenarios/j-town-fragmented.toml", include_str!("../../scenarios/j-town-fragmented.toml")),
+    ("beijing-street", "scenarios/beijing-street.toml", include_str!("../../scenarios/beijing-street.toml")),
+    ("beijing-12345", "scenarios/beijing-12345.toml", include_str!("../../scenarios/beijing-12345.toml")),
 ];
 
 /// Most replications a page may ask for.

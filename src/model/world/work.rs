@@ -81,7 +81,9 @@ impl World<'_> {
                 self.platforms[p].tally.summons += 1;
             }
             let (dept, limit) = (&self.sc.departments[d].id, self.sc.whistle.as_ref().map_or(0.0, |w| w.report_hours));
-            self.note(serial, || format!("the street blows the whistle: {dept} must report within {limit:.0} h (吹哨报到)"));
+            self.note(serial, || {
+                format!("the street blows the whistle: {dept} must report within {limit:.0} h (吹哨报到)")
+            });
         }
         let Some(o) = self.orders.get(key) else { return Ok(()) };
         let outside = o.authority && !reaches;
