@@ -116,3 +116,31 @@ fn overload_scenarios_and_baselines_are_identical_across_thread_counts() {
         }
     }
 }
+
+#[test]
+fn beijing_with_every_mechanism_is_identical_across_thread_counts() {
+    // The ranking (relative: every street's score moves the others'), the whistle, proactive
+    // thinning and a change of leader, over 2 replications.
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/beijing-street.toml");
+    let root = tempfile::tempdir().unwrap();
+    let args = |threads: &'static str| {
+        [
+            "--threads",
+            threads,
+            "--set",
+            "simulation.duration_days=120",
+            "--set",
+            "simulation.replications=2",
+            "--set",
+            "ranking.start_day=30",
+            "--set",
+            "proactive.hours=8",
+            "--set",
+            "turnover.days=[90]",
+        ]
+    };
+    let one = run_scenario(scenario, root.path(), "b1", &args("1"));
+    let two = run_scenario(scenario, root.path(), "b2", &args("2"));
+    assert!(one.get("ranking.csv").is_some_and(|b| b.len() > 1000), "ranking.csv written");
+    assert_same(&one, &two, "beijing-street, --threads 1 vs 2");
+}

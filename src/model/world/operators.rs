@@ -51,6 +51,8 @@ impl World<'_> {
             let o = self.orders.get(key).expect("open");
             let (d, effort) = (o.route[i], o.efforts[i]);
             let load = self.departments[d].load();
+            // The city's rules (a ranking, a summons) stand behind the order in negotiation too.
+            let consequence = self.rules_consequence(p, d, o.route[0], o.label, consequence);
             let t = decision::take_up(&sc.decisions, consequence, effort, h, load, outside);
             let keep = chance(self.operator_rng(p), t.p_keep);
             if !keep && refusal.is_none() {
@@ -92,7 +94,7 @@ impl World<'_> {
                     o.stage = Stage::Refused;
                     let attempts = o.attempts;
                     if let (Some((d, t)), true) = (refusal, self.trace_serial == Some(serial)) {
-                        let why = self.explain_refusal(p, item.order, &t);
+                        let why = self.explain_refusal(p, item.order, d, &t);
                         let dept = &self.sc.departments[d].id;
                         self.note(serial, || {
                             format!("the operator negotiates; {dept} refuses (attempt {attempts}): {why}")

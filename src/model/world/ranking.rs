@@ -92,6 +92,16 @@ impl World<'_> {
         c
     }
 
+    /// The city rule that stands behind part of an order of platform `p` at department `d`, if
+    /// any (for the trace): a summons, or the ranking of `d`'s unit.
+    pub(super) fn rules_sanctioner(&self, p: PlatformId, d: DeptId, lead: DeptId) -> Option<decision::Sanctioner> {
+        if self.summoned(d, lead) {
+            return Some(decision::Sanctioner::Whistle);
+        }
+        let st = self.ranking.as_ref().filter(|_| self.ranked_now(p))?;
+        st.unit_of_dept[d].map(|u| decision::Sanctioner::Ranking { bottom: st.bottom[u] })
+    }
+
     /// Counts a closed order of the ranked platform for its lead unit.
     pub(super) fn rank_closure(&mut self, o: &Order, responded: bool, resolved: bool, satisfied: bool) {
         let Some(r) = &self.sc.ranking else { return };

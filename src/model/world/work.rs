@@ -253,7 +253,7 @@ impl World<'_> {
                 if let Some(t) = returned {
                     job.kind = JobKind::Return { order, platform, part };
                     if self.trace_serial == Some(serial) {
-                        let why = self.explain_refusal(platform, order, &t);
+                        let why = self.explain_refusal(platform, order, d, &t);
                         self.note(serial, || format!("{} returns it (M10): {why}", sc.departments[d].id));
                     }
                 } else {
@@ -368,9 +368,10 @@ impl World<'_> {
     }
 
     /// Why a department refused or returned an order, in words (for the trace).
-    pub(super) fn explain_refusal(&self, p: PlatformId, key: OrderKey, t: &decision::TakeUp) -> String {
+    pub(super) fn explain_refusal(&self, p: PlatformId, key: OrderKey, d: DeptId, t: &decision::TakeUp) -> String {
         let authority = self.orders.get(key).is_some_and(|o| o.authority);
-        let who = self.sanctioner(p, authority);
+        let lead = self.orders.get(key).map_or(d, |o| o.route[0]);
+        let who = self.rules_sanctioner(p, d, lead).unwrap_or_else(|| self.sanctioner(p, authority));
         format!(
             "its load was {:.2} (share of staff busy plus days of waiting work per head); neglect would \
              be sanctioned by {} (consequence {:.2}){}; the work would cost {:.2} days at that load; \
