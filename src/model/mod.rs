@@ -8,6 +8,7 @@ pub mod leader;
 pub mod operator;
 pub mod order;
 pub mod queue_stat;
+pub mod story;
 pub mod world;
 
 pub use world::{RunOutput, SimError, run_observed, run_replication};

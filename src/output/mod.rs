@@ -7,6 +7,7 @@ pub mod folder;
 pub mod html;
 pub mod plot;
 pub mod report;
+pub mod story;
 pub mod view;
 pub mod words;
 
