@@ -6,6 +6,7 @@ pub mod csv;
 pub mod folder;
 pub mod html;
 pub mod plot;
+pub mod png;
 pub mod report;
 pub mod story;
 pub mod view;
