@@ -97,7 +97,7 @@ enum Command {
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     #[command(
-        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/c-district-hotline.toml --order 5000 --replication 2"
+        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/c-district-hotline.toml --order 5000 --replication 2\n  embedsim trace scenarios/classroom-overload.toml --order 1500 --lang zh"
     )]
     Trace {
         /// The scenario file (TOML).
@@ -111,6 +111,9 @@ enum Command {
         /// Override simulation.seed.
         #[arg(long)]
         seed: Option<u64>,
+        /// The language of the story: English or 中文.
+        #[arg(long, value_enum, default_value_t = output::story::Lang::En)]
+        lang: output::story::Lang,
         #[command(flatten)]
         variant: Variant,
     },
@@ -309,14 +312,20 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series };
             run(&scenario, &variant, args, &stats)
         }
-        Command::Trace { scenario, order, replication, seed, variant } => {
+        Command::Trace { scenario, order, replication, seed, lang, variant } => {
             let mut sc = load(&scenario, &variant)?;
             if let Some(s) = seed {
                 sc.simulation.seed = s;
             }
             let lines = experiment::trace::trace(&sc, replication, order)?;
-            outln!("{} — order #{order}, replication {replication}, seed {}\n", sc.name, sc.simulation.seed);
-            out!("{}", experiment::trace::tell(&lines));
+            let seed = sc.simulation.seed;
+            match lang {
+                output::story::Lang::En => {
+                    outln!("{} — order #{order}, replication {replication}, seed {seed}\n", sc.name)
+                }
+                output::story::Lang::Zh => outln!("{} — 工单 #{order}，重复 {replication}，随机种子 {seed}\n", sc.name),
+            }
+            out!("{}", experiment::trace::tell_in(&lines, lang));
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { scenario, variant } => {

@@ -98,6 +98,8 @@ fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
     assert!(value(&csv, "platforms.line.deadline_days", "first_order").abs() < 0.05);
     assert!(value(&csv, "platforms.line.arrival_rate_per_day", "first_order") > 0.5, "{csv}");
     assert!(d.path().join("s1/indices-line-mean_wait_hours.svg").exists());
+    let png = fs::read(d.path().join("s1/indices-line-mean_wait_hours.png")).unwrap();
+    assert!(resvg::tiny_skia::Pixmap::decode_png(&png).is_ok(), "the PNG copy decodes");
 
     embedsim(d.path(), &["sensitivity", "m.toml", "--out", "m", "--quiet"]);
     let csv = fs::read_to_string(d.path().join("m/indices.csv")).unwrap();

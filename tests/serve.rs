@@ -238,6 +238,9 @@ fn the_story_of_the_order_clicked_on() {
     let lines = v["lines"].as_array().unwrap();
     assert!(lines[0]["at"].as_str().unwrap().starts_with("day 20"), "{v}");
     assert!(lines[0]["what"].as_str().unwrap().contains(&format!("order #{order} arrives on voice")), "{v}");
+    // Told in 中文 too, for the page's language switch.
+    assert!(lines[0]["what_zh"].as_str().unwrap().contains(&format!("工单 #{order} 到达平台 voice")), "{v}");
+    assert!(lines[0]["at_zh"].as_str().unwrap().starts_with("第 20"), "{v}");
     // The same story as `embedsim trace` tells with the command the page prints.
     let command = v["command"].as_str().unwrap();
     assert_eq!(
@@ -322,8 +325,10 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
     let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
-    let page =
-        format!("{url}?test=1&scenario=classroom-overload&move=leaders.secretary.attention_hours_per_day:3.5&speed=4");
+    let page = format!(
+        "{url}?test=1&scenario=classroom-overload&move=leaders.secretary.attention_hours_per_day:3.5&speed=4\
+         &story=voice:200"
+    );
     let dom = browser::dump_dom(&chromium, &page, 60_000);
     let attr = |k: &str| browser::state_attr(&dom, k).unwrap_or_else(|| panic!("no {k} in the page state:\n{dom}"));
     assert_eq!(attr("data-done"), "1", "the run finished");
@@ -344,7 +349,14 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     assert_eq!(attr("data-lang"), "zh");
     assert_eq!(attr("data-title"), "embedsim 课堂", "labels read in 中文 after the switch");
     assert_eq!(attr("data-run-label"), "运行");
+    // The story of the order clicked on follows the switch: told in English, then in 中文.
+    let (before, story) = (attr("data-story-before"), attr("data-story"));
+    assert!(before.contains("arrives on voice") && before.contains("day 20"), "the story in English:\n{before}");
+    assert!(story.contains("到达平台 voice") && story.contains("第 20"), "the story in 中文:\n{story}");
+    assert_eq!(before.lines().count(), story.lines().count());
+    assert!(!story.contains(" the ") && !story.contains("arrives"), "English left in the 中文 story:\n{story}");
     browser::screenshot(&chromium, &page, "page-zh.png", 60_000);
+    browser::screenshot(&chromium, &format!("{page}&scroll=story"), "page-story-zh.png", 60_000);
     browser::screenshot(&chromium, &format!("{page}&control=1&then=en"), "page-compare-en.png", 60_000);
     drop(serving);
 }

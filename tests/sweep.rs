@@ -52,8 +52,40 @@ path = "platforms.minhu.arrival_rate_per_day"
 values = [2, 6]
 "#;
 
-const FINAL_FILES: [&str; 5] =
-    ["runs.csv", "points.csv", "manifest.toml", "regime-map-minhu.svg", "regime-map-line.svg"];
+const FINAL_FILES: [&str; 7] = [
+    "runs.csv",
+    "points.csv",
+    "manifest.toml",
+    "regime-map-minhu.svg",
+    "regime-map-line.svg",
+    "regime-map-minhu.png",
+    "regime-map-line.png",
+];
+
+/// The regimes' colours (Okabe–Ito, as on the page).
+const REGIME_COLOURS: [[u8; 3]; 7] = [
+    [0x00, 0x9E, 0x73],
+    [0x00, 0x72, 0xB2],
+    [0xE6, 0x9F, 0x00],
+    [0xF0, 0xE4, 0x42],
+    [0xD5, 0x5E, 0x00],
+    [0x56, 0xB4, 0xE9],
+    [0xBB, 0xBB, 0xBB],
+];
+
+/// Decodes a PNG chart; checks it is twice its SVG's size and holds one of `colours` (RGB
+/// triples) and dark text.
+fn assert_png_chart(png: &Path, colours: &[[u8; 3]]) {
+    let bytes = fs::read(png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+    let img = resvg::tiny_skia::Pixmap::decode_png(&bytes).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+    let svg = fs::read_to_string(png.with_extension("svg")).unwrap();
+    let width: u32 = svg.split("width=\"").nth(1).and_then(|w| w.split('"').next()).unwrap().parse().unwrap();
+    assert_eq!(img.width(), 2 * width, "{}", png.display());
+    let px: Vec<[u8; 3]> = img.pixels().iter().map(|p| [p.red(), p.green(), p.blue()]).collect();
+    assert!(colours.iter().any(|c| px.contains(c)), "{} has none of {colours:?}", png.display());
+    let dark = px.iter().filter(|p| p.iter().all(|&c| c < 60)).count();
+    assert!(dark > 2_000, "{}: {dark} dark pixels: no text?", png.display());
+}
 
 fn setup(sweep: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -113,6 +145,8 @@ fn shards_merged_equal_the_whole_sweep() {
     assert!(points.lines().nth(1).unwrap().starts_with("0,0,2,line,3,"), "{points}");
     let svg = fs::read_to_string(p.join("whole/regime-map-minhu.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("<text"));
+    // A PNG beside each SVG, with the regimes' colours and the words.
+    assert_png_chart(&p.join("whole/regime-map-minhu.png"), &REGIME_COLOURS);
 }
 
 /// Runs `sweep.toml` into `out` through the library, starting at most `k` runs and then stopping
@@ -193,6 +227,7 @@ values = [1, 2]
     sweep_cmd(p, "one", &[]).success();
     let svg = fs::read_to_string(p.join("one/metric-mean_wait_hours.svg")).unwrap();
     assert!(svg.contains("<polygon") || svg.contains("<path"), "a CI band is drawn");
+    assert_png_chart(&p.join("one/metric-mean_wait_hours.png"), &[[0x00, 0x72, 0xB2]]);
 
     let lhs = r#"
 base = "base.toml"

@@ -1,7 +1,9 @@
 // The classroom page: pick a scenario, move sliders (each one a --set key), run, watch the
 // charts grow day by day, compare with the control, follow one order, print the settings.
 // URL parameters: scenario=ID, lang=zh, and for tests: test=1 (run at once, then switch to
-// 中文 and write the page's state into #state), move=KEY:VALUE (move that slider first).
+// 中文 and write the page's state into #state), move=KEY:VALUE (move that slider first),
+// story=PLATFORM:DAY (click that platform's regime strip on that day, before the switch),
+// scroll=story (then move the story to the top of the page, for a screenshot).
 "use strict";
 
 const SPEEDS = [15, 30, 60, 120, 365, 0]; // days a second; 0: at once
@@ -13,6 +15,8 @@ let lastRequest = null; // what was run
 let lastResult = null;
 let shownDays = 0;
 let animation = null;
+let lastStory = null; // the story of one order: { story, platform, replication, day }
+let storyPending = null; // the request for it, while it is under way
 
 const $ = (id) => document.getElementById(id);
 
@@ -195,6 +199,7 @@ async function run(done) {
     $("toml").textContent = lastResult.settings.toml;
     $("table").textContent = lastResult.table;
     $("trace").textContent = "";
+    lastStory = null;
     animate(lastResult.a.days, done);
   } catch (e) {
     showError(e.message);
@@ -206,28 +211,57 @@ async function run(done) {
   }
 }
 
+// The story of one order, in the language switched on (the server tells it in both).
+function renderStory() {
+  const box = $("trace");
+  box.textContent = "";
+  if (!lastStory) return;
+  const { story, platform, replication, day } = lastStory;
+  const zh = LANG === "zh";
+  box.appendChild(el("p", { class: "facts" }, `${platform} · ${t("trace_of")} #${story.order} · ${t("replication")} ${replication} · ${t("day_n").replace("{n}", day)}`));
+  const ol = el("ol", { class: "trace" });
+  for (const l of story.lines) {
+    const li = el("li", {});
+    li.appendChild(el("span", { class: "when" }, `${zh ? l.at_zh : l.at} (+${l.elapsed_hours.toFixed(1)} ${t("hours_short")})`));
+    li.appendChild(document.createTextNode(zh ? l.what_zh : l.what));
+    ol.appendChild(li);
+  }
+  if (story.still_open) ol.appendChild(el("li", { class: "open" }, t("still_open")));
+  box.appendChild(ol);
+  box.appendChild(el("pre", {}, story.command));
+}
+
 async function tell(platform, replication, day) {
   const box = $("trace");
   box.textContent = "…";
-  try {
-    const story = await api("/api/trace", { run: lastRequest, replication, platform, day });
-    box.textContent = "";
-    box.appendChild(el("p", { class: "facts" }, `${platform} · ${t("trace_of")} #${story.order} · ${t("replication")} ${replication} · ${t("day_n").replace("{n}", day)}`));
-    const ol = el("ol", { class: "trace" });
-    for (const l of story.lines) {
-      const li = el("li", {});
-      li.appendChild(el("span", { class: "when" }, `${l.at} (+${l.elapsed_hours.toFixed(1)} h)`));
-      li.appendChild(document.createTextNode(l.what));
-      ol.appendChild(li);
+  lastStory = null;
+  storyPending = (async () => {
+    try {
+      const story = await api("/api/trace", { run: lastRequest, replication, platform, day });
+      lastStory = { story, platform, replication, day };
+      renderStory();
+      if (params.get("test") !== "1") $("trace-box").scrollIntoView({ behavior: "smooth" });
+    } catch (e) {
+      box.textContent = "";
+      showError(e.message);
     }
-    box.appendChild(ol);
-    if (t("trace_language")) box.appendChild(el("p", { class: "help" }, t("trace_language")));
-    box.appendChild(el("pre", {}, story.command));
-    $("trace-box").scrollIntoView({ behavior: "smooth" });
-  } catch (e) {
-    box.textContent = "";
-    showError(e.message);
-  }
+  })();
+  return storyPending;
+}
+
+// Clicks platform's regime strip (first replication) on day, as a person would.
+function clickStrip(platform, day) {
+  const svg = [...document.querySelectorAll("#results svg.strip")].find((s) => s.dataset.platform === platform);
+  if (!svg || !lastResult) return Promise.resolve();
+  const days = lastResult.a.days, box = svg.viewBox.baseVal, rect = svg.getBoundingClientRect();
+  const x = M.l + (day / Math.max(1, days - 1)) * (W - M.l - M.r);
+  const y = 18 + 7;
+  svg.dispatchEvent(new MouseEvent("click", {
+    bubbles: true,
+    clientX: rect.left + (x / box.width) * rect.width,
+    clientY: rect.top + (y / box.height) * rect.height,
+  }));
+  return storyPending || Promise.resolve();
 }
 
 function setLanguage(lang) {
@@ -235,6 +269,7 @@ function setLanguage(lang) {
   translateStatic();
   renderControls();
   renderResults();
+  renderStory();
   $("speed-out").textContent = SPEEDS[Number($("speed").value)] ? SPEEDS[Number($("speed").value)] + " " + t("speed_unit") : t("instant");
   if (!$("run").disabled) $("run").textContent = t("run");
 }
@@ -265,9 +300,17 @@ async function main() {
     }
     if (params.get("extra")) $("extra").value = params.get("extra");
     if (params.get("control") === "1") $("control").checked = true;
-    run(() => {
+    run(async () => {
+      const pick = params.get("story");
+      if (pick) {
+        const i = pick.lastIndexOf(":");
+        await clickStrip(pick.slice(0, i), Number(pick.slice(i + 1)));
+      }
+      const before = [...document.querySelectorAll("#trace li")].map((li) => li.textContent);
       setLanguage(params.get("then") === "en" ? "en" : "zh");
-      writeState({ done: "1" });
+      const after = [...document.querySelectorAll("#trace li")].map((li) => li.textContent);
+      writeState({ done: "1", "story-before": before.join("\n"), story: after.join("\n") });
+      if (params.get("scroll") === "story") document.body.prepend($("trace-box")); // for a screenshot
     });
   }
 }

@@ -37,7 +37,8 @@ pub const LOCK: &str = "sweep.lock";
 /// Whether `name` is a file a sweep or merge writes.
 pub fn is_sweep_file(name: &str) -> bool {
     [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv"].contains(&name)
-        || ((name.starts_with("regime-map-") || name.starts_with("metric-")) && name.ends_with(".svg"))
+        || ((name.starts_with("regime-map-") || name.starts_with("metric-"))
+            && (name.ends_with(".svg") || name.ends_with(".png")))
 }
 
 /// The folder's lock, removed when dropped (also when the sweep fails or is interrupted).
@@ -341,6 +342,7 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
                 let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
                 let title = format!("{}: modal regime of {platform}", m.name);
                 plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                files.push(plot::png_path(&path));
                 files.push(path);
             }
         }
@@ -368,6 +370,7 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
                 let path = dir.join(format!("metric-{metric}.svg"));
                 let title = format!("{}: {metric}, mean and 95% CI", m.name);
                 plot::metric_lines(&path, &title, &m.parameters[a], metric, &series)?;
+                files.push(plot::png_path(&path));
                 files.push(path);
             }
         }

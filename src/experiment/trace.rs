@@ -1,6 +1,7 @@
 //! The life of one order, told as a story: for classes and for debugging.
 
 use crate::model::world::{SimError, TraceLine, run_traced, run_traced_from};
+use crate::output::story::{self, Lang};
 use crate::scenario::Scenario;
 
 /// Why a trace cannot be told.
@@ -66,26 +67,36 @@ pub fn trace_from(
         .position(|x| x.id == platform)
         .ok_or_else(|| TraceError::NoSuchPlatform(platform.into()))?;
     let out = run_traced_from(sc, replication, p, day as f64)?;
-    let serial =
-        out.trace.first().and_then(|l| l.what.strip_prefix("order #")).and_then(|r| r.split(' ').next()?.parse().ok());
-    match serial {
+    match out.trace.first().and_then(|l| l.event.arrival_serial()) {
         Some(n) => Ok((n, out.trace)),
         None => Err(TraceError::NoneAfter { platform: platform.into(), day, replication }),
     }
 }
 
-/// The story as text, one line per step, with elapsed time since arrival.
-pub fn tell(lines: &[TraceLine]) -> String {
+/// Whether the order is still open at the end of the run: nothing in its story ends it.
+pub fn still_open(lines: &[TraceLine]) -> bool {
+    !lines.iter().any(|l| l.event.ends())
+}
+
+/// The story as text in `lang`, one line per step, with elapsed time since arrival.
+pub fn tell_in(lines: &[TraceLine], lang: Lang) -> String {
     let Some(first) = lines.first() else { return String::new() };
     let mut s = String::new();
     for l in lines {
         let elapsed = l.at.hours() - first.at.hours();
-        s.push_str(&format!("{:<15} +{:>7.1} h  {}\n", l.at.to_string(), elapsed, l.what));
+        let at = story::time(l.at, lang);
+        s.push_str(&format!("{at:<15} +{elapsed:>7.1} h  {}\n", story::tell_event(&l.event, lang)));
     }
-    if let Some(last) = lines.last() {
-        if !last.what.starts_with("closed") && !last.what.contains("offline") && !last.what.contains("dropped") {
-            s.push_str("(still open when the run ends)\n");
-        }
+    if still_open(lines) {
+        s.push_str(match lang {
+            Lang::En => "(still open when the run ends)\n",
+            Lang::Zh => "（运行结束时仍未办结）\n",
+        });
     }
     s
+}
+
+/// The story as text in English, as `embedsim trace` prints it.
+pub fn tell(lines: &[TraceLine]) -> String {
+    tell_in(lines, Lang::En)
 }

@@ -9,6 +9,7 @@ pub mod operator;
 pub mod order;
 pub mod queue_stat;
 pub mod ranking;
+pub mod story;
 pub mod world;
 
 pub use world::{RunOutput, SimError, run_observed, run_replication};

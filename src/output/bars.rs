@@ -5,10 +5,9 @@ use std::path::Path;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use super::atomic::write_atomic;
 use super::plot::PlotError;
 
-const COLOURS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44)];
+const COLOURS: [RGBColor; 3] = [super::plot::PALETTE[0], super::plot::PALETTE[1], super::plot::PALETTE[2]];
 
 /// One series of bars: a name and, per label, (value, low, high).
 pub type BarSeries = (String, Vec<(f64, f64, f64)>);
@@ -90,6 +89,5 @@ pub fn index_bars(
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    write_atomic(path, |w| w.write_all(svg.as_bytes()))?;
-    Ok(())
+    super::plot::save(path, &svg)
 }

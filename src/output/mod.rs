@@ -6,7 +6,9 @@ pub mod csv;
 pub mod folder;
 pub mod html;
 pub mod plot;
+pub mod png;
 pub mod report;
+pub mod story;
 pub mod view;
 pub mod words;
 

@@ -1,7 +1,8 @@
 //! SVG charts of sweeps: regime maps over two parameters, metric lines with 95% bands over one.
 //!
 //! Charts are rendered into a string and written atomically. Text is emitted as SVG `<text>`
-//! elements, so no font files are needed.
+//! elements, so no font files are needed; each chart also gets a PNG copy beside it
+//! ([`super::png`]), rasterised with the font embedded in the binary.
 
 use std::path::{Path, PathBuf};
 
@@ -36,16 +37,18 @@ impl From<PlotError> for crate::experiment::sweep::SweepError {
     }
 }
 
-/// A fixed colour per regime, so maps from different sweeps read alike.
+/// A fixed colour per regime, so maps from different sweeps read alike: the Okabe–Ito colours
+/// the page and the report use (assets/page/charts.js), legible with the common forms of colour
+/// blindness.
 pub fn regime_colour(r: Regime) -> RGBColor {
     match r {
-        Regime::Embedded => RGBColor(46, 160, 67),
-        Regime::Reengineered => RGBColor(31, 96, 196),
-        Regime::Floating => RGBColor(240, 160, 40),
-        Regime::Idling => RGBColor(150, 150, 150),
-        Regime::Overloaded => RGBColor(214, 39, 40),
-        Regime::Transitional => RGBColor(240, 220, 90),
-        Regime::Unclassified => RGBColor(225, 225, 225),
+        Regime::Embedded => RGBColor(0x00, 0x9E, 0x73),
+        Regime::Reengineered => RGBColor(0x00, 0x72, 0xB2),
+        Regime::Floating => RGBColor(0xE6, 0x9F, 0x00),
+        Regime::Idling => RGBColor(0xF0, 0xE4, 0x42),
+        Regime::Overloaded => RGBColor(0xD5, 0x5E, 0x00),
+        Regime::Transitional => RGBColor(0x56, 0xB4, 0xE9),
+        Regime::Unclassified => RGBColor(0xBB, 0xBB, 0xBB),
     }
 }
 
@@ -53,8 +56,17 @@ fn draw_err(path: &Path) -> impl Fn(String) -> PlotError + '_ {
     move |message| PlotError::Draw { path: path.to_path_buf(), message }
 }
 
-fn save(path: &Path, svg: String) -> Result<(), PlotError> {
+/// Where the PNG copy of the chart at `path` goes: beside it, with `.png` for `.svg`.
+pub fn png_path(path: &Path) -> PathBuf {
+    path.with_extension("png")
+}
+
+/// Writes the chart as SVG at `path`, and as PNG at [`png_path`].
+pub fn save(path: &Path, svg: &str) -> Result<(), PlotError> {
     write_atomic(path, |w| w.write_all(svg.as_bytes()))?;
+    let png_path = png_path(path);
+    let png = super::png::svg_to_png(svg).map_err(|e| draw_err(&png_path)(e.to_string()))?;
+    write_atomic(&png_path, |w| w.write_all(&png))?;
     Ok(())
 }
 
@@ -219,7 +231,7 @@ pub fn regime_map_with_boxes(
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    save(path, svg)
+    save(path, &svg)
 }
 
 /// One line of a metric chart: (x, mean, 95% half-width) sorted by x.
@@ -231,15 +243,16 @@ pub struct Series {
     pub points: Vec<(f64, f64, f64)>,
 }
 
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
+/// Series colours: Okabe–Ito, in the order of the page's charts.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0xF0, 0xE4, 0x42),
 ];
 
 /// Mean lines with shaded 95% confidence bands, one per series.
@@ -307,5 +320,5 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
             .map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    save(path, svg)
+    save(path, &svg)
 }

@@ -15,6 +15,7 @@ use crate::experiment::compare::differences_of_runs;
 use crate::experiment::{trace, with_threads};
 use crate::model::{RunOutput, run_observed};
 use crate::output::html::Bilingual;
+use crate::output::story::{self, Lang};
 use crate::output::view::{RunView, run_view};
 use crate::output::{report, summaries};
 use crate::scenario::Scenario;
@@ -467,15 +468,19 @@ pub struct TraceRequest {
     pub day: u32,
 }
 
-/// One line of the story.
+/// One line of the story, in both languages (the page shows the one switched on).
 #[derive(Clone, Debug, Serialize)]
 pub struct StoryLine {
     /// When, e.g. `day 12 09:30`.
     pub at: String,
+    /// When, in Chinese: `第 12 天 09:30`.
+    pub at_zh: String,
     /// Hours since the order arrived.
     pub elapsed_hours: f64,
-    /// What happened.
+    /// What happened, as `embedsim trace` prints it.
     pub what: String,
+    /// What happened, in Chinese.
+    pub what_zh: String,
 }
 
 /// The story of one order, for the page.
@@ -487,6 +492,8 @@ pub struct Story {
     pub replication: u32,
     /// The lines.
     pub lines: Vec<StoryLine>,
+    /// Whether the order is still open when the run ends.
+    pub still_open: bool,
     /// The command line that tells the same story.
     pub command: String,
 }
@@ -505,9 +512,16 @@ pub fn story(req: &TraceRequest, sources: &[Source]) -> Result<Story, ApiError> 
     let (order, lines) = trace::trace_from(&p.variant, req.replication, &req.platform, req.day)
         .map_err(|e| ApiError::Scenario(message(&e)))?;
     let first = lines.first().map_or(0.0, |l| l.at.hours());
+    let still_open = trace::still_open(&lines);
     let lines = lines
         .iter()
-        .map(|l| StoryLine { at: l.at.to_string(), elapsed_hours: l.at.hours() - first, what: l.what.clone() })
+        .map(|l| StoryLine {
+            at: story::time(l.at, Lang::En),
+            at_zh: story::time(l.at, Lang::Zh),
+            elapsed_hours: l.at.hours() - first,
+            what: story::en(&l.event),
+            what_zh: story::zh(&l.event),
+        })
         .collect();
     let s = settings(&p);
     let command = s.command.replacen("embedsim run", "embedsim trace", 1).replacen(
@@ -515,5 +529,5 @@ pub fn story(req: &TraceRequest, sources: &[Source]) -> Result<Story, ApiError> 
         &format!(" --order {order} --replication {}", req.replication),
         1,
     );
-    Ok(Story { order, replication: req.replication, lines, command })
+    Ok(Story { order, replication: req.replication, lines, still_open, command })
 }

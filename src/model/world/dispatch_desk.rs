@@ -51,7 +51,7 @@ impl World<'_> {
             }
             DeskTask::Redispatch(part) => {
                 let serial = self.serial_of(item.order);
-                self.note(serial, || "the dispatch desk re-dispatches it".into());
+                self.note(serial, || TraceEvent::DeskRedispatches);
                 self.send_part(item.order, part)?;
             }
         }

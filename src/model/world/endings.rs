@@ -75,15 +75,7 @@ impl World<'_> {
             t.sojourn.push(sojourn);
             t.sojourn_hist.push(sojourn);
         }
-        self.note(o.serial, || {
-            format!(
-                "closed in the system, {}, {}; the caller rates it {}{}",
-                if on_time { "on time" } else { "late" },
-                if resolved { "resolved" } else { "unresolved" },
-                if satisfied { "satisfied" } else { "dissatisfied" },
-                if persuade { " after the unit's persuasion (M11)" } else { "" }
-            )
-        });
+        self.note(o.serial, || TraceEvent::Closed { on_time, resolved, satisfied, persuaded: persuade });
         self.rank_closure(&o, responded, resolved, satisfied);
         if persuade {
             if let Some((_, _, hours)) = gaming {
@@ -157,7 +149,7 @@ impl World<'_> {
         let rng = &mut self.platforms[o.platform].repeat_rng;
         if chance(rng, prob) {
             let delay = if delay_days > 0.0 { exp_gap(rng, 1.0 / (delay_days * HOURS_PER_DAY)) } else { 0.0 };
-            self.note(o.serial, || format!("the caller will complain again in about {:.0} days (M16)", delay / 24.0));
+            self.note(o.serial, || TraceEvent::WillComplain { days: delay / 24.0 });
             self.after_hours(delay, Event::Repeat(o.platform, o.channel, o.village, o.category))?;
         }
         Ok(())
@@ -185,15 +177,7 @@ impl World<'_> {
             }
         }
         ps.overdue += 1;
-        self.note(o.serial, || {
-            format!(
-                "the deadline passes with the order still open, {}",
-                match cause {
-                    Cause::Capacity => "its handlers busy with this platform's own orders (lack of capacity)",
-                    Cause::Authority => "its handlers' time going to other claims, or refused (lack of authority)",
-                }
-            )
-        });
+        self.note(o.serial, || TraceEvent::DeadlinePassed { cause });
         // Ignored past its deadline: the citizen's trust falls now, whatever comes later.
         self.learn(&o, 0.0);
     }

@@ -276,21 +276,23 @@ impl World<'_> {
             self.trace_serial = Some(serial);
             self.trace_pick = None;
         }
-        self.note(serial, || {
-            let cat = category.map_or(String::new(), |c| format!(" about {}", sc.categories[c].id));
-            let from = village.map_or(String::new(), |v| format!(" from {}", sc.villages[v].id));
-            let limit = if deadline.is_finite() { format!("; deadline {deadline}") } else { String::new() };
-            format!("order #{serial} arrives on {} via {}{from}{cat}{limit}", spec.id, channel.name())
+        self.note(serial, || TraceEvent::Arrived {
+            serial,
+            platform: spec.id.clone(),
+            channel,
+            village: village.map(|v| sc.villages[v].id.clone()),
+            category: category.map(|c| sc.categories[c].id.clone()),
+            deadline: deadline.is_finite().then_some(deadline),
         });
         if unreasonable {
-            self.note(serial, || "the demand is unreasonable or outside government remit (M15)".into());
+            self.note(serial, || TraceEvent::Unreasonable);
         }
         // No deadline, no timer: an event at infinity would sit in the heap for the whole run.
         if deadline.is_finite() {
             self.at(deadline, Event::Deadline(key))?;
         }
         if screened {
-            self.note(serial, || "screened out at intake (M15): closed with an explanation, unresolved".into());
+            self.note(serial, || TraceEvent::Screened);
             self.close(key, false)?;
             if counted {
                 self.platforms[p].tally.screened += 1;

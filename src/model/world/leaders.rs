@@ -34,20 +34,13 @@ impl World<'_> {
                     }
                 }
             }
-            self.note(serial, || format!("{}'s inbox is full: the deputy takes it (M13)", sc.leaders[l].id));
+            self.note(serial, || TraceEvent::DeputyTakes { leader: sc.leaders[l].id.clone() });
             return self.deputy_start(l);
         }
         let leader = &mut self.leaders[l];
         leader.stat.enter(now);
         leader.inbox.push(item);
-        self.note(serial, || {
-            let what = match kind {
-                ItemKind::Review => "review",
-                ItemKind::SignOff => "sign-off",
-                ItemKind::Redispatch(_) => "re-dispatch",
-            };
-            format!("waits in {}'s inbox for {what}", sc.leaders[l].id)
-        });
+        self.note(serial, || TraceEvent::Waits { leader: sc.leaders[l].id.clone(), kind });
         self.leader_start(l)
     }
 
@@ -82,22 +75,22 @@ impl World<'_> {
 
     pub(super) fn item_done(&mut self, l: LeaderId, item: Item, authority: bool) -> Result<(), PastSchedule> {
         let sc = self.sc;
-        let who = if authority { sc.leaders[l].id.clone() } else { format!("{}'s deputy", sc.leaders[l].id) };
+        let who = Handler { leader: sc.leaders[l].id.clone(), deputy: !authority };
         let serial = self.serial_of(item.order);
         match item.kind {
             ItemKind::Review => {
-                self.note(serial, || format!("{who} reviews it ({:.2} h)", item.hours));
+                self.note(serial, || TraceEvent::Reviewed { by: who, hours: item.hours });
                 self.send_to_departments(item.order, authority)
             }
             ItemKind::Redispatch(part) => {
-                self.note(serial, || format!("{who} sends it back to the department"));
+                self.note(serial, || TraceEvent::SentBack { by: who });
                 if let Some(o) = self.orders.get_mut(item.order) {
                     o.authority |= authority;
                 }
                 self.send_part(item.order, part)
             }
             ItemKind::SignOff => {
-                self.note(serial, || format!("{who} signs it off ({:.2} h)", item.hours));
+                self.note(serial, || TraceEvent::SignedOff { by: who, hours: item.hours });
                 let resolved = self.orders.get(item.order).is_some_and(resolvable);
                 self.close(item.order, resolved)
             }

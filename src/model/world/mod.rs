@@ -24,6 +24,7 @@ use super::leader::{Item, ItemKind, Leader};
 use super::operator::{Operator, OperatorItem, Task};
 use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Stage};
 use super::queue_stat::LittleFigures;
+use super::story::{Handler, Refusal, TraceEvent};
 use crate::engine::dist::{chance, exp_gap};
 use crate::engine::queue::{EventQueue, PastSchedule};
 use crate::engine::rng::{SimRng, Streams};
@@ -119,8 +120,8 @@ enum Event {
 pub struct TraceLine {
     /// When.
     pub at: SimTime,
-    /// What happened, and who did it.
-    pub what: String,
+    /// What happened, and who did it (told in words by [`crate::output::story`]).
+    pub event: TraceEvent,
 }
 
 /// Everything one platform produced in a run.
@@ -465,10 +466,10 @@ impl<'s> World<'s> {
     }
 
     /// Adds a line to the traced order's story.
-    fn note(&mut self, serial: u64, what: impl FnOnce() -> String) {
+    fn note(&mut self, serial: u64, event: impl FnOnce() -> TraceEvent) {
         if self.trace_serial == Some(serial) {
             let at = self.now();
-            self.trace.push(TraceLine { at, what: what() });
+            self.trace.push(TraceLine { at, event: event() });
         }
     }
 
@@ -614,7 +615,7 @@ impl<'s> World<'s> {
                         self.platforms[p].tally.repeats += 1;
                     }
                     let serial = self.serial_of(o);
-                    self.note(serial, || "this is a repeat complaint: the issue came back unresolved".into());
+                    self.note(serial, || TraceEvent::Repeat);
                 }
                 Ok(())
             }

@@ -75,11 +75,11 @@ impl World<'_> {
         let serial = self.serial_of(item.order);
         match item.task {
             Task::SettleOffline => {
-                self.note(serial, || "the operator settles it offline, outside the system (M3)".into());
+                self.note(serial, || TraceEvent::SettledOffline);
                 self.lose(item.order, true)?;
             }
             Task::Redispatch(part) => {
-                self.note(serial, || "the operator negotiates it back to the department".into());
+                self.note(serial, || TraceEvent::OperatorRedispatches);
                 self.send_part(item.order, part)?;
             }
             Task::Negotiate => {
@@ -87,7 +87,7 @@ impl World<'_> {
                 // goes ahead only if all of them take it up. Each decision draws one number.
                 let refusal = self.negotiate(p, item.order);
                 if refusal.is_none() {
-                    self.note(serial, || "the operator negotiates; the departments take it up (M2)".into());
+                    self.note(serial, || TraceEvent::TakenUp);
                     self.send_to_departments(item.order, false)?;
                 } else if let Some(o) = self.orders.get_mut(item.order) {
                     o.attempts += 1;
@@ -95,10 +95,8 @@ impl World<'_> {
                     let attempts = o.attempts;
                     if let (Some((d, t)), true) = (refusal, self.trace_serial == Some(serial)) {
                         let why = self.explain_refusal(p, item.order, d, &t);
-                        let dept = &self.sc.departments[d].id;
-                        self.note(serial, || {
-                            format!("the operator negotiates; {dept} refuses (attempt {attempts}): {why}")
-                        });
+                        let department = self.sc.departments[d].id.clone();
+                        self.note(serial, || TraceEvent::Refused { department, attempt: attempts, why });
                     }
                     if attempts < spec.max_attempts {
                         let retry = self.sc.calendar.deadline(now, spec.retry_days);
@@ -107,7 +105,7 @@ impl World<'_> {
                         let hours = spec.offline.sample(self.operator_rng(p));
                         self.operator_enqueue(p, item.order, Task::SettleOffline, hours)?;
                     } else {
-                        self.note(serial, || "the operator gives up: dropped".into());
+                        self.note(serial, || TraceEvent::Dropped);
                         self.lose(item.order, false)?;
                     }
                 }

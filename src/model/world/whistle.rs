@@ -25,9 +25,11 @@ impl World<'_> {
             if job.counted {
                 self.platforms[platform].tally.summons_late += 1;
             }
-            let (id, limit) = (self.sc.departments[d].id.clone(), w.report_hours);
-            self.note(serial, || {
-                format!("{id} reports {waited:.0} h after the whistle, past the {limit:.0} h limit: it is rebuked")
+            let (sc, limit_hours) = (self.sc, w.report_hours);
+            self.note(serial, || TraceEvent::ReportedLate {
+                department: sc.departments[d].id.clone(),
+                waited_hours: waited,
+                limit_hours,
             });
         }
     }

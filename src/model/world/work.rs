@@ -54,10 +54,8 @@ impl World<'_> {
         if self.trace_serial == Some(serial) {
             let sc = self.sc;
             let o = self.orders.get(key).expect("open");
-            let names: Vec<&str> = o.route.iter().map(|&d| sc.departments[d].id.as_str()).collect();
-            let text =
-                format!("dispatched {} authority to {}", if authority { "with" } else { "without" }, names.join(" + "));
-            self.note(serial, || text);
+            let departments = o.route.iter().map(|&d| sc.departments[d].id.clone()).collect();
+            self.note(serial, || TraceEvent::Dispatched { authority, departments });
         }
         for i in 0..parts {
             self.send_part(key, i)?;
@@ -80,20 +78,15 @@ impl World<'_> {
             if counted {
                 self.platforms[p].tally.summons += 1;
             }
-            let (dept, limit) = (&self.sc.departments[d].id, self.sc.whistle.as_ref().map_or(0.0, |w| w.report_hours));
-            self.note(serial, || {
-                format!("the street blows the whistle: {dept} must report within {limit:.0} h (吹哨报到)")
-            });
+            let sc = self.sc;
+            let limit_hours = sc.whistle.as_ref().map_or(0.0, |w| w.report_hours);
+            self.note(serial, || TraceEvent::Summoned { department: sc.departments[d].id.clone(), limit_hours });
         }
         let Some(o) = self.orders.get(key) else { return Ok(()) };
         let outside = o.authority && !reaches;
         if outside && self.trace_serial == Some(o.serial) {
-            let (serial, dept) = (o.serial, self.sc.departments[d].id.clone());
-            self.note(serial, || {
-                format!(
-                    "{dept} is a county line department: the township's authority does not reach it (看得见的管不着)"
-                )
-            });
+            let (serial, department) = (o.serial, self.sc.departments[d].id.clone());
+            self.note(serial, || TraceEvent::OutsideReach { department });
         }
         let o = self.orders.get_mut(key).expect("open");
         o.stage = Stage::Departments;
@@ -254,10 +247,13 @@ impl World<'_> {
                     job.kind = JobKind::Return { order, platform, part };
                     if self.trace_serial == Some(serial) {
                         let why = self.explain_refusal(platform, order, d, &t);
-                        self.note(serial, || format!("{} returns it (M10): {why}", sc.departments[d].id));
+                        self.note(serial, || TraceEvent::Returned { department: sc.departments[d].id.clone(), why });
                     }
                 } else {
-                    self.note(serial, || format!("{} starts work: {:.1} h of work", sc.departments[d].id, total));
+                    self.note(serial, || TraceEvent::WorkStarts {
+                        department: sc.departments[d].id.clone(),
+                        hours: total,
+                    });
                 }
             }
             let speed = 1.0 + self.departments[d].overtime_today / sc.calendar.hours_per_day();
@@ -293,7 +289,7 @@ impl World<'_> {
             JobKind::RootCause { category } => self.root_cause_done(category, job.counted),
             JobKind::Redo { order, .. } => {
                 let serial = self.serial_of(order);
-                self.note(serial, || format!("{} finishes the redo", sc.departments[d].id));
+                self.note(serial, || TraceEvent::RedoFinished { department: sc.departments[d].id.clone() });
                 if self.orders.get(order).is_some() {
                     self.work_finished(order)?;
                 }
@@ -335,7 +331,7 @@ impl World<'_> {
                     None => false,
                 };
                 let serial = self.serial_of(order);
-                self.note(serial, || format!("{} finishes its part", sc.departments[d].id));
+                self.note(serial, || TraceEvent::PartFinished { department: sc.departments[d].id.clone() });
                 if finished {
                     self.work_finished(order)?;
                 }
@@ -367,22 +363,12 @@ impl World<'_> {
         self.department_enqueue(d, job)
     }
 
-    /// Why a department refused or returned an order, in words (for the trace).
-    pub(super) fn explain_refusal(&self, p: PlatformId, key: OrderKey, d: DeptId, t: &decision::TakeUp) -> String {
+    /// Why a department refused or returned an order (for the trace).
+    pub(super) fn explain_refusal(&self, p: PlatformId, key: OrderKey, d: DeptId, t: &decision::TakeUp) -> Refusal {
         let authority = self.orders.get(key).is_some_and(|o| o.authority);
         let lead = self.orders.get(key).map_or(d, |o| o.route[0]);
-        let who = self.rules_sanctioner(p, d, lead).unwrap_or_else(|| self.sanctioner(p, authority));
-        format!(
-            "its load was {:.2} (share of staff busy plus days of waiting work per head); neglect would \
-             be sanctioned by {} (consequence {:.2}){}; the work would cost {:.2} days at that load; \
-             it keeps such an order {:.0}% of the time",
-            t.load,
-            who.words(),
-            t.consequence,
-            if t.outside_authority { ", and the matter is outside its authority" } else { "" },
-            t.cost,
-            t.p_keep * 100.0
-        )
+        let sanctioner = self.rules_sanctioner(p, d, lead).unwrap_or_else(|| self.sanctioner(p, authority));
+        Refusal { terms: *t, sanctioner }
     }
 
     /// All parts done: audit (M9), escalation (M7), then sign-off or closure.
@@ -402,9 +388,7 @@ impl World<'_> {
             let caught = slipshod && (a.catch >= 1.0 || chance(rng, a.catch));
             if slipshod && !caught {
                 self.orders.get_mut(key).expect("open").slipshod = true;
-                self.note(serial, || {
-                    "the reply is slipshod but passes the audit: the order will close unresolved (M9)".into()
-                });
+                self.note(serial, || TraceEvent::SlipshodPasses);
             }
             if caught {
                 let o = self.orders.get_mut(key).expect("open");
@@ -420,13 +404,11 @@ impl World<'_> {
                     self.platforms[p].tally.redone += 1;
                 }
                 let stress = self.departments[lead].stress;
-                self.note(serial, || {
-                    format!(
-                        "the reply fails the audit: {} wrote it at load {load:.2} and stress {stress:.2}, \
-                         when a reply fails {:.0}% of the time; it must redo it (M9)",
-                        sc.departments[lead].id,
-                        fail * 100.0,
-                    )
+                self.note(serial, || TraceEvent::AuditFailed {
+                    department: sc.departments[lead].id.clone(),
+                    load,
+                    stress,
+                    fail,
                 });
                 let seq = self.next_seq();
                 let job = Job {
@@ -453,7 +435,7 @@ impl World<'_> {
                     if counted {
                         self.platforms[p].tally.escalated += 1;
                     }
-                    self.note(serial, || "it needs authority above the township: escalated to the county (M7)".into());
+                    self.note(serial, || TraceEvent::Escalated);
                     let delay = if county.delay_days > 0.0 {
                         exp_gap(&mut self.platforms[p].county_rng, 1.0 / (county.delay_days * HOURS_PER_DAY))
                     } else {
@@ -461,9 +443,7 @@ impl World<'_> {
                     };
                     return self.after_hours(delay, Event::CountyDone(key));
                 }
-                self.note(serial, || {
-                    "it needs authority above the township; the township cannot act (权小责大)".into()
-                });
+                self.note(serial, || TraceEvent::BeyondTownship);
             }
         }
         self.finalize(key)
@@ -477,7 +457,7 @@ impl World<'_> {
         let o = self.orders.get_mut(key).expect("open");
         o.resolved_above = ok;
         let serial = o.serial;
-        self.note(serial, || format!("the county {}", if ok { "resolves it" } else { "does not resolve it" }));
+        self.note(serial, || TraceEvent::CountyDone { resolved: ok });
         self.finalize(key)
     }
 
