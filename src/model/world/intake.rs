@@ -133,7 +133,7 @@ impl World<'_> {
             }
             return Ok(());
         }
-        self.after_hours(delay, Event::Relayed(p, channel, v, c))
+        self.after_hours(delay, Event::Relayed(Box::new((p, channel, v, c))))
     }
 
     /// A new order on platform `p`.

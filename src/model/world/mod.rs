@@ -82,7 +82,9 @@ pub enum SimError {
     },
 }
 
-#[derive(Clone, Copy, Debug)]
+/// A pending event. Kept to 24 bytes (the heap moves every entry several times): the rare large
+/// payloads (a desk item, a repeat complaint, a relayed report) travel boxed.
+#[derive(Clone, Debug)]
 enum Event {
     PlatformArrival(PlatformId, u32),
     VillageIssue(VillageId),
@@ -96,16 +98,18 @@ enum Event {
     OperatorRetry(OrderKey),
     Deadline(OrderKey),
     DayEnd(u32),
-    DeskDone(PlatformId, DeskItem),
+    DeskDone(PlatformId, Box<DeskItem>),
     DeputyDone(LeaderId),
     CountyDone(OrderKey),
-    Repeat(PlatformId, Channel, Option<VillageId>, Option<CategoryId>),
+    Repeat(Box<(PlatformId, Channel, Option<VillageId>, Option<CategoryId>)>),
     AssessmentEnd(PlatformId),
     ShockEdge(PlatformId),
-    Relayed(PlatformId, Channel, VillageId, CategoryId),
+    Relayed(Box<(PlatformId, Channel, VillageId, CategoryId)>),
     Sensor(PlatformId),
     PoolSettled(DeptId),
 }
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 24, "keep events small: box large payloads");
 
 /// One line of an order's story: when, and what happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -570,10 +574,11 @@ impl<'s> World<'s> {
                 }
                 Ok(())
             }
-            Event::DeskDone(p, item) => self.desk_done(p, item),
+            Event::DeskDone(p, item) => self.desk_done(p, *item),
             Event::DeputyDone(l) => self.deputy_done(l),
             Event::CountyDone(key) => self.county_done(key),
-            Event::Repeat(p, channel, village, category) => {
+            Event::Repeat(repeat) => {
+                let (p, channel, village, category) = *repeat;
                 if let Some(o) = self.take_in_order(p, channel, village, category)? {
                     let counted = self.now() >= self.warmup;
                     if counted {
@@ -585,7 +590,10 @@ impl<'s> World<'s> {
                 Ok(())
             }
             Event::AssessmentEnd(p) => self.assessment_end(p),
-            Event::Relayed(p, channel, v, c) => self.take_in(p, channel, Some(v), Some(c)),
+            Event::Relayed(relayed) => {
+                let (p, channel, v, c) = *relayed;
+                self.take_in(p, channel, Some(v), Some(c))
+            }
             Event::Sensor(p) => self.sensor_event(p),
             Event::VillageIssue(v) => self.village_issue(v),
             Event::GridReport(v, c) => self.grid_report(v, c),
