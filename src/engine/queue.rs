@@ -66,6 +66,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `at`. Events that never come (`SimTime::NEVER`) are not stored.
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<(), PastSchedule> {
         if at < self.now {
             return Err(PastSchedule { at, now: self.now });
@@ -81,6 +82,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Removes the next event and advances the clock to it.
+    #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let e = self.heap.pop()?;
         self.now = SimTime::from_bits(e.at);

@@ -17,7 +17,7 @@ use super::department::{Department, Hours, Job, JobKind};
 use super::desk::{Desk, DeskItem, DeskTask};
 use super::leader::{Item, ItemKind, Leader};
 use super::operator::{Operator, OperatorItem, Task};
-use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Stage};
+use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Parts, Stage};
 use super::queue_stat::LittleFigures;
 use crate::engine::dist::{chance, exp_gap};
 use crate::engine::queue::{EventQueue, PastSchedule};
@@ -527,6 +527,8 @@ impl<'s> World<'s> {
     fn run(&mut self) -> Result<(), SimError> {
         let replication = self.replication;
         let guard_every = guard::check_interval(self.sc);
+        // Counts down to the next guard check (a division per event was measurable).
+        let mut until_guard = guard_every;
         while let Some((t, e)) = self.q.pop() {
             if t > self.end {
                 break;
@@ -544,10 +546,12 @@ impl<'s> World<'s> {
                     limit: self.sc.simulation.max_open_orders,
                 });
             }
-            if self.events % guard_every == 0
-                && let Some(err) = self.over_queued(t)
-            {
-                return Err(err);
+            until_guard -= 1;
+            if until_guard == 0 {
+                until_guard = guard_every;
+                if let Some(err) = self.over_queued(t) {
+                    return Err(err);
+                }
             }
         }
         Ok(())
