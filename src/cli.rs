@@ -472,9 +472,16 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         files: Vec::new(),
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
-    let mut files = output::write_run_with(&dir, &sc, &outs, &rows, series)?;
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    files.push(output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows)?);
+    // The CSV files and the report are independent: written side by side on `threads` workers.
+    let (written, report) = experiment::with_threads(threads, || {
+        rayon::join(
+            || output::write_run_with(&dir, &sc, &outs, &rows, series),
+            || output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows),
+        )
+    })?;
+    let mut files = written?;
+    files.push(report?);
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;

@@ -94,13 +94,35 @@ pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resul
 
 /// `timeseries.csv` holding the chosen series.
 pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], series: Series) -> Result<(), WriteError> {
-    write_csv(path, |c| {
+    use rayon::prelude::*;
+    write_atomic(path, |w| {
         let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
         place_header(sc, &mut header);
-        c.write_record(&header)?;
-        if series != Series::None {
-            for out in outs {
-                write_run_timeseries(c, sc, out, series)?;
+        let mut c = csv::Writer::from_writer(Vec::new());
+        c.write_record(&header).map_err(csv_err)?;
+        w.write_all(&c.into_inner().map_err(|e| e.into_error())?)?;
+        if series == Series::None {
+            return Ok(());
+        }
+        // Each replication's rows are formatted on its own (in parallel, as many at a time as
+        // there are worker threads, to bound the memory held) and written in replication order:
+        // the same bytes as one writer going through them in turn.
+        for batch in outs.chunks(rayon::current_num_threads().max(1)) {
+            let texts: Vec<io::Result<Vec<u8>>> = batch
+                .par_iter()
+                .map(|out| {
+                    let mut buf = Vec::new();
+                    {
+                        let mut sink: &mut dyn Write = &mut buf;
+                        let mut c = csv::Writer::from_writer(&mut sink as &mut dyn Write);
+                        write_run_timeseries(&mut c, sc, out, series).map_err(csv_err)?;
+                        c.flush()?;
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for text in texts {
+                w.write_all(&text?)?;
             }
         }
         Ok(())
