@@ -90,6 +90,10 @@ enum Command {
         /// every seventh day) or none (the header alone) — for large runs.
         #[arg(long, value_enum, default_value_t = output::csv::Series::All)]
         series: output::csv::Series,
+        /// Format of the summary and the daily series: csv (summary.csv, timeseries.csv),
+        /// parquet (summary.parquet, timeseries.parquet, for large runs) or both.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv)]
+        format: output::Format,
         #[command(flatten)]
         variant: Variant,
         #[command(flatten)]
@@ -305,8 +309,21 @@ pub fn replications_arg(s: &str) -> Result<u32, String> {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, series, variant, stats } => {
-            let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series };
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            replications,
+            threads,
+            quiet,
+            baseline,
+            large,
+            series,
+            format,
+            variant,
+            stats,
+        } => {
+            let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series, format };
             run(&scenario, &variant, args, &stats)
         }
         Command::Trace { scenario, order, replication, seed, variant } => {
@@ -405,10 +422,11 @@ struct RunArgs {
     baseline: Option<String>,
     large: bool,
     series: output::csv::Series,
+    format: output::Format,
 }
 
 fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_research::StatsArgs) -> Result<ExitCode> {
-    let RunArgs { out, seed, reps, threads, quiet, baseline, large, series } = args;
+    let RunArgs { out, seed, reps, threads, quiet, baseline, large, series, format } = args;
     let mut sc = load(path, variant)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -458,8 +476,11 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     let rows = output::summaries(&sc, &outs);
     // One run per folder: claim it (refusing files we did not write), write, then drop the
     // earlier run's files this one did not write again (an old baseline.csv, say).
-    let names: Vec<&str> =
-        output::folder::RUN_FILES.iter().copied().filter(|f| *f != "baseline.csv" || net.is_some()).collect();
+    let mut names = output::run_files(format);
+    names.push("report.html");
+    if net.is_some() {
+        names.push("baseline.csv");
+    }
     let manifest = output::folder::RunManifest {
         kind: "run".into(),
         complete: false,
@@ -476,7 +497,7 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     // The CSV files and the report are independent: written side by side on `threads` workers.
     let (written, report) = experiment::with_threads(threads, || {
         rayon::join(
-            || output::write_run_with(&dir, &sc, &outs, &rows, series),
+            || output::write_run_as(&dir, &sc, &outs, &rows, series, format),
             || output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows),
         )
     })?;

@@ -5,6 +5,7 @@ pub mod bars;
 pub mod csv;
 pub mod folder;
 pub mod html;
+pub mod parquet;
 pub mod plot;
 pub mod report;
 pub mod view;
@@ -64,21 +65,68 @@ pub fn write_run_with(
     rows: &[Vec<PlatformSummary>],
     series: csv::Series,
 ) -> Result<Vec<String>, WriteError> {
+    write_run_as(dir, sc, outs, rows, series, Format::Csv)
+}
+
+/// The format of a run's summary and daily series (`run --format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `summary.csv` and `timeseries.csv`.
+    #[default]
+    Csv,
+    /// `summary.parquet` and `timeseries.parquet` instead.
+    Parquet,
+    /// Both.
+    Both,
+}
+
+/// The files `embedsim run` writes in `format`, in the order [`write_run_as`] returns them
+/// (then `report.html`, and `baseline.csv` when there is a baseline).
+pub fn run_files(format: Format) -> Vec<&'static str> {
+    let csv = format != Format::Parquet;
+    let parquet = format != Format::Csv;
+    [
+        ("summary.csv", csv),
+        ("timeseries.csv", csv),
+        ("summary.parquet", parquet),
+        ("timeseries.parquet", parquet),
+        ("departments.csv", true),
+        ("queues.csv", true),
+        ("regimes.csv", true),
+    ]
+    .into_iter()
+    .filter_map(|(f, on)| on.then_some(f))
+    .collect()
+}
+
+/// [`write_run_with`] in `format`. Returns the paths written.
+pub fn write_run_as(
+    dir: &Path,
+    sc: &Scenario,
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+    series: csv::Series,
+    format: Format,
+) -> Result<Vec<String>, WriteError> {
     use rayon::prelude::*;
     let tagged: Vec<(u32, Vec<PlatformSummary>)> =
         outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
-    let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
+    let files = run_files(format);
     // The files are independent: written side by side on the worker threads (each atomically,
     // each the same bytes whatever the threads); the first error in file order is reported.
-    let writers: [&(dyn Fn(&Path) -> Result<(), WriteError> + Sync); 5] = [
-        &|p| csv::write_summary(p, sc, &tagged),
-        &|p| csv::write_timeseries_of(p, sc, outs, series),
-        &|p| csv::write_departments(p, sc, outs),
-        &|p| csv::write_queues(p, sc, outs),
-        &|p| csv::write_regimes(p, sc, outs),
-    ];
-    let results: Vec<Result<(), WriteError>> =
-        files.par_iter().zip(writers.par_iter()).map(|(f, write)| write(&dir.join(f))).collect();
+    let write = |name: &str| {
+        let p = dir.join(name);
+        match name {
+            "summary.csv" => csv::write_summary(&p, sc, &tagged),
+            "timeseries.csv" => csv::write_timeseries_of(&p, sc, outs, series),
+            "summary.parquet" => parquet::write_summary(&p, sc, &tagged),
+            "timeseries.parquet" => parquet::write_timeseries(&p, sc, outs, series),
+            "departments.csv" => csv::write_departments(&p, sc, outs),
+            "queues.csv" => csv::write_queues(&p, sc, outs),
+            _ => csv::write_regimes(&p, sc, outs),
+        }
+    };
+    let results: Vec<Result<(), WriteError>> = files.par_iter().map(|f| write(f)).collect();
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
 }
