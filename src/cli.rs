@@ -399,14 +399,21 @@ pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
 
 /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
 pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    progress_in(len, quiet, what, "runs")
+}
+
+/// [`progress`] counting `unit` (runs, days simulated), with the time left.
+pub fn progress_in(len: u64, quiet: bool, what: &str, unit: &str) -> ProgressBar {
     if quiet || len < 2 || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, {per_sec}, {eta} left")
-            .expect("static template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
+        ))
+        .expect("a valid template")
+        .progress_chars("=> "),
     );
     bar.set_message(what.to_string());
     bar
@@ -456,11 +463,23 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let pilot = stats.warmup == Some(embedsim::analysis::warmup::Warmup::Auto);
     let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 } * if pilot { 2 } else { 1 };
-    let bar = progress(runs, quiet, &sc.name);
+    // A plain run counts simulated days, so that a large run of few replications shows its
+    // progress and the time left; the others count runs.
+    let by_day = baseline.is_none() && stats.precision.is_empty() && !pilot;
+    let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    let bar = if by_day {
+        progress_in(sc.simulation.replications as u64 * days, quiet, &sc.name, "days simulated")
+    } else {
+        progress(runs, quiet, &sc.name)
+    };
+    if !quiet && size >= output::NOTE_OUTPUT_BYTES {
+        eprintln!("{}", output::size_note(&sc, sc.simulation.replications, series, format));
+    }
     let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());
     let mut precision = None;
     let (outs, net) = match &baseline {
+        None if by_day => (experiment::run_all_by_day(&sc, threads, &|| bar.inc(1)).with_context(context)?, None),
         None => {
             let (outs, reached) =
                 crate::cli_research::run_precise(&sc, stats, threads, &|| bar.inc(1)).with_context(context)?;

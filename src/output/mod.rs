@@ -27,6 +27,33 @@ pub fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>>
 /// Above this estimated size, `embedsim run` asks for `--large` before it starts.
 pub const LARGE_OUTPUT_BYTES: u64 = 2_000_000_000;
 
+/// From this estimated size on, `embedsim run` states the size of the daily series before it
+/// starts.
+pub const NOTE_OUTPUT_BYTES: u64 = 100_000_000;
+
+/// The sentence `embedsim run` prints before a large run: how big its daily series will be, and
+/// how to make them smaller.
+pub fn size_note(sc: &Scenario, replications: u32, series: csv::Series, format: Format) -> String {
+    let bytes = estimate_series_bytes(sc, replications, series);
+    let file = match format {
+        Format::Csv | Format::Both => "timeseries.csv",
+        Format::Parquet => "timeseries.csv's rows, as timeseries.parquet (about a tenth of that on disk),",
+    };
+    format!(
+        "{file} will hold about {:.0} MB ({} replications x {} days, --series {}); the series are held \
+         in memory until written. --series weekly or none, or --format parquet, make it smaller",
+        bytes as f64 / 1e6,
+        replications,
+        sc.simulation.duration_days,
+        match series {
+            csv::Series::All => "all",
+            csv::Series::Platforms => "platforms",
+            csv::Series::Weekly => "weekly",
+            csv::Series::None => "none",
+        }
+    )
+}
+
 /// An estimate (within a factor of about two) of the bytes of `timeseries.csv` for `replications`
 /// replications of `sc`; the daily series held in memory until written are of the same order.
 pub fn estimate_timeseries_bytes(sc: &Scenario, replications: u32) -> u64 {
