@@ -104,6 +104,20 @@ pub fn floor(x: f64) -> f64 {
     }
 }
 
+/// Whether `t > 0` is clearly not just below the end of a period of `1 / per_period` hours (by
+/// more than 10⁻⁹ of a period), so that `t / period` cannot round up to a whole number: then on a
+/// 24 × 7 calendar `worked_before(t)` and `at_worked(t)` are `t` (weeks) and `next_working(t)`
+/// is `t` (days), exactly as their exact paths give, and a multiplication tells it without a
+/// division. Conservative: in doubt, false.
+#[inline]
+fn clear_of_period_end(t: f64, per_period: f64) -> bool {
+    if t >= 1e12 || t.is_nan() {
+        return false;
+    }
+    let q = t * per_period;
+    q - (q as i64 as f64) < 1.0 - 1e-9
+}
+
 /// Working windows: `len` hours starting at hour `start` of each of the first `days_per_week`
 /// days of every week.
 ///
@@ -160,6 +174,9 @@ impl WorkClock {
         if t <= 0.0 {
             return 0.0;
         }
+        if self.round_the_clock() && clear_of_period_end(t, 1.0 / HOURS_PER_WEEK) {
+            return t; // what the exact path below gives, without its division
+        }
         let weeks = floor(t / HOURS_PER_WEEK);
         let rem = t - weeks * HOURS_PER_WEEK;
         let mut total = weeks * self.hours_per_week();
@@ -189,6 +206,9 @@ impl WorkClock {
         }
         if target <= 0.0 {
             return SimTime::ZERO;
+        }
+        if self.round_the_clock() && clear_of_period_end(target, 1.0 / HOURS_PER_WEEK) {
+            return SimTime::from_hours(target); // what the exact path below gives
         }
         // A target on a week boundary belongs to the end of the earlier week, not the next start.
         let mut weeks = floor(target / per_week);
@@ -235,6 +255,9 @@ impl WorkClock {
     pub fn next_working(&self, t: SimTime) -> SimTime {
         if self.len <= 0.0 {
             return SimTime::NEVER;
+        }
+        if self.round_the_clock() && t.hours() > 0.0 && clear_of_period_end(t.hours(), 1.0 / HOURS_PER_DAY) {
+            return t; // the day's window opened at or before `t` and closes after it
         }
         let day0 = t.day();
         if self.round_the_clock() {
@@ -342,11 +365,35 @@ mod tests {
         unreachable!()
     }
 
+    fn next_working_loop(c: &WorkClock, t: f64) -> f64 {
+        let day0 = (t / HOURS_PER_DAY).floor().max(0.0) as u32;
+        for k in 0..8 {
+            let day = day0 + k;
+            if !c.is_working_day(day) {
+                continue;
+            }
+            let open = day as f64 * HOURS_PER_DAY + c.start;
+            if t < open + c.len {
+                return t.max(open);
+            }
+        }
+        f64::INFINITY
+    }
+
     #[test]
     fn round_the_clock_fast_paths_are_bit_identical() {
         let c = WorkClock::new(24.0, 7);
         let mut x = 0.123_f64;
         let mut values = vec![24.0, 48.0, 168.0, 167.999_999_999_999_97, 336.0, 1e-12, 23.999_999_999_999_996];
+        for week in [1.0, 2.0, 7.0, 52.0, 520.0, 5200.0, 1.0 / 7.0, 3.0 / 7.0, 1000.0 / 7.0] {
+            let end: f64 = (week * 7.0_f64).round() * HOURS_PER_DAY;
+            let mut below = end;
+            for _ in 0..64 {
+                below = f64::from_bits(below.to_bits() - 1);
+                values.push(below);
+            }
+            values.extend([end, f64::from_bits(end.to_bits() + 1), end - 1e-7, end - 1e-6]);
+        }
         for _ in 0..200_000 {
             x = (x * 7919.0 + 0.618_033_988_749_895).fract();
             values.push(x * 1e5);
@@ -356,6 +403,7 @@ mod tests {
             if t > 0.0 {
                 assert_eq!(c.worked_before(h(t)).to_bits(), worked_before_loop(&c, t).to_bits(), "{t}");
                 assert_eq!(c.at_worked(t).hours().to_bits(), at_worked_loop(&c, t).to_bits(), "{t}");
+                assert_eq!(c.next_working(h(t)).hours().to_bits(), next_working_loop(&c, t).to_bits(), "{t}");
             }
             for y in [t, -t, t + 0.5, -t - 0.5] {
                 assert_eq!(floor(y).to_bits(), y.floor().to_bits(), "{y}");
