@@ -90,6 +90,10 @@ enum Command {
         /// every seventh day) or none (the header alone) — for large runs.
         #[arg(long, value_enum, default_value_t = output::csv::Series::All)]
         series: output::csv::Series,
+        /// Format of the summary and the daily series: csv (summary.csv, timeseries.csv),
+        /// parquet (summary.parquet, timeseries.parquet, for large runs) or both.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv)]
+        format: output::Format,
         #[command(flatten)]
         variant: Variant,
         #[command(flatten)]
@@ -308,8 +312,21 @@ pub fn replications_arg(s: &str) -> Result<u32, String> {
 /// Runs the chosen command.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { scenario, out, seed, replications, threads, quiet, baseline, large, series, variant, stats } => {
-            let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series };
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            replications,
+            threads,
+            quiet,
+            baseline,
+            large,
+            series,
+            format,
+            variant,
+            stats,
+        } => {
+            let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series, format };
             run(&scenario, &variant, args, &stats)
         }
         Command::Trace { scenario, order, replication, seed, lang, variant } => {
@@ -391,14 +408,21 @@ pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
 
 /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
 pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    progress_in(len, quiet, what, "runs")
+}
+
+/// [`progress`] counting `unit` (runs, days simulated), with the time left.
+pub fn progress_in(len: u64, quiet: bool, what: &str, unit: &str) -> ProgressBar {
     if quiet || len < 2 || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, {per_sec}, {eta} left")
-            .expect("static template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
+        ))
+        .expect("a valid template")
+        .progress_chars("=> "),
     );
     bar.set_message(what.to_string());
     bar
@@ -414,10 +438,11 @@ struct RunArgs {
     baseline: Option<String>,
     large: bool,
     series: output::csv::Series,
+    format: output::Format,
 }
 
 fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_research::StatsArgs) -> Result<ExitCode> {
-    let RunArgs { out, seed, reps, threads, quiet, baseline, large, series } = args;
+    let RunArgs { out, seed, reps, threads, quiet, baseline, large, series, format } = args;
     let mut sc = load(path, variant)?;
     if let Some(s) = seed {
         sc.simulation.seed = s;
@@ -447,11 +472,23 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let pilot = stats.warmup == Some(embedsim::analysis::warmup::Warmup::Auto);
     let runs = sc.simulation.replications as u64 * if baseline.is_some() { 2 } else { 1 } * if pilot { 2 } else { 1 };
-    let bar = progress(runs, quiet, &sc.name);
+    // A plain run counts simulated days, so that a large run of few replications shows its
+    // progress and the time left; the others count runs.
+    let by_day = baseline.is_none() && stats.precision.is_empty() && !pilot;
+    let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    let bar = if by_day {
+        progress_in(sc.simulation.replications as u64 * days, quiet, &sc.name, "days simulated")
+    } else {
+        progress(runs, quiet, &sc.name)
+    };
+    if !quiet && size >= output::NOTE_OUTPUT_BYTES {
+        eprintln!("{}", output::size_note(&sc, sc.simulation.replications, series, format));
+    }
     let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());
     let mut precision = None;
     let (outs, net) = match &baseline {
+        None if by_day => (experiment::run_all_by_day(&sc, threads, &|| bar.inc(1)).with_context(context)?, None),
         None => {
             let (outs, reached) =
                 crate::cli_research::run_precise(&sc, stats, threads, &|| bar.inc(1)).with_context(context)?;
@@ -467,8 +504,14 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     let rows = output::summaries(&sc, &outs);
     // One run per folder: claim it (refusing files we did not write), write, then drop the
     // earlier run's files this one did not write again (an old baseline.csv, say).
-    let names: Vec<&str> =
-        output::folder::RUN_FILES.iter().copied().filter(|f| *f != "baseline.csv" || net.is_some()).collect();
+    let mut names = output::run_files(format);
+    if sc.ranking.is_some() {
+        names.push("ranking.csv");
+    }
+    names.push("report.html");
+    if net.is_some() {
+        names.push("baseline.csv");
+    }
     let manifest = output::folder::RunManifest {
         kind: "run".into(),
         complete: false,
@@ -481,9 +524,16 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         files: Vec::new(),
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
-    let mut files = output::write_run_with(&dir, &sc, &outs, &rows, series)?;
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    files.push(output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows)?);
+    // The CSV files and the report are independent: written side by side on `threads` workers.
+    let (written, report) = experiment::with_threads(threads, || {
+        rayon::join(
+            || output::write_run_as(&dir, &sc, &outs, &rows, series, format),
+            || output::write_report(&dir, &sc, &text, &variant.arguments(), &outs, &rows),
+        )
+    })?;
+    let mut files = written?;
+    files.push(report?);
     if let Some(b) = &net {
         let path = dir.join("baseline.csv");
         output::csv::write_baseline(&path, b)?;

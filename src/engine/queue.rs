@@ -15,8 +15,10 @@ pub struct PastSchedule {
     pub now: SimTime,
 }
 
+/// A pending event. `at` is the bit pattern of a non-negative, finite time: for such times the
+/// bits order as the times do, so the heap compares two integers (no float comparison).
 struct Entry<E> {
-    at: SimTime,
+    at: u64,
     seq: u64,
     event: E,
 }
@@ -64,6 +66,7 @@ impl<E> EventQueue<E> {
     }
 
     /// Schedules `event` at `at`. Events that never come (`SimTime::NEVER`) are not stored.
+    #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<(), PastSchedule> {
         if at < self.now {
             return Err(PastSchedule { at, now: self.now });
@@ -71,21 +74,24 @@ impl<E> EventQueue<E> {
         if !at.is_finite() {
             return Ok(());
         }
-        self.heap.push(Entry { at, seq: self.next_seq, event });
+        // `at >= now >= 0` (total order: -0.0 is before 0.0 and refused above), so the bits of
+        // `at` are those of a non-negative finite float and order as the times do.
+        self.heap.push(Entry { at: at.hours().to_bits(), seq: self.next_seq, event });
         self.next_seq += 1;
         Ok(())
     }
 
     /// Removes the next event and advances the clock to it.
+    #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let e = self.heap.pop()?;
-        self.now = e.at;
-        Some((e.at, e.event))
+        self.now = SimTime::from_bits(e.at);
+        Some((self.now, e.event))
     }
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.at)
+        self.heap.peek().map(|e| SimTime::from_bits(e.at))
     }
 
     /// Number of pending events.

@@ -41,9 +41,14 @@ impl SimTime {
         self.0
     }
 
+    /// The time whose `hours().to_bits()` is `bits` (the event queue's compact key).
+    pub(crate) fn from_bits(bits: u64) -> SimTime {
+        SimTime(f64::from_bits(bits))
+    }
+
     /// Calendar day index (0-based) this time falls in.
     pub fn day(self) -> u32 {
-        (self.0 / HOURS_PER_DAY).floor().max(0.0) as u32
+        floor(self.0 / HOURS_PER_DAY).max(0.0) as u32
     }
 
     /// Whether this time will ever come.
@@ -78,6 +83,39 @@ impl fmt::Display for SimTime {
         let (h, m) = (minutes / 60, minutes % 60);
         write!(f, "day {day} {h:02}:{m:02}")
     }
+}
+
+/// `x.floor()`, exactly, without the library call `floor` is on the baseline x86-64 target
+/// (no SSE4.1 rounding instruction): truncation through an integer, corrected for negatives.
+#[inline]
+pub fn floor(x: f64) -> f64 {
+    // Beyond 2^52 every float is an integer (and NaN and the infinities fail the test).
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t == x {
+            x // keeps -0.0
+        } else if t > x {
+            t - 1.0
+        } else {
+            t
+        }
+    } else {
+        x
+    }
+}
+
+/// Whether `t > 0` is clearly not just below the end of a period of `1 / per_period` hours (by
+/// more than 10⁻⁹ of a period), so that `t / period` cannot round up to a whole number: then on a
+/// 24 × 7 calendar `worked_before(t)` and `at_worked(t)` are `t` (weeks) and `next_working(t)`
+/// is `t` (days), exactly as their exact paths give, and a multiplication tells it without a
+/// division. Conservative: in doubt, false.
+#[inline]
+fn clear_of_period_end(t: f64, per_period: f64) -> bool {
+    if t >= 1e12 || t.is_nan() {
+        return false;
+    }
+    let q = t * per_period;
+    q - (q as i64 as f64) < 1.0 - 1e-9
 }
 
 /// Working windows: `len` hours starting at hour `start` of each of the first `days_per_week`
@@ -136,9 +174,19 @@ impl WorkClock {
         if t <= 0.0 {
             return 0.0;
         }
-        let weeks = (t / HOURS_PER_WEEK).floor();
+        if self.round_the_clock() && clear_of_period_end(t, 1.0 / HOURS_PER_WEEK) {
+            return t; // what the exact path below gives, without its division
+        }
+        let weeks = floor(t / HOURS_PER_WEEK);
         let rem = t - weeks * HOURS_PER_WEEK;
         let mut total = weeks * self.hours_per_week();
+        if self.round_the_clock() && rem > 0.0 && rem.is_finite() {
+            // The loop below adds 24 for each whole day before `rem` and then `rem - 24 k`: every
+            // step is exact (integers, and `t - 168 w` and `rem - 24 k` are multiples of the last
+            // place of `t`), so the sum is `t` itself. (`rem <= 0`, when `t / 168` rounded up to a
+            // whole week, takes the loop.)
+            return t;
+        }
         for d in 0..self.days_per_week {
             let open = d as f64 * HOURS_PER_DAY + self.start;
             let close = open + self.len;
@@ -159,9 +207,17 @@ impl WorkClock {
         if target <= 0.0 {
             return SimTime::ZERO;
         }
+        if self.round_the_clock() && clear_of_period_end(target, 1.0 / HOURS_PER_WEEK) {
+            return SimTime::from_hours(target); // what the exact path below gives
+        }
         // A target on a week boundary belongs to the end of the earlier week, not the next start.
-        let mut weeks = (target / per_week).floor();
+        let mut weeks = floor(target / per_week);
         let mut r = target - weeks * per_week;
+        if self.round_the_clock() && r > 0.0 && r.is_finite() {
+            // The loop below returns `168 w + 24 d + (r - 24 d)`, each step exact (integers, and
+            // multiples of the last place of `target`), which is `target` itself.
+            return SimTime::from_hours(target);
+        }
         if r <= 0.0 {
             weeks -= 1.0;
             r += per_week;
@@ -176,6 +232,12 @@ impl WorkClock {
         // Rounding left a sliver past the last window: it ends there.
         let last_close = (self.days_per_week - 1) as f64 * HOURS_PER_DAY + self.start + self.len;
         SimTime::from_hours(weeks * HOURS_PER_WEEK + last_close)
+    }
+
+    /// Every hour of every day (24 h × 7): the calendar's fast path.
+    #[inline]
+    fn round_the_clock(&self) -> bool {
+        self.days_per_week == 7 && self.len == HOURS_PER_DAY && self.start == 0.0
     }
 
     /// When a task of `work` working hours, started (or queued to start) at `t`, finishes.
@@ -194,7 +256,17 @@ impl WorkClock {
         if self.len <= 0.0 {
             return SimTime::NEVER;
         }
+        if self.round_the_clock() && t.hours() > 0.0 && clear_of_period_end(t.hours(), 1.0 / HOURS_PER_DAY) {
+            return t; // the day's window opened at or before `t` and closes after it
+        }
         let day0 = t.day();
+        if self.round_the_clock() {
+            // The loop's first pass: every day works and `t` is before the day's close.
+            let open = day0 as f64 * HOURS_PER_DAY + self.start;
+            if t.hours() < open + self.len {
+                return SimTime::from_hours(t.hours().max(open));
+            }
+        }
         for k in 0..8 {
             let day = day0 + k;
             if !self.is_working_day(day) {
@@ -256,6 +328,90 @@ mod tests {
         let none = WorkClock::new(8.0, 5).sub_window(0.0);
         assert_eq!(none.advance(h(0.0), 1.0), SimTime::NEVER);
         assert_eq!(none.next_working(h(0.0)), SimTime::NEVER);
+    }
+
+    /// The loops the 24 × 7 fast paths replace, as they were.
+    fn worked_before_loop(c: &WorkClock, t: f64) -> f64 {
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let weeks = (t / HOURS_PER_WEEK).floor();
+        let rem = t - weeks * HOURS_PER_WEEK;
+        let mut total = weeks * c.hours_per_week();
+        for d in 0..c.days_per_week {
+            let open = d as f64 * HOURS_PER_DAY + c.start;
+            if rem <= open {
+                break;
+            }
+            total += rem.min(open + c.len) - open;
+        }
+        total
+    }
+
+    fn at_worked_loop(c: &WorkClock, target: f64) -> f64 {
+        let per_week = c.hours_per_week();
+        let mut weeks = (target / per_week).floor();
+        let mut r = target - weeks * per_week;
+        if r <= 0.0 {
+            weeks -= 1.0;
+            r += per_week;
+        }
+        for d in 0..c.days_per_week {
+            if r <= c.len {
+                return weeks * HOURS_PER_WEEK + (d as f64 * HOURS_PER_DAY + c.start) + r;
+            }
+            r -= c.len;
+        }
+        unreachable!()
+    }
+
+    fn next_working_loop(c: &WorkClock, t: f64) -> f64 {
+        let day0 = (t / HOURS_PER_DAY).floor().max(0.0) as u32;
+        for k in 0..8 {
+            let day = day0 + k;
+            if !c.is_working_day(day) {
+                continue;
+            }
+            let open = day as f64 * HOURS_PER_DAY + c.start;
+            if t < open + c.len {
+                return t.max(open);
+            }
+        }
+        f64::INFINITY
+    }
+
+    #[test]
+    fn round_the_clock_fast_paths_are_bit_identical() {
+        let c = WorkClock::new(24.0, 7);
+        let mut x = 0.123_f64;
+        let mut values = vec![24.0, 48.0, 168.0, 167.999_999_999_999_97, 336.0, 1e-12, 23.999_999_999_999_996];
+        for week in [1.0, 2.0, 7.0, 52.0, 520.0, 5200.0, 1.0 / 7.0, 3.0 / 7.0, 1000.0 / 7.0] {
+            let end: f64 = (week * 7.0_f64).round() * HOURS_PER_DAY;
+            let mut below = end;
+            for _ in 0..64 {
+                below = f64::from_bits(below.to_bits() - 1);
+                values.push(below);
+            }
+            values.extend([end, f64::from_bits(end.to_bits() + 1), end - 1e-7, end - 1e-6]);
+        }
+        for _ in 0..200_000 {
+            x = (x * 7919.0 + 0.618_033_988_749_895).fract();
+            values.push(x * 1e5);
+            values.push((x * 1000.0).round() * 24.0 + (x - 0.5) * 1e-9);
+        }
+        for &t in &values {
+            if t > 0.0 {
+                assert_eq!(c.worked_before(h(t)).to_bits(), worked_before_loop(&c, t).to_bits(), "{t}");
+                assert_eq!(c.at_worked(t).hours().to_bits(), at_worked_loop(&c, t).to_bits(), "{t}");
+                assert_eq!(c.next_working(h(t)).hours().to_bits(), next_working_loop(&c, t).to_bits(), "{t}");
+            }
+            for y in [t, -t, t + 0.5, -t - 0.5] {
+                assert_eq!(floor(y).to_bits(), y.floor().to_bits(), "{y}");
+            }
+        }
+        assert_eq!(floor(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert!(floor(f64::NAN).is_nan());
+        assert_eq!(floor(f64::INFINITY), f64::INFINITY);
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod validation;
 
 use rayon::prelude::*;
 
-use crate::model::{RunOutput, SimError, run_replication};
+use crate::model::{RunOutput, SimError, run_observed, run_replication};
 use crate::scenario::Scenario;
 
 /// Why a batch of runs failed.
@@ -51,6 +51,26 @@ pub fn run_all(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunOutput>, ExperimentError> {
     run_range(sc, 0, sc.simulation.replications, threads, tick)
+}
+
+/// [`run_all`] calling `tick_day` as each simulated day of each replication ends, for the
+/// progress of large runs (a run of one long replication moves too). The results are those of
+/// [`run_all`]: the observer sees nothing else.
+pub fn run_all_by_day(
+    sc: &Scenario,
+    threads: Option<usize>,
+    tick_day: &(dyn Fn() + Sync),
+) -> Result<Vec<RunOutput>, ExperimentError> {
+    with_threads(threads, || {
+        (0..sc.simulation.replications)
+            .into_par_iter()
+            .map(|r| {
+                let mut on_day = |_: u32| tick_day();
+                run_observed(sc, r, None, Some(&mut on_day))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .map_err(ExperimentError::from)
 }
 
 /// Runs replications `from..to` of `sc` in parallel, results in replication order (so a run

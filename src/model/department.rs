@@ -224,6 +224,79 @@ pub struct ClaimHours {
     pub smoothed: f64,
 }
 
+/// Waiting jobs, most pressing first (the order of [`Job`]'s `Ord`). The heap moves small keys;
+/// the jobs themselves (about 100 bytes) stay put in slots that are reused.
+#[derive(Clone, Debug, Default)]
+pub struct JobQueue {
+    heap: BinaryHeap<JobKey>,
+    slots: Vec<Job>,
+    free: Vec<u32>,
+}
+
+/// What orders a [`Job`] in the queue: consequence, deadline, arrival; and where the job is.
+#[derive(Clone, Copy, Debug)]
+struct JobKey {
+    consequence: f64,
+    deadline: SimTime,
+    seq: u64,
+    slot: u32,
+}
+
+impl PartialEq for JobKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for JobKey {}
+impl PartialOrd for JobKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for JobKey {
+    // The same order as `Job`'s (sequence numbers are unique, so the slot never decides).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.consequence
+            .total_cmp(&other.consequence)
+            .then_with(|| other.deadline.cmp(&self.deadline))
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+impl JobQueue {
+    /// Adds a job.
+    pub fn push(&mut self, job: Job) {
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = job;
+                i
+            }
+            None => {
+                self.slots.push(job);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(JobKey { consequence: job.consequence, deadline: job.deadline, seq: job.seq, slot });
+    }
+
+    /// Takes the most pressing job.
+    pub fn pop(&mut self) -> Option<Job> {
+        let key = self.heap.pop()?;
+        self.free.push(key.slot);
+        Some(self.slots[key.slot as usize])
+    }
+
+    /// Jobs waiting.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether none wait.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
 /// A department during a run.
 pub struct Department {
     /// Workers.
@@ -231,7 +304,7 @@ pub struct Department {
     /// Workers busy now.
     pub busy: u32,
     /// Waiting jobs.
-    pub queue: BinaryHeap<Job>,
+    pub queue: JobQueue,
     /// Effort hours of the waiting jobs (for the load the decision model sees).
     pub queued_hours: f64,
     /// Smoothed load (decision model).
@@ -278,7 +351,7 @@ impl Department {
         Department {
             staff,
             busy: 0,
-            queue: BinaryHeap::new(),
+            queue: JobQueue::default(),
             queued_hours: 0.0,
             load: 0.0,
             stat: QueueStat::new(from),

@@ -102,9 +102,9 @@ pub struct Order {
     /// Salience.
     pub label: Label,
     /// Departments that must each do a part.
-    pub route: Vec<usize>,
+    pub route: Parts<usize>,
     /// Effort of each department's part, drawn at arrival (common random numbers).
-    pub efforts: Vec<f64>,
+    pub efforts: Parts<f64>,
     /// Leader's review time, drawn at arrival.
     pub review_hours: f64,
     /// Leader's sign-off time, drawn at arrival.
@@ -140,6 +140,51 @@ pub struct Order {
     /// The smallest consequence of neglect behind any of its parts so far (effort follows the
     /// least-watched part; infinite before dispatch).
     pub weakest: f64,
+}
+
+/// An order's per-part values (its route, its efforts): up to three inline, more on the heap, so
+/// that the usual order allocates nothing. Reads as a slice.
+#[derive(Clone, Debug)]
+pub enum Parts<T> {
+    /// Up to three values, in place.
+    Inline(u8, [T; 3]),
+    /// More.
+    Heap(Vec<T>),
+}
+
+impl<T: Copy + Default> From<&[T]> for Parts<T> {
+    fn from(values: &[T]) -> Self {
+        values.iter().copied().collect()
+    }
+}
+
+impl<T: Copy + Default> FromIterator<T> for Parts<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut inline = [T::default(); 3];
+        let mut n = 0;
+        let mut iter = iter.into_iter();
+        for x in iter.by_ref() {
+            if n == 3 {
+                let mut all = inline.to_vec();
+                all.push(x);
+                all.extend(iter);
+                return Parts::Heap(all);
+            }
+            inline[n] = x;
+            n += 1;
+        }
+        Parts::Inline(n as u8, inline)
+    }
+}
+
+impl<T> std::ops::Deref for Parts<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Parts::Inline(n, values) => &values[..*n as usize],
+            Parts::Heap(values) => values,
+        }
+    }
 }
 
 /// Open orders, addressable by [`OrderKey`].
@@ -206,5 +251,20 @@ impl OrderSlab {
     /// Open orders, in slot order (deterministic).
     pub fn iter(&self) -> impl Iterator<Item = &Order> {
         self.slots.iter().filter_map(|(_, o)| o.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_read_back_whatever_their_number() {
+        for n in 0..7 {
+            let values: Vec<usize> = (10..10 + n).collect();
+            let parts = Parts::from(&values[..]);
+            assert_eq!(&parts[..], &values[..]);
+            assert_eq!(matches!(parts, Parts::Inline(..)), n <= 3);
+        }
     }
 }

@@ -21,6 +21,15 @@ pub struct WriteError {
 /// symbolic link there is never followed or written through), synced, renamed over the target,
 /// and the folder is synced so that the rename itself survives a power cut.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), WriteError> {
+    write_atomic_file(path, |w| fill(w))
+}
+
+/// [`write_atomic`] handing `fill` the buffered file itself (a writer that is `Send`, as the
+/// Parquet writer needs).
+pub fn write_atomic_file(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), WriteError> {
     let err = |source| WriteError { path: path.to_path_buf(), source };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(err)?;

@@ -94,13 +94,35 @@ pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resul
 
 /// `timeseries.csv` holding the chosen series.
 pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], series: Series) -> Result<(), WriteError> {
-    write_csv(path, |c| {
+    use rayon::prelude::*;
+    write_atomic(path, |w| {
         let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
         place_header(sc, &mut header);
-        c.write_record(&header)?;
-        if series != Series::None {
-            for out in outs {
-                write_run_timeseries(c, sc, out, series)?;
+        let mut c = csv::Writer::from_writer(Vec::new());
+        c.write_record(&header).map_err(csv_err)?;
+        w.write_all(&c.into_inner().map_err(|e| e.into_error())?)?;
+        if series == Series::None {
+            return Ok(());
+        }
+        // Each replication's rows are formatted on its own (in parallel, as many at a time as
+        // there are worker threads, to bound the memory held) and written in replication order:
+        // the same bytes as one writer going through them in turn.
+        for batch in outs.chunks(rayon::current_num_threads().max(1)) {
+            let texts: Vec<io::Result<Vec<u8>>> = batch
+                .par_iter()
+                .map(|out| {
+                    let mut buf = Vec::new();
+                    {
+                        let mut sink: &mut dyn Write = &mut buf;
+                        let mut c = csv::Writer::from_writer(&mut sink as &mut dyn Write);
+                        write_run_timeseries(&mut c, sc, out, series).map_err(csv_err)?;
+                        c.flush()?;
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for text in texts {
+                w.write_all(&text?)?;
             }
         }
         Ok(())
@@ -135,14 +157,63 @@ pub fn regime_code(r: crate::metrics::Regime) -> u8 {
     }
 }
 
-fn write_run_timeseries(
-    c: &mut csv::Writer<&mut dyn Write>,
+/// One value of the daily series: a measure, or a count (written as an integer).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SeriesValue {
+    /// A measure (empty in CSV, null in Parquet, when undefined).
+    Real(f64),
+    /// A count.
+    Count(u64),
+}
+
+impl SeriesValue {
+    /// As CSV writes it.
+    pub fn text(self) -> String {
+        match self {
+            SeriesValue::Real(x) => num(x),
+            SeriesValue::Count(n) => n.to_string(),
+        }
+    }
+
+    /// As a number (NaN or infinite when undefined).
+    pub fn number(self) -> f64 {
+        match self {
+            SeriesValue::Real(x) => x,
+            SeriesValue::Count(n) => n as f64,
+        }
+    }
+}
+
+/// One row of the long-format daily series of one replication.
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesRow<'a> {
+    /// Day index.
+    pub day: usize,
+    /// platform, department, leader or township.
+    pub scope: &'a str,
+    /// The entity's id.
+    pub id: &'a str,
+    /// The metric.
+    pub metric: &'a str,
+    /// Its value.
+    pub value: SeriesValue,
+    /// Township and district, when the files carry them.
+    pub at: Option<(&'a str, &'a str)>,
+}
+
+/// Goes through the rows of `out`'s daily series that `series` asks for, in file order: the one
+/// traversal behind `timeseries.csv` and `timeseries.parquet`.
+pub fn for_each_series_row<E>(
     sc: &Scenario,
     out: &RunOutput,
     series: Series,
-) -> csv::Result<()> {
+    f: &mut dyn FnMut(SeriesRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    use SeriesValue::{Count, Real};
+    if series == Series::None {
+        return Ok(());
+    }
     let everything = series == Series::All;
-    let rep = out.replication.to_string();
     let days = out.town.len();
     // Decided once per run, not per department and day (that was quadratic in departments).
     let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
@@ -154,20 +225,18 @@ fn write_run_timeseries(
     // Formatted once per run, not once per platform and day.
     let kind_names: Vec<String> = crate::model::department::Hours::KINDS.iter().map(|k| format!("hours_{k}")).collect();
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
-    for d in 0..days {
-        if series == Series::Weekly && d % 7 != 6 {
+    for day in 0..days {
+        if series == Series::Weekly && day % 7 != 6 {
             continue;
         }
-        let day = d.to_string();
-        let mut row = |scope: &str, id: &str, metric: &str, value: &str, at: Option<(&str, &str)>| match at {
-            None => c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value]),
-            Some((t, dist)) => c.write_record([rep.as_str(), day.as_str(), scope, id, metric, value, t, dist]),
+        let mut row = |scope: &str, id: &str, metric: &str, value: SeriesValue, at: Option<(&str, &str)>| {
+            f(SeriesRow { day, scope, id, metric, value, at })
         };
         for (i, (spec, p)) in sc.platforms.iter().zip(&out.platforms).enumerate() {
-            let x = &p.days[d];
+            let x = &p.days[day];
             let id = spec.id.as_str();
             let at = names(l.platform[i]);
-            let mut metric = |metric: &str, v: f64| row("platform", id, metric, &num(v), at);
+            let mut metric = |metric: &str, v: f64| row("platform", id, metric, Real(v), at);
             metric("arrivals", x.arrivals as f64)?;
             metric("dispatched", x.dispatched as f64)?;
             metric("closed", x.closed as f64)?;
@@ -193,9 +262,9 @@ fn write_run_timeseries(
             continue;
         }
         for (i, (spec, dep)) in sc.departments.iter().zip(&out.departments).enumerate() {
-            let x = &dep.days[d];
+            let x = &dep.days[day];
             let at = names(l.department[i]);
-            let mut metric = |metric: &str, v: f64| row("department", &spec.id, metric, &num(v), at);
+            let mut metric = |metric: &str, v: f64| row("department", &spec.id, metric, Real(v), at);
             metric("queue", x.queue as f64)?;
             metric("hours", x.hours)?;
             metric("utilisation", x.utilisation)?;
@@ -207,30 +276,53 @@ fn write_run_timeseries(
             }
         }
         for (i, (spec, series)) in sc.leaders.iter().zip(&out.leaders).enumerate() {
-            let x = &series[d];
+            let x = &series[day];
             let at = names(l.leader[i]);
-            row("leader", &spec.id, "inbox", &x.inbox.to_string(), at)?;
+            row("leader", &spec.id, "inbox", Count(x.inbox), at)?;
             if spec.delegate.is_some() {
-                row("leader", &spec.id, "deputy_inbox", &x.deputy_inbox.to_string(), at)?;
+                row("leader", &spec.id, "deputy_inbox", Count(x.deputy_inbox), at)?;
             }
-            row("leader", &spec.id, "attention_hours", &num(x.hours), at)?;
+            row("leader", &spec.id, "attention_hours", Real(x.hours), at)?;
         }
         if trust {
-            let t = &out.town[d];
+            let t = &out.town[day];
             let at = names(None);
-            row("township", "all", "issues", &t.issues.to_string(), at)?;
-            row("township", "all", "offline", &t.offline.to_string(), at)?;
-            row("township", "all", "silent", &t.silent.to_string(), at)?;
-            row("township", "all", "grid_resolved", &t.grid_resolved.to_string(), at)?;
+            row("township", "all", "issues", Count(t.issues), at)?;
+            row("township", "all", "offline", Count(t.offline), at)?;
+            row("township", "all", "silent", Count(t.silent), at)?;
+            row("township", "all", "grid_resolved", Count(t.grid_resolved), at)?;
             if village_rung {
-                row("township", "all", "village_resolved", &t.village_resolved.to_string(), at)?;
+                row("township", "all", "village_resolved", Count(t.village_resolved), at)?;
             }
             if points {
-                row("township", "all", "volunteer_resolved", &t.volunteer_resolved.to_string(), at)?;
+                row("township", "all", "volunteer_resolved", Count(t.volunteer_resolved), at)?;
             }
         }
     }
     Ok(())
+}
+
+fn write_run_timeseries(
+    c: &mut csv::Writer<&mut dyn Write>,
+    sc: &Scenario,
+    out: &RunOutput,
+    series: Series,
+) -> csv::Result<()> {
+    let rep = out.replication.to_string();
+    // The day's number, formatted once per day.
+    let mut day = (usize::MAX, String::new());
+    for_each_series_row(sc, out, series, &mut |r| {
+        if day.0 != r.day {
+            day = (r.day, r.day.to_string());
+        }
+        let value = r.value.text();
+        match r.at {
+            None => c.write_record([rep.as_str(), day.1.as_str(), r.scope, r.id, r.metric, value.as_str()]),
+            Some((t, dist)) => {
+                c.write_record([rep.as_str(), day.1.as_str(), r.scope, r.id, r.metric, value.as_str(), t, dist])
+            }
+        }
+    })
 }
 
 /// `departments.csv`: one row per replication and department, hours by kind (they add up to

@@ -5,6 +5,7 @@ pub mod bars;
 pub mod csv;
 pub mod folder;
 pub mod html;
+pub mod parquet;
 pub mod plot;
 pub mod png;
 pub mod report;
@@ -27,6 +28,33 @@ pub fn summaries(sc: &Scenario, outs: &[RunOutput]) -> Vec<Vec<PlatformSummary>>
 
 /// Above this estimated size, `embedsim run` asks for `--large` before it starts.
 pub const LARGE_OUTPUT_BYTES: u64 = 2_000_000_000;
+
+/// From this estimated size on, `embedsim run` states the size of the daily series before it
+/// starts.
+pub const NOTE_OUTPUT_BYTES: u64 = 100_000_000;
+
+/// The sentence `embedsim run` prints before a large run: how big its daily series will be, and
+/// how to make them smaller.
+pub fn size_note(sc: &Scenario, replications: u32, series: csv::Series, format: Format) -> String {
+    let bytes = estimate_series_bytes(sc, replications, series);
+    let file = match format {
+        Format::Csv | Format::Both => "timeseries.csv",
+        Format::Parquet => "timeseries.csv's rows, as timeseries.parquet (about a tenth of that on disk),",
+    };
+    format!(
+        "{file} will hold about {:.0} MB ({} replications x {} days, --series {}); the series are held \
+         in memory until written. --series weekly or none, or --format parquet, make it smaller",
+        bytes as f64 / 1e6,
+        replications,
+        sc.simulation.duration_days,
+        match series {
+            csv::Series::All => "all",
+            csv::Series::Platforms => "platforms",
+            csv::Series::Weekly => "weekly",
+            csv::Series::None => "none",
+        }
+    )
+}
 
 /// An estimate (within a factor of about two) of the bytes of `timeseries.csv` for `replications`
 /// replications of `sc`; the daily series held in memory until written are of the same order.
@@ -66,21 +94,74 @@ pub fn write_run_with(
     rows: &[Vec<PlatformSummary>],
     series: csv::Series,
 ) -> Result<Vec<String>, WriteError> {
+    write_run_as(dir, sc, outs, rows, series, Format::Csv)
+}
+
+/// The format of a run's summary and daily series (`run --format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// `summary.csv` and `timeseries.csv`.
+    #[default]
+    Csv,
+    /// `summary.parquet` and `timeseries.parquet` instead.
+    Parquet,
+    /// Both.
+    Both,
+}
+
+/// The files `embedsim run` writes in `format`, in the order [`write_run_as`] returns them
+/// (then `report.html`, and `baseline.csv` when there is a baseline).
+pub fn run_files(format: Format) -> Vec<&'static str> {
+    let csv = format != Format::Parquet;
+    let parquet = format != Format::Csv;
+    [
+        ("summary.csv", csv),
+        ("timeseries.csv", csv),
+        ("summary.parquet", parquet),
+        ("timeseries.parquet", parquet),
+        ("departments.csv", true),
+        ("queues.csv", true),
+        ("regimes.csv", true),
+    ]
+    .into_iter()
+    .filter_map(|(f, on)| on.then_some(f))
+    .collect()
+}
+
+/// [`write_run_with`] in `format`. Returns the paths written.
+pub fn write_run_as(
+    dir: &Path,
+    sc: &Scenario,
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+    series: csv::Series,
+    format: Format,
+) -> Result<Vec<String>, WriteError> {
+    use rayon::prelude::*;
     let tagged: Vec<(u32, Vec<PlatformSummary>)> =
         outs.iter().map(|o| o.replication).zip(rows.iter().cloned()).collect();
-    let files = ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"];
-    csv::write_summary(&dir.join(files[0]), sc, &tagged)?;
-    csv::write_timeseries_of(&dir.join(files[1]), sc, outs, series)?;
-    csv::write_departments(&dir.join(files[2]), sc, outs)?;
-    csv::write_queues(&dir.join(files[3]), sc, outs)?;
-    csv::write_regimes(&dir.join(files[4]), sc, outs)?;
-    let mut written: Vec<String> = files.iter().map(|f| dir.join(f).display().to_string()).collect();
+    let mut files = run_files(format);
     if sc.ranking.is_some() {
-        let path = dir.join("ranking.csv");
-        csv::write_ranking(&path, sc, outs)?;
-        written.push(path.display().to_string());
+        files.push("ranking.csv");
     }
-    Ok(written)
+    // The files are independent: written side by side on the worker threads (each atomically,
+    // each the same bytes whatever the threads); the first error in file order is reported.
+    let write = |name: &str| {
+        let p = dir.join(name);
+        match name {
+            "summary.csv" => csv::write_summary(&p, sc, &tagged),
+            "timeseries.csv" => csv::write_timeseries_of(&p, sc, outs, series),
+            "summary.parquet" => parquet::write_summary(&p, sc, &tagged),
+            "timeseries.parquet" => parquet::write_timeseries(&p, sc, outs, series),
+            "departments.csv" => csv::write_departments(&p, sc, outs),
+            "queues.csv" => csv::write_queues(&p, sc, outs),
+            "ranking.csv" => csv::write_ranking(&p, sc, outs),
+            _ => csv::write_regimes(&p, sc, outs),
+        }
+    };
+    let results: Vec<Result<(), WriteError>> = files.par_iter().map(|f| write(f)).collect();
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
 }
 
 /// Writes `report.html` into `dir`: the run drawn, with the scenario's `text` and the `changes`

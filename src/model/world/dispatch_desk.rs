@@ -36,7 +36,7 @@ impl World<'_> {
         }
         for item in started {
             let done = calendar.advance(now, item.hours);
-            self.at(done, Event::DeskDone(p, item))?;
+            self.at(done, Event::DeskDone(p, Box::new(item)))?;
         }
         Ok(())
     }

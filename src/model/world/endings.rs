@@ -150,7 +150,7 @@ impl World<'_> {
         if chance(rng, prob) {
             let delay = if delay_days > 0.0 { exp_gap(rng, 1.0 / (delay_days * HOURS_PER_DAY)) } else { 0.0 };
             self.note(o.serial, || TraceEvent::WillComplain { days: delay / 24.0 });
-            self.after_hours(delay, Event::Repeat(o.platform, o.channel, o.village, o.category))?;
+            self.after_hours(delay, Event::Repeat(Box::new((o.platform, o.channel, o.village, o.category))))?;
         }
         Ok(())
     }

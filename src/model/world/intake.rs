@@ -133,7 +133,7 @@ impl World<'_> {
             }
             return Ok(());
         }
-        self.after_hours(delay, Event::Relayed(p, channel, v, c))
+        self.after_hours(delay, Event::Relayed(Box::new((p, channel, v, c))))
     }
 
     /// A new order on platform `p`.
@@ -175,10 +175,10 @@ impl World<'_> {
             return Ok(None);
         }
         let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
-            (Some(r), Some(e)) => (r.clone(), e, category),
+            (Some(r), Some(e)) => (Parts::from(&r[..]), e, category),
             _ => {
                 let c = category.unwrap_or_else(|| self.platform_mix[p].draw(&mut ps.category_rng));
-                (sc.categories[c].departments.clone(), &sc.categories[c].effort, Some(c))
+                (Parts::from(&sc.categories[c].departments[..]), &sc.categories[c].effort, Some(c))
             }
         };
         // 未诉先办: root-cause work may have kept this issue from arising at all.
@@ -198,7 +198,7 @@ impl World<'_> {
             (Channel::Direct, _) | (_, None) => &mut ps.effort_rng,
             (_, Some(v)) => &mut self.villages[v].effort_rng,
         };
-        let efforts: Vec<f64> = route.iter().map(|_| effort_dist.sample(effort_rng)).collect();
+        let efforts: Parts<f64> = route.iter().map(|_| effort_dist.sample(effort_rng)).collect();
         let (review_hours, negotiate_hours) = match &spec.dispatch {
             Dispatch::Leader { review, .. } => (review.sample(&mut ps.review_rng), 0.0),
             Dispatch::Operator(o) => (0.0, o.review.sample(&mut ps.review_rng)),

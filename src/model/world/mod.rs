@@ -22,7 +22,7 @@ use super::department::{Department, Hours, Job, JobKind};
 use super::desk::{Desk, DeskItem, DeskTask};
 use super::leader::{Item, ItemKind, Leader};
 use super::operator::{Operator, OperatorItem, Task};
-use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Stage};
+use super::order::{Cause, Channel, Order, OrderKey, OrderSlab, Parts, Stage};
 use super::queue_stat::LittleFigures;
 use super::story::{Handler, Refusal, TraceEvent};
 use crate::engine::dist::{chance, exp_gap};
@@ -88,7 +88,9 @@ pub enum SimError {
     },
 }
 
-#[derive(Clone, Copy, Debug)]
+/// A pending event. Kept to 24 bytes (the heap moves every entry several times): the rare large
+/// payloads (a desk item, a repeat complaint, a relayed report) travel boxed.
+#[derive(Clone, Debug)]
 enum Event {
     PlatformArrival(PlatformId, u32),
     VillageIssue(VillageId),
@@ -102,18 +104,20 @@ enum Event {
     OperatorRetry(OrderKey),
     Deadline(OrderKey),
     DayEnd(u32),
-    DeskDone(PlatformId, DeskItem),
+    DeskDone(PlatformId, Box<DeskItem>),
     DeputyDone(LeaderId),
     CountyDone(OrderKey),
-    Repeat(PlatformId, Channel, Option<VillageId>, Option<CategoryId>),
+    Repeat(Box<(PlatformId, Channel, Option<VillageId>, Option<CategoryId>)>),
     AssessmentEnd(PlatformId),
     ShockEdge(PlatformId),
-    Relayed(PlatformId, Channel, VillageId, CategoryId),
+    Relayed(Box<(PlatformId, Channel, VillageId, CategoryId)>),
     Sensor(PlatformId),
     PoolSettled(DeptId),
     RankingEnd,
     ProactiveEnd,
 }
+
+const _: () = assert!(std::mem::size_of::<Event>() <= 24, "keep events small: box large payloads");
 
 /// One line of an order's story: when, and what happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -558,6 +562,8 @@ impl<'s> World<'s> {
     fn run(&mut self) -> Result<(), SimError> {
         let replication = self.replication;
         let guard_every = guard::check_interval(self.sc);
+        // Counts down to the next guard check (a division per event was measurable).
+        let mut until_guard = guard_every;
         while let Some((t, e)) = self.q.pop() {
             if t > self.end {
                 break;
@@ -575,10 +581,12 @@ impl<'s> World<'s> {
                     limit: self.sc.simulation.max_open_orders,
                 });
             }
-            if self.events % guard_every == 0
-                && let Some(err) = self.over_queued(t)
-            {
-                return Err(err);
+            until_guard -= 1;
+            if until_guard == 0 {
+                until_guard = guard_every;
+                if let Some(err) = self.over_queued(t) {
+                    return Err(err);
+                }
             }
         }
         Ok(())
@@ -605,10 +613,11 @@ impl<'s> World<'s> {
                 }
                 Ok(())
             }
-            Event::DeskDone(p, item) => self.desk_done(p, item),
+            Event::DeskDone(p, item) => self.desk_done(p, *item),
             Event::DeputyDone(l) => self.deputy_done(l),
             Event::CountyDone(key) => self.county_done(key),
-            Event::Repeat(p, channel, village, category) => {
+            Event::Repeat(repeat) => {
+                let (p, channel, village, category) = *repeat;
                 if let Some(o) = self.take_in_order(p, channel, village, category)? {
                     let counted = self.now() >= self.warmup;
                     if counted {
@@ -620,7 +629,10 @@ impl<'s> World<'s> {
                 Ok(())
             }
             Event::AssessmentEnd(p) => self.assessment_end(p),
-            Event::Relayed(p, channel, v, c) => self.take_in(p, channel, Some(v), Some(c)),
+            Event::Relayed(relayed) => {
+                let (p, channel, v, c) = *relayed;
+                self.take_in(p, channel, Some(v), Some(c))
+            }
             Event::Sensor(p) => self.sensor_event(p),
             Event::VillageIssue(v) => self.village_issue(v),
             Event::GridReport(v, c) => self.grid_report(v, c),
