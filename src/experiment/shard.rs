@@ -31,12 +31,14 @@ pub const JOURNAL: &str = "runs.partial.csv";
 pub const SHARD_FILE: &str = "shard.csv";
 /// The sweep's description.
 pub const MANIFEST: &str = "manifest.toml";
+/// The sweep's report (`sweep --report`).
+pub const REPORT: &str = "report.html";
 /// Held while a sweep writes into its folder.
 pub const LOCK: &str = "sweep.lock";
 
 /// Whether `name` is a file a sweep or merge writes.
 pub fn is_sweep_file(name: &str) -> bool {
-    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv"].contains(&name)
+    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT].contains(&name)
         || ((name.starts_with("regime-map-") || name.starts_with("metric-"))
             && (name.ends_with(".svg") || name.ends_with(".png")))
 }
@@ -320,6 +322,20 @@ pub fn write_final(dir: &Path, m: &Manifest, records: &[RunRecord]) -> Result<Ve
     files.push(points);
     files.extend(plot_sweep(dir, &m, &stats)?);
     Ok(files)
+}
+
+/// The manifest and per-point statistics of the finished sweep in `dir` (from `manifest.toml`
+/// and `runs.csv`), for its report.
+pub fn final_stats(dir: &Path) -> Result<(Manifest, Vec<super::sweep::PointStats>), SweepError> {
+    let m = read_manifest(dir)?;
+    let path = dir.join("runs.csv");
+    let bytes = fs::read(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
+    let records: Vec<RunRecord> = read_records(&path, &m, &bytes, false)?.into_values().collect();
+    if records.len() != m.runs || records.iter().enumerate().any(|(i, r)| r.run != i) {
+        return Err(inconsistent(&path, format!("{} of {} runs: the sweep is not finished", records.len(), m.runs)));
+    }
+    let stats = point_stats(&m, &records);
+    Ok((m, stats))
 }
 
 /// Regime maps when exactly two numeric parameters vary, metric lines when one does.
