@@ -174,6 +174,10 @@ fn sweep_report_maps_the_regimes_on_a_categorical_axis_in_both_languages() {
     assert!(html.contains("\"categorical\":true") && html.contains("\"categorical\":false"));
     assert!(html.contains("of 6 points, the modal regime is"), "sentences in English");
     assert!(html.contains("6 个参数点中，众数状态为"), "and in Chinese");
+    // The map as files too: the categorical axis names its values, in the sweep file's order.
+    let svg = fs::read_to_string(d.path().join("out/regime-map-voice.svg")).unwrap();
+    assert!(svg.contains("(categories)") && svg.contains("routine") && svg.contains("petition"), "{svg}");
+    assert!(d.path().join("out/regime-map-voice.png").is_file());
     let Some(chromium) = browser::chromium("sweep_report_maps_the_regimes_on_a_categorical_axis_in_both_languages")
     else {
         return;

@@ -338,7 +338,8 @@ pub fn final_stats(dir: &Path) -> Result<(Manifest, Vec<super::sweep::PointStats
     Ok((m, stats))
 }
 
-/// Regime maps when exactly two numeric parameters vary, metric lines when one does.
+/// Regime maps when exactly two parameters vary (a categorical one drawn as named values),
+/// metric lines when one numeric parameter does.
 fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> Result<Vec<PathBuf>, SweepError> {
     let varying: Vec<usize> = (0..m.parameters.len())
         .filter(|&k| {
@@ -351,13 +352,26 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
     let np = m.platforms.len();
     match varying[..] {
         [a, b] => {
-            let (Some(xs), Some(ys)) = (numeric(a), numeric(b)) else { return Ok(files) };
+            let both = numeric(a).zip(numeric(b));
+            // A categorical parameter (strings, switches) makes a grid of named values.
+            let (xl, xc) = crate::output::sweep_view::axis_values(m, a);
+            let (yl, yc) = crate::output::sweep_view::axis_values(m, b);
+            let at = |labels: &[String], k: usize, p: usize| labels.iter().position(|v| *v == m.points[p][k]);
             for (pi, platform) in m.platforms.iter().enumerate() {
-                let cells: Vec<(f64, f64, crate::metrics::Regime)> =
-                    (0..m.points.len()).map(|p| (xs[p], ys[p], stats[p * np + pi].modal)).collect();
                 let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
                 let title = format!("{}: modal regime of {platform}", m.name);
-                plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                let modal = |p: usize| stats[p * np + pi].modal;
+                if let Some((xs, ys)) = &both {
+                    let cells: Vec<(f64, f64, crate::metrics::Regime)> =
+                        (0..m.points.len()).map(|p| (xs[p], ys[p], modal(p))).collect();
+                    plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                } else {
+                    let cells: Vec<(usize, usize, crate::metrics::Regime)> =
+                        (0..m.points.len()).filter_map(|p| Some((at(&xl, a, p)?, at(&yl, b, p)?, modal(p)))).collect();
+                    let x = plot::GridAxis { key: &m.parameters[a], labels: &xl, categorical: xc };
+                    let y = plot::GridAxis { key: &m.parameters[b], labels: &yl, categorical: yc };
+                    plot::regime_grid(&path, &title, x, y, &cells)?;
+                }
                 files.push(plot::png_path(&path));
                 files.push(path);
             }

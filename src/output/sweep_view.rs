@@ -99,22 +99,10 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
     let mut fixed = Vec::new();
     let mut varying = Vec::new();
     for (k, key) in m.parameters.iter().enumerate() {
-        let mut values: Vec<String> = Vec::new();
-        for p in &m.points {
-            if !values.contains(&p[k]) {
-                values.push(p[k].clone());
-            }
-        }
+        let (mut values, categorical) = axis_values(m, k);
         if values.len() < 2 {
             fixed.push((key.clone(), values.pop().unwrap_or_default()));
             continue;
-        }
-        let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
-        let categorical = numbers.is_none();
-        if let Some(mut n) = numbers {
-            let mut pairs: Vec<(f64, String)> = n.drain(..).zip(values).collect();
-            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-            values = pairs.into_iter().map(|p| p.1).collect();
         }
         varying.push(k);
         axes.push(AxisView { key: key.clone(), words: super::words::axis(key), categorical, values });
@@ -169,6 +157,26 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
         regime_names: shown,
         maps,
         sentences,
+    }
+}
+
+/// Parameter `k`'s distinct values, and whether they are categorical (not all numbers): numbers
+/// ascending, categories in the order they first appear (the sweep file's order).
+pub fn axis_values(m: &Manifest, k: usize) -> (Vec<String>, bool) {
+    let mut values: Vec<String> = Vec::new();
+    for p in &m.points {
+        if !values.contains(&p[k]) {
+            values.push(p[k].clone());
+        }
+    }
+    let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
+    match numbers {
+        None => (values, true),
+        Some(n) => {
+            let mut pairs: Vec<(f64, String)> = n.into_iter().zip(values).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            (pairs.into_iter().map(|p| p.1).collect(), false)
+        }
     }
 }
 
