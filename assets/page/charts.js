@@ -192,6 +192,19 @@ function drawChart(chart, days, upTo, opts) {
   return box;
 }
 
+// The regimes' colours, named, and what each regime means.
+function regimeKey(parent, names) {
+  const key = el("div", { class: "legend" });
+  for (const name of names) {
+    const item = el("span", { class: "item" });
+    item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
+    item.appendChild(document.createTextNode(t(name)));
+    key.appendChild(item);
+  }
+  parent.appendChild(key);
+  parent.appendChild(el("p", { class: "help" }, t("regime_help")));
+}
+
 // One platform's regime strips, one per replication; click → onPick(platform, replication, day).
 function drawRegimes(view, upTo, onPick) {
   const wrap = el("div", { class: "regimes" });
@@ -240,15 +253,7 @@ function drawRegimes(view, upTo, onPick) {
       (first.length ? first.map(([d, r]) => t("day_n").replace("{n}", d) + " " + t(r)).join(", ") : t("none"));
     wrap.appendChild(ch);
   });
-  const key = el("div", { class: "legend" });
-  for (const name of view.regime_names) {
-    const item = el("span", { class: "item" });
-    item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
-    item.appendChild(document.createTextNode(t(name)));
-    key.appendChild(item);
-  }
-  wrap.appendChild(key);
-  wrap.appendChild(el("p", { class: "help" }, t("regime_help")));
+  regimeKey(wrap, view.regime_names);
   return wrap;
 }
 
@@ -382,15 +387,7 @@ function renderSweep(view) {
     const maps = el("div", { class: "maps" });
     for (const m of view.maps) maps.appendChild(drawRegimeMap(view, m));
     root.appendChild(maps);
-    const key = el("div", { class: "legend" });
-    for (const name of view.regime_names) {
-      const item = el("span", { class: "item" });
-      item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
-      item.appendChild(document.createTextNode(t(name)));
-      key.appendChild(item);
-    }
-    root.appendChild(key);
-    root.appendChild(el("p", { class: "help" }, t("regime_help")));
+    regimeKey(root, view.regime_names);
   }
   const det = el("details", {});
   det.appendChild(el("summary", {}, t("sweep_file") + " — " + view.origin));

@@ -52,6 +52,17 @@ pub fn regime_colour(r: Regime) -> RGBColor {
     }
 }
 
+/// A chart's frame: its title, margins and axis label areas (`y_area` pixels for the y labels).
+fn titled<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, ("sans-serif", 18)).margin(10).x_label_area_size(45).y_label_area_size(y_area);
+    b
+}
+
 fn draw_err(path: &Path) -> impl Fn(String) -> PlotError + '_ {
     move |message| PlotError::Draw { path: path.to_path_buf(), message }
 }
@@ -159,11 +170,7 @@ fn regime_grid_with_boxes(
         let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let (main, legend) = root.split_horizontally(720);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(45)
-            .y_label_area_size(if x.categorical || y.categorical { 90 } else { 60 })
+        let mut chart = titled(&main, title, if x.categorical || y.categorical { 90 } else { 60 })
             .build_cartesian_2d((0..nx as i32 - 1).into_segmented(), (0..ny as i32 - 1).into_segmented())
             .map_err(|e| err(e.to_string()))?;
         let name = |labels: &[String], v: &SegmentValue<i32>| match v {
@@ -267,13 +274,8 @@ pub fn regime_map_with_boxes(
             let d = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
             (lo - d)..(hi + d)
         };
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(pad(&xs), pad(&ys))
-            .map_err(|e| err(e.to_string()))?;
+        let mut chart =
+            titled(&main, title, 60).build_cartesian_2d(pad(&xs), pad(&ys)).map_err(|e| err(e.to_string()))?;
         chart
             .configure_mesh()
             .x_desc(super::words::axis(x_name))
@@ -352,13 +354,8 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         // The legend has a column of its own, so it never covers the data.
         let (main, legend) = root.split_horizontally(800);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xlo..xhi, ylo..yhi)
-            .map_err(|e| err(e.to_string()))?;
+        let mut chart =
+            titled(&main, title, 70).build_cartesian_2d(xlo..xhi, ylo..yhi).map_err(|e| err(e.to_string()))?;
         chart
             .configure_mesh()
             .x_desc(super::words::axis(x_name))
