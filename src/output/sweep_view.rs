@@ -235,7 +235,7 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
             .map(|g| (*g, map.cells.iter().filter(|c| c.regime == g.name()).count()))
             .filter(|c| c.1 > 0)
             .collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         let en: Vec<String> = counts.iter().map(|(g, k)| format!("{} at {k}", g.name())).collect();
         let zh: Vec<String> = counts.iter().map(|(g, k)| format!("{}的有 {k} 个", g.chinese())).collect();
         out.push(Bilingual {
