@@ -308,7 +308,7 @@ function sweepScale(axis, banded) {
 }
 
 function axisTitle(axis) {
-  return (LANG === "zh" ? axis.key : axis.words) + (axis.categorical ? " — " + t("categories") : "");
+  return (LANG === "zh" ? axis.words_zh : axis.words) + (axis.categorical ? " — " + t("categories") : "");
 }
 
 // Labels along an axis, thinned so that they do not overlap.

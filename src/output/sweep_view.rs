@@ -16,6 +16,8 @@ pub struct AxisView {
     pub key: String,
     /// What it is, in words with its unit.
     pub words: String,
+    /// The same in Chinese.
+    pub words_zh: String,
     /// Its values are names (or switches), not numbers: drawn as categories.
     pub categorical: bool,
     /// Its values: ascending when numeric, in the sweep file's order when categorical.
@@ -105,7 +107,13 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
             continue;
         }
         varying.push(k);
-        axes.push(AxisView { key: key.clone(), words: super::words::axis(key), categorical, values });
+        axes.push(AxisView {
+            key: key.clone(),
+            words: super::words::axis(key),
+            words_zh: super::words::axis_zh(key),
+            categorical,
+            values,
+        });
     }
     let at = |point: usize| -> Vec<usize> {
         varying
@@ -254,7 +262,7 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
                 let (en, zh) = along_words(&runs_along(&seq), a0.categorical);
                 out.push(Bilingual {
                     en: format!("Along {}, {} is {en}.", a0.words, map.platform),
-                    zh: format!("沿 {}，{} {zh}。", a0.key, map.platform),
+                    zh: format!("沿{}，{} {zh}。", a0.words_zh, map.platform),
                 });
             }
             2 => {
@@ -267,8 +275,8 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
                         .collect();
                     let (en, zh) = along_words(&runs_along(&seq), a0.categorical);
                     out.push(Bilingual {
-                        en: format!("{} at {} = {y}: along {}, {en}.", map.platform, a1.key, a0.key),
-                        zh: format!("{}，{} = {y}：沿 {}，{zh}。", map.platform, a1.key, a0.key),
+                        en: format!("{} at {} = {y}: along {}, {en}.", map.platform, a1.words, a0.words),
+                        zh: format!("{}，{} = {y}：沿{}，{zh}。", map.platform, a1.words_zh, a0.words_zh),
                     });
                 }
             }
