@@ -133,7 +133,7 @@ enum Command {
     },
     /// Run a parameter sweep: points x replications, runs.csv, points.csv and charts (docs/SWEEPS.md).
     #[command(
-        after_help = "Examples:\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --shard 1/4 --out runs/shard1\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --resume --out runs/sweeps/attention-vs-load"
+        after_help = "Examples:\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --report\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --shard 1/4 --out runs/shard1\n  embedsim sweep scenarios/sweeps/attention-vs-load.toml --resume --out runs/sweeps/attention-vs-load"
     )]
     Sweep {
         /// The sweep file (TOML).
@@ -153,6 +153,10 @@ enum Command {
         /// Continue an interrupted sweep in --out, skipping finished runs.
         #[arg(long)]
         resume: bool,
+        /// Also write report.html: the regime maps and the decisive figures in sentences, in
+        /// English and 中文, in one file that opens offline.
+        #[arg(long, conflicts_with = "shard")]
+        report: bool,
     },
     /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
     #[command(
@@ -351,8 +355,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             outln!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sweep { sweep, out, threads, quiet, shard, resume } => {
-            crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume)
+        Command::Sweep { sweep, out, threads, quiet, shard, resume, report } => {
+            crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume, report)
         }
         Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
         Command::Compare {

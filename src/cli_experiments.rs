@@ -23,6 +23,7 @@ pub fn sweep(
     quiet: bool,
     shard: Option<Shard>,
     resume: bool,
+    report: bool,
 ) -> Result<ExitCode> {
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
@@ -53,7 +54,22 @@ pub fn sweep(
     let bar = progress(mine as u64, quiet, &sw.name);
     let result = shard::run_sweep(&sw, &dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
-    let outcome = result.with_context(|| format!("sweep {} into {}", file.display(), dir.display()))?;
+    let mut outcome = result.with_context(|| format!("sweep {} into {}", file.display(), dir.display()))?;
+    if report {
+        use embedsim::output::sweep_view::{SweepSource, sweep_view};
+        let (m, stats) = shard::final_stats(&dir)?;
+        let base = sw.points.first().map(|p| &p.scenario);
+        let source = SweepSource {
+            origin: file.display().to_string(),
+            text: std::fs::read_to_string(file).unwrap_or_default(),
+            base: base.map(|s| s.name.clone()).unwrap_or_default(),
+            description: base.and_then(|s| s.description.clone()).unwrap_or_default(),
+        };
+        let html = embedsim::output::html::sweep_report(&sweep_view(&m, &stats, source));
+        let path = dir.join(shard::REPORT);
+        embedsim::output::write_atomic(&path, |w| w.write_all(html.as_bytes()))?;
+        outcome.files.push(path);
+    }
     if !quiet {
         if outcome.resumed > 0 {
             outln!("resumed: {} of {} runs were already done", outcome.resumed, outcome.planned);

@@ -143,6 +143,63 @@ fn compare_report_shows_both_sides_and_the_differences() {
     assert!(html.contains("voice closes "), "differences in English");
 }
 
+/// A sweep of the classroom scenario over demand (numeric) and the platform's label (categorical),
+/// with its report; returns the report's path.
+fn sweep_report(dir: &Path) -> std::path::PathBuf {
+    let base = root().join("scenarios/classroom-overload.toml");
+    let sweep = format!(
+        "name = \"demand-by-label\"\nbase = \"{}\"\nseed = 5\nreplications = 2\n\
+         [[parameters]]\npath = \"platforms.voice.arrival_rate_per_day\"\nvalues = [1, 2, 6]\n\
+         [[parameters]]\npath = \"platforms.voice.label\"\nvalues = [\"routine\", \"petition\"]\n",
+        base.display()
+    );
+    fs::write(dir.join("sweep.toml"), sweep).unwrap();
+    cargo_bin_cmd!("embedsim")
+        .args(["sweep", "sweep.toml", "--quiet", "--report", "--out", "out"])
+        .current_dir(dir)
+        .assert()
+        .success();
+    dir.join("out/report.html")
+}
+
+#[test]
+fn sweep_report_maps_the_regimes_on_a_categorical_axis_in_both_languages() {
+    let d = tempfile::tempdir().unwrap();
+    let path = sweep_report(d.path());
+    let html = fs::read_to_string(&path).unwrap();
+    for outside in ["src=\"http", "href=\"http", "url(http", "@import", "src=\"//", "<link"] {
+        assert!(!html.contains(outside), "report.html fetches something: {outside}");
+    }
+    assert!(html.contains("\"seed\":\"5\"") && html.contains("\"version\":\""), "seed and version in the data");
+    assert!(html.contains("\"categorical\":true") && html.contains("\"categorical\":false"));
+    assert!(html.contains("of 6 points, the modal regime is"), "sentences in English");
+    assert!(html.contains("6 个参数点中，众数状态为"), "and in Chinese");
+    // The map as files too: the categorical axis names its values, in the sweep file's order.
+    let svg = fs::read_to_string(d.path().join("out/regime-map-voice.svg")).unwrap();
+    assert!(svg.contains("(categories)") && svg.contains("routine") && svg.contains("petition"), "{svg}");
+    assert!(d.path().join("out/regime-map-voice.png").is_file());
+    let Some(chromium) = browser::chromium("sweep_report_maps_the_regimes_on_a_categorical_axis_in_both_languages")
+    else {
+        return;
+    };
+    let url = format!("file://{}", path.display());
+    let attr = |dom: &str, k: &str| browser::state_attr(dom, k).unwrap_or_else(|| panic!("no {k} in the page state"));
+    let dom = browser::dump_dom(&chromium, &url, 5000);
+    assert_eq!(attr(&dom, "data-ready"), "1", "the page's script ran");
+    assert_eq!(attr(&dom, "data-maps"), "1", "one map: the scenario has one platform");
+    assert_eq!(attr(&dom, "data-categorical-axes"), "1", "the label axis is drawn as categories");
+    assert_eq!(attr(&dom, "data-categories"), "routine petition", "named, in the sweep file's order");
+    assert!(!attr(&dom, "data-map-regimes").is_empty());
+    assert!(attr(&dom, "data-sentences").contains("voice: of 6 points"), "{}", attr(&dom, "data-sentences"));
+    let zh = browser::dump_dom(&chromium, &format!("{url}?lang=zh"), 5000);
+    assert_eq!(attr(&dom, "data-title"), "embedsim sweep report");
+    assert_eq!(attr(&zh, "data-title"), "embedsim 参数扫描报告", "labels read in 中文");
+    assert!(attr(&zh, "data-sentences").contains("voice：6 个参数点中"), "sentences in 中文");
+    assert!(zh.contains("各平台在每个参数点的众数状态"));
+    browser::screenshot(&chromium, &format!("{url}?lang=zh"), "sweep-report-zh.png", 5000);
+    browser::screenshot(&chromium, &url, "sweep-report-en.png", 5000);
+}
+
 #[test]
 fn timeseries_values_are_numbers_and_hold_the_promised_series() {
     let d = tempfile::tempdir().unwrap();

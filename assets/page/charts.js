@@ -192,6 +192,19 @@ function drawChart(chart, days, upTo, opts) {
   return box;
 }
 
+// The regimes' colours, named, and what each regime means.
+function regimeKey(parent, names) {
+  const key = el("div", { class: "legend" });
+  for (const name of names) {
+    const item = el("span", { class: "item" });
+    item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
+    item.appendChild(document.createTextNode(t(name)));
+    key.appendChild(item);
+  }
+  parent.appendChild(key);
+  parent.appendChild(el("p", { class: "help" }, t("regime_help")));
+}
+
 // One platform's regime strips, one per replication; click → onPick(platform, replication, day).
 function drawRegimes(view, upTo, onPick) {
   const wrap = el("div", { class: "regimes" });
@@ -240,15 +253,7 @@ function drawRegimes(view, upTo, onPick) {
       (first.length ? first.map(([d, r]) => t("day_n").replace("{n}", d) + " " + t(r)).join(", ") : t("none"));
     wrap.appendChild(ch);
   });
-  const key = el("div", { class: "legend" });
-  for (const name of view.regime_names) {
-    const item = el("span", { class: "item" });
-    item.appendChild(el("span", { class: "swatch block", style: `background:${REGIME_COLOURS[name]}` }));
-    item.appendChild(document.createTextNode(t(name)));
-    key.appendChild(item);
-  }
-  wrap.appendChild(key);
-  wrap.appendChild(el("p", { class: "help" }, t("regime_help")));
+  regimeKey(wrap, view.regime_names);
   return wrap;
 }
 
@@ -283,4 +288,110 @@ function renderRun(view, opts) {
 function translateStatic() {
   document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
   for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.getAttribute("data-i18n"));
+}
+
+// ---- Sweeps (`embedsim sweep --report`): a regime map per platform ----
+
+// Where each value of an axis sits, as [start, end] fractions of the axis: a categorical axis
+// gives every value an equal band, in the sweep file's order; a numeric one is drawn to scale
+// (bands meet halfway between values; points of a sampled design are dots).
+function sweepScale(axis, banded) {
+  const n = axis.values.length;
+  if (axis.categorical || n === 1) return axis.values.map((_, i) => [i / n, (i + 1) / n]);
+  const v = axis.values.map(Number);
+  const edges = [v[0] - (v[1] - v[0]) / 2];
+  for (let i = 1; i < n; i++) edges.push((v[i - 1] + v[i]) / 2);
+  edges.push(v[n - 1] + (v[n - 1] - v[n - 2]) / 2);
+  const lo = edges[0], span = edges[n] - edges[0] || 1;
+  const f = (x) => (x - lo) / span;
+  return v.map((x, i) => (banded ? [f(edges[i]), f(edges[i + 1])] : [f(x), f(x)]));
+}
+
+function axisTitle(axis) {
+  return (LANG === "zh" ? axis.words_zh : axis.words) + (axis.categorical ? " — " + t("categories") : "");
+}
+
+// Labels along an axis, thinned so that they do not overlap.
+function sweepTicks(g, axis, pos, horizontal, at, room) {
+  const n = axis.values.length;
+  const longest = Math.max(...axis.values.map((s) => s.length));
+  const each = horizontal ? Math.max(1, Math.ceil((n * Math.max(3, longest) * 6.5) / room)) : Math.max(1, Math.ceil((n * 14) / room));
+  axis.values.forEach((value, i) => {
+    if (i % each !== 0 && i !== n - 1) return;
+    const c = (pos[i][0] + pos[i][1]) / 2;
+    const attrs = horizontal ? { x: at(c), y: 0, "text-anchor": "middle" } : { x: 0, y: at(c) + 4, "text-anchor": "end" };
+    if (axis.categorical) attrs.class = "category";
+    g.appendChild(el("svg:text", attrs, value));
+  });
+}
+
+function drawRegimeMap(view, map) {
+  const [ax, ay] = view.axes;
+  const banded = view.grid || ax.categorical || (ay && ay.categorical);
+  const w = 560, h = ay ? 340 : 120, m = { l: ay ? 78 : 20, r: 10, t: 26, b: 48 };
+  const svg = el("svg:svg", { viewBox: `0 0 ${w} ${h}`, class: "regime-map", "data-platform": map.platform });
+  svg.appendChild(el("svg:text", { x: 0, y: 14, class: "strip-title" }, map.platform));
+  const px = sweepScale(ax, banded), py = ay ? sweepScale(ay, banded) : [[0, 1]];
+  const X = (f) => m.l + f * (w - m.l - m.r);
+  const Y = (f) => h - m.b - f * (h - m.t - m.b);
+  const reached = new Set();
+  for (const c of map.cells) {
+    const [i, j] = [c.at[0], ay ? c.at[1] : 0];
+    reached.add(c.regime);
+    const tip = `${ax.key} = ${ax.values[i]}` + (ay ? `, ${ay.key} = ${ay.values[j]}` : "") +
+      `: ${t(c.regime)} (${Math.round(100 * c.share)}% ${t("of_replications")})`;
+    let shape;
+    if (banded) {
+      const [x0, x1] = px[i].map(X), [y0, y1] = py[j].map(Y);
+      shape = el("svg:rect", { x: x0, y: y1, width: Math.max(1, x1 - x0 - 1), height: Math.max(1, y0 - y1 - 1), fill: REGIME_COLOURS[c.regime] });
+    } else {
+      shape = el("svg:circle", { cx: X(px[i][0]), cy: Y(ay ? py[j][0] : 0.5), r: 5, fill: REGIME_COLOURS[c.regime] });
+    }
+    shape.appendChild(el("svg:title", {}, tip));
+    svg.appendChild(shape);
+  }
+  const gx = el("svg:g", { transform: `translate(0 ${h - m.b + 14})`, class: ax.categorical ? "axis-categorical" : "axis-numeric" });
+  sweepTicks(gx, ax, px, true, X, w - m.l - m.r);
+  svg.appendChild(gx);
+  svg.appendChild(el("svg:text", { x: (m.l + w - m.r) / 2, y: h - 8, "text-anchor": "middle", class: "axis-label" }, axisTitle(ax)));
+  if (ay) {
+    const gy = el("svg:g", { transform: `translate(${m.l - 6} 0)`, class: ay.categorical ? "axis-categorical" : "axis-numeric" });
+    sweepTicks(gy, ay, py, false, Y, h - m.t - m.b);
+    svg.appendChild(gy);
+    const cy = (h - m.b + m.t) / 2;
+    svg.appendChild(el("svg:text", { x: 11, y: cy, transform: `rotate(-90 11 ${cy})`, "text-anchor": "middle", class: "axis-label" }, axisTitle(ay)));
+  }
+  svg.setAttribute("data-reached", [...reached].join(" "));
+  return svg;
+}
+
+// A sweep's report: facts, sentences, a regime map per platform, the sweep file.
+function renderSweep(view) {
+  const root = el("section", { class: "sweep" });
+  root.appendChild(el("p", { class: "facts" },
+    `${t("sweep")}: ${view.name} · ${t("scenario")}: ${view.base} · ${t("seed")} ${view.seed} · ` +
+    `${t("replications")} ${view.replications} · ${view.points} ${t("points")} · ${view.runs} ${t("runs")} · ${t("version")} ${view.version}`));
+  if (view.description) root.appendChild(el("p", { class: "description" }, view.description));
+  root.appendChild(el("p", { class: "facts" }, `${t("swept")}: ` +
+    view.axes.map((a) => `${a.key} (${a.values.length}${a.categorical ? ", " + t("categories") : ""})`).join(" × ") +
+    (view.fixed.length ? ` · ${t("fixed")}: ` + view.fixed.map(([k, v]) => `${k} = ${v}`).join(", ") : "")));
+  root.appendChild(el("h3", {}, t("decisive_sweep")));
+  const ul = el("ul", { class: "sentences" });
+  for (const s of view.sentences) ul.appendChild(el("li", {}, LANG === "zh" ? s.zh : s.en));
+  root.appendChild(ul);
+  root.appendChild(el("h3", {}, t("sweep_maps")));
+  if (view.axes.length === 0 || view.axes.length > 2) {
+    root.appendChild(el("p", { class: "help" }, t("sweep_no_map")));
+  } else {
+    root.appendChild(el("p", { class: "help" }, t("sweep_map_help")));
+    const maps = el("div", { class: "maps" });
+    for (const m of view.maps) maps.appendChild(drawRegimeMap(view, m));
+    root.appendChild(maps);
+    regimeKey(root, view.regime_names);
+  }
+  const det = el("details", {});
+  det.appendChild(el("summary", {}, t("sweep_file") + " — " + view.origin));
+  det.appendChild(el("pre", {}, view.text));
+  root.appendChild(det);
+  return root;
 }

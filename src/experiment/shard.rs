@@ -31,12 +31,14 @@ pub const JOURNAL: &str = "runs.partial.csv";
 pub const SHARD_FILE: &str = "shard.csv";
 /// The sweep's description.
 pub const MANIFEST: &str = "manifest.toml";
+/// The sweep's report (`sweep --report`).
+pub const REPORT: &str = "report.html";
 /// Held while a sweep writes into its folder.
 pub const LOCK: &str = "sweep.lock";
 
 /// Whether `name` is a file a sweep or merge writes.
 pub fn is_sweep_file(name: &str) -> bool {
-    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv"].contains(&name)
+    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT].contains(&name)
         || ((name.starts_with("regime-map-") || name.starts_with("metric-"))
             && (name.ends_with(".svg") || name.ends_with(".png")))
 }
@@ -322,7 +324,22 @@ pub fn write_final(dir: &Path, m: &Manifest, records: &[RunRecord]) -> Result<Ve
     Ok(files)
 }
 
-/// Regime maps when exactly two numeric parameters vary, metric lines when one does.
+/// The manifest and per-point statistics of the finished sweep in `dir` (from `manifest.toml`
+/// and `runs.csv`), for its report.
+pub fn final_stats(dir: &Path) -> Result<(Manifest, Vec<super::sweep::PointStats>), SweepError> {
+    let m = read_manifest(dir)?;
+    let path = dir.join("runs.csv");
+    let bytes = fs::read(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
+    let records: Vec<RunRecord> = read_records(&path, &m, &bytes, false)?.into_values().collect();
+    if records.len() != m.runs || records.iter().enumerate().any(|(i, r)| r.run != i) {
+        return Err(inconsistent(&path, format!("{} of {} runs: the sweep is not finished", records.len(), m.runs)));
+    }
+    let stats = point_stats(&m, &records);
+    Ok((m, stats))
+}
+
+/// Regime maps when exactly two parameters vary (a categorical one drawn as named values),
+/// metric lines when one numeric parameter does.
 fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> Result<Vec<PathBuf>, SweepError> {
     let varying: Vec<usize> = (0..m.parameters.len())
         .filter(|&k| {
@@ -335,13 +352,26 @@ fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> R
     let np = m.platforms.len();
     match varying[..] {
         [a, b] => {
-            let (Some(xs), Some(ys)) = (numeric(a), numeric(b)) else { return Ok(files) };
+            let both = numeric(a).zip(numeric(b));
+            // A categorical parameter (strings, switches) makes a grid of named values.
+            let (xl, xc) = crate::output::sweep_view::axis_values(m, a);
+            let (yl, yc) = crate::output::sweep_view::axis_values(m, b);
+            let at = |labels: &[String], k: usize, p: usize| labels.iter().position(|v| *v == m.points[p][k]);
             for (pi, platform) in m.platforms.iter().enumerate() {
-                let cells: Vec<(f64, f64, crate::metrics::Regime)> =
-                    (0..m.points.len()).map(|p| (xs[p], ys[p], stats[p * np + pi].modal)).collect();
                 let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
                 let title = format!("{}: modal regime of {platform}", m.name);
-                plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                let modal = |p: usize| stats[p * np + pi].modal;
+                if let Some((xs, ys)) = &both {
+                    let cells: Vec<(f64, f64, crate::metrics::Regime)> =
+                        (0..m.points.len()).map(|p| (xs[p], ys[p], modal(p))).collect();
+                    plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
+                } else {
+                    let cells: Vec<(usize, usize, crate::metrics::Regime)> =
+                        (0..m.points.len()).filter_map(|p| Some((at(&xl, a, p)?, at(&yl, b, p)?, modal(p)))).collect();
+                    let x = plot::GridAxis { key: &m.parameters[a], labels: &xl, categorical: xc };
+                    let y = plot::GridAxis { key: &m.parameters[b], labels: &yl, categorical: yc };
+                    plot::regime_grid(&path, &title, x, y, &cells)?;
+                }
                 files.push(plot::png_path(&path));
                 files.push(path);
             }

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::sweep_view::SweepView;
 use super::view::RunView;
 
 /// The page template; `__X__` placeholders are filled in by [`report`].
@@ -30,6 +31,8 @@ pub struct Bilingual {
 struct Data<'a> {
     runs: &'a [RunView],
     compare: &'a [Bilingual],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sweep: Option<&'a SweepView>,
 }
 
 /// JSON that can sit inside a `<script>` element: `</` and `<!--` cannot close or open anything.
@@ -62,8 +65,17 @@ fn escape_text(s: &str) -> String {
 /// The report page of one run (one view) or of a comparison (two views and its sentences).
 pub fn report(runs: &[RunView], compare: &[Bilingual]) -> String {
     let title = format!("embedsim — {}", runs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(" / "));
-    // Fill the placeholders in one pass, so that nothing inserted is searched again.
-    let data = script_json(&Data { runs, compare });
+    fill(&title, &script_json(&Data { runs, compare, sweep: None }))
+}
+
+/// The report page of a sweep: its regime maps and sentences.
+pub fn sweep_report(view: &SweepView) -> String {
+    fill(&format!("embedsim — {}", view.name), &script_json(&Data { runs: &[], compare: &[], sweep: Some(view) }))
+}
+
+/// The template with its placeholders filled in one pass, so that nothing inserted is searched
+/// again.
+fn fill(title: &str, data: &str) -> String {
     let mut out = String::with_capacity(REPORT_TEMPLATE.len() + data.len() + FONT_WOFF.len() * 4 / 3 + 100_000);
     let mut rest = REPORT_TEMPLATE;
     while let Some(i) = rest.find("__") {
@@ -75,10 +87,10 @@ pub fn report(runs: &[RunView], compare: &[Bilingual]) -> String {
             break;
         };
         match &after[..j] {
-            "TITLE" => out.push_str(&escape_text(&title)),
+            "TITLE" => out.push_str(&escape_text(title)),
             "FONT" => out.push_str(&base64(FONT_WOFF)),
             "STYLE" => out.push_str(STYLE_CSS),
-            "DATA" => out.push_str(&data),
+            "DATA" => out.push_str(data),
             "I18N" => out.push_str(I18N_JS),
             "CHARTS" => out.push_str(CHARTS_JS),
             other => {

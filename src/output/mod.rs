@@ -10,6 +10,7 @@ pub mod plot;
 pub mod png;
 pub mod report;
 pub mod story;
+pub mod sweep_view;
 pub mod view;
 pub mod words;
 

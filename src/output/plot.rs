@@ -52,6 +52,17 @@ pub fn regime_colour(r: Regime) -> RGBColor {
     }
 }
 
+/// A chart's frame: its title, margins and axis label areas (`y_area` pixels for the y labels).
+fn titled<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, ("sans-serif", 18)).margin(10).x_label_area_size(45).y_label_area_size(y_area);
+    b
+}
+
 fn draw_err(path: &Path) -> impl Fn(String) -> PlotError + '_ {
     move |message| PlotError::Draw { path: path.to_path_buf(), message }
 }
@@ -112,6 +123,118 @@ fn grid_position(xs: &[f64], v: f64) -> f64 {
     j as f64 + 0.5 + (v - xs[j]) / (xs[j + 1] - xs[j])
 }
 
+/// One axis of a regime grid: its key path, and its values' labels in order.
+#[derive(Clone, Copy, Debug)]
+pub struct GridAxis<'a> {
+    /// The key path (its words label the axis).
+    pub key: &'a str,
+    /// The values, in the order they are drawn.
+    pub labels: &'a [String],
+    /// The values are names, not numbers: the axis says so.
+    pub categorical: bool,
+}
+
+impl GridAxis<'_> {
+    fn desc(&self) -> String {
+        let words = super::words::axis(self.key);
+        if self.categorical { format!("{words} (categories)") } else { words }
+    }
+}
+
+/// A regime map on a grid: one cell per (x, y) pair of value indices, each value an equal band
+/// named by its label (numbers or categories).
+pub fn regime_grid(
+    path: &Path,
+    title: &str,
+    x: GridAxis<'_>,
+    y: GridAxis<'_>,
+    cells: &[(usize, usize, Regime)],
+) -> Result<(), PlotError> {
+    regime_grid_with_boxes(path, title, x, y, cells, &[])
+}
+
+/// [`regime_grid`] with boxes outlined in black, in grid units (x_lo, x_hi, y_lo, y_hi: value
+/// `i`'s band spans [i, i + 1]).
+fn regime_grid_with_boxes(
+    path: &Path,
+    title: &str,
+    x: GridAxis<'_>,
+    y: GridAxis<'_>,
+    cells: &[(usize, usize, Regime)],
+    outlines: &[[f64; 4]],
+) -> Result<(), PlotError> {
+    let err = draw_err(path);
+    let (nx, ny) = (x.labels.len(), y.labels.len());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let (main, legend) = root.split_horizontally(720);
+        let mut chart = titled(&main, title, if x.categorical || y.categorical { 90 } else { 60 })
+            .build_cartesian_2d((0..nx as i32 - 1).into_segmented(), (0..ny as i32 - 1).into_segmented())
+            .map_err(|e| err(e.to_string()))?;
+        let name = |labels: &[String], v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let fx = |v: &SegmentValue<i32>| name(x.labels, v);
+        let fy = |v: &SegmentValue<i32>| name(y.labels, v);
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(x.desc())
+            .y_desc(y.desc())
+            .x_labels(nx.min(20))
+            .y_labels(ny.min(20))
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .draw()
+            .map_err(|e| err(e.to_string()))?;
+        chart
+            .draw_series(cells.iter().map(|&(i, j, r)| {
+                let (i, j) = (i as i32, j as i32);
+                Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                        (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                    ],
+                    regime_colour(r).filled(),
+                )
+            }))
+            .map_err(|e| err(e.to_string()))?;
+        for &[x0, x1, y0, y1] in outlines {
+            let area = chart.plotting_area().strip_coord_spec();
+            let (w, h) = area.dim_in_pixel();
+            let px = |v: f64| (v / nx as f64 * w as f64).round() as i32;
+            let py = |v: f64| h as i32 - (v / ny as f64 * h as f64).round() as i32;
+            area.draw(&Rectangle::new([(px(x0), py(y1)), (px(x1), py(y0))], BLACK.stroke_width(4)))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        regime_legend(&legend, cells.iter().map(|c| c.2), &err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    save(path, &svg)
+}
+
+/// The legend of a regime map: the regimes shown, in the classifier's order.
+fn regime_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    regimes: impl Iterator<Item = Regime>,
+    err: &dyn Fn(String) -> PlotError,
+) -> Result<(), PlotError> {
+    let regimes: Vec<Regime> = regimes.collect();
+    let shown: Vec<Regime> = Regime::ALL.iter().copied().filter(|g| regimes.contains(g)).collect();
+    area.draw(&Text::new("modal regime", (10, 60), ("sans-serif", 15).into_font())).map_err(|e| err(e.to_string()))?;
+    for (k, g) in shown.iter().enumerate() {
+        let y = 85 + 26 * k as i32;
+        area.draw(&Rectangle::new([(10, y), (28, y + 18)], regime_colour(*g).filled()))
+            .map_err(|e| err(e.to_string()))?;
+        area.draw(&Text::new(format!("{} {}", g.name(), g.chinese()), (34, y + 3), ("sans-serif", 14).into_font()))
+            .map_err(|e| err(e.to_string()))?;
+    }
+    Ok(())
+}
+
 /// A regime map with boxes (x_lo, x_hi, y_lo, y_hi in data units; infinite ends reach the
 /// edges) outlined in black, as found by scenario discovery.
 pub fn regime_map_with_boxes(
@@ -123,112 +246,57 @@ pub fn regime_map_with_boxes(
     outlines: &[[f64; 4]],
 ) -> Result<(), PlotError> {
     let err = draw_err(path);
+    let xs = distinct(cells.iter().map(|c| c.0));
+    let ys = distinct(cells.iter().map(|c| c.1));
+    if xs.len() * ys.len() == cells.len() {
+        let index = |v: &[f64], x: f64| v.iter().position(|u| *u == x).unwrap_or(0);
+        let grid: Vec<(usize, usize, Regime)> =
+            cells.iter().map(|&(x, y, r)| (index(&xs, x), index(&ys, y), r)).collect();
+        let (xl, yl): (Vec<String>, Vec<String>) =
+            (xs.iter().map(|v| label(*v)).collect(), ys.iter().map(|v| label(*v)).collect());
+        let boxes: Vec<[f64; 4]> = outlines
+            .iter()
+            .map(|&[x0, x1, y0, y1]| {
+                [grid_position(&xs, x0), grid_position(&xs, x1), grid_position(&ys, y0), grid_position(&ys, y1)]
+            })
+            .collect();
+        let x = GridAxis { key: x_name, labels: &xl, categorical: false };
+        let y = GridAxis { key: y_name, labels: &yl, categorical: false };
+        return regime_grid_with_boxes(path, title, x, y, &grid, &boxes);
+    }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 600)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let (main, legend) = root.split_horizontally(720);
-        let xs = distinct(cells.iter().map(|c| c.0));
-        let ys = distinct(cells.iter().map(|c| c.1));
-        let grid = xs.len() * ys.len() == cells.len();
-        if grid {
-            let mut chart = ChartBuilder::on(&main)
-                .caption(title, ("sans-serif", 18))
-                .margin(10)
-                .x_label_area_size(45)
-                .y_label_area_size(60)
-                .build_cartesian_2d(
-                    (0..xs.len() as i32 - 1).into_segmented(),
-                    (0..ys.len() as i32 - 1).into_segmented(),
-                )
-                .map_err(|e| err(e.to_string()))?;
-            let fx = |v: &SegmentValue<i32>| match v {
-                SegmentValue::CenterOf(i) => xs.get(*i as usize).map(|x| label(*x)).unwrap_or_default(),
-                _ => String::new(),
-            };
-            let fy = |v: &SegmentValue<i32>| match v {
-                SegmentValue::CenterOf(i) => ys.get(*i as usize).map(|y| label(*y)).unwrap_or_default(),
-                _ => String::new(),
-            };
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .x_desc(super::words::axis(x_name))
-                .y_desc(super::words::axis(y_name))
-                .x_labels(xs.len().min(20))
-                .y_labels(ys.len().min(20))
-                .x_label_formatter(&fx)
-                .y_label_formatter(&fy)
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .draw_series(cells.iter().map(|(x, y, r)| {
-                    let i = xs.iter().position(|v| v == x).unwrap_or(0) as i32;
-                    let j = ys.iter().position(|v| v == y).unwrap_or(0) as i32;
-                    Rectangle::new(
-                        [
-                            (SegmentValue::Exact(i), SegmentValue::Exact(j)),
-                            (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
-                        ],
-                        regime_colour(*r).filled(),
-                    )
-                }))
-                .map_err(|e| err(e.to_string()))?;
-            for &[x0, x1, y0, y1] in outlines {
-                let area = chart.plotting_area().strip_coord_spec();
-                let (w, h) = area.dim_in_pixel();
-                let px = |v: f64| (grid_position(&xs, v) / xs.len() as f64 * w as f64).round() as i32;
-                let py = |v: f64| h as i32 - (grid_position(&ys, v) / ys.len() as f64 * h as f64).round() as i32;
-                area.draw(&Rectangle::new([(px(x0), py(y1)), (px(x1), py(y0))], BLACK.stroke_width(4)))
-                    .map_err(|e| err(e.to_string()))?;
-            }
-        } else {
-            let pad = |v: &[f64]| {
-                let (lo, hi) = (v[0], v[v.len() - 1]);
-                let d = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
-                (lo - d)..(hi + d)
-            };
-            let mut chart = ChartBuilder::on(&main)
-                .caption(title, ("sans-serif", 18))
-                .margin(10)
-                .x_label_area_size(45)
-                .y_label_area_size(60)
-                .build_cartesian_2d(pad(&xs), pad(&ys))
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .configure_mesh()
-                .x_desc(super::words::axis(x_name))
-                .y_desc(super::words::axis(y_name))
-                .draw()
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
-                .map_err(|e| err(e.to_string()))?;
-            for &[x0, x1, y0, y1] in outlines {
-                let (rx, ry) = (pad(&xs), pad(&ys));
-                let cx = |v: f64| v.clamp(rx.start, rx.end);
-                let cy = |v: f64| v.clamp(ry.start, ry.end);
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(cx(x0), cy(y1)), (cx(x1), cy(y0))],
-                        BLACK.stroke_width(4),
-                    )))
-                    .map_err(|e| err(e.to_string()))?;
-            }
-        }
-        let shown: Vec<Regime> = Regime::ALL.iter().copied().filter(|g| cells.iter().any(|c| c.2 == *g)).collect();
-        legend
-            .draw(&Text::new("modal regime", (10, 60), ("sans-serif", 15).into_font()))
+        let pad = |v: &[f64]| {
+            let (lo, hi) = (v[0], v[v.len() - 1]);
+            let d = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+            (lo - d)..(hi + d)
+        };
+        let mut chart =
+            titled(&main, title, 60).build_cartesian_2d(pad(&xs), pad(&ys)).map_err(|e| err(e.to_string()))?;
+        chart
+            .configure_mesh()
+            .x_desc(super::words::axis(x_name))
+            .y_desc(super::words::axis(y_name))
+            .draw()
             .map_err(|e| err(e.to_string()))?;
-        for (k, g) in shown.iter().enumerate() {
-            let y = 85 + 26 * k as i32;
-            legend
-                .draw(&Rectangle::new([(10, y), (28, y + 18)], regime_colour(*g).filled()))
-                .map_err(|e| err(e.to_string()))?;
-            legend
-                .draw(&Text::new(format!("{} {}", g.name(), g.chinese()), (34, y + 3), ("sans-serif", 14).into_font()))
+        chart
+            .draw_series(cells.iter().map(|(x, y, r)| Circle::new((*x, *y), 6, regime_colour(*r).filled())))
+            .map_err(|e| err(e.to_string()))?;
+        for &[x0, x1, y0, y1] in outlines {
+            let (rx, ry) = (pad(&xs), pad(&ys));
+            let cx = |v: f64| v.clamp(rx.start, rx.end);
+            let cy = |v: f64| v.clamp(ry.start, ry.end);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(cx(x0), cy(y1)), (cx(x1), cy(y0))],
+                    BLACK.stroke_width(4),
+                )))
                 .map_err(|e| err(e.to_string()))?;
         }
+        regime_legend(&legend, cells.iter().map(|c| c.2), &err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     save(path, &svg)
@@ -273,21 +341,21 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
     if xs.is_empty() {
         return Err(err("nothing to plot".into()));
     }
-    let lo = all.iter().map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
-    let hi = all.iter().map(|p| p.1 + p.2).fold(f64::NEG_INFINITY, f64::max);
+    // A share's band stops at 0 and 1, where the share does.
+    let share = y_name.ends_with("share") || y_name.ends_with("_rate") || y_name == "p_wait";
+    let clamp = |v: f64| if share { v.clamp(0.0, 1.0) } else { v };
+    let lo = all.iter().map(|p| clamp(p.1 - p.2)).fold(f64::INFINITY, f64::min);
+    let hi = all.iter().map(|p| clamp(p.1 + p.2)).fold(f64::NEG_INFINITY, f64::max);
     let (ylo, yhi) = if hi > lo { (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)) } else { (lo - 0.5, hi + 0.5) };
     let (xlo, xhi) = if xs.len() > 1 { (xs[0], xs[xs.len() - 1]) } else { (xs[0] - 0.5, xs[0] + 0.5) };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (960, 500)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xlo..xhi, ylo..yhi)
-            .map_err(|e| err(e.to_string()))?;
+        // The legend has a column of its own, so it never covers the data.
+        let (main, legend) = root.split_horizontally(800);
+        let mut chart =
+            titled(&main, title, 70).build_cartesian_2d(xlo..xhi, ylo..yhi).map_err(|e| err(e.to_string()))?;
         chart
             .configure_mesh()
             .x_desc(super::words::axis(x_name))
@@ -296,8 +364,8 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
             .map_err(|e| err(e.to_string()))?;
         for (k, (s, p)) in series.iter().zip(&pts).enumerate() {
             let c = PALETTE[k % PALETTE.len()];
-            let mut band: Vec<(f64, f64)> = p.iter().map(|q| (q.0, q.1 + q.2)).collect();
-            band.extend(p.iter().rev().map(|q| (q.0, q.1 - q.2)));
+            let mut band: Vec<(f64, f64)> = p.iter().map(|q| (q.0, clamp(q.1 + q.2))).collect();
+            band.extend(p.iter().rev().map(|q| (q.0, clamp(q.1 - q.2))));
             if p.len() > 1 {
                 chart
                     .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2).filled())))
@@ -305,19 +373,16 @@ pub fn metric_lines(path: &Path, title: &str, x_name: &str, y_name: &str, series
             }
             chart
                 .draw_series(LineSeries::new(p.iter().map(|q| (q.0, q.1)), c.stroke_width(2)))
-                .map_err(|e| err(e.to_string()))?
-                .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+                .map_err(|e| err(e.to_string()))?;
+            let y = 60 + 22 * k as i32;
+            legend.draw(&PathElement::new(vec![(6, y), (30, y)], c.stroke_width(3))).map_err(|e| err(e.to_string()))?;
+            legend
+                .draw(&Text::new(s.name.clone(), (36, y - 7), ("sans-serif", 14).into_font()))
+                .map_err(|e| err(e.to_string()))?;
             chart
                 .draw_series(p.iter().map(|q| Circle::new((q.0, q.1), 3, c.filled())))
                 .map_err(|e| err(e.to_string()))?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     save(path, &svg)
