@@ -33,6 +33,8 @@ pub const MAX_DIST_HOURS: f64 = 1e6;
 pub const MAX_CV: f64 = 100.0;
 /// Longest id, in characters.
 pub const MAX_ID_CHARS: usize = 200;
+/// Most tiers of `platforms.<id>.urgency`.
+pub const MAX_URGENCY_TIERS: usize = 20;
 /// Default of `simulation.max_queued_jobs`.
 pub const DEFAULT_MAX_QUEUED_JOBS: i64 = 1_000_000;
 
@@ -1121,7 +1123,7 @@ fn urgency(v: &mut V, k: &str, u: &RawUrgency, has_deadline: bool) -> Vec<(f64, 
     if has_deadline {
         v.bad(format!("{k}"), "urgency sets each order's time limit: remove deadline_days, or urgency");
     }
-    if u.shares.len() != u.limit_hours.len() || u.shares.is_empty() || u.shares.len() > 20 {
+    if u.shares.len() != u.limit_hours.len() || u.shares.is_empty() || u.shares.len() > MAX_URGENCY_TIERS {
         v.bad(
             format!("{k}.limit_hours"),
             format!(

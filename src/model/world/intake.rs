@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Most urgency tiers a platform may have (`platforms.<id>.urgency`, validated).
+const MAX_TIERS: usize = crate::scenario::validate::MAX_URGENCY_TIERS;
+
 impl World<'_> {
     pub(super) fn village_issue(&mut self, v: VillageId) -> Result<(), PastSchedule> {
         let rate = self.sc.villages[v].issue_rate_per_day() / HOURS_PER_DAY;
@@ -210,14 +213,14 @@ impl World<'_> {
         let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
         let above_township = category.is_some_and(|c| sc.categories[c].above_township);
         let county = route.iter().any(|&d| sc.departments[d].county);
-        let deadline = if spec.urgency.is_empty() {
-            spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d))
+        let (deadline, tier) = if spec.urgency.is_empty() {
+            (spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d)), 0)
         } else {
             // Tiered limits run on the clock, not on working days: a 2-hour limit is 2 hours.
             let ps = &mut self.platforms[p];
             let total = ps.urgency_shares.iter().sum();
             let tier = weighted_index(&mut ps.urgency_rng, &ps.urgency_shares, total);
-            SimTime::from_hours(now.hours() + spec.urgency[tier].1)
+            (SimTime::from_hours(now.hours() + spec.urgency[tier].1), tier)
         };
         let counted = now >= self.warmup;
         self.serial += 1;
@@ -289,7 +292,10 @@ impl World<'_> {
         }
         // No deadline, no timer: an event at infinity would sit in the heap for the whole run.
         if deadline.is_finite() {
-            self.at(deadline, Event::Deadline(key))?;
+            // One lane per platform and limit: deadlines a fixed span after arrival come in
+            // arrival order, so they wait in a deque, not in the heap (same order of events).
+            let lane = (p * (MAX_TIERS + 1) + tier) as u32;
+            self.q.schedule_in_lane(lane, deadline, Event::Deadline(key))?;
         }
         if screened {
             self.note(serial, || TraceEvent::Screened);
