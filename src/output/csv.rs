@@ -335,6 +335,11 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
         header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
         header.extend(["burden_share", "line_tasks_done", "line_tasks_late", "r_end", "stress_end"].map(String::from));
         place_header(sc, &mut header);
+        // Root-cause work is no order's: its own column, last, only where it can happen.
+        let prevention = sc.proactive.is_some();
+        if prevention {
+            header.push("hours_prevention".into());
+        }
         c.write_record(&header)?;
         for out in outs {
             for (i, (spec, d)) in sc.departments.iter().zip(&out.departments).enumerate() {
@@ -352,6 +357,9 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
                     num(d.stress_end),
                 ]);
                 place(sc, sc.layout.department[i], &mut r);
+                if prevention {
+                    r.push(num(h.prevention));
+                }
                 c.write_record(&r)?;
             }
         }
