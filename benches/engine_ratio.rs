@@ -27,6 +27,32 @@ const MEAN_SERVICE: f64 = 1.0 / 12.0;
 const SERVERS: u32 = 3;
 const SEED: u64 = 2025;
 
+/// The reference loops' event list: a heap of (time, sequence, kind), earliest first.
+struct Events<K: Ord> {
+    heap: BinaryHeap<Reverse<(u64, u64, K)>>,
+    seq: u64,
+}
+
+impl<K: Ord> Default for Events<K> {
+    fn default() -> Self {
+        Events { heap: BinaryHeap::new(), seq: 0 }
+    }
+}
+
+impl<K: Ord> Events<K> {
+    fn push(&mut self, t: f64, kind: K) {
+        self.seq += 1;
+        self.heap.push(Reverse((t.to_bits(), self.seq, kind)));
+    }
+
+    /// The next event, unless none is left at or before `hours`.
+    fn pop_until(&mut self, hours: f64) -> Option<(f64, K)> {
+        let Reverse((bits, _, kind)) = self.heap.pop()?;
+        let now = f64::from_bits(bits);
+        (now <= hours).then_some((now, kind))
+    }
+}
+
 /// The M/M/3 reference: a heap of (time, seq) events and a FIFO queue; returns (customers
 /// served, events, mean wait in hours).
 fn mm3_loop(hours: f64) -> (u64, u64, f64) {
@@ -39,24 +65,15 @@ fn mm3_loop(hours: f64) -> (u64, u64, f64) {
     let mut arrivals = streams.stream("arrivals/line");
     let mut efforts = streams.stream("effort/line");
     let service = Dist::exponential(MEAN_SERVICE);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut push = |heap: &mut BinaryHeap<_>, t: f64, k: Kind| {
-        seq += 1;
-        heap.push(Reverse((t.to_bits(), seq, k)));
-    };
-    push(&mut heap, exp_gap(&mut arrivals, RATE_PER_HOUR), Kind::Arrival);
+    let mut heap = Events::default();
+    heap.push(exp_gap(&mut arrivals, RATE_PER_HOUR), Kind::Arrival);
     let mut queue: VecDeque<(f64, f64)> = VecDeque::new(); // (arrival time, effort)
     let (mut busy, mut served, mut events, mut wait_sum) = (0u32, 0u64, 0u64, 0.0);
-    while let Some(Reverse((bits, _, kind))) = heap.pop() {
-        let now = f64::from_bits(bits);
-        if now > hours {
-            break;
-        }
+    while let Some((now, kind)) = heap.pop_until(hours) {
         events += 1;
         match kind {
             Kind::Arrival => {
-                push(&mut heap, now + exp_gap(&mut arrivals, RATE_PER_HOUR), Kind::Arrival);
+                heap.push(now + exp_gap(&mut arrivals, RATE_PER_HOUR), Kind::Arrival);
                 queue.push_back((now, service.sample(&mut efforts)));
             }
             Kind::Done => busy -= 1,
@@ -66,7 +83,7 @@ fn mm3_loop(hours: f64) -> (u64, u64, f64) {
             busy += 1;
             served += 1;
             wait_sum += now - arrived;
-            push(&mut heap, now + effort, Kind::Done);
+            heap.push(now + effort, Kind::Done);
         }
     }
     (served, events, wait_sum / served as f64)
@@ -87,27 +104,18 @@ fn tandem_loop(hours: f64) -> (u64, u64, f64) {
     let mut efforts = streams.stream("effort/minhu");
     let mut reviews = streams.stream("review/minhu");
     let (service, review) = (Dist::exponential(1.0), Dist::exponential(0.25));
-    let mut heap: BinaryHeap<Reverse<(u64, u64, Kind)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut push = |heap: &mut BinaryHeap<_>, t: f64, k: Kind| {
-        seq += 1;
-        heap.push(Reverse((t.to_bits(), seq, k)));
-    };
-    push(&mut heap, exp_gap(&mut arrivals, 2.0), Kind::Arrival);
+    let mut heap = Events::default();
+    heap.push(exp_gap(&mut arrivals, 2.0), Kind::Arrival);
     // (arrival time, effort, review time) waiting for the reviewer, and the one in review.
     let mut inbox: VecDeque<(f64, f64, f64)> = VecDeque::new();
     let mut in_review: Option<(f64, f64)> = None;
     let mut queue: VecDeque<(f64, f64)> = VecDeque::new(); // (arrival time, effort)
     let (mut busy, mut served, mut events, mut wait_sum) = (0u32, 0u64, 0u64, 0.0);
-    while let Some(Reverse((bits, _, kind))) = heap.pop() {
-        let now = f64::from_bits(bits);
-        if now > hours {
-            break;
-        }
+    while let Some((now, kind)) = heap.pop_until(hours) {
         events += 1;
         match kind {
             Kind::Arrival => {
-                push(&mut heap, now + exp_gap(&mut arrivals, 2.0), Kind::Arrival);
+                heap.push(now + exp_gap(&mut arrivals, 2.0), Kind::Arrival);
                 let effort = service.sample(&mut efforts);
                 inbox.push_back((now, effort, review.sample(&mut reviews)));
             }
@@ -118,14 +126,14 @@ fn tandem_loop(hours: f64) -> (u64, u64, f64) {
             && let Some((arrived, effort, hours)) = inbox.pop_front()
         {
             in_review = Some((arrived, effort));
-            push(&mut heap, now + hours, Kind::Reviewed);
+            heap.push(now + hours, Kind::Reviewed);
         }
         while busy < SERVERS {
             let Some((arrived, effort)) = queue.pop_front() else { break };
             busy += 1;
             served += 1;
             wait_sum += now - arrived;
-            push(&mut heap, now + effort, Kind::Done);
+            heap.push(now + effort, Kind::Done);
         }
     }
     (served, events, wait_sum / served as f64)

@@ -100,13 +100,9 @@ impl PartialOrd for Job {
     }
 }
 impl Ord for Job {
-    // BinaryHeap is a max-heap: the greatest job is served first — the highest consequence,
-    // then the earliest deadline, then the first to arrive.
+    // The order of the department's queue (see `JobKey`).
     fn cmp(&self, other: &Self) -> Ordering {
-        self.consequence
-            .total_cmp(&other.consequence)
-            .then_with(|| other.deadline.cmp(&self.deadline))
-            .then_with(|| other.seq.cmp(&self.seq))
+        JobKey::of(self, 0).cmp(&JobKey::of(other, 0))
     }
 }
 
@@ -242,6 +238,12 @@ struct JobKey {
     slot: u32,
 }
 
+impl JobKey {
+    fn of(job: &Job, slot: u32) -> JobKey {
+        JobKey { consequence: job.consequence, deadline: job.deadline, seq: job.seq, slot }
+    }
+}
+
 impl PartialEq for JobKey {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -254,7 +256,9 @@ impl PartialOrd for JobKey {
     }
 }
 impl Ord for JobKey {
-    // The same order as `Job`'s (sequence numbers are unique, so the slot never decides).
+    // BinaryHeap is a max-heap: the greatest job is served first — the highest consequence,
+    // then the earliest deadline, then the first to arrive (sequence numbers are unique, so the
+    // slot never decides).
     fn cmp(&self, other: &Self) -> Ordering {
         self.consequence
             .total_cmp(&other.consequence)
@@ -276,7 +280,7 @@ impl JobQueue {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap.push(JobKey { consequence: job.consequence, deadline: job.deadline, seq: job.seq, slot });
+        self.heap.push(JobKey::of(&job, slot));
     }
 
     /// Takes the most pressing job.

@@ -104,18 +104,28 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
         if series == Series::None {
             return Ok(());
         }
-        // Each replication's rows are formatted on its own (in parallel, as many at a time as
-        // there are worker threads, to bound the memory held) and written in replication order:
-        // the same bytes as one writer going through them in turn.
-        for batch in outs.chunks(rayon::current_num_threads().max(1)) {
+        // Each replication's days are cut into one piece per worker thread; the pieces are
+        // formatted in parallel, as many at a time as there are threads (about one replication's
+        // text held at once), and written in order: the same bytes as one writer going through
+        // them in turn. A run of one long replication is written in parallel too.
+        let threads = rayon::current_num_threads().max(1);
+        let pieces: Vec<(&RunOutput, std::ops::Range<usize>)> = outs
+            .iter()
+            .flat_map(|out| {
+                let days = out.town.len();
+                let step = days.div_ceil(threads).max(1);
+                (0..days).step_by(step).map(move |from| (out, from..(from + step).min(days)))
+            })
+            .collect();
+        for batch in pieces.chunks(threads) {
             let texts: Vec<io::Result<Vec<u8>>> = batch
                 .par_iter()
-                .map(|out| {
+                .map(|(out, days)| {
                     let mut buf = Vec::new();
                     {
                         let mut sink: &mut dyn Write = &mut buf;
                         let mut c = csv::Writer::from_writer(&mut sink as &mut dyn Write);
-                        write_run_timeseries(&mut c, sc, out, series).map_err(csv_err)?;
+                        write_run_timeseries(&mut c, sc, out, series, days.clone()).map_err(csv_err)?;
                         c.flush()?;
                     }
                     Ok(buf)
@@ -201,12 +211,13 @@ pub struct SeriesRow<'a> {
     pub at: Option<(&'a str, &'a str)>,
 }
 
-/// Goes through the rows of `out`'s daily series that `series` asks for, in file order: the one
-/// traversal behind `timeseries.csv` and `timeseries.parquet`.
+/// Goes through the rows of `out`'s daily series that `series` asks for on `days`, in file order:
+/// the one traversal behind `timeseries.csv` and `timeseries.parquet`.
 pub fn for_each_series_row<E>(
     sc: &Scenario,
     out: &RunOutput,
     series: Series,
+    days: std::ops::Range<usize>,
     f: &mut dyn FnMut(SeriesRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     use SeriesValue::{Count, Real};
@@ -214,7 +225,6 @@ pub fn for_each_series_row<E>(
         return Ok(());
     }
     let everything = series == Series::All;
-    let days = out.town.len();
     // Decided once per run, not per department and day (that was quadratic in departments).
     let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
     let trust = !sc.villages.is_empty();
@@ -225,7 +235,7 @@ pub fn for_each_series_row<E>(
     // Formatted once per run, not once per platform and day.
     let kind_names: Vec<String> = crate::model::department::Hours::KINDS.iter().map(|k| format!("hours_{k}")).collect();
     let names = |owner: Option<usize>| if placed(sc) { Some(l.names(owner)) } else { None };
-    for day in 0..days {
+    for day in days.start..days.end.min(out.town.len()) {
         if series == Series::Weekly && day % 7 != 6 {
             continue;
         }
@@ -307,11 +317,12 @@ fn write_run_timeseries(
     sc: &Scenario,
     out: &RunOutput,
     series: Series,
+    days: std::ops::Range<usize>,
 ) -> csv::Result<()> {
     let rep = out.replication.to_string();
     // The day's number, formatted once per day.
     let mut day = (usize::MAX, String::new());
-    for_each_series_row(sc, out, series, &mut |r| {
+    for_each_series_row(sc, out, series, days, &mut |r| {
         if day.0 != r.day {
             day = (r.day, r.day.to_string());
         }

@@ -37,23 +37,26 @@ pub const NOTE_OUTPUT_BYTES: u64 = 100_000_000;
 /// The sentence `embedsim run` prints before a large run: how big its daily series will be, and
 /// how to make them smaller.
 pub fn size_note(sc: &Scenario, replications: u32, series: csv::Series, format: Format) -> String {
-    let bytes = estimate_series_bytes(sc, replications, series);
-    let file = match format {
-        Format::Csv | Format::Both => "timeseries.csv",
-        Format::Parquet => "timeseries.csv's rows, as timeseries.parquet (about a tenth of that on disk),",
+    let mb = estimate_series_bytes(sc, replications, series) as f64 / 1e6;
+    let what = match format {
+        Format::Parquet => format!("the daily series come to about {mb:.0} MB as CSV (timeseries.parquet: far less)"),
+        Format::Csv | Format::Both => format!("timeseries.csv will hold about {mb:.0} MB"),
+    };
+    let series = match series {
+        csv::Series::All => "all",
+        csv::Series::Platforms => "platforms",
+        csv::Series::Weekly => "weekly",
+        csv::Series::None => "none",
+    };
+    let smaller = if format == Format::Parquet {
+        "--series weekly or none"
+    } else {
+        "--series weekly or none, or --format parquet,"
     };
     format!(
-        "{file} will hold about {:.0} MB ({} replications x {} days, --series {}); the series are held \
-         in memory until written. --series weekly or none, or --format parquet, make it smaller",
-        bytes as f64 / 1e6,
-        replications,
-        sc.simulation.duration_days,
-        match series {
-            csv::Series::All => "all",
-            csv::Series::Platforms => "platforms",
-            csv::Series::Weekly => "weekly",
-            csv::Series::None => "none",
-        }
+        "{what} ({replications} replications x {} days, --series {series}), held in memory until written; \
+         {smaller} make it smaller",
+        sc.simulation.duration_days
     )
 }
 

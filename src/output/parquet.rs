@@ -163,7 +163,7 @@ pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput], series: 
         let mut table = Table::new(w, "timeseries", columns)?;
         for out in outs {
             let rep = out.replication as i32;
-            for_each_series_row(sc, out, series, &mut |r| {
+            for_each_series_row(sc, out, series, 0..out.town.len(), &mut |r| {
                 let c = &mut table.columns;
                 if let Column::Int32(v) = &mut c[0] {
                     v.push(rep);

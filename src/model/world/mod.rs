@@ -562,7 +562,7 @@ impl<'s> World<'s> {
     fn run(&mut self) -> Result<(), SimError> {
         let replication = self.replication;
         let guard_every = guard::check_interval(self.sc);
-        // Counts down to the next guard check (a division per event was measurable).
+        // Counts down to the next guard check (no remainder to take per event).
         let mut until_guard = guard_every;
         while let Some((t, e)) = self.q.pop() {
             if t > self.end {

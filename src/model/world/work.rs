@@ -256,8 +256,12 @@ impl World<'_> {
                     });
                 }
             }
-            let speed = 1.0 + self.departments[d].overtime_today / sc.calendar.hours_per_day();
-            let done = sc.calendar.advance(now, total / speed);
+            let overtime = self.departments[d].overtime_today;
+            // No overtime (the usual day): speed 1 and the work as it is, without two divisions
+            // (the same values: 0 / h = 0 and x / 1 = x for a working day's h > 0).
+            let plain = overtime == 0.0 && sc.calendar.hours_per_day() > 0.0;
+            let speed = if plain { 1.0 } else { 1.0 + overtime / sc.calendar.hours_per_day() };
+            let done = sc.calendar.advance(now, if plain { total } else { total / speed });
             job.started = now;
             job.speed = speed;
             let slot = self.in_service.put(job);
