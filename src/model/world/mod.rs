@@ -729,3 +729,32 @@ impl CategoryMix {
 fn resolvable(o: &Order) -> bool {
     !o.unreasonable && !o.slipshod && (!o.above_township || o.resolved_above)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bisection in [`CategoryMix::draw`] gives exactly the index the linear scan of
+    /// [`weighted_index`] gives, zero shares included, so a city's draws equal a town's.
+    #[test]
+    fn category_draws_by_bisection_equal_the_linear_scan() {
+        let streams = Streams::new(11, 0);
+        let mut pick = streams.stream("shares");
+        for n in [16usize, 17, 85, 1715] {
+            let shares: Vec<f64> =
+                (0..n).map(|i| if i % 7 == 3 { 0.0 } else { 0.05 + crate::engine::dist::uniform(&mut pick) }).collect();
+            let cumulative = shares
+                .iter()
+                .scan(0.0, |acc, w| {
+                    *acc += w;
+                    Some(*acc)
+                })
+                .collect();
+            let mix = CategoryMix { ids: (0..n).collect(), total: shares.iter().sum(), shares, cumulative };
+            let (mut a, mut b) = (streams.stream("draws"), streams.stream("draws"));
+            for _ in 0..20_000 {
+                assert_eq!(mix.draw(&mut a), weighted_index(&mut b, &mix.shares, mix.total));
+            }
+        }
+    }
+}

@@ -16,10 +16,10 @@ impl World<'_> {
         self.sc.whistle.is_some() && self.sc.departments[d].county && !self.sc.departments[lead].county
     }
 
-    /// A summoned department starts its part: on time, or late and rebuked.
-    pub(super) fn summons_answered(&mut self, d: DeptId, job: &Job, platform: PlatformId, serial: u64) {
+    /// A summoned department starts its part (summoned at `since`): on time, or late and rebuked.
+    pub(super) fn summons_answered(&mut self, d: DeptId, job: &Job, platform: PlatformId, serial: u64, since: SimTime) {
         let Some(w) = &self.sc.whistle else { return };
-        let waited = self.now().hours() - job.queued_at.hours();
+        let waited = self.now().hours() - since.hours();
         if waited > w.report_hours {
             self.departments[d].rebuke += w.penalty;
             if job.counted {

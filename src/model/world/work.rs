@@ -238,9 +238,12 @@ impl World<'_> {
                     }
                 }
                 if returned.is_none() {
-                    let lead = self.orders.get(order).map(|o| o.route[0]);
-                    if lead.is_some_and(|lead| self.summoned(d, lead)) {
-                        self.summons_answered(d, &job, platform, serial);
+                    // A summons runs from the order's dispatch: sending it back and taking it
+                    // again does not restart the clock.
+                    let summons =
+                        self.orders.get(order).map(|o| (o.route[0], o.dispatched_at.unwrap_or(job.queued_at)));
+                    if let Some((_, since)) = summons.filter(|&(lead, _)| self.summoned(d, lead)) {
+                        self.summons_answered(d, &job, platform, serial, since);
                     }
                 }
                 if let Some(t) = returned {
