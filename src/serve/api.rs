@@ -8,14 +8,13 @@ use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::compare::differences_of_runs;
-use crate::experiment::{trace, with_threads};
+use crate::experiment::trace;
 use crate::metrics::Regime;
 use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay};
-use crate::model::{DayFigures, RunOutput, SimError, run_observed};
+use crate::model::{DayFigures, RunOutput, run_observed};
 use crate::output::html::Bilingual;
 use crate::output::story::{self, Lang};
 use crate::output::view::{Chart, Daily, Drafts, RegimeStrip, RunView, Shown, drafts, run_facts, run_view};
@@ -390,16 +389,24 @@ pub struct SoFar {
 }
 
 impl SoFar {
-    /// Records day `d` as it ends (days come in order; another is ignored).
-    pub fn record(&mut self, d: u32, f: &DayFigures<'_>) {
-        if d as usize != self.days {
-            return;
+    /// No day yet of a run of `sc`.
+    pub fn new(sc: &Scenario) -> SoFar {
+        SoFar {
+            days: 0,
+            platforms: vec![Vec::new(); sc.platforms.len()],
+            regime_changes: vec![Vec::new(); sc.platforms.len()],
+            leaders: vec![Vec::new(); sc.leaders.len()],
+            departments: vec![Vec::new(); sc.departments.len()],
         }
-        if self.days == 0 {
-            self.platforms = vec![Vec::new(); f.platforms()];
-            self.regime_changes = vec![Vec::new(); f.platforms()];
-            self.leaders = vec![Vec::new(); f.leaders()];
-            self.departments = vec![Vec::new(); f.departments()];
+    }
+
+    /// Records day `d` as it ends (days come in order; another is ignored, as is a day of
+    /// another scenario's run).
+    pub fn record(&mut self, d: u32, f: &DayFigures<'_>) {
+        let fits = (self.platforms.len(), self.leaders.len(), self.departments.len())
+            == (f.platforms(), f.leaders(), f.departments());
+        if d as usize != self.days || !fits {
+            return;
         }
         for (p, days) in self.platforms.iter_mut().enumerate() {
             days.push(*f.platform(p));
@@ -461,7 +468,7 @@ impl Side {
         Side {
             facts: run_facts(scenario, "", changes, n),
             scenario: scenario.clone(),
-            reps: (0..n).map(|_| Mutex::new(SoFar::default())).collect(),
+            reps: (0..n).map(|_| Mutex::new(SoFar::new(scenario))).collect(),
             drawn: Mutex::new(None),
         }
     }
@@ -481,10 +488,11 @@ impl Side {
                 regimes: d.regimes.iter().map(|r| r.days(from, to)).collect(),
             }
         };
+        // The replications first, then the finished charts: the order [`Side::close`] keeps.
+        let reps: Vec<_> = self.reps.iter().map(lock).collect();
         if let Some(d) = &*lock(&self.drawn) {
             return slice(d, d.days);
         }
-        let reps: Vec<_> = self.reps.iter().map(lock).collect();
         let ready = reps.iter().map(|r| r.days()).min().unwrap_or(0);
         let to = ready.min(from.saturating_add(MAX_LIVE_DAYS));
         // The charts as of day `to`: what the page will have drawn once it appends these days.
@@ -501,9 +509,13 @@ impl Side {
 
     /// The whole run is finished: keep its charts, drop the replications' days.
     fn close(&self) {
-        let reps: Vec<SoFar> = self.reps.iter().map(|m| std::mem::take(&mut *lock(m))).collect();
-        let daily: Vec<Daily<'_>> = reps.iter().map(SoFar::daily).collect();
-        *lock(&self.drawn) = Some(drafts(&self.scenario, &daily));
+        let mut reps: Vec<_> = self.reps.iter().map(lock).collect();
+        let daily: Vec<Daily<'_>> = reps.iter().map(|r| r.daily()).collect();
+        let d = drafts(&self.scenario, &daily);
+        *lock(&self.drawn) = Some(d);
+        for r in reps.iter_mut() {
+            **r = SoFar::new(&self.scenario);
+        }
     }
 }
 
@@ -599,36 +611,46 @@ impl Jobs {
     }
 }
 
-/// Runs every replication of `sc` in parallel, counting finished days in `done` and keeping each
-/// replication's days in `side` as they end.
+/// Runs every replication of `sc`, each on a thread of its own so that they go day by day
+/// side by side (the charts draw the days that every replication has done), counting finished
+/// days in `done` and keeping each replication's days in `side` as they end.
 fn run_live(sc: &Scenario, done: &AtomicU64, side: &Side) -> Result<Vec<RunOutput>, String> {
-    let n = sc.simulation.replications;
-    let outs = with_threads(None, || {
-        (0..n)
-            .into_par_iter()
+    let run = |r: u32| {
+        let mut tick = |day: u32, figures: &DayFigures<'_>| {
+            if let Some(m) = side.reps.get(r as usize) {
+                lock(m).record(day, figures);
+            }
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        let out = run_observed(sc, r, None, Some(&mut tick)).map_err(|e| message(&e))?;
+        side.finished(r as usize, &out);
+        Ok(out)
+    };
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..sc.simulation.replications)
             .map(|r| {
-                let mut tick = |day: u32, figures: &DayFigures<'_>| {
-                    if let Some(m) = side.reps.get(r as usize) {
-                        lock(m).record(day, figures);
-                    }
-                    done.fetch_add(1, Ordering::Relaxed);
-                };
-                let out = run_observed(sc, r, None, Some(&mut tick))?;
-                side.finished(r as usize, &out);
-                Ok(out)
+                std::thread::Builder::new()
+                    .name(format!("run-{r}"))
+                    .spawn_scoped(scope, move || run(r))
+                    .map_err(|e| format!("cannot start a thread for replication {r}: {e}"))
             })
-            .collect::<Result<Vec<_>, SimError>>()
+            .collect();
+        // Every thread is joined, in replication order, whatever became of the others.
+        let outs: Vec<Result<RunOutput, String>> = threads
+            .into_iter()
+            .map(|t| t?.join().unwrap_or_else(|_| Err("the run stopped on an internal error".into())))
+            .collect();
+        outs.into_iter().collect()
     })
-    .map_err(|e| message(&e))?;
-    outs.map_err(|e| message(&e))
 }
 
 fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
     // Both sides at once, so that the page's side-by-side charts grow together.
-    let (outs_a, outs_b) = rayon::join(
-        || run_live(&p.variant, &job.done, &job.sides[0]),
-        || p.control.as_ref().zip(job.sides.get(1)).map(|(c, side)| run_live(c, &job.done, side)),
-    );
+    let (outs_a, outs_b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| p.control.as_ref().zip(job.sides.get(1)).map(|(c, side)| run_live(c, &job.done, side)));
+        let a = run_live(&p.variant, &job.done, &job.sides[0]);
+        (a, b.join().unwrap_or_else(|_| Some(Err("the run stopped on an internal error".into()))))
+    });
     let outs_a = outs_a?;
     let rows_a = summaries(&p.variant, &outs_a);
     let a = run_view(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a);

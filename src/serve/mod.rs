@@ -240,7 +240,9 @@ fn days_had(url: &str) -> Result<Option<Vec<usize>>, String> {
     let days: Option<Vec<usize>> = value.split(',').map(|d| d.parse().ok()).collect();
     match days {
         Some(days) if (1..=2).contains(&days.len()) => Ok(Some(days)),
-        _ => Err(format!("from: expected the days the page has, one or two whole numbers (from=120,80), found \"{value}\"")),
+        _ => Err(format!(
+            "from: expected the days the page has, one or two whole numbers (from=120,80), found \"{value}\""
+        )),
     }
 }
 
