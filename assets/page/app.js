@@ -2,6 +2,7 @@
 // charts grow day by day, compare with the control, follow one order, print the settings.
 // URL parameters: scenario=ID, lang=zh, and for tests: test=1 (run at once, then switch to
 // 中文 and write the page's state into #state), move=KEY:VALUE (move that slider first),
+// extra=LINES (more changes), reps=N (replications), control=1 (compare with the control),
 // story=PLATFORM:DAY (click that platform's regime strip on that day, before the switch),
 // scroll=story (then move the story to the top of the page, for a screenshot).
 "use strict";
@@ -359,6 +360,7 @@ async function main() {
       if (inp) { inp.value = move.slice(i + 1); inp.dispatchEvent(new Event("input")); }
     }
     if (params.get("extra")) $("extra").value = params.get("extra");
+    if (params.get("reps")) $("reps").value = params.get("reps");
     if (params.get("control") === "1") $("control").checked = true;
     run(async () => {
       const pick = params.get("story");
