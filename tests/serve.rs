@@ -465,6 +465,13 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     assert!(live.len() >= 2, "the charts did not grow while the run went: {live:?}");
     assert!(live.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{live:?}");
     assert!(live.iter().all(|&(d, p)| d > 0 && d < 365 && p > 0), "days drawn while the run went, with data: {live:?}");
+    // Mid-way at the slowest speed: the charts hold the days drawn so far.
+    browser::screenshot(
+        &chromium,
+        &format!("{url}?test=1&scenario=c-district-hotline&speed=0"),
+        "page-growing-en.png",
+        6_000,
+    );
     browser::screenshot(&chromium, &page, "page-zh.png", 60_000);
     browser::screenshot(&chromium, &format!("{page}&scroll=story"), "page-story-zh.png", 60_000);
     browser::screenshot(&chromium, &format!("{page}&control=1&then=en"), "page-compare-en.png", 60_000);
