@@ -371,8 +371,9 @@ pub struct Live {
     pub to: usize,
     /// Every chart the run may draw, with every series, each holding days `from..to` only.
     pub charts: Vec<Chart>,
-    /// Which of them to draw, as of day `to`, and which of their series (flat ones are left out,
-    /// the busiest departments picked, as in the finished run's view).
+    /// Which of them to draw, as of day `to` (once the run is over, as of its end), and which of
+    /// their series (flat ones are left out, the busiest departments picked, as in the finished
+    /// run's view).
     pub shown: Vec<Shown>,
     /// Per platform: the regime codes of days `from..to`, and the changes so far.
     pub regimes: Vec<RegimeStrip>,
