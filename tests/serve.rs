@@ -132,6 +132,103 @@ fn a_run_gives_the_numbers_embedsim_run_gives_with_the_same_seed() {
 }
 
 #[test]
+fn the_charts_grow_as_the_days_pass_and_end_as_the_finished_run() {
+    use serde_json::Value;
+    let s = server();
+    let (status, v) = post(
+        s.addr,
+        "/api/run",
+        r#"{"scenario":"classroom-overload","seed":9,"replications":16,"control":true,"set":["simulation.duration_days=1095"]}"#,
+    );
+    // (The control is the scenario unchanged: a year.)
+    assert_eq!(status, 200, "{v}");
+    let job = v["job"].as_u64().unwrap();
+    // Per side: every chart's every series, and the regime codes, appended poll by poll.
+    let mut charts: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
+    let mut codes: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
+    let mut shown: [Value; 2] = [Value::Null, Value::Null];
+    let mut have = [0usize; 2];
+    let mut while_running = Vec::new();
+    let result = loop {
+        let (status, text) = http(s.addr, "GET", &format!("/api/job/{job}?from={},{}", have[0], have[1]), &[], "");
+        assert_eq!(status, 200, "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let live = v["live"].as_array().unwrap();
+        assert_eq!(live.len(), 2, "the variant and the control");
+        for (side, part) in live.iter().enumerate() {
+            let (from, to, ready) =
+                (part["from"].as_u64().unwrap(), part["to"].as_u64().unwrap(), part["ready"].as_u64().unwrap());
+            assert_eq!(from as usize, have[side], "the days since the last poll");
+            assert!(to >= from && to <= ready && to - from <= serve::api::MAX_LIVE_DAYS as u64, "{from} {to} {ready}");
+            let n = (to - from) as usize;
+            let fresh = part["charts"].as_array().unwrap();
+            if charts[side].is_empty() {
+                charts[side] = fresh.clone();
+                codes[side] = part["regimes"].as_array().unwrap().clone();
+            } else {
+                for (c, chart) in fresh.iter().enumerate() {
+                    for (k, series) in chart["series"].as_array().unwrap().iter().enumerate() {
+                        for key in ["mean", "lo", "hi"] {
+                            let days = series[key].as_array().unwrap();
+                            assert_eq!(days.len(), n);
+                            charts[side][c]["series"][k][key].as_array_mut().unwrap().extend(days.iter().cloned());
+                        }
+                    }
+                }
+                for (p, strip) in part["regimes"].as_array().unwrap().iter().enumerate() {
+                    for (r, days) in strip["codes"].as_array().unwrap().iter().enumerate() {
+                        codes[side][p]["codes"][r]
+                            .as_array_mut()
+                            .unwrap()
+                            .extend(days.as_array().unwrap().iter().cloned());
+                    }
+                    codes[side][p]["changes"] = strip["changes"].clone();
+                }
+            }
+            shown[side] = part["shown"].clone();
+            have[side] = to as usize;
+        }
+        match v["state"].as_str() {
+            Some("running") => while_running.push(have),
+            Some("done") if have == [1095, 365] => break v["result"].clone(),
+            Some("done") => assert!(live.iter().any(|p| p["to"] != p["from"]), "{have:?}: no more days come"),
+            other => panic!("{other:?}: {v}"),
+        }
+    };
+    // The page had days to draw before the run's end was reported, more at each poll.
+    let partial: Vec<_> = while_running.iter().filter(|h| h[0] > 0 && h[0] < 1095).collect();
+    assert!(partial.len() >= 2, "the charts did not grow while the run went: {while_running:?}");
+    assert!(while_running.windows(2).all(|w| w[0][0] <= w[1][0] && w[0][1] <= w[1][1]));
+    // In the end, the days appended are the finished run's: the charts it draws, series by
+    // series, and its regime timeline.
+    for (side, view) in [(0, &result["a"]), (1, &result["b"])] {
+        let drawn: Vec<Value> = shown[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let mut c = charts[side][s["chart"].as_u64().unwrap() as usize].clone();
+                let series = c["series"].as_array().unwrap().clone();
+                c["series"] = s["series"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| series[k.as_u64().unwrap() as usize].clone())
+                    .collect();
+                c["constant"] = s["constant"].clone();
+                c
+            })
+            .collect();
+        assert_eq!(&Value::Array(drawn), &view["charts"], "side {side}: the charts appended are the finished run's");
+        assert_eq!(&Value::Array(codes[side].clone()), &view["regimes"], "side {side}: the regime timeline");
+    }
+    // A bad `from` gets a message, not a panic.
+    let (status, text) = http(s.addr, "GET", &format!("/api/job/{job}?from=x"), &[], "");
+    assert!(status == 400 && text.contains("from"), "{status} {text}");
+    s.stop();
+}
+
+#[test]
 fn a_bad_value_and_an_unknown_key_get_the_command_lines_message() {
     let s = server();
     let (status, v) =
@@ -355,6 +452,26 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     assert!(story.contains("到达平台 voice") && story.contains("第 20"), "the story in 中文:\n{story}");
     assert_eq!(before.lines().count(), story.lines().count());
     assert!(!story.contains(" the ") && !story.contains("arrives"), "English left in the 中文 story:\n{story}");
+    // The charts grow from the run's own days: a run long enough to be polled while it goes
+    // draws days before its end is reported, more at each redraw, never beyond the days done.
+    let dom = browser::dump_dom(&chromium, &format!("{url}?test=1&scenario=c-district-hotline&speed=4&reps=8"), 60_000);
+    let attr = |k: &str| browser::state_attr(&dom, k).unwrap_or_else(|| panic!("no {k} in the page state:\n{dom}"));
+    assert_eq!((attr("data-done").as_str(), attr("data-error").as_str()), ("1", ""));
+    assert_eq!(attr("data-days-shown"), "365", "the animation reached the end");
+    let live: Vec<(u32, u32)> = attr("data-live")
+        .split_whitespace()
+        .map(|e| e.split_once(':').map(|(d, p)| (d.parse().unwrap(), p.parse().unwrap())).unwrap())
+        .collect();
+    assert!(live.len() >= 2, "the charts did not grow while the run went: {live:?}");
+    assert!(live.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{live:?}");
+    assert!(live.iter().all(|&(d, p)| d > 0 && d < 365 && p > 0), "days drawn while the run went, with data: {live:?}");
+    // Mid-way at the slowest speed: the charts hold the days drawn so far.
+    browser::screenshot(
+        &chromium,
+        &format!("{url}?test=1&scenario=c-district-hotline&speed=0"),
+        "page-growing-en.png",
+        6_000,
+    );
     browser::screenshot(&chromium, &page, "page-zh.png", 60_000);
     browser::screenshot(&chromium, &format!("{page}&scroll=story"), "page-story-zh.png", 60_000);
     browser::screenshot(&chromium, &format!("{page}&control=1&then=en"), "page-compare-en.png", 60_000);

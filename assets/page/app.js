@@ -2,6 +2,7 @@
 // charts grow day by day, compare with the control, follow one order, print the settings.
 // URL parameters: scenario=ID, lang=zh, and for tests: test=1 (run at once, then switch to
 // 中文 and write the page's state into #state), move=KEY:VALUE (move that slider first),
+// extra=LINES (more changes), reps=N (replications), control=1 (compare with the control),
 // story=PLATFORM:DAY (click that platform's regime strip on that day, before the switch),
 // scroll=story (then move the story to the top of the page, for a screenshot).
 "use strict";
@@ -12,7 +13,8 @@ LANG = params.get("lang") === "zh" ? "zh" : "en";
 let SCENARIOS = [];
 let current = null; // the scenario picked
 let lastRequest = null; // what was run
-let lastResult = null;
+let lastResult = null; // the finished run
+let live = null; // while it goes: each side's days so far, { sides: [{ facts, have, charts, shown, regimes }], log }
 let shownDays = 0;
 let animation = null;
 let lastStory = null; // the story of one order: { story, platform, replication, day }
@@ -115,29 +117,71 @@ function pickScenario(id) {
   renderControls();
 }
 
+// Appends the days a poll brought (src/serve/api.rs, Live) to one side of the run.
+function appendLive(side, part) {
+  if (!side.charts) {
+    side.charts = part.charts;
+    side.regimes = part.regimes;
+  } else {
+    part.charts.forEach((c, i) => c.series.forEach((se, j) => {
+      const to = side.charts[i].series[j];
+      for (const k of ["mean", "lo", "hi"]) for (const v of se[k]) to[k].push(v);
+    }));
+    part.regimes.forEach((r, i) => {
+      r.codes.forEach((codes, rep) => { for (const c of codes) side.regimes[i].codes[rep].push(c); });
+      side.regimes[i].changes = r.changes;
+    });
+  }
+  side.facts = part.facts;
+  side.shown = part.shown;
+  side.have = part.to;
+}
+
+// One side of the run so far, as a view for renderRun: the charts drawn as of its last day.
+function liveView(side) {
+  const charts = (side.shown || []).map((s) => {
+    const c = side.charts[s.chart];
+    return { key: c.key, of: c.of, unit: c.unit, stacked: c.stacked, series: s.series.map((j) => c.series[j]), constant: s.constant };
+  });
+  return Object.assign({}, side.facts, { regimes: side.regimes || [], charts, sentences: [] });
+}
+
+// What to draw: the finished run, or the days of the run so far (never beyond them).
+function views() {
+  if (lastResult) return { a: lastResult.a, b: lastResult.b, compare: lastResult.compare, upA: shownDays, upB: shownDays, done: true };
+  if (!live || !live.sides[0].facts) return null;
+  const [a, b] = live.sides;
+  return {
+    a: liveView(a), b: b && b.facts ? liveView(b) : null, compare: [],
+    upA: Math.min(shownDays, a.have), upB: b ? Math.min(shownDays, b.have) : 0, done: false,
+  };
+}
+
 function renderResults() {
   const box = $("results");
   box.textContent = "";
-  if (!lastResult) return;
-  const onPick = (platform, replication, day) => tell(platform, replication, day);
-  if (lastResult.b) {
+  const v = views();
+  if (!v) return;
+  const onPick = v.done ? (platform, replication, day) => tell(platform, replication, day) : null;
+  box.setAttribute("data-days-drawn", String(Math.max(v.upA, v.b ? v.upB : 0)));
+  if (v.b) {
     box.appendChild(el("h2", {}, t("compare_title")));
-    if (lastResult.compare.length) {
+    if (v.compare.length) {
       const ul = el("ul", { class: "sentences" });
-      for (const s of lastResult.compare) ul.appendChild(el("li", {}, LANG === "zh" ? s.zh : s.en));
+      for (const s of v.compare) ul.appendChild(el("li", {}, LANG === "zh" ? s.zh : s.en));
       box.appendChild(ul);
     }
     const sbs = el("div", { class: "side-by-side" });
-    const ymax = sharedMax([lastResult.a, lastResult.b]);
-    [[lastResult.b, "side_a"], [lastResult.a, "side_b"]].forEach(([v, side]) => {
+    const ymax = sharedMax([v.a, v.b]);
+    [[v.b, "side_a", v.upB], [v.a, "side_b", v.upA]].forEach(([view, side, upTo]) => {
       const col = el("div", {});
       col.appendChild(el("h2", {}, t(side)));
-      col.appendChild(renderRun(v, { upTo: shownDays, ymax, onPick: v === lastResult.a ? onPick : null }));
+      col.appendChild(renderRun(view, { upTo, ymax, onPick: view === v.a ? onPick : null }));
       sbs.appendChild(col);
     });
     box.appendChild(sbs);
   } else {
-    box.appendChild(renderRun(lastResult.a, { upTo: shownDays, onPick }));
+    box.appendChild(renderRun(v.a, { upTo: v.upA, onPick }));
   }
 }
 
@@ -152,23 +196,34 @@ function writeState(extra) {
   s.setAttribute("data-charts", String(points.length));
   s.setAttribute("data-empty-charts", String(points.filter((p) => p === 0).length));
   s.setAttribute("data-days-shown", String(shownDays));
+  s.setAttribute("data-days-drawn", $("results").getAttribute("data-days-drawn") || "0");
+  // While the run goes: "days drawn:chart points" at each redraw (the charts grow before the end).
+  if (live && !lastResult && views()) {
+    const entry = $("results").getAttribute("data-days-drawn") + ":" + points.reduce((a, b) => a + b, 0);
+    if (live.log[live.log.length - 1] !== entry && live.log.length < 400) live.log.push(entry);
+  }
+  if (live) s.setAttribute("data-live", live.log.join(" "));
   s.setAttribute("data-changes", lastRequest ? lastRequest.set.concat(lastRequest.unset.map((u) => "-" + u)).join(" ") : "");
   s.setAttribute("data-error", $("error").hidden ? "" : $("error").textContent);
   for (const k in extra || {}) s.setAttribute("data-" + k, extra[k]);
 }
 
-function animate(days, done) {
+// Draws the run as its days come, paced by the speed control: the days shown grow at the speed
+// chosen but never beyond the days the run has done; once it has finished, on to its last day.
+function animate(done) {
   if (animation) clearTimeout(animation);
-  const speed = SPEEDS[Number($("speed").value)];
-  shownDays = speed === 0 ? days : 0;
+  shownDays = 0;
   const tick = () => {
+    const speed = SPEEDS[Number($("speed").value)];
+    const days = lastResult ? lastResult.a.days : live ? Math.max(...live.sides.map((s) => s.have || 0)) : 0;
+    shownDays = speed === 0 ? days : Math.min(days, shownDays + Math.max(1, Math.round(speed / 20)));
     renderResults();
     writeState();
-    if (shownDays >= days) { animation = null; done && done(); return; }
-    shownDays = Math.min(days, shownDays + Math.max(1, Math.round(speed / 20)));
+    if (lastResult && shownDays >= lastResult.a.days) { animation = null; done && done(); return; }
+    if (!lastResult && !live) { animation = null; return; } // the run failed
     animation = setTimeout(tick, 50);
   };
-  tick();
+  animation = setTimeout(tick, 0);
 }
 
 async function run(done) {
@@ -183,13 +238,20 @@ async function run(done) {
   try {
     const { job } = await api("/api/run", req);
     lastRequest = req;
+    lastResult = null;
+    live = { sides: req.control ? [{ have: 0 }, { have: 0 }] : [{ have: 0 }], log: [] };
+    $("trace").textContent = "";
+    lastStory = null;
+    animate(done);
     let state;
     for (;;) {
-      state = await api("/api/job/" + job);
+      state = await api(`/api/job/${job}?from=${live.sides.map((s) => s.have).join(",")}`);
       if (state.state !== "running") break;
+      state.live.forEach((part, i) => appendLive(live.sides[i], part));
       $("bar").style.width = (100 * state.done / Math.max(1, state.total)).toFixed(1) + "%";
       $("progress").textContent = `${state.done} / ${state.total} ${t("progress")}`;
-      await new Promise((r) => setTimeout(r, 100));
+      // More days ready than one answer holds: ask again at once.
+      if (!state.live.some((p) => p.to < p.ready)) await new Promise((r) => setTimeout(r, 100));
     }
     if (state.state === "error") throw new Error(state.error);
     $("bar").style.width = "100%";
@@ -198,10 +260,9 @@ async function run(done) {
     $("command").textContent = lastResult.settings.command;
     $("toml").textContent = lastResult.settings.toml;
     $("table").textContent = lastResult.table;
-    $("trace").textContent = "";
-    lastStory = null;
-    animate(lastResult.a.days, done);
   } catch (e) {
+    live = null;
+    if (animation) { clearTimeout(animation); animation = null; }
     showError(e.message);
     writeState();
     done && done();
@@ -299,6 +360,7 @@ async function main() {
       if (inp) { inp.value = move.slice(i + 1); inp.dispatchEvent(new Event("input")); }
     }
     if (params.get("extra")) $("extra").value = params.get("extra");
+    if (params.get("reps")) $("reps").value = params.get("reps");
     if (params.get("control") === "1") $("control").checked = true;
     run(async () => {
       const pick = params.get("story");

@@ -65,7 +65,7 @@ pub fn run_all_by_day(
         (0..sc.simulation.replications)
             .into_par_iter()
             .map(|r| {
-                let mut on_day = |_: u32| tick_day();
+                let mut on_day = |_: u32, _: &crate::model::DayFigures<'_>| tick_day();
                 run_observed(sc, r, None, Some(&mut on_day))
             })
             .collect::<Result<Vec<_>, _>>()

@@ -12,4 +12,4 @@ pub mod ranking;
 pub mod story;
 pub mod world;
 
-pub use world::{RunOutput, SimError, run_observed, run_replication};
+pub use world::{DayFigures, DayObserver, RunOutput, SimError, run_observed, run_replication};

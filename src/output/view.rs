@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::report::{modal_regime, pm};
 use crate::metrics::Regime;
+use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay};
 use crate::metrics::summary::PlatformSummary;
 use crate::model::RunOutput;
 use crate::scenario::Scenario;
@@ -51,7 +52,7 @@ pub struct RunView {
 }
 
 /// One platform's regime timeline.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RegimeStrip {
     /// Platform id.
     pub platform: String,
@@ -63,7 +64,7 @@ pub struct RegimeStrip {
 }
 
 /// One chart: a title key (translated on the page), a unit key, and series.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Chart {
     /// What it shows, as a key of the page's dictionary (`open_orders`, ...).
     pub key: String,
@@ -80,7 +81,7 @@ pub struct Chart {
 }
 
 /// One series: mean over replications with the lowest and highest replication as a band.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Series {
     /// An id (platform, department, leader), shown as is.
     pub name: String,
@@ -94,6 +95,46 @@ pub struct Series {
     pub lo: Vec<Option<f64>>,
     /// Highest replication.
     pub hi: Vec<Option<f64>>,
+}
+
+impl Series {
+    /// Days `from..to` only.
+    pub fn days(&self, from: usize, to: usize) -> Series {
+        let cut = |v: &[Option<f64>]| v[from.min(v.len())..to.min(v.len())].to_vec();
+        Series {
+            name: self.name.clone(),
+            what: self.what.clone(),
+            dash: self.dash,
+            mean: cut(&self.mean),
+            lo: cut(&self.lo),
+            hi: cut(&self.hi),
+        }
+    }
+}
+
+impl Chart {
+    /// Every series, days `from..to` only (and no constants).
+    pub fn days(&self, from: usize, to: usize) -> Chart {
+        Chart {
+            key: self.key.clone(),
+            of: self.of.clone(),
+            unit: self.unit.clone(),
+            stacked: self.stacked,
+            series: self.series.iter().map(|s| s.days(from, to)).collect(),
+            constant: Vec::new(),
+        }
+    }
+}
+
+impl RegimeStrip {
+    /// Days `from..to` of the codes (the changes whole).
+    pub fn days(&self, from: usize, to: usize) -> RegimeStrip {
+        RegimeStrip {
+            platform: self.platform.clone(),
+            codes: self.codes.iter().map(|c| c[from.min(c.len())..to.min(c.len())].to_vec()).collect(),
+            changes: self.changes.clone(),
+        }
+    }
 }
 
 /// The decisive figures of one platform, in both languages.
@@ -179,18 +220,139 @@ fn regime_code(r: Option<Regime>) -> i8 {
     r.and_then(|r| Regime::ALL.iter().position(|x| *x == r)).map_or(-1, |i| i as i8)
 }
 
-/// Builds the view of a run. `text` is the scenario file's text, `changes` the `--set`/`--unset`
-/// arguments that made the variant.
-pub fn run_view(
-    sc: &Scenario,
-    text: &str,
-    changes: &[String],
-    outs: &[RunOutput],
-    rows: &[Vec<PlatformSummary>],
-) -> RunView {
-    let days = outs.iter().map(|o| o.town.len()).max().unwrap_or(0);
-    let per_platform = |p: usize, f: &dyn Fn(&crate::model::world::PlatformResult) -> Vec<f64>| -> Vec<Vec<f64>> {
-        outs.iter().map(|o| f(&o.platforms[p])).collect()
+/// The daily figures of one replication, as far as they go: what the charts and the regime
+/// timeline are drawn from. A finished run gives all its days ([`Daily::of`]); the classroom
+/// page's run gives the days done so far, as [`crate::model::run_observed`] tells them.
+#[derive(Clone, Debug, Default)]
+pub struct Daily<'a> {
+    /// Per platform, day by day.
+    pub platforms: Vec<&'a [PlatformDay]>,
+    /// Per platform, the regime changes so far: (day, regime).
+    pub regime_changes: Vec<&'a [(u32, Regime)]>,
+    /// Per leader, day by day.
+    pub leaders: Vec<&'a [LeaderDay]>,
+    /// Per department, day by day.
+    pub departments: Vec<&'a [DepartmentDay]>,
+}
+
+impl<'a> Daily<'a> {
+    /// All the days of a finished replication.
+    pub fn of(o: &'a RunOutput) -> Daily<'a> {
+        Daily {
+            platforms: o.platforms.iter().map(|p| p.days.as_slice()).collect(),
+            regime_changes: o.platforms.iter().map(|p| p.regimes.changes.as_slice()).collect(),
+            leaders: o.leaders.iter().map(Vec::as_slice).collect(),
+            departments: o.departments.iter().map(|d| d.days.as_slice()).collect(),
+        }
+    }
+
+    /// The first `days` days only (and the regime changes dated in them).
+    pub fn first(&self, days: usize) -> Daily<'a> {
+        fn cut<T>(s: &[T], days: usize) -> &[T] {
+            &s[..s.len().min(days)]
+        }
+        Daily {
+            platforms: self.platforms.iter().map(|s| cut(s, days)).collect(),
+            regime_changes: self
+                .regime_changes
+                .iter()
+                .map(|c| cut(c, c.iter().position(|(d, _)| *d as usize >= days).unwrap_or(c.len())))
+                .collect(),
+            leaders: self.leaders.iter().map(|s| cut(s, days)).collect(),
+            departments: self.departments.iter().map(|s| cut(s, days)).collect(),
+        }
+    }
+}
+
+/// Every chart a run may draw, with every series, before the flat ones are left out and the
+/// busiest departments picked ([`Drafts::shown`]): the page appends to these as the days pass.
+#[derive(Clone, Debug)]
+pub struct Drafts {
+    /// Days drawn (the longest replication).
+    pub days: usize,
+    /// The charts, in order.
+    pub charts: Vec<Draft>,
+    /// Per platform: the regime of each replication, day by day.
+    pub regimes: Vec<RegimeStrip>,
+}
+
+/// One chart with all its series.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    /// The chart (every series in it).
+    pub chart: Chart,
+    /// Only the busiest this many series are drawn (departments), after the flat ones are left out.
+    pub top: Option<usize>,
+}
+
+/// Which series of a [`Draft`] are drawn, in order, and the constant ones named beside.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Shown {
+    /// Index into [`Drafts::charts`].
+    pub chart: usize,
+    /// Indices into its series, in the order drawn.
+    pub series: Vec<usize>,
+    /// Series left out because they hold one value throughout: (label, what, value).
+    pub constant: Vec<(String, String, Option<f64>)>,
+}
+
+impl Draft {
+    /// The series drawn and the constants named, or `None` when nothing is left to draw.
+    fn shown(&self, chart: usize) -> Option<Shown> {
+        let all = &self.chart.series;
+        let (mut drawn, flat): (Vec<usize>, Vec<usize>) = (0..all.len()).partition(|&i| !flat(&all[i]));
+        let constant = match self.top {
+            // The busiest few, so that the chart is not a tangle; flat ones go without a word.
+            Some(n) => {
+                let avg = |i: &usize| all[*i].mean.iter().flatten().sum::<f64>();
+                drawn.sort_by(|a, b| avg(b).total_cmp(&avg(a)));
+                drawn.truncate(n);
+                Vec::new()
+            }
+            // A constant share is worth a word (on time throughout); a constant zero of a kind is not.
+            None => flat
+                .into_iter()
+                .filter_map(|i| {
+                    let s = &all[i];
+                    let v = s.mean.iter().flatten().next().copied();
+                    (!self.chart.stacked && v.is_some()).then(|| (s.name.clone(), s.what.clone(), v))
+                })
+                .collect(),
+        };
+        (!drawn.is_empty()).then_some(Shown { chart, series: drawn, constant })
+    }
+}
+
+impl Drafts {
+    /// The charts drawn now, and what each draws.
+    pub fn shown(&self) -> Vec<Shown> {
+        self.charts.iter().enumerate().filter_map(|(i, d)| d.shown(i)).collect()
+    }
+
+    /// The charts as drawn: flat series left out, the busiest departments picked.
+    pub fn finished(&self) -> Vec<Chart> {
+        self.shown()
+            .into_iter()
+            .map(|s| {
+                let c = &self.charts[s.chart].chart;
+                Chart {
+                    key: c.key.clone(),
+                    of: c.of.clone(),
+                    unit: c.unit.clone(),
+                    stacked: c.stacked,
+                    series: s.series.iter().map(|&i| c.series[i].clone()).collect(),
+                    constant: s.constant,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Every chart and the regime timeline of replications' daily figures.
+pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
+    let days = reps.iter().flat_map(|o| o.platforms.iter().map(|p| p.len())).max().unwrap_or(0);
+    let per_platform = |p: usize, f: &dyn Fn(&[PlatformDay]) -> Vec<f64>| -> Vec<Vec<f64>> {
+        reps.iter().map(|o| f(o.platforms[p])).collect()
     };
     let mut charts = Vec::new();
     let ids: Vec<&str> = sc.platforms.iter().map(|p| p.id.as_str()).collect();
@@ -198,8 +360,8 @@ pub fn run_view(
     // Open and overdue orders.
     let mut series = Vec::new();
     for (p, id) in ids.iter().enumerate() {
-        series.push(band(id, "open", false, &per_platform(p, &|r| week(r.days.iter().map(|d| d.open as f64)))));
-        series.push(band(id, "overdue", true, &per_platform(p, &|r| week(r.days.iter().map(|d| d.overdue as f64)))));
+        series.push(band(id, "open", false, &per_platform(p, &|r| week(r.iter().map(|d| d.open as f64)))));
+        series.push(band(id, "overdue", true, &per_platform(p, &|r| week(r.iter().map(|d| d.overdue as f64)))));
     }
     push(&mut charts, "open_orders", None, "orders", false, series);
 
@@ -213,8 +375,8 @@ pub fn run_view(
                 "",
                 false,
                 &per_platform(p, &|r| {
-                    let on: Vec<f64> = r.days.iter().map(|d| d.on_time as f64).collect();
-                    let closed: Vec<f64> = r.days.iter().map(|d| d.closed as f64).collect();
+                    let on: Vec<f64> = r.iter().map(|d| d.on_time as f64).collect();
+                    let closed: Vec<f64> = r.iter().map(|d| d.closed as f64).collect();
                     trailing_ratio(&on, &closed, SHARE_WINDOW_DAYS)
                 }),
             )
@@ -232,8 +394,8 @@ pub fn run_view(
                     crate::model::department::Hours::KINDS[k],
                     false,
                     &per_platform(p, &|r| {
-                        let part: Vec<f64> = r.days.iter().map(|d| d.kinds[k]).collect();
-                        let all: Vec<f64> = r.days.iter().map(|d| d.hours).collect();
+                        let part: Vec<f64> = r.iter().map(|d| d.kinds[k]).collect();
+                        let all: Vec<f64> = r.iter().map(|d| d.hours).collect();
                         trailing_ratio(&part, &all, SHARE_WINDOW_DAYS)
                     }),
                 )
@@ -246,24 +408,24 @@ pub fn run_view(
     let series = ids
         .iter()
         .enumerate()
-        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| week(r.days.iter().map(|d| d.arrivals as f64)))))
+        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| week(r.iter().map(|d| d.arrivals as f64)))))
         .collect();
     push(&mut charts, "usage", None, "orders_per_day", false, series);
     let series = ids
         .iter()
         .enumerate()
-        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| r.days.iter().map(|d| d.trust).collect())))
+        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| r.iter().map(|d| d.trust).collect())))
         .collect();
     push(&mut charts, "trust", None, "share", false, series);
 
     // Leaders' inboxes.
     let mut series = Vec::new();
     for (i, l) in sc.leaders.iter().enumerate() {
-        let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.inbox as f64))).collect();
+        let per: Vec<Vec<f64>> = reps.iter().map(|o| week(o.leaders[i].iter().map(|d| d.inbox as f64))).collect();
         series.push(band(&l.id, "", false, &per));
         if l.delegate.is_some() {
             let per: Vec<Vec<f64>> =
-                outs.iter().map(|o| week(o.leaders[i].iter().map(|d| d.deputy_inbox as f64))).collect();
+                reps.iter().map(|o| week(o.leaders[i].iter().map(|d| d.deputy_inbox as f64))).collect();
             series.push(band(&l.id, "deputy", true, &per));
         }
     }
@@ -271,23 +433,22 @@ pub fn run_view(
 
     // Departments' queues and stress: the busiest few, so that the chart is not a tangle.
     for (key, unit, f) in [
-        ("dept_queue", "jobs", (|d: &crate::metrics::collector::DepartmentDay| d.queue as f64) as fn(&_) -> f64),
+        ("dept_queue", "jobs", (|d: &DepartmentDay| d.queue as f64) as fn(&_) -> f64),
         ("dept_stress", "level", |d| d.stress),
     ] {
-        let mut series: Vec<Series> = sc
+        let series = sc
             .departments
             .iter()
             .enumerate()
             .map(|(i, dep)| {
-                let per: Vec<Vec<f64>> = outs.iter().map(|o| week(o.departments[i].days.iter().map(f))).collect();
+                let per: Vec<Vec<f64>> = reps.iter().map(|o| week(o.departments[i].iter().map(f))).collect();
                 band(&dep.id, "", false, &per)
             })
-            .filter(|s| !flat(s))
             .collect();
-        let avg = |s: &Series| s.mean.iter().flatten().sum::<f64>();
-        series.sort_by(|a, b| avg(b).total_cmp(&avg(a)));
-        series.truncate(6);
-        push(&mut charts, key, None, unit, false, series);
+        charts.push(Draft {
+            chart: Chart { key: key.into(), of: None, unit: unit.into(), stacked: false, series, constant: Vec::new() },
+            top: Some(6),
+        });
     }
 
     let regimes = ids
@@ -295,14 +456,36 @@ pub fn run_view(
         .enumerate()
         .map(|(p, id)| RegimeStrip {
             platform: id.to_string(),
-            codes: outs.iter().map(|o| o.platforms[p].days.iter().map(|d| regime_code(d.regime)).collect()).collect(),
-            changes: outs
-                .iter()
-                .map(|o| o.platforms[p].regimes.changes.iter().map(|(d, r)| (*d, r.name())).collect())
-                .collect(),
+            codes: reps.iter().map(|o| o.platforms[p].iter().map(|d| regime_code(d.regime)).collect()).collect(),
+            changes: reps.iter().map(|o| o.regime_changes[p].iter().map(|(d, r)| (*d, r.name())).collect()).collect(),
         })
         .collect();
+    Drafts { days, charts, regimes }
+}
 
+/// Builds the view of a run. `text` is the scenario file's text, `changes` the `--set`/`--unset`
+/// arguments that made the variant.
+pub fn run_view(
+    sc: &Scenario,
+    text: &str,
+    changes: &[String],
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+) -> RunView {
+    let reps: Vec<Daily<'_>> = outs.iter().map(Daily::of).collect();
+    let d = drafts(sc, &reps);
+    RunView {
+        charts: d.finished(),
+        regimes: d.regimes,
+        days: outs.iter().map(|o| o.town.len()).max().unwrap_or(0),
+        sentences: sentences(sc, outs, rows),
+        ..run_facts(sc, text, changes, outs.len())
+    }
+}
+
+/// A view without charts, regimes or sentences: the facts of a run of `replications`
+/// replications (the classroom page's header while the run goes).
+pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: usize) -> RunView {
     RunView {
         version: env!("CARGO_PKG_VERSION").into(),
         name: sc.name.clone(),
@@ -311,36 +494,20 @@ pub fn run_view(
         text: text.into(),
         changes: changes.to_vec(),
         seed: sc.simulation.seed,
-        replications: outs.len(),
-        days,
+        replications,
+        days: sc.simulation.duration_days.ceil().max(0.0) as usize,
         warmup_days: sc.simulation.warmup_days,
         regime_names: Regime::ALL.iter().map(|r| r.name()).collect(),
-        regimes,
-        charts,
-        sentences: sentences(sc, outs, rows),
+        regimes: Vec::new(),
+        charts: Vec::new(),
+        sentences: Vec::new(),
     }
 }
 
-fn push(charts: &mut Vec<Chart>, key: &str, of: Option<&str>, unit: &str, stacked: bool, series: Vec<Series>) {
-    let (series, flat): (Vec<Series>, Vec<Series>) = series.into_iter().partition(|s| !flat(s));
-    // A constant share is worth a word (on time throughout); a constant zero of a kind is not.
-    let constant = flat
-        .into_iter()
-        .filter_map(|s| {
-            let v = s.mean.iter().flatten().next().copied();
-            (!stacked && v.is_some()).then(|| (s.name, s.what, v))
-        })
-        .collect();
-    if !series.is_empty() {
-        charts.push(Chart {
-            key: key.into(),
-            of: of.map(str::to_string),
-            unit: unit.into(),
-            stacked,
-            series,
-            constant,
-        });
-    }
+fn push(charts: &mut Vec<Draft>, key: &str, of: Option<&str>, unit: &str, stacked: bool, series: Vec<Series>) {
+    let chart =
+        Chart { key: key.into(), of: of.map(str::to_string), unit: unit.into(), stacked, series, constant: Vec::new() };
+    charts.push(Draft { chart, top: None });
 }
 
 fn column(rows: &[Vec<PlatformSummary>], p: usize, metric: &str) -> Vec<f64> {

@@ -8,15 +8,16 @@ use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::compare::differences_of_runs;
-use crate::experiment::{trace, with_threads};
-use crate::model::{RunOutput, run_observed};
+use crate::experiment::trace;
+use crate::metrics::Regime;
+use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay};
+use crate::model::{DayFigures, RunOutput, run_observed};
 use crate::output::html::Bilingual;
 use crate::output::story::{self, Lang};
-use crate::output::view::{RunView, run_view};
+use crate::output::view::{Chart, Daily, Drafts, RegimeStrip, RunView, Shown, drafts, run_facts, run_view};
 use crate::output::{report, summaries};
 use crate::scenario::Scenario;
 use crate::scenario::overrides::{Override, load_variant_str, parse_set, parse_unset};
@@ -342,24 +343,214 @@ pub enum JobState {
     },
 }
 
+/// Most days of the charts' series sent in one answer to a poll; the page asks again for more.
+pub const MAX_LIVE_DAYS: usize = 60;
+
+/// What a poll asking for the charts' days gets besides the state: per side of the run (the
+/// variant, then the control), the days after those the page has, as far as every replication
+/// has gone.
+#[derive(Clone, Debug, Serialize)]
+pub struct Poll {
+    /// The state.
+    #[serde(flatten)]
+    pub state: JobState,
+    /// Per side (the variant, then the control): the days since the page's last poll.
+    pub live: Vec<Live>,
+}
+
+/// The charts' days `from..to` of one side of a run, while it goes (or after).
+#[derive(Clone, Debug, Serialize)]
+pub struct Live {
+    /// The run's facts (no charts, regimes, sentences or scenario text), for the page's header.
+    pub facts: RunView,
+    /// Days finished in every replication.
+    pub ready: usize,
+    /// First day sent (the days the page said it has).
+    pub from: usize,
+    /// One past the last day sent: at most [`MAX_LIVE_DAYS`] after `from`, at most `ready`.
+    pub to: usize,
+    /// Every chart the run may draw, with every series, each holding days `from..to` only.
+    pub charts: Vec<Chart>,
+    /// Which of them to draw, as of day `to` (once the run is over, as of its end), and which of
+    /// their series (flat ones are left out, the busiest departments picked, as in the finished
+    /// run's view).
+    pub shown: Vec<Shown>,
+    /// Per platform: the regime codes of days `from..to`, and the changes so far.
+    pub regimes: Vec<RegimeStrip>,
+}
+
+/// The days of one replication done so far, as the run tells them at each day's end.
+#[derive(Clone, Debug, Default)]
+pub struct SoFar {
+    days: usize,
+    platforms: Vec<Vec<PlatformDay>>,
+    regime_changes: Vec<Vec<(u32, Regime)>>,
+    leaders: Vec<Vec<LeaderDay>>,
+    departments: Vec<Vec<DepartmentDay>>,
+}
+
+impl SoFar {
+    /// No day yet of a run of `sc`.
+    pub fn new(sc: &Scenario) -> SoFar {
+        SoFar {
+            days: 0,
+            platforms: vec![Vec::new(); sc.platforms.len()],
+            regime_changes: vec![Vec::new(); sc.platforms.len()],
+            leaders: vec![Vec::new(); sc.leaders.len()],
+            departments: vec![Vec::new(); sc.departments.len()],
+        }
+    }
+
+    /// Records day `d` as it ends (days come in order; another is ignored, as is a day of
+    /// another scenario's run).
+    pub fn record(&mut self, d: u32, f: &DayFigures<'_>) {
+        let fits = (self.platforms.len(), self.leaders.len(), self.departments.len())
+            == (f.platforms(), f.leaders(), f.departments());
+        if d as usize != self.days || !fits {
+            return;
+        }
+        for (p, days) in self.platforms.iter_mut().enumerate() {
+            days.push(*f.platform(p));
+            let changes = f.regime_changes(p);
+            if changes.len() != self.regime_changes[p].len() {
+                self.regime_changes[p] = changes.to_vec();
+            }
+        }
+        for (i, days) in self.leaders.iter_mut().enumerate() {
+            days.push(*f.leader(i));
+        }
+        for (i, days) in self.departments.iter_mut().enumerate() {
+            days.push(*f.department(i));
+        }
+        self.days += 1;
+    }
+
+    /// All the days of a finished replication.
+    pub fn of(out: &RunOutput) -> SoFar {
+        let d = Daily::of(out);
+        SoFar {
+            days: out.town.len(),
+            platforms: d.platforms.iter().map(|s| s.to_vec()).collect(),
+            regime_changes: d.regime_changes.iter().map(|s| s.to_vec()).collect(),
+            leaders: d.leaders.iter().map(|s| s.to_vec()).collect(),
+            departments: d.departments.iter().map(|s| s.to_vec()).collect(),
+        }
+    }
+
+    /// Days recorded.
+    pub fn days(&self) -> usize {
+        self.days
+    }
+
+    /// The figures, as the views take them.
+    pub fn daily(&self) -> Daily<'_> {
+        Daily {
+            platforms: self.platforms.iter().map(Vec::as_slice).collect(),
+            regime_changes: self.regime_changes.iter().map(Vec::as_slice).collect(),
+            leaders: self.leaders.iter().map(Vec::as_slice).collect(),
+            departments: self.departments.iter().map(Vec::as_slice).collect(),
+        }
+    }
+}
+
+/// One side of a page's run (the variant or the control) as its days pass.
+pub struct Side {
+    scenario: Scenario,
+    facts: RunView,
+    /// Per replication, while it goes.
+    reps: Vec<Mutex<SoFar>>,
+    /// Every chart and the regimes, once the run is finished (the replications' days dropped).
+    drawn: Mutex<Option<Drafts>>,
+}
+
+impl Side {
+    fn new(scenario: &Scenario, changes: &[String]) -> Side {
+        let n = scenario.simulation.replications as usize;
+        Side {
+            facts: run_facts(scenario, "", changes, n),
+            scenario: scenario.clone(),
+            reps: (0..n).map(|_| Mutex::new(SoFar::new(scenario))).collect(),
+            drawn: Mutex::new(None),
+        }
+    }
+
+    /// The charts' days after `from` (at most [`MAX_LIVE_DAYS`]), as far as every replication went.
+    pub fn live(&self, from: usize) -> Live {
+        let slice = |d: &Drafts, ready: usize| {
+            let to = ready.min(from.saturating_add(MAX_LIVE_DAYS));
+            let from = from.min(to);
+            Live {
+                facts: self.facts.clone(),
+                ready,
+                from,
+                to,
+                charts: d.charts.iter().map(|c| c.chart.days(from, to)).collect(),
+                shown: d.shown(),
+                regimes: d.regimes.iter().map(|r| r.days(from, to)).collect(),
+            }
+        };
+        // The replications first, then the finished charts: the order [`Side::close`] keeps.
+        let reps: Vec<_> = self.reps.iter().map(lock).collect();
+        if let Some(d) = &*lock(&self.drawn) {
+            return slice(d, d.days);
+        }
+        let ready = reps.iter().map(|r| r.days()).min().unwrap_or(0);
+        let to = ready.min(from.saturating_add(MAX_LIVE_DAYS));
+        // The charts as of day `to`: what the page will have drawn once it appends these days.
+        let daily: Vec<Daily<'_>> = reps.iter().map(|r| r.daily().first(to)).collect();
+        slice(&drafts(&self.scenario, &daily), ready)
+    }
+
+    /// A replication is finished: its days are the run's own.
+    fn finished(&self, r: usize, out: &RunOutput) {
+        if let Some(m) = self.reps.get(r) {
+            *lock(m) = SoFar::of(out);
+        }
+    }
+
+    /// The whole run is finished: keep its charts, drop the replications' days.
+    fn close(&self) {
+        let mut reps: Vec<_> = self.reps.iter().map(lock).collect();
+        let daily: Vec<Daily<'_>> = reps.iter().map(|r| r.daily()).collect();
+        let d = drafts(&self.scenario, &daily);
+        *lock(&self.drawn) = Some(d);
+        for r in reps.iter_mut() {
+            **r = SoFar::new(&self.scenario);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// One run of the page.
 pub struct Job {
     done: AtomicU64,
     total: u64,
     outcome: Mutex<Option<JobState>>,
+    /// The variant, then the control.
+    sides: Vec<Side>,
 }
 
 impl Job {
     /// Its state now.
     pub fn state(&self) -> JobState {
-        match &*self.outcome.lock().unwrap_or_else(|e| e.into_inner()) {
+        match &*lock(&self.outcome) {
             Some(s) => s.clone(),
             None => JobState::Running { done: self.done.load(Ordering::Relaxed), total: self.total },
         }
     }
 
+    /// Its state now, and each side's days after those the page has (`from`, per side).
+    pub fn poll(&self, from: &[usize]) -> Poll {
+        let state = self.state();
+        let live = self.sides.iter().zip(from).map(|(s, &f)| s.live(f)).collect();
+        Poll { state, live }
+    }
+
     fn finished(&self) -> bool {
-        self.outcome.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+        lock(&self.outcome).is_some()
     }
 }
 
@@ -375,9 +566,13 @@ impl Jobs {
     pub fn start(&self, p: Prepared) -> Result<u64, ApiError> {
         let days = p.variant.simulation.duration_days.ceil() as u64;
         let runs = p.variant.simulation.replications as u64 * if p.control.is_some() { 2 } else { 1 };
-        let job = Arc::new(Job { done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None) });
+        let mut sides = vec![Side::new(&p.variant, &p.arguments)];
+        if let Some(c) = &p.control {
+            sides.push(Side::new(c, &[]));
+        }
+        let job = Arc::new(Job { done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None), sides });
         let id = {
-            let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+            let mut jobs = lock(&self.jobs);
             if jobs.iter().filter(|(_, j)| !j.finished()).count() >= MAX_RUNNING {
                 return Err(ApiError::Busy);
             }
@@ -392,51 +587,79 @@ impl Jobs {
             id
         };
         std::thread::spawn(move || {
-            let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job.done)))
+            let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job)))
                 .unwrap_or_else(|_| Err("the run stopped on an internal error".into()));
             let state = match state {
                 Ok(result) => JobState::Done { result: Box::new(result) },
                 Err(error) => JobState::Error { error },
             };
-            *job.outcome.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+            for side in &job.sides {
+                side.close();
+            }
+            *lock(&job.outcome) = Some(state);
         });
         Ok(id)
     }
 
     /// A run's state, if the id is known.
     pub fn get(&self, id: u64) -> Option<JobState> {
-        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.iter().find(|(i, _)| *i == id).map(|(_, j)| j.state())
+        self.job(id).map(|j| j.state())
+    }
+
+    /// A run, if the id is known.
+    pub fn job(&self, id: u64) -> Option<Arc<Job>> {
+        lock(&self.jobs).iter().find(|(i, _)| *i == id).map(|(_, j)| j.clone())
     }
 }
 
-/// Runs every replication of `sc` in parallel, counting finished days in `done`.
-pub fn run_counted(sc: &Scenario, done: &AtomicU64) -> Result<Vec<RunOutput>, String> {
-    let n = sc.simulation.replications;
-    let outs = with_threads(None, || {
-        (0..n)
-            .into_par_iter()
+/// Runs every replication of `sc`, each on a thread of its own so that they go day by day
+/// side by side (the charts draw the days that every replication has done), counting finished
+/// days in `done` and keeping each replication's days in `side` as they end.
+fn run_live(sc: &Scenario, done: &AtomicU64, side: &Side) -> Result<Vec<RunOutput>, String> {
+    let run = |r: u32| {
+        let mut tick = |day: u32, figures: &DayFigures<'_>| {
+            if let Some(m) = side.reps.get(r as usize) {
+                lock(m).record(day, figures);
+            }
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        let out = run_observed(sc, r, None, Some(&mut tick)).map_err(|e| message(&e))?;
+        side.finished(r as usize, &out);
+        Ok(out)
+    };
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..sc.simulation.replications)
             .map(|r| {
-                let mut tick = |_day: u32| {
-                    done.fetch_add(1, Ordering::Relaxed);
-                };
-                run_observed(sc, r, None, Some(&mut tick))
+                std::thread::Builder::new()
+                    .name(format!("run-{r}"))
+                    .spawn_scoped(scope, move || run(r))
+                    .map_err(|e| format!("cannot start a thread for replication {r}: {e}"))
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect();
+        // Every thread is joined, in replication order, whatever became of the others.
+        let outs: Vec<Result<RunOutput, String>> = threads
+            .into_iter()
+            .map(|t| t?.join().unwrap_or_else(|_| Err("the run stopped on an internal error".into())))
+            .collect();
+        outs.into_iter().collect()
     })
-    .map_err(|e| message(&e))?;
-    outs.map_err(|e| message(&e))
 }
 
-fn execute(p: &Prepared, done: &AtomicU64) -> Result<RunResult, String> {
-    let outs_a = run_counted(&p.variant, done)?;
+fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
+    // Both sides at once, so that the page's side-by-side charts grow together.
+    let (outs_a, outs_b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| p.control.as_ref().zip(job.sides.get(1)).map(|(c, side)| run_live(c, &job.done, side)));
+        let a = run_live(&p.variant, &job.done, &job.sides[0]);
+        (a, b.join().unwrap_or_else(|_| Some(Err("the run stopped on an internal error".into()))))
+    });
+    let outs_a = outs_a?;
     let rows_a = summaries(&p.variant, &outs_a);
     let a = run_view(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a);
     let table = report::summary_table(&p.variant, &outs_a, &rows_a);
     let (b, compare) = match &p.control {
         None => (None, Vec::new()),
         Some(control) => {
-            let outs_b = run_counted(control, done)?;
+            let outs_b = outs_b.ok_or("the control was not run")??;
             let rows_b = summaries(control, &outs_b);
             let view = run_view(control, &p.source.text, &[], &outs_b, &rows_b);
             // The control is A of the comparison: the sentences say what the changes did.

@@ -232,6 +232,20 @@ fn api_status(e: &ApiError) -> u16 {
     }
 }
 
+/// The days of the charts the page has, per side of the run: `?from=120,80` (the variant's, then
+/// the control's). `None` without `from`: the poll asks for the state only.
+fn days_had(url: &str) -> Result<Option<Vec<usize>>, String> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let Some(value) = query.split('&').find_map(|kv| kv.strip_prefix("from=")) else { return Ok(None) };
+    let days: Option<Vec<usize>> = value.split(',').map(|d| d.parse().ok()).collect();
+    match days {
+        Some(days) if (1..=2).contains(&days.len()) => Ok(Some(days)),
+        _ => Err(format!(
+            "from: expected the days the page has, one or two whole numbers (from=120,80), found \"{value}\""
+        )),
+    }
+}
+
 fn handle(state: &State, mut req: Request) {
     if let Err((status, why)) = admit(state, &req) {
         return error(req, status, why);
@@ -269,9 +283,12 @@ fn handle(state: &State, mut req: Request) {
             },
         },
         (Method::Get, p) if p.starts_with("/api/job/") => {
-            match p["/api/job/".len()..].parse::<u64>().ok().and_then(|id| state.jobs.get(id)) {
-                Some(s) => json(req, 200, &s),
-                None => error(req, 404, "no such run"),
+            let job = p["/api/job/".len()..].parse::<u64>().ok().and_then(|id| state.jobs.job(id));
+            match (job, days_had(&url)) {
+                (None, _) => error(req, 404, "no such run"),
+                (Some(_), Err(e)) => error(req, 400, e),
+                (Some(job), Ok(None)) => json(req, 200, &job.state()),
+                (Some(job), Ok(Some(from))) => json(req, 200, &job.poll(&from)),
             }
         }
         (Method::Post, "/api/trace") => match body::<api::TraceRequest>(&mut req) {

@@ -124,7 +124,13 @@ impl World<'_> {
             }
         }
         if let Some(f) = self.on_day.as_mut() {
-            f(d);
+            let figures = DayFigures {
+                day: di,
+                platforms: &self.platforms,
+                leaders: &self.leader_days,
+                departments: &self.dept_days,
+            };
+            f(d, &figures);
         }
         if (d as usize) + 1 < self.town.len() {
             self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;

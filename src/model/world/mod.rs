@@ -29,6 +29,7 @@ use crate::engine::dist::{chance, exp_gap};
 use crate::engine::queue::{EventQueue, PastSchedule};
 use crate::engine::rng::{SimRng, Streams};
 use crate::engine::time::{HOURS_PER_DAY, SimTime};
+use crate::metrics::Regime;
 use crate::metrics::collector::*;
 use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
 
@@ -293,8 +294,8 @@ struct World<'s> {
     in_service: JobSlab,
     /// Trace the first order that arrives on this platform at or after this time.
     trace_pick: Option<(PlatformId, SimTime)>,
-    /// Told the index of each day as it ends (see [`run_observed`]).
-    on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
+    /// Told each day's index and figures as it ends (see [`run_observed`]).
+    on_day: Option<&'s mut DayObserver<'s>>,
     /// Resource pooling's state, when `[pooling]` is present.
     pool: Option<pooling::PoolState>,
     /// The ranking's state, when `[ranking]` is present.
@@ -330,15 +331,65 @@ pub fn run_traced_from(
     Ok(w.finish())
 }
 
-/// Runs replication `replication` as [`run_traced`] does, calling `on_day(d)` as each day `d`
-/// (0-based) ends, after its daily figures are recorded: the hook by which a caller (the
-/// classroom page) shows progress. The observer sees nothing else and cannot change the run, so
-/// the results are the same with or without it.
+/// An observer of a run, told each day's index and figures as the day ends (see [`run_observed`]).
+pub type DayObserver<'s> = dyn FnMut(u32, &DayFigures<'_>) + Send + 's;
+
+/// One day's figures, complete, as the day ends: what an observer of a run (the classroom page,
+/// drawing its charts as the days pass) may read. Borrowed from the run; nothing in it can
+/// change the run.
+pub struct DayFigures<'a> {
+    day: usize,
+    platforms: &'a [PlatformState],
+    leaders: &'a [Vec<LeaderDay>],
+    departments: &'a [Vec<DepartmentDay>],
+}
+
+impl DayFigures<'_> {
+    /// Number of platforms, in scenario order.
+    pub fn platforms(&self) -> usize {
+        self.platforms.len()
+    }
+
+    /// Platform `p`'s figures for the day (its regime included, once it has one).
+    pub fn platform(&self, p: PlatformId) -> &PlatformDay {
+        &self.platforms[p].days[self.day]
+    }
+
+    /// Platform `p`'s regime changes so far: (day, regime), first verdict included.
+    pub fn regime_changes(&self, p: PlatformId) -> &[(u32, Regime)] {
+        &self.platforms[p].regimes.changes
+    }
+
+    /// Number of leaders, in scenario order.
+    pub fn leaders(&self) -> usize {
+        self.leaders.len()
+    }
+
+    /// Leader `i`'s figures for the day.
+    pub fn leader(&self, i: LeaderId) -> &LeaderDay {
+        &self.leaders[i][self.day]
+    }
+
+    /// Number of departments, in scenario order.
+    pub fn departments(&self) -> usize {
+        self.departments.len()
+    }
+
+    /// Department `i`'s figures for the day.
+    pub fn department(&self, i: DeptId) -> &DepartmentDay {
+        &self.departments[i][self.day]
+    }
+}
+
+/// Runs replication `replication` as [`run_traced`] does, calling `on_day(d, figures)` as each
+/// day `d` (0-based) ends, after its daily figures are recorded: the hook by which a caller (the
+/// classroom page) shows progress and draws the charts as they grow. The observer reads the
+/// day's figures and cannot change the run, so the results are the same with or without it.
 pub fn run_observed<'s>(
     sc: &'s Scenario,
     replication: u32,
     serial: Option<u64>,
-    on_day: Option<&'s mut (dyn FnMut(u32) + Send)>,
+    on_day: Option<&'s mut DayObserver<'s>>,
 ) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, replication);
     w.trace_serial = serial;
