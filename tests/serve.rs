@@ -454,7 +454,8 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     assert!(!story.contains(" the ") && !story.contains("arrives"), "English left in the 中文 story:\n{story}");
     // The charts grow from the run's own days: a run long enough to be polled while it goes
     // draws days before its end is reported, more at each redraw, never beyond the days done.
-    let dom = browser::dump_dom(&chromium, &format!("{url}?test=1&scenario=c-district-hotline&speed=4&reps=8"), 60_000);
+    let dom =
+        browser::dump_dom(&chromium, &format!("{url}?test=1&scenario=c-district-hotline&speed=4&reps=16"), 60_000);
     let attr = |k: &str| browser::state_attr(&dom, k).unwrap_or_else(|| panic!("no {k} in the page state:\n{dom}"));
     assert_eq!((attr("data-done").as_str(), attr("data-error").as_str()), ("1", ""));
     assert_eq!(attr("data-days-shown"), "365", "the animation reached the end");
@@ -463,7 +464,10 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
         .map(|e| e.split_once(':').map(|(d, p)| (d.parse().unwrap(), p.parse().unwrap())).unwrap())
         .collect();
     assert!(live.len() >= 2, "the charts did not grow while the run went: {live:?}");
-    assert!(live.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{live:?}");
+    // Days drawn never go back; the points may be re-counted at equal days when the choice of
+    // series changes (flat ones left out, the busiest departments picked anew).
+    assert!(live.windows(2).all(|w| w[0].0 <= w[1].0), "{live:?}");
+    assert!(live.last().unwrap().0 > live[0].0, "more days drawn as the run went: {live:?}");
     assert!(live.iter().all(|&(d, p)| d > 0 && d < 365 && p > 0), "days drawn while the run went, with data: {live:?}");
     // Mid-way at the slowest speed: the charts hold the days drawn so far.
     browser::screenshot(
