@@ -72,7 +72,9 @@ impl World<'_> {
         // owes it nothing (看得见的管不着). A command centre's dispatch reaches both.
         let (consequence, reaches) = self.consequence_at(p, d, o.authority, o.label, o.consequence);
         let consequence = self.rules_consequence(p, d, o.route[0], o.label, consequence);
-        let summoned = self.summoned(d, o.route[0]);
+        // A summons is counted when the order is dispatched, not again when a part sent back
+        // is dispatched anew.
+        let summoned = self.summoned(d, o.route[0]) && o.dispatched_at == Some(now);
         if summoned {
             let (counted, serial) = (o.counted, o.serial);
             if counted {
