@@ -275,3 +275,29 @@ fn the_out_of_sample_check_gives_what_the_model_document_reports() {
     assert!(after.0 < 0.82 && after.1 < 0.82, "after: short of 82% (the miss docs/MODEL.md explains)");
     assert!(after.0 - before.0 >= 0.10 && after.1 - before.1 >= 0.10, "rise: at least 10 points");
 }
+
+/// The README's row for beijing-street quotes the program: the whistle and proactive figures
+/// (3 replications of the scenario as bundled, paired).
+#[test]
+fn the_readme_row_is_the_programs() {
+    let readme = include_str!("../README.md");
+    let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let run = |changes: &[&str]| {
+        let mut all = vec!["simulation.replications=3"];
+        all.extend_from_slice(changes);
+        let sc = street(&all);
+        let outs = run_all(&sc, None, &|| {}).unwrap();
+        (mean(metric(&sc, &outs, "county_unresolved_share")), mean(metric(&sc, &outs, "closed_per_month")))
+    };
+    let (with, closed) = run(&[]);
+    let (without, _) = run(&["!whistle"]);
+    let (_, proactive) = run(&["proactive.hours=8"]);
+    let whistle = format!("{:.0}% instead of {:.0}%", without * 100.0, with * 100.0);
+    assert!(readme.contains(&whistle), "README should say: {whistle}");
+    let thousands = |x: f64| {
+        let n = x.round() as u64;
+        format!("{},{:03}", n / 1000, n % 1000)
+    };
+    let volume = format!("({} → {})", thousands(closed), thousands(proactive));
+    assert!(readme.contains(&volume), "README should say: {volume}");
+}
