@@ -765,9 +765,6 @@ impl CategoryMix {
     /// Draws a category (one uniform draw): the index [`weighted_index`] would give, found by
     /// bisection, so that a city of thousands of categories pays log(n) per draw, not n.
     fn draw(&self, rng: &mut SimRng) -> CategoryId {
-        if self.shares.len() < 16 {
-            return self.ids[weighted_index(rng, &self.shares, self.total)];
-        }
         let u = crate::engine::dist::uniform(rng) * self.total;
         let i = self.cumulative.partition_point(|&acc| u >= acc);
         let i = if i < self.shares.len() { i } else { self.shares.iter().rposition(|w| *w > 0.0).unwrap_or(0) };
@@ -791,7 +788,7 @@ mod tests {
     fn category_draws_by_bisection_equal_the_linear_scan() {
         let streams = Streams::new(11, 0);
         let mut pick = streams.stream("shares");
-        for n in [16usize, 17, 85, 1715] {
+        for n in [1usize, 2, 5, 16, 17, 85, 1715] {
             let shares: Vec<f64> =
                 (0..n).map(|i| if i % 7 == 3 { 0.0 } else { 0.05 + crate::engine::dist::uniform(&mut pick) }).collect();
             let cumulative = shares

@@ -239,7 +239,7 @@ impl World<'_> {
                         }
                     }
                 }
-                if returned.is_none() {
+                if returned.is_none() && sc.whistle.is_some() {
                     // A summons runs from the order's dispatch: sending it back and taking it
                     // again does not restart the clock.
                     let summons =
