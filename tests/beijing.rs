@@ -105,6 +105,14 @@ fn the_ranking_raises_resolution_and_can_open_a_gaming_gap() {
     let (_, toothless) = year(&["decisions.sanction.ranking=0", "decisions.sanction.ranking_bottom=0"]);
     let (a, b) = (metric(&sc, &none, "resolution_rate"), metric(&sc, &toothless, "resolution_rate"));
     assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01), "toothless: {a:?} vs {b:?}");
+    // Effort off (`neglect = 0`): the ranking still cuts returns, but resolution no longer
+    // moves — its effect on resolution runs entirely through the assumed effort term.
+    let (_, flat_none) = year(&["!ranking", "decisions.sloppiness.neglect=0"]);
+    let (_, flat) = year(&["decisions.sloppiness.neglect=0"]);
+    let (a, b) = (metric(&sc, &flat_none, "resolution_rate"), metric(&sc, &flat, "resolution_rate"));
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01), "no effort term: {a:?} vs {b:?}");
+    let (a, b) = (metric(&sc, &flat, "return_rate"), metric(&sc, &flat_none, "return_rate"));
+    assert!(all_above(&a, &b, 0.15), "returns still fall: {b:?} → {a:?}");
     // Where persuasion pays, the ranking opens a gap between satisfaction and resolution.
     let (_, ranked) = year(&[]);
     let (_, paying) = year(&["ranking.persuasion_success=0.9", "decisions.gaming.margin=0.1"]);
