@@ -57,6 +57,8 @@ fn identical_across_thread_counts_and_runs() {
     let one = run(root.path(), "t1", &["--threads", "1"]);
     let two = run(root.path(), "t2", &["--threads", "2"]);
     let again = run(root.path(), "t2-again", &["--threads", "2"]);
+    // Three threads cut the daily series into pieces that do not divide the replications evenly.
+    let three = run(root.path(), "t3", &["--threads", "3"]);
 
     for f in ["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv"] {
         assert!(one.get(f).is_some_and(|b| !b.is_empty()), "{f} written and not empty");
@@ -64,6 +66,7 @@ fn identical_across_thread_counts_and_runs() {
     assert!(one.keys().all(|k| !k.starts_with('.')), "no temporary files left: {:?}", one.keys());
     assert_same(&one, &two, "--threads 1 vs --threads 2");
     assert_same(&two, &again, "two runs with --threads 2");
+    assert_same(&one, &three, "--threads 1 vs --threads 3");
 
     // 4 replications x 3 platforms, plus the header; every replication is its own.
     let rows = summary_rows(&one);

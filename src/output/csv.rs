@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::atomic::{WriteError, num, write_atomic};
+use super::atomic::{WriteError, num, num_into, write_atomic, write_atomic_file};
 use crate::metrics::summary::{METRICS, PlatformSummary};
 use crate::model::RunOutput;
 use crate::scenario::Scenario;
@@ -95,7 +95,7 @@ pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resul
 /// `timeseries.csv` holding the chosen series.
 pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], series: Series) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    write_atomic(path, |w| {
+    write_atomic_file(path, |w| {
         let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
         place_header(sc, &mut header);
         let mut c = csv::Writer::from_writer(Vec::new());
@@ -104,21 +104,22 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
         if series == Series::None {
             return Ok(());
         }
-        // Each replication's days are cut into one piece per worker thread; the pieces are
-        // formatted in parallel, as many at a time as there are threads (about one replication's
-        // text held at once), and written in order: the same bytes as one writer going through
-        // them in turn. A run of one long replication is written in parallel too.
-        let threads = rayon::current_num_threads().max(1);
+        // Each replication's days are cut into pieces, four per thread so that a thread coming
+        // late from another file still finds work. One replication's pieces are formatted in
+        // parallel while the previous replication's text is written (about two replications'
+        // text held at once); the pieces are written in order: the same bytes as one writer
+        // going through them in turn. A run of one long replication is written in parallel too.
+        let per_batch = 4 * rayon::current_num_threads().max(1);
         let pieces: Vec<(&RunOutput, std::ops::Range<usize>)> = outs
             .iter()
             .flat_map(|out| {
                 let days = out.town.len();
-                let step = days.div_ceil(threads).max(1);
+                let step = days.div_ceil(per_batch).max(1);
                 (0..days).step_by(step).map(move |from| (out, from..(from + step).min(days)))
             })
             .collect();
-        for batch in pieces.chunks(threads) {
-            let texts: Vec<io::Result<Vec<u8>>> = batch
+        let format = |batch: &[(&RunOutput, std::ops::Range<usize>)]| -> Vec<io::Result<Vec<u8>>> {
+            batch
                 .par_iter()
                 .map(|(out, days)| {
                     let mut buf = Vec::new();
@@ -130,12 +131,21 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
                     }
                     Ok(buf)
                 })
-                .collect();
+                .collect()
+        };
+        let put = |w: &mut std::io::BufWriter<std::fs::File>, texts: Vec<io::Result<Vec<u8>>>| -> io::Result<()> {
             for text in texts {
                 w.write_all(&text?)?;
             }
+            Ok(())
+        };
+        let mut pending = Vec::new();
+        for batch in pieces.chunks(per_batch) {
+            let (written, texts) = rayon::join(|| put(w, std::mem::take(&mut pending)), || format(batch));
+            written?;
+            pending = texts;
         }
-        Ok(())
+        put(w, pending)
     })
 }
 
@@ -177,11 +187,14 @@ pub enum SeriesValue {
 }
 
 impl SeriesValue {
-    /// As CSV writes it.
-    pub fn text(self) -> String {
+    /// As CSV writes it, appended to `out`.
+    pub fn text_into(self, out: &mut String) {
+        use std::fmt::Write as _;
         match self {
-            SeriesValue::Real(x) => num(x),
-            SeriesValue::Count(n) => n.to_string(),
+            SeriesValue::Real(x) => num_into(out, x),
+            SeriesValue::Count(n) => {
+                let _ = write!(out, "{n}");
+            }
         }
     }
 
@@ -322,11 +335,14 @@ fn write_run_timeseries(
     let rep = out.replication.to_string();
     // The day's number, formatted once per day.
     let mut day = (usize::MAX, String::new());
+    // One buffer for every value, not a string each.
+    let mut value = String::new();
     for_each_series_row(sc, out, series, days, &mut |r| {
         if day.0 != r.day {
             day = (r.day, r.day.to_string());
         }
-        let value = r.value.text();
+        value.clear();
+        r.value.text_into(&mut value);
         match r.at {
             None => c.write_record([rep.as_str(), day.1.as_str(), r.scope, r.id, r.metric, value.as_str()]),
             Some((t, dist)) => {

@@ -163,8 +163,12 @@ pub fn write_run_as(
             _ => csv::write_regimes(&p, sc, outs),
         }
     };
-    let results: Vec<Result<(), WriteError>> = files.par_iter().map(|f| write(f)).collect();
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    // The daily series first: it is the longest, and the other files fill the threads around it.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| !files[i].starts_with("timeseries"));
+    let mut results: Vec<(usize, Result<(), WriteError>)> = order.par_iter().map(|&i| (i, write(files[i]))).collect();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect::<Result<Vec<()>, _>>()?;
     Ok(files.iter().map(|f| dir.join(f).display().to_string()).collect())
 }
 
