@@ -9,7 +9,7 @@ impl World<'_> {
     pub(super) fn assessment_end(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         let a = self.sc.platforms[p].assessment.as_ref().expect("assessment events need an assessment");
         let ps = &mut self.platforms[p];
-        for (d, unit) in ps.period.iter_mut().enumerate() {
+        for (d, unit) in ps.period.iter_mut() {
             let (closed, resolved, satisfied) = *unit;
             if closed > 0 {
                 let score = (resolved + satisfied) as f64 / (2 * closed) as f64;
@@ -114,9 +114,9 @@ impl World<'_> {
             day.trust = trust;
             day.weighted_r = weighted_r;
             day.own_r = own_r;
-            ps.regimes.track_usage(d, &ps.cohorts, &sc.regimes);
+            ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
             if d + 1 >= sc.regimes.window_days {
-                let r = ps.regimes.update(d, &ps.cohorts, &ps.days, &sc.regimes);
+                let r = ps.regimes.update(d, &mut ps.cohorts, &ps.days, &sc.regimes);
                 ps.days[di].regime = Some(r);
             }
             if di as f64 >= sc.simulation.warmup_days {
@@ -186,6 +186,7 @@ impl World<'_> {
             .zip(&self.sc.platforms)
             .enumerate()
             .map(|(i, (mut ps, spec))| {
+                ps.regimes.settle(&ps.days, &self.sc.regimes);
                 let operator_hours = match ps.operator.as_mut() {
                     Some(op) => {
                         queues.push(QueueResult { name: format!("operator/{}", spec.id), little: op.stat.little(end) });

@@ -1,5 +1,6 @@
 //! One replication: the event loop that moves orders through the township.
 
+mod by_unit;
 mod causes;
 mod days;
 mod dispatch_desk;
@@ -32,6 +33,7 @@ use crate::engine::time::{HOURS_PER_DAY, SimTime};
 use crate::metrics::Regime;
 use crate::metrics::collector::*;
 use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
+use by_unit::ByUnit;
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -223,7 +225,7 @@ struct PlatformState {
     sign_off_rng: SimRng,
     operator: Option<Operator>,
     tally: PlatformTally,
-    cohorts: Vec<Cohort>,
+    cohorts: Cohorts,
     days: Vec<PlatformDay>,
     open: u64,
     overdue: u64,
@@ -251,9 +253,9 @@ struct PlatformState {
     arrival_generation: u32,
     /// Assessment period counters per unit (the order's lead department): closed, resolved,
     /// satisfied (M11).
-    period: Vec<(u64, u64, u64)>,
+    period: ByUnit<(u64, u64, u64)>,
     /// Each unit's last assessment score, once it has one (M11; drives gaming).
-    scores: Vec<Option<f64>>,
+    scores: ByUnit<Option<f64>>,
     /// Inquiry or request (`inquiry/<id>`).
     inquiry_rng: SimRng,
     /// Urgency tiers (`urgency/<id>`).
@@ -424,7 +426,7 @@ impl<'s> World<'s> {
                     _ => None,
                 },
                 tally: PlatformTally::default(),
-                cohorts: vec![Cohort::default(); n_days],
+                cohorts: Cohorts::default(),
                 days: vec![PlatformDay::default(); n_days],
                 open: 0,
                 overdue: 0,
@@ -452,8 +454,8 @@ impl<'s> World<'s> {
                 },
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
-                period: vec![(0, 0, 0); sc.departments.len()],
-                scores: vec![None; sc.departments.len()],
+                period: ByUnit::default(),
+                scores: ByUnit::default(),
                 inquiry_rng: streams.stream(&format!("inquiry/{}", p.id)),
                 urgency_rng: streams.stream(&format!("urgency/{}", p.id)),
                 urgency_shares: p.urgency.iter().map(|t| t.0).collect(),
