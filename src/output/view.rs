@@ -2,6 +2,8 @@
 //! decisive figures in sentences (English and 中文). `report.html` and the classroom page draw
 //! from the same [`RunView`], so a chart means the same thing in both.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::report::{modal_regime, pm};
@@ -90,11 +92,11 @@ pub struct Series {
     /// Dashed line.
     pub dash: bool,
     /// Mean over replications, day by day (null: undefined that day).
-    pub mean: Vec<Val>,
+    pub mean: Days,
     /// Lowest replication.
-    pub lo: Vec<Val>,
+    pub lo: Days,
     /// Highest replication.
-    pub hi: Vec<Val>,
+    pub hi: Days,
 }
 
 /// A day's value in a chart, or none (undefined that day): an `Option<f64>` in half the room,
@@ -114,6 +116,52 @@ impl Val {
     /// The value, if any.
     pub fn get(self) -> Option<f64> {
         (self.0.to_bits() != Val::NONE_BITS).then_some(self.0)
+    }
+}
+
+/// A series' values day by day. The mean and the band share one copy when they are the same
+/// (always, with one replication), so that a large run's charts take a third of the room.
+#[derive(Clone)]
+pub struct Days(Arc<[Val]>);
+
+impl Days {
+    /// The same values, bit for bit: `other` shares this copy.
+    fn share(&self, other: Vec<Val>) -> Days {
+        let same =
+            other.len() == self.0.len() && other.iter().zip(self.0.iter()).all(|(a, b)| a.0.to_bits() == b.0.to_bits());
+        if same { self.clone() } else { other.into() }
+    }
+}
+
+impl From<Vec<Val>> for Days {
+    fn from(v: Vec<Val>) -> Days {
+        Days(v.into())
+    }
+}
+
+impl std::ops::Deref for Days {
+    type Target = [Val];
+
+    fn deref(&self) -> &[Val] {
+        &self.0
+    }
+}
+
+impl PartialEq for Days {
+    fn eq(&self, other: &Days) -> bool {
+        self.0[..] == other.0[..]
+    }
+}
+
+impl std::fmt::Debug for Days {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Days {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0[..].serialize(s)
     }
 }
 
@@ -144,7 +192,7 @@ impl Serialize for Val {
 impl Series {
     /// Days `from..to` only.
     pub fn days(&self, from: usize, to: usize) -> Series {
-        let cut = |v: &[Val]| v[from.min(v.len())..to.min(v.len())].to_vec();
+        let cut = |v: &[Val]| Days::from(v[from.min(v.len())..to.min(v.len())].to_vec());
         Series {
             name: self.name.clone(),
             what: self.what.clone(),
@@ -221,12 +269,14 @@ fn band(name: &str, what: &str, dash: bool, per_rep: &[Vec<f64>]) -> Series {
         lo.push(round(xs.iter().copied().fold(f64::INFINITY, f64::min)).into());
         hi.push(round(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)).into());
     }
+    let mean = Days::from(mean);
+    let (lo, hi) = (mean.share(lo), mean.share(hi));
     Series { name: name.into(), what: what.into(), dash, mean, lo, hi }
 }
 
 /// Whether a series says nothing: undefined throughout, or the same value every day.
 fn flat(s: &Series) -> bool {
-    let mut vals = s.hi.iter().chain(&s.lo).filter_map(|v| v.get());
+    let mut vals = s.hi.iter().chain(s.lo.iter()).filter_map(|v| v.get());
     match vals.next() {
         None => true,
         Some(first) => vals.all(|v| (v - first).abs() < 1e-9),
