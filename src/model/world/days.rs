@@ -99,13 +99,8 @@ impl World<'_> {
             };
             // Mean trust over the villages that can reach the platform: all of them for a shared
             // platform, its own township's for a township's platform.
-            let owner = sc.layout.platform[p];
-            let (sum, n) = self
-                .villages
-                .iter()
-                .enumerate()
-                .filter(|&(v, _)| owner.is_none() || sc.layout.village[v] == owner)
-                .fold((0.0, 0usize), |(s, n), (_, v)| (s + v.trust[p], n + 1));
+            let (sum, n) =
+                ps.trust_villages.iter().fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust[p], n + 1));
             let trust = if n_villages > 0 && n > 0 { sum / n as f64 } else { f64::NAN };
             let day = &mut ps.days[di];
             day.open = ps.open;

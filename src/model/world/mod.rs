@@ -247,6 +247,9 @@ struct PlatformState {
     sensor_effort_rng: SimRng,
     /// Villages the platform's sensors sit in, and their populations (the weights).
     sensor_villages: (Vec<VillageId>, Vec<f64>),
+    /// Villages whose trust in it makes its daily mean trust: all of them for a shared
+    /// platform, its own township's for a township's platform (in village order).
+    trust_villages: Vec<VillageId>,
     /// Arrival rate multiplier in force (M17).
     shock: f64,
     /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
@@ -451,6 +454,12 @@ impl<'s> World<'s> {
                         .collect();
                     let w = ids.iter().map(|&v| sc.villages[v].population as f64).collect();
                     (ids, w)
+                },
+                trust_villages: {
+                    let owner = sc.layout.platform.get(i).copied().flatten();
+                    (0..sc.villages.len())
+                        .filter(|&v| owner.is_none() || sc.layout.village.get(v).copied().flatten() == owner)
+                        .collect()
                 },
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
