@@ -1,6 +1,6 @@
 //! What a run records as it goes: streaming totals, daily series, cohorts for the regimes.
 
-use super::regime::{Regime, WindowFigures, classify};
+use super::regime::{Regime, WindowFigures, classify, reads_burden};
 use super::stats::{LogHistogram, Welford};
 use crate::model::department::Hours;
 use crate::scenario::RegimeSpec;
@@ -202,8 +202,13 @@ pub struct RegimeTrack {
     pub candidate: Option<(u32, Regime)>,
     /// Highest mean daily arrivals over `launch_days` consecutive days so far.
     pub peak_usage: f64,
-    /// Lowest burden share of an earlier classified window (infinite before the first).
+    /// Lowest burden share of an earlier classified window (infinite before the first), over
+    /// the days before those in `floor_pending`.
     pub burden_floor: Option<f64>,
+    /// Classified days whose burden share is still to be folded into `burden_floor`, in order.
+    floor_pending: Vec<u32>,
+    /// The day of `last`.
+    last_day: Option<u32>,
 }
 
 impl RegimeTrack {
@@ -213,46 +218,57 @@ impl RegimeTrack {
     }
 
     /// Records day `day`'s usage for the peak; call every day, before [`RegimeTrack::update`].
-    pub fn track_usage(&mut self, day: u32, cohorts: &[Cohort], spec: &RegimeSpec) {
+    pub fn track_usage(&mut self, day: u32, cohorts: &mut Cohorts, spec: &RegimeSpec) {
         let n = spec.launch_days as usize;
         let d = day as usize;
+        let sum = cohorts.window(LAUNCH, (d + 1).saturating_sub(n), d + 1).arrived;
         if d + 1 >= n {
-            let sum: u64 = cohorts[d + 1 - n..=d].iter().map(|c| c.arrived).sum();
             self.peak_usage = self.peak_usage.max(sum as f64 / n as f64);
         }
     }
 
     /// Classifies day `day` from the platform's cohorts and daily series.
-    pub fn update(&mut self, day: u32, cohorts: &[Cohort], days: &[PlatformDay], spec: &RegimeSpec) -> Regime {
+    ///
+    /// The counts come from running sums over the window (exact: integers). The hours and
+    /// burden hours are summed over the window's days, in day order, only when the verdict reads
+    /// them; days whose burden share would lower the floor are kept and folded in, in the same
+    /// order, when the floor is next read (the days' records no longer change by then).
+    pub fn update(&mut self, day: u32, cohorts: &mut Cohorts, days: &[PlatformDay], spec: &RegimeSpec) -> Regime {
         let w = spec.window_days as usize;
         let d = day as usize;
         let from = (d + 1).saturating_sub(w);
-        let mut f = WindowFigures::default();
-        for c in &cohorts[from..=d] {
-            f.arrived += c.arrived;
-            f.closed += c.closed;
-            f.on_time += c.on_time;
-            let pending = c.arrived - c.closed - c.lost - c.overdue;
-            f.decided += c.arrived - pending;
-            f.missed_capacity += c.missed_capacity;
-            f.missed_authority += c.missed_authority;
-            f.lost_in_time += c.lost - c.lost_late;
-        }
+        let c = cohorts.window(REGIME, from, d + 1);
+        let mut f = WindowFigures {
+            arrived: c.arrived,
+            closed: c.closed,
+            on_time: c.on_time,
+            decided: c.closed + c.lost + c.overdue,
+            missed_capacity: c.missed_capacity,
+            missed_authority: c.missed_authority,
+            lost_in_time: c.lost - c.lost_late,
+            ..Default::default()
+        };
         f.usage = f.arrived as f64 / w as f64;
         f.peak_usage = self.peak_usage;
         let before = if d >= w { days[d - w].open } else { 0 };
         f.backlog_growth = days[d].open as f64 - before as f64;
-        let (hours, burden) = days[from..=d].iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden));
-        f.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
         f.weighted_r = days[d].weighted_r;
         f.own_r = days[d].own_r;
-        f.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
         f.idling_now = self.current() == Regime::Idling;
+        if reads_burden(&f, spec) {
+            self.settle_floor(days, w);
+            let (hours, burden) = window_hours(days, from, d);
+            f.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
+        } else {
+            f.burden_share = f64::NAN;
+        }
+        f.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
         let raw = classify(&f, spec);
-        if f.decided >= spec.min_decided && hours > 0.0 {
-            self.burden_floor = Some(f.burden_floor.min(f.burden_share));
+        if f.decided >= spec.min_decided {
+            self.floor_pending.push(day);
         }
         self.last = f;
+        self.last_day = Some(day);
         if self.changes.is_empty() {
             self.changes.push((day, raw));
         } else if raw == self.current() {
@@ -272,5 +288,138 @@ impl RegimeTrack {
         let current = self.current();
         self.was_embedded |= current.is_embedded();
         current
+    }
+
+    /// Folds the pending days' burden shares into the floor, in day order, as
+    /// [`RegimeTrack::update`] did day by day before.
+    fn settle_floor(&mut self, days: &[PlatformDay], w: usize) {
+        for &k in &self.floor_pending {
+            let k = k as usize;
+            let (hours, burden) = window_hours(days, (k + 1).saturating_sub(w), k);
+            if hours > 0.0 {
+                let share = burden / hours;
+                self.burden_floor = Some(self.burden_floor.unwrap_or(f64::INFINITY).min(share));
+            }
+        }
+        self.floor_pending.clear();
+    }
+
+    /// Completes `last` (its burden share and floor) and the floor at the end of the run.
+    pub fn settle(&mut self, days: &[PlatformDay], spec: &RegimeSpec) {
+        let w = spec.window_days as usize;
+        if let Some(day) = self.last_day {
+            let own = self.floor_pending.last() == Some(&day);
+            if own {
+                self.floor_pending.pop();
+            }
+            self.settle_floor(days, w);
+            let d = day as usize;
+            let (hours, burden) = window_hours(days, (d + 1).saturating_sub(w), d);
+            self.last.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
+            self.last.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
+            if own {
+                self.floor_pending.push(day);
+            }
+        }
+        self.settle_floor(days, w);
+    }
+}
+
+/// Hours and burden hours on a platform's orders over days `from..=to`, summed in day order.
+fn window_hours(days: &[PlatformDay], from: usize, to: usize) -> (f64, f64) {
+    days[from..=to].iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden))
+}
+
+/// The regime window's running sums in [`Cohorts`].
+const REGIME: usize = 0;
+/// The launch window's (peak usage).
+const LAUNCH: usize = 1;
+
+/// Sums of the cohorts of days `from..to`, kept up to date as those cohorts change.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    from: usize,
+    to: usize,
+    sum: Cohort,
+}
+
+/// The cohorts of the days the regime and launch windows still cover (and any later day), with
+/// running sums over each window. A cohort older than both windows is never read again, so it is
+/// dropped: the memory stays flat however long the run.
+#[derive(Clone, Debug, Default)]
+pub struct Cohorts {
+    /// The day of `days[0]`.
+    base: usize,
+    days: std::collections::VecDeque<Cohort>,
+    windows: [Window; 2],
+}
+
+impl Cohorts {
+    /// Applies `change` to day `day`'s cohort (and to the sums of the windows holding it).
+    pub fn update(&mut self, day: usize, change: impl Fn(&mut Cohort)) {
+        if day < self.base {
+            return;
+        }
+        let i = day - self.base;
+        if i >= self.days.len() {
+            self.days.resize(i + 1, Cohort::default());
+        }
+        change(&mut self.days[i]);
+        for w in &mut self.windows {
+            if w.from <= day && day < w.to {
+                change(&mut w.sum);
+            }
+        }
+    }
+
+    fn get(&self, day: usize) -> Cohort {
+        self.days.get(day - self.base).copied().unwrap_or_default()
+    }
+
+    /// The sum of the cohorts of days `from..to`; windows only move forward.
+    fn window(&mut self, which: usize, from: usize, to: usize) -> Cohort {
+        let mut w = self.windows[which];
+        debug_assert!(from >= w.from && to >= w.to && from <= to);
+        for day in w.to..to {
+            w.sum.add(&self.get(day));
+        }
+        for day in w.from..from {
+            w.sum.sub(&self.get(day));
+        }
+        (w.from, w.to) = (from, to);
+        self.windows[which] = w;
+        let keep = self.windows.iter().map(|w| w.from).min().unwrap_or(0);
+        while self.base < keep {
+            if self.days.pop_front().is_none() {
+                self.base = keep;
+                break;
+            }
+            self.base += 1;
+        }
+        w.sum
+    }
+}
+
+impl Cohort {
+    fn add(&mut self, o: &Cohort) {
+        self.arrived += o.arrived;
+        self.closed += o.closed;
+        self.on_time += o.on_time;
+        self.lost += o.lost;
+        self.overdue += o.overdue;
+        self.missed_capacity += o.missed_capacity;
+        self.missed_authority += o.missed_authority;
+        self.lost_late += o.lost_late;
+    }
+
+    fn sub(&mut self, o: &Cohort) {
+        self.arrived -= o.arrived;
+        self.closed -= o.closed;
+        self.on_time -= o.on_time;
+        self.lost -= o.lost;
+        self.overdue -= o.overdue;
+        self.missed_capacity -= o.missed_capacity;
+        self.missed_authority -= o.missed_authority;
+        self.lost_late -= o.lost_late;
     }
 }

@@ -176,7 +176,7 @@ pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
     }
     let (capacity, authority) = (f.capacity_failures(), f.authority_failures());
     let collapsed = f.on_time_of_decided() < spec.overloaded_on_time;
-    let growing = f.backlog_growth > 0.1 * f.arrived as f64 && f.backlog_growth > 0.0;
+    let growing = backlog_growing(f);
     let burden_up = f.burden_share - f.burden_floor >= spec.burden_rise;
     if capacity > authority && (collapsed || (growing && burden_up)) {
         return Regime::Overloaded;
@@ -188,6 +188,21 @@ pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
         return if f.own_r >= spec.reengineered_r { Regime::Reengineered } else { Regime::Embedded };
     }
     Regime::Transitional
+}
+
+/// The backlog grew over the window by more than a tenth of its arrivals.
+fn backlog_growing(f: &WindowFigures) -> bool {
+    f.backlog_growth > 0.1 * f.arrived as f64 && f.backlog_growth > 0.0
+}
+
+/// Whether [`classify`]'s verdict on `f` depends on the burden share and its floor: only when
+/// capacity failures outnumber authority failures, on-time closure has not collapsed and the
+/// backlog grows. Lets the caller sum the window's hours only then.
+pub fn reads_burden(f: &WindowFigures, spec: &RegimeSpec) -> bool {
+    f.decided >= spec.min_decided
+        && f.capacity_failures() > f.authority_failures()
+        && !(f.on_time_of_decided() < spec.overloaded_on_time)
+        && backlog_growing(f)
 }
 
 /// How far above the idling threshold usage must climb before a platform stops idling.

@@ -2,6 +2,8 @@
 //! decisive figures in sentences (English and 中文). `report.html` and the classroom page draw
 //! from the same [`RunView`], so a chart means the same thing in both.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::report::{modal_regime, pm};
@@ -90,17 +92,107 @@ pub struct Series {
     /// Dashed line.
     pub dash: bool,
     /// Mean over replications, day by day (null: undefined that day).
-    pub mean: Vec<Option<f64>>,
+    pub mean: Days,
     /// Lowest replication.
-    pub lo: Vec<Option<f64>>,
+    pub lo: Days,
     /// Highest replication.
-    pub hi: Vec<Option<f64>>,
+    pub hi: Days,
+}
+
+/// A day's value in a chart, or none (undefined that day): an `Option<f64>` in half the room,
+/// since the charts hold one per day, series and platform. Serialized as the `Option` is
+/// (`null` for none).
+#[derive(Clone, Copy)]
+pub struct Val(f64);
+
+impl Val {
+    /// The bits of "none": a NaN whose payload no arithmetic on finite numbers gives, so that
+    /// any other value (a NaN included) is kept as it is.
+    const NONE_BITS: u64 = 0x7ff8_0000_dead_0001;
+
+    /// None.
+    pub const NONE: Val = Val(f64::from_bits(Val::NONE_BITS));
+
+    /// The value, if any.
+    pub fn get(self) -> Option<f64> {
+        (self.0.to_bits() != Val::NONE_BITS).then_some(self.0)
+    }
+}
+
+/// A series' values day by day. The mean and the band share one copy when they are the same
+/// (always, with one replication), so that a large run's charts take a third of the room.
+#[derive(Clone)]
+pub struct Days(Arc<[Val]>);
+
+impl Days {
+    /// The same values, bit for bit: `other` shares this copy.
+    fn share(&self, other: Vec<Val>) -> Days {
+        let same =
+            other.len() == self.0.len() && other.iter().zip(self.0.iter()).all(|(a, b)| a.0.to_bits() == b.0.to_bits());
+        if same { self.clone() } else { other.into() }
+    }
+}
+
+impl From<Vec<Val>> for Days {
+    fn from(v: Vec<Val>) -> Days {
+        Days(v.into())
+    }
+}
+
+impl std::ops::Deref for Days {
+    type Target = [Val];
+
+    fn deref(&self) -> &[Val] {
+        &self.0
+    }
+}
+
+impl PartialEq for Days {
+    fn eq(&self, other: &Days) -> bool {
+        self.0[..] == other.0[..]
+    }
+}
+
+impl std::fmt::Debug for Days {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Days {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0[..].serialize(s)
+    }
+}
+
+impl From<Option<f64>> for Val {
+    fn from(x: Option<f64>) -> Val {
+        x.map_or(Val::NONE, Val)
+    }
+}
+
+impl PartialEq for Val {
+    fn eq(&self, other: &Val) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl std::fmt::Debug for Val {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Serialize for Val {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
 }
 
 impl Series {
     /// Days `from..to` only.
     pub fn days(&self, from: usize, to: usize) -> Series {
-        let cut = |v: &[Option<f64>]| v[from.min(v.len())..to.min(v.len())].to_vec();
+        let cut = |v: &[Val]| Days::from(v[from.min(v.len())..to.min(v.len())].to_vec());
         Series {
             name: self.name.clone(),
             what: self.what.clone(),
@@ -168,21 +260,23 @@ fn band(name: &str, what: &str, dash: bool, per_rep: &[Vec<f64>]) -> Series {
     for d in 0..n {
         let xs: Vec<f64> = per_rep.iter().filter_map(|s| s.get(d).copied()).filter(|x| x.is_finite()).collect();
         if xs.is_empty() {
-            mean.push(None);
-            lo.push(None);
-            hi.push(None);
+            mean.push(Val::NONE);
+            lo.push(Val::NONE);
+            hi.push(Val::NONE);
             continue;
         }
-        mean.push(round(xs.iter().sum::<f64>() / xs.len() as f64));
-        lo.push(round(xs.iter().copied().fold(f64::INFINITY, f64::min)));
-        hi.push(round(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+        mean.push(round(xs.iter().sum::<f64>() / xs.len() as f64).into());
+        lo.push(round(xs.iter().copied().fold(f64::INFINITY, f64::min)).into());
+        hi.push(round(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)).into());
     }
+    let mean = Days::from(mean);
+    let (lo, hi) = (mean.share(lo), mean.share(hi));
     Series { name: name.into(), what: what.into(), dash, mean, lo, hi }
 }
 
 /// Whether a series says nothing: undefined throughout, or the same value every day.
 fn flat(s: &Series) -> bool {
-    let mut vals = s.hi.iter().chain(&s.lo).flatten();
+    let mut vals = s.hi.iter().chain(s.lo.iter()).filter_map(|v| v.get());
     match vals.next() {
         None => true,
         Some(first) => vals.all(|v| (v - first).abs() < 1e-9),
@@ -304,7 +398,7 @@ impl Draft {
         let constant = match self.top {
             // The busiest few, so that the chart is not a tangle; flat ones go without a word.
             Some(n) => {
-                let avg = |i: &usize| all[*i].mean.iter().flatten().sum::<f64>();
+                let avg = |i: &usize| all[*i].mean.iter().filter_map(|v| v.get()).sum::<f64>();
                 drawn.sort_by(|a, b| avg(b).total_cmp(&avg(a)));
                 drawn.truncate(n);
                 Vec::new()
@@ -314,7 +408,7 @@ impl Draft {
                 .into_iter()
                 .filter_map(|i| {
                     let s = &all[i];
-                    let v = s.mean.iter().flatten().next().copied();
+                    let v = s.mean.iter().find_map(|v| v.get());
                     (!self.chart.stacked && v.is_some()).then(|| (s.name.clone(), s.what.clone(), v))
                 })
                 .collect(),
@@ -566,9 +660,11 @@ mod tests {
     #[test]
     fn bands_and_flatness() {
         let s = band("a", "", false, &[vec![1.0, 2.0, f64::NAN], vec![3.0, 2.0, f64::NAN]]);
-        assert_eq!(s.mean, vec![Some(2.0), Some(2.0), None]);
-        assert_eq!(s.lo, vec![Some(1.0), Some(2.0), None]);
-        assert_eq!(s.hi, vec![Some(3.0), Some(2.0), None]);
+        let opt = |v: &[Val]| v.iter().map(|x| x.get()).collect::<Vec<_>>();
+        assert_eq!(opt(&s.mean), vec![Some(2.0), Some(2.0), None]);
+        assert_eq!(opt(&s.lo), vec![Some(1.0), Some(2.0), None]);
+        assert_eq!(opt(&s.hi), vec![Some(3.0), Some(2.0), None]);
+        assert_eq!(serde_json::to_string(&s.mean).unwrap(), "[2.0,2.0,null]");
         assert!(!flat(&s));
         assert!(flat(&band("b", "", false, &[vec![0.0, 0.0], vec![0.0, 0.0]])));
         assert_eq!(round(123456.0), Some(123500.0));

@@ -9,7 +9,7 @@ impl World<'_> {
     pub(super) fn assessment_end(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         let a = self.sc.platforms[p].assessment.as_ref().expect("assessment events need an assessment");
         let ps = &mut self.platforms[p];
-        for (d, unit) in ps.period.iter_mut().enumerate() {
+        for (d, unit) in ps.period.iter_mut() {
             let (closed, resolved, satisfied) = *unit;
             if closed > 0 {
                 let score = (resolved + satisfied) as f64 / (2 * closed) as f64;
@@ -99,13 +99,8 @@ impl World<'_> {
             };
             // Mean trust over the villages that can reach the platform: all of them for a shared
             // platform, its own township's for a township's platform.
-            let owner = sc.layout.platform[p];
-            let (sum, n) = self
-                .villages
-                .iter()
-                .enumerate()
-                .filter(|&(v, _)| owner.is_none() || sc.layout.village[v] == owner)
-                .fold((0.0, 0usize), |(s, n), (_, v)| (s + v.trust[p], n + 1));
+            let (sum, n) =
+                ps.trust_villages.iter().fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust[p], n + 1));
             let trust = if n_villages > 0 && n > 0 { sum / n as f64 } else { f64::NAN };
             let day = &mut ps.days[di];
             day.open = ps.open;
@@ -114,9 +109,9 @@ impl World<'_> {
             day.trust = trust;
             day.weighted_r = weighted_r;
             day.own_r = own_r;
-            ps.regimes.track_usage(d, &ps.cohorts, &sc.regimes);
+            ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
             if d + 1 >= sc.regimes.window_days {
-                let r = ps.regimes.update(d, &ps.cohorts, &ps.days, &sc.regimes);
+                let r = ps.regimes.update(d, &mut ps.cohorts, &ps.days, &sc.regimes);
                 ps.days[di].regime = Some(r);
             }
             if di as f64 >= sc.simulation.warmup_days {
@@ -186,6 +181,7 @@ impl World<'_> {
             .zip(&self.sc.platforms)
             .enumerate()
             .map(|(i, (mut ps, spec))| {
+                ps.regimes.settle(&ps.days, &self.sc.regimes);
                 let operator_hours = match ps.operator.as_mut() {
                     Some(op) => {
                         queues.push(QueueResult { name: format!("operator/{}", spec.id), little: op.stat.little(end) });

@@ -43,13 +43,12 @@ impl World<'_> {
         }
         let responded = o.work_started.is_some_and(|t| t <= o.deadline);
         ps.open -= 1;
-        let c = &mut ps.cohorts[cday];
-        c.closed += 1;
-        if on_time {
-            c.on_time += 1;
-        }
+        ps.cohorts.update(cday, |c| {
+            c.closed += 1;
+            c.on_time += on_time as u64;
+            c.overdue -= o.overdue as u64;
+        });
         if o.overdue {
-            c.overdue -= 1;
             ps.overdue -= 1;
         }
         ps.days[day].closed += 1;
@@ -119,10 +118,12 @@ impl World<'_> {
         let day = self.day_index(now);
         let ps = &mut self.platforms[o.platform];
         ps.open -= 1;
-        ps.cohorts[cday].lost += 1;
+        ps.cohorts.update(cday, |c| {
+            c.lost += 1;
+            c.overdue -= o.overdue as u64;
+            c.lost_late += o.overdue as u64;
+        });
         if o.overdue {
-            ps.cohorts[cday].overdue -= 1;
-            ps.cohorts[cday].lost_late += 1;
             ps.overdue -= 1;
         }
         ps.days[day].lost += 1;
@@ -164,12 +165,13 @@ impl World<'_> {
         let o = o.clone();
         let cday = self.day_index(o.created);
         let ps = &mut self.platforms[o.platform];
-        let c = &mut ps.cohorts[cday];
-        c.overdue += 1;
-        match cause {
-            Cause::Capacity => c.missed_capacity += 1,
-            Cause::Authority => c.missed_authority += 1,
-        }
+        ps.cohorts.update(cday, |c| {
+            c.overdue += 1;
+            match cause {
+                Cause::Capacity => c.missed_capacity += 1,
+                Cause::Authority => c.missed_authority += 1,
+            }
+        });
         if o.counted {
             match cause {
                 Cause::Capacity => ps.tally.missed_capacity += 1,

@@ -264,7 +264,7 @@ impl World<'_> {
         let day = self.day_index(now);
         let ps = &mut self.platforms[p];
         ps.open += 1;
-        ps.cohorts[day].arrived += 1;
+        ps.cohorts.update(day, |c| c.arrived += 1);
         ps.days[day].arrivals += 1;
         if counted {
             let t = &mut ps.tally;

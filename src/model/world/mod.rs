@@ -1,5 +1,6 @@
 //! One replication: the event loop that moves orders through the township.
 
+mod by_unit;
 mod causes;
 mod days;
 mod dispatch_desk;
@@ -32,6 +33,7 @@ use crate::engine::time::{HOURS_PER_DAY, SimTime};
 use crate::metrics::Regime;
 use crate::metrics::collector::*;
 use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
+use by_unit::ByUnit;
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -223,7 +225,7 @@ struct PlatformState {
     sign_off_rng: SimRng,
     operator: Option<Operator>,
     tally: PlatformTally,
-    cohorts: Vec<Cohort>,
+    cohorts: Cohorts,
     days: Vec<PlatformDay>,
     open: u64,
     overdue: u64,
@@ -245,15 +247,18 @@ struct PlatformState {
     sensor_effort_rng: SimRng,
     /// Villages the platform's sensors sit in, and their populations (the weights).
     sensor_villages: (Vec<VillageId>, Vec<f64>),
+    /// Villages whose trust in it makes its daily mean trust: all of them for a shared
+    /// platform, its own township's for a township's platform (in village order).
+    trust_villages: Vec<VillageId>,
     /// Arrival rate multiplier in force (M17).
     shock: f64,
     /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
     arrival_generation: u32,
     /// Assessment period counters per unit (the order's lead department): closed, resolved,
     /// satisfied (M11).
-    period: Vec<(u64, u64, u64)>,
+    period: ByUnit<(u64, u64, u64)>,
     /// Each unit's last assessment score, once it has one (M11; drives gaming).
-    scores: Vec<Option<f64>>,
+    scores: ByUnit<Option<f64>>,
     /// Inquiry or request (`inquiry/<id>`).
     inquiry_rng: SimRng,
     /// Urgency tiers (`urgency/<id>`).
@@ -424,7 +429,7 @@ impl<'s> World<'s> {
                     _ => None,
                 },
                 tally: PlatformTally::default(),
-                cohorts: vec![Cohort::default(); n_days],
+                cohorts: Cohorts::default(),
                 days: vec![PlatformDay::default(); n_days],
                 open: 0,
                 overdue: 0,
@@ -450,10 +455,16 @@ impl<'s> World<'s> {
                     let w = ids.iter().map(|&v| sc.villages[v].population as f64).collect();
                     (ids, w)
                 },
+                trust_villages: {
+                    let owner = sc.layout.platform.get(i).copied().flatten();
+                    (0..sc.villages.len())
+                        .filter(|&v| owner.is_none() || sc.layout.village.get(v).copied().flatten() == owner)
+                        .collect()
+                },
                 shock: p.shock_multiplier(0.0),
                 arrival_generation: 0,
-                period: vec![(0, 0, 0); sc.departments.len()],
-                scores: vec![None; sc.departments.len()],
+                period: ByUnit::default(),
+                scores: ByUnit::default(),
                 inquiry_rng: streams.stream(&format!("inquiry/{}", p.id)),
                 urgency_rng: streams.stream(&format!("urgency/{}", p.id)),
                 urgency_shares: p.urgency.iter().map(|t| t.0).collect(),
