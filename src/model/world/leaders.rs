@@ -75,22 +75,23 @@ impl World<'_> {
 
     pub(super) fn item_done(&mut self, l: LeaderId, item: Item, authority: bool) -> Result<(), PastSchedule> {
         let sc = self.sc;
-        let who = Handler { leader: sc.leaders[l].id.clone(), deputy: !authority };
+        // The handler's name is cloned only for the traced order's story.
+        let who = || Handler { leader: sc.leaders[l].id.clone(), deputy: !authority };
         let serial = self.serial_of(item.order);
         match item.kind {
             ItemKind::Review => {
-                self.note(serial, || TraceEvent::Reviewed { by: who, hours: item.hours });
+                self.note(serial, || TraceEvent::Reviewed { by: who(), hours: item.hours });
                 self.send_to_departments(item.order, authority)
             }
             ItemKind::Redispatch(part) => {
-                self.note(serial, || TraceEvent::SentBack { by: who });
+                self.note(serial, || TraceEvent::SentBack { by: who() });
                 if let Some(o) = self.orders.get_mut(item.order) {
                     o.authority |= authority;
                 }
                 self.send_part(item.order, part)
             }
             ItemKind::SignOff => {
-                self.note(serial, || TraceEvent::SignedOff { by: who, hours: item.hours });
+                self.note(serial, || TraceEvent::SignedOff { by: who(), hours: item.hours });
                 let resolved = self.orders.get(item.order).is_some_and(resolvable);
                 self.close(item.order, resolved)
             }
