@@ -39,16 +39,25 @@ impl World<'_> {
         }
         let leader = &mut self.leaders[l];
         leader.stat.enter(now);
-        leader.inbox.push(item);
+        // An idle leader with an empty inbox would pop the item straight back: served at once.
+        let direct = leader.inbox.is_empty() && leader.current.is_none() && leader.clock.hours_per_day() > 0.0;
+        if !direct {
+            leader.inbox.push(item);
+        }
         self.note(serial, || TraceEvent::Waits { leader: sc.leaders[l].id.clone(), kind });
-        self.leader_start(l)
+        self.leader_start_with(l, direct.then_some(item))
     }
 
     pub(super) fn leader_start(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        self.leader_start_with(l, None)
+    }
+
+    /// Starts the leader's next item: `first`, an item that did not need to wait, or the inbox's.
+    fn leader_start_with(&mut self, l: LeaderId, first: Option<Item>) -> Result<(), PastSchedule> {
         let now = self.now();
         let warm = now >= self.warmup;
         let leader = &mut self.leaders[l];
-        let Some(done) = serve_next(leader, now, warm) else { return Ok(()) };
+        let Some(done) = serve_next(leader, now, warm, first) else { return Ok(()) };
         self.at(done, Event::LeaderDone(l))
     }
 
@@ -56,7 +65,7 @@ impl World<'_> {
         let now = self.now();
         let warm = now >= self.warmup;
         let deputy = self.deputies[l].as_mut().expect("deputy events need a deputy");
-        let Some(done) = serve_next(deputy, now, warm) else { return Ok(()) };
+        let Some(done) = serve_next(deputy, now, warm, None) else { return Ok(()) };
         self.at(done, Event::DeputyDone(l))
     }
 
@@ -99,12 +108,16 @@ impl World<'_> {
     }
 }
 
-/// Starts the next inbox item of a leader or deputy; returns when it will be done.
-fn serve_next(leader: &mut Leader, now: SimTime, warm: bool) -> Option<SimTime> {
+/// Starts the next inbox item of a leader or deputy (`first`, when given, is one that did not need
+/// to wait: the leader is idle and the inbox empty); returns when it will be done.
+fn serve_next(leader: &mut Leader, now: SimTime, warm: bool, first: Option<Item>) -> Option<SimTime> {
     if leader.current.is_some() || leader.clock.hours_per_day() <= 0.0 {
         return None;
     }
-    let item = leader.inbox.pop()?;
+    let item = match first {
+        Some(item) => item,
+        None => leader.inbox.pop()?,
+    };
     leader.stat.leave(now, item.queued_at);
     leader.hours_today[item.platform] += item.hours;
     if warm {

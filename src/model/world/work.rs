@@ -114,6 +114,11 @@ impl World<'_> {
         let now = self.now();
         let dept = &mut self.departments[d];
         dept.stat.enter(now);
+        if dept.queue.is_empty() && dept.has_free_worker() {
+            // Pushed, it would be popped straight back (the only job waiting): the same job, and
+            // the queue as before (empty, with no waiting hours).
+            return self.department_start_with(d, Some(job));
+        }
         dept.push(job);
         self.department_start(d)
     }
@@ -193,19 +198,25 @@ impl World<'_> {
     }
 
     pub(super) fn department_start(&mut self, d: DeptId) -> Result<(), PastSchedule> {
+        self.department_start_with(d, None)
+    }
+
+    /// Starts waiting jobs while workers are free, `first` (a job that did not need to queue)
+    /// before the queue's.
+    fn department_start_with(&mut self, d: DeptId, mut first: Option<Job>) -> Result<(), PastSchedule> {
         let now = self.now();
         let sc = self.sc;
         let warm = now >= self.warmup;
         let day = self.day_index(now);
         while self.departments[d].has_free_worker() {
-            let Some(mut job) = self.departments[d].pop() else { break };
+            let Some(mut job) = first.take().or_else(|| self.departments[d].pop()) else { break };
             let dept = &mut self.departments[d];
             dept.stat.leave(now, job.queued_at);
             dept.busy += 1;
             let (hours, returned, part) = self.job_hours(d, &job);
             // Hours are booked by kind four times below; a worked part books its four kinds only
             // (the same sums, see `Hours::add_part`).
-            let add = if part { Hours::add_part } else { Hours::add };
+            let add = |to: &mut Hours, h: &Hours| if part { to.add_part(h) } else { to.add(h) };
             let total = hours.total();
             let platform = job.kind.platform();
             let dept = &mut self.departments[d];
