@@ -56,6 +56,12 @@ impl<E> Ord for Entry<E> {
 /// Pending events, popped in time order and first-in-first-out among equal times.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// One event held in front of the heap: the earliest scheduled since the last one was taken
+    /// from here (a later one displaces nothing and goes to the heap; an earlier one sends the
+    /// held one to the heap). `pop` takes it when it is before the heap's top, by the same
+    /// (time, sequence) order, so the order of events is the heap's; an event that is taken
+    /// from here skips a push and a pop on the heap (the next arrival, a job's end).
+    front: Option<(u64, u64, E)>,
     /// Per lane, its events in (time, sequence) order; the first is also in the heap.
     lanes: Vec<VecDeque<(u64, u64, E)>>,
     /// Events pending, in the heap and behind lane heads.
@@ -73,7 +79,14 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     /// An empty queue with the clock at zero.
     pub fn new() -> Self {
-        EventQueue { heap: BinaryHeap::new(), lanes: Vec::new(), pending: 0, next_seq: 0, now: SimTime::ZERO }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            front: None,
+            lanes: Vec::new(),
+            pending: 0,
+            next_seq: 0,
+            now: SimTime::ZERO,
+        }
     }
 
     /// The time of the last popped event.
@@ -85,9 +98,18 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<(), PastSchedule> {
         let Some(bits) = self.admit(at)? else { return Ok(()) };
-        self.heap.push(Entry { at: bits, seq: self.next_seq, slot: Slot::Event(event) });
+        let seq = self.next_seq;
         self.next_seq += 1;
         self.pending += 1;
+        match &mut self.front {
+            None => self.front = Some((bits, seq, event)),
+            // Sequence numbers only grow: an event at the held one's time comes after it.
+            Some(held) if bits < held.0 => {
+                let (at, seq, event) = std::mem::replace(held, (bits, seq, event));
+                self.heap.push(Entry { at, seq, slot: Slot::Event(event) });
+            }
+            Some(_) => self.heap.push(Entry { at: bits, seq, slot: Slot::Event(event) }),
+        }
         Ok(())
     }
 
@@ -130,6 +152,14 @@ impl<E> EventQueue<E> {
     /// Removes the next event and advances the clock to it.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        if let Some((at, seq, _)) = self.front {
+            if self.heap.peek().is_none_or(|top| (at, seq) < (top.at, top.seq)) {
+                let (at, _, event) = self.front.take().expect("held");
+                self.now = SimTime::from_bits(at);
+                self.pending -= 1;
+                return Some((self.now, event));
+            }
+        }
         let e = self.heap.pop()?;
         self.now = SimTime::from_bits(e.at);
         self.pending -= 1;
@@ -148,7 +178,13 @@ impl<E> EventQueue<E> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| SimTime::from_bits(e.at))
+        let heap = self.heap.peek().map(|e| e.at);
+        let front = self.front.as_ref().map(|f| f.0);
+        let at = match (heap, front) {
+            (Some(h), Some(f)) => Some(h.min(f)),
+            (h, f) => h.or(f),
+        };
+        at.map(SimTime::from_bits)
     }
 
     /// Number of pending events.

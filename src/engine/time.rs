@@ -138,6 +138,9 @@ pub struct WorkClock {
     start: f64,
     len: f64,
     days_per_week: u32,
+    /// Every hour of every day (24 h × 7), known from the three fields above: tested once at
+    /// construction, not on every call.
+    round: bool,
 }
 
 impl WorkClock {
@@ -149,13 +152,19 @@ impl WorkClock {
     pub fn new(hours_per_day: f64, days_per_week: u32) -> WorkClock {
         debug_assert!((0.0..=HOURS_PER_DAY).contains(&hours_per_day));
         debug_assert!((1..=7).contains(&days_per_week));
-        WorkClock { start: 8.0_f64.min(HOURS_PER_DAY - hours_per_day), len: hours_per_day, days_per_week }
+        WorkClock::of(8.0_f64.min(HOURS_PER_DAY - hours_per_day), hours_per_day, days_per_week)
     }
 
     /// A clock with the same days and start, but only `hours` of each working day
     /// (clamped to this clock's window).
     pub fn sub_window(&self, hours: f64) -> WorkClock {
-        WorkClock { start: self.start, len: hours.clamp(0.0, self.len), days_per_week: self.days_per_week }
+        WorkClock::of(self.start, hours.clamp(0.0, self.len), self.days_per_week)
+    }
+
+    /// The clock of these windows, with its round-the-clock test worked out once.
+    fn of(start: f64, len: f64, days_per_week: u32) -> WorkClock {
+        let round = days_per_week == 7 && len == HOURS_PER_DAY && start == 0.0;
+        WorkClock { start, len, days_per_week, round }
     }
 
     /// Working hours per working day.
@@ -179,7 +188,17 @@ impl WorkClock {
     }
 
     /// Cumulative working hours in `[0, t)`.
+    #[inline]
     pub fn worked_before(&self, t: SimTime) -> f64 {
+        let h = t.hours();
+        if self.round_the_clock() && h > 0.0 && clear_of_period_end(h, 1.0 / HOURS_PER_WEEK) {
+            return h; // what the exact path gives, without its division
+        }
+        self.worked_before_exact(t)
+    }
+
+    /// [`WorkClock::worked_before`] without its fast path.
+    fn worked_before_exact(&self, t: SimTime) -> f64 {
         let t = t.hours();
         if t <= 0.0 {
             return 0.0;
@@ -209,7 +228,16 @@ impl WorkClock {
     }
 
     /// The earliest calendar time at which `worked_before` reaches `target` working hours.
+    #[inline]
     fn at_worked(&self, target: f64) -> SimTime {
+        if self.round_the_clock() && target > 0.0 && clear_of_period_end(target, 1.0 / HOURS_PER_WEEK) {
+            return SimTime::from_hours(target); // what the exact path gives
+        }
+        self.at_worked_exact(target)
+    }
+
+    /// [`WorkClock::at_worked`] without its fast path.
+    fn at_worked_exact(&self, target: f64) -> SimTime {
         let per_week = self.hours_per_week();
         if per_week <= 0.0 {
             return SimTime::NEVER;
@@ -247,12 +275,13 @@ impl WorkClock {
     /// Every hour of every day (24 h × 7): the calendar's fast path.
     #[inline]
     fn round_the_clock(&self) -> bool {
-        self.days_per_week == 7 && self.len == HOURS_PER_DAY && self.start == 0.0
+        self.round
     }
 
     /// When a task of `work` working hours, started (or queued to start) at `t`, finishes.
     ///
     /// Zero work finishes at `t`; work on a clock with no working hours never finishes.
+    #[inline]
     pub fn advance(&self, t: SimTime, work: f64) -> SimTime {
         if work <= 0.0 {
             return t;
@@ -262,7 +291,17 @@ impl WorkClock {
     }
 
     /// The first instant at or after `t` inside a working window (when work actually starts).
+    #[inline]
     pub fn next_working(&self, t: SimTime) -> SimTime {
+        // A round-the-clock day has `len` 24 > 0, so the test below for no working hours fails.
+        if self.round_the_clock() && t.hours() > 0.0 && clear_of_period_end(t.hours(), 1.0 / HOURS_PER_DAY) {
+            return t; // the day's window opened at or before `t` and closes after it
+        }
+        self.next_working_exact(t)
+    }
+
+    /// [`WorkClock::next_working`] without its fast path.
+    fn next_working_exact(&self, t: SimTime) -> SimTime {
         if self.len <= 0.0 {
             return SimTime::NEVER;
         }

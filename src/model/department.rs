@@ -191,6 +191,18 @@ impl Hours {
         }
     }
 
+    /// Adds `other`, a worked part of an order (not returned, no overtime), in place: such a
+    /// part has hours of four kinds only (substantive or unreasonable, coordination,
+    /// documentation), and adding the others' zeros changes nothing (`x + 0.0 == x` for every
+    /// sum that starts at `+0.0` and adds non-negative hours), so the result is [`Hours::add`]'s.
+    #[inline]
+    pub fn add_part(&mut self, other: &Hours) {
+        self.substantive += other.substantive;
+        self.coordination += other.coordination;
+        self.documentation += other.documentation;
+        self.unreasonable += other.unreasonable;
+    }
+
     /// Adds `other` in place.
     pub fn add(&mut self, other: &Hours) {
         self.substantive += other.substantive;

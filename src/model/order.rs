@@ -153,8 +153,25 @@ pub enum Parts<T> {
 }
 
 impl<T: Copy + Default> From<&[T]> for Parts<T> {
+    #[inline]
     fn from(values: &[T]) -> Self {
-        values.iter().copied().collect()
+        match *values {
+            [a] => Parts::Inline(1, [a, T::default(), T::default()]),
+            [a, b] => Parts::Inline(2, [a, b, T::default()]),
+            [a, b, c] => Parts::Inline(3, [a, b, c]),
+            _ => values.iter().copied().collect(),
+        }
+    }
+}
+
+impl<T: Copy + Default> Parts<T> {
+    /// `n` values from `f`, called in order (one call per value, as a collect would).
+    #[inline]
+    pub fn from_fn(n: usize, mut f: impl FnMut() -> T) -> Self {
+        match n {
+            1 => Parts::Inline(1, [f(), T::default(), T::default()]),
+            _ => (0..n).map(|_| f()).collect(),
+        }
     }
 }
 
@@ -179,6 +196,7 @@ impl<T: Copy + Default> FromIterator<T> for Parts<T> {
 
 impl<T> std::ops::Deref for Parts<T> {
     type Target = [T];
+    #[inline]
     fn deref(&self) -> &[T] {
         match self {
             Parts::Inline(n, values) => &values[..*n as usize],
@@ -238,6 +256,19 @@ impl OrderSlab {
         }
     }
 
+    /// Closes the order in place (no copy of the record out of its slot); whether it was open.
+    pub fn discard(&mut self, key: OrderKey) -> bool {
+        match self.slots.get_mut(key.slot as usize) {
+            Some((g, slot)) if *g == key.generation && slot.is_some() => {
+                self.open -= 1;
+                self.free.push(key.slot);
+                *slot = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Number of open orders.
     pub fn len(&self) -> usize {
         self.open
@@ -265,6 +296,10 @@ mod tests {
             let parts = Parts::from(&values[..]);
             assert_eq!(&parts[..], &values[..]);
             assert_eq!(matches!(parts, Parts::Inline(..)), n <= 3);
+            let mut next = values.iter().copied();
+            let drawn = Parts::from_fn(n, || next.next().expect("n values"));
+            assert_eq!(&drawn[..], &values[..]);
+            assert!(next.next().is_none(), "one call per value");
         }
     }
 }

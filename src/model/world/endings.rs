@@ -2,10 +2,54 @@
 
 use super::*;
 
+/// What an order's ending needs of its record, copied out of the slab before the order is
+/// closed in place (a few fields, not the whole record).
+#[derive(Clone, Copy)]
+pub(super) struct Ending {
+    pub serial: u64,
+    pub platform: PlatformId,
+    pub channel: Channel,
+    pub village: Option<VillageId>,
+    pub category: Option<CategoryId>,
+    pub created: SimTime,
+    pub deadline: SimTime,
+    pub counted: bool,
+    pub consequence: f64,
+    /// The lead department (the route's first).
+    pub lead: DeptId,
+    pub work_started: Option<SimTime>,
+    pub overdue: bool,
+    pub county: bool,
+    pub unreasonable: bool,
+}
+
+impl Ending {
+    #[inline]
+    fn of(o: &Order) -> Ending {
+        Ending {
+            serial: o.serial,
+            platform: o.platform,
+            channel: o.channel,
+            village: o.village,
+            category: o.category,
+            created: o.created,
+            deadline: o.deadline,
+            counted: o.counted,
+            consequence: o.consequence,
+            lead: o.route[0],
+            work_started: o.work_started,
+            overdue: o.overdue,
+            county: o.county,
+            unreasonable: o.unreasonable,
+        }
+    }
+}
+
 impl World<'_> {
     pub(super) fn close(&mut self, key: OrderKey, resolved: bool) -> Result<(), PastSchedule> {
         let now = self.now();
-        let Some(o) = self.orders.remove(key) else { return Ok(()) };
+        let Some(o) = self.orders.get(key).map(Ending::of) else { return Ok(()) };
+        self.orders.discard(key);
         let sc = self.sc;
         let spec = &sc.platforms[o.platform];
         let on_time = now <= o.deadline;
@@ -28,11 +72,11 @@ impl World<'_> {
         // assessment's target, or against what it took to leave the ranking's bottom band.
         let gaming = match &spec.assessment {
             Some(a) => Some((
-                decision::persuasion(&sc.decisions, ps.scores[o.route[0]], a.target),
+                decision::persuasion(&sc.decisions, ps.scores[o.lead], a.target),
                 a.persuasion_success,
                 a.persuasion_hours,
             )),
-            None => self.ranking_gaming(p, o.route[0]),
+            None => self.ranking_gaming(p, o.lead),
         };
         let ps = &mut self.platforms[p];
         if let Some((p_persuade, success, _)) = gaming {
@@ -53,7 +97,7 @@ impl World<'_> {
         }
         ps.days[day].closed += 1;
         ps.days[day].on_time += on_time as u64;
-        let unit = &mut ps.period[o.route[0]];
+        let unit = &mut ps.period[o.lead];
         unit.0 += 1;
         unit.1 += resolved as u64;
         unit.2 += satisfied as u64;
@@ -92,7 +136,7 @@ impl World<'_> {
                     pressed: false,
                     counted: o.counted,
                 };
-                self.department_enqueue(o.route[0], job)?;
+                self.department_enqueue(o.lead, job)?;
             }
         }
         if let Some(c) = &sc.citizens {
@@ -113,7 +157,8 @@ impl World<'_> {
 
     pub(super) fn lose(&mut self, key: OrderKey, offline: bool) -> Result<(), PastSchedule> {
         let now = self.now();
-        let Some(o) = self.orders.remove(key) else { return Ok(()) };
+        let Some(o) = self.orders.get(key).map(Ending::of) else { return Ok(()) };
+        self.orders.discard(key);
         let cday = self.day_index(o.created);
         let day = self.day_index(now);
         let ps = &mut self.platforms[o.platform];
@@ -145,7 +190,7 @@ impl World<'_> {
     }
 
     /// M16: an unresolved issue may come back as a new order.
-    pub(super) fn maybe_repeat(&mut self, o: &Order) -> Result<(), PastSchedule> {
+    pub(super) fn maybe_repeat(&mut self, o: &Ending) -> Result<(), PastSchedule> {
         let Some((prob, delay_days)) = self.sc.platforms[o.platform].repeat else { return Ok(()) };
         let rng = &mut self.platforms[o.platform].repeat_rng;
         if chance(rng, prob) {
@@ -162,7 +207,7 @@ impl World<'_> {
         let o = self.orders.get_mut(key).expect("open");
         o.overdue = true;
         o.missed = Some(cause);
-        let o = o.clone();
+        let o = Ending::of(o);
         let cday = self.day_index(o.created);
         let ps = &mut self.platforms[o.platform];
         ps.cohorts.update(cday, |c| {
@@ -185,7 +230,7 @@ impl World<'_> {
     }
 
     /// M4: citizens who reported an issue update their village's trust in the platform.
-    pub(super) fn learn(&mut self, o: &Order, target: f64) {
+    pub(super) fn learn(&mut self, o: &Ending, target: f64) {
         let (Some(c), Channel::Citizen, Some(v)) = (&self.sc.citizens, o.channel, o.village) else { return };
         if c.learning_rate > 0.0 {
             self.villages[v].learn(o.platform, c.learning_rate, target);

@@ -201,7 +201,7 @@ impl World<'_> {
             (Channel::Direct, _) | (_, None) => &mut ps.effort_rng,
             (_, Some(v)) => &mut self.villages[v].effort_rng,
         };
-        let efforts: Parts<f64> = route.iter().map(|_| effort_dist.sample(effort_rng)).collect();
+        let efforts: Parts<f64> = Parts::from_fn(route.len(), || effort_dist.sample(effort_rng));
         let (review_hours, negotiate_hours) = match &spec.dispatch {
             Dispatch::Leader { review, .. } => (review.sample(&mut ps.review_rng), 0.0),
             Dispatch::Operator(o) => (0.0, o.review.sample(&mut ps.review_rng)),

@@ -39,16 +39,25 @@ impl World<'_> {
         }
         let leader = &mut self.leaders[l];
         leader.stat.enter(now);
-        leader.inbox.push(item);
+        // An idle leader with an empty inbox would pop the item straight back: served at once.
+        let direct = leader.inbox.is_empty() && leader.current.is_none() && leader.clock.hours_per_day() > 0.0;
+        if !direct {
+            leader.inbox.push(item);
+        }
         self.note(serial, || TraceEvent::Waits { leader: sc.leaders[l].id.clone(), kind });
-        self.leader_start(l)
+        self.leader_start_with(l, direct.then_some(item))
     }
 
     pub(super) fn leader_start(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
+        self.leader_start_with(l, None)
+    }
+
+    /// Starts the leader's next item: `first`, an item that did not need to wait, or the inbox's.
+    fn leader_start_with(&mut self, l: LeaderId, first: Option<Item>) -> Result<(), PastSchedule> {
         let now = self.now();
         let warm = now >= self.warmup;
         let leader = &mut self.leaders[l];
-        let Some(done) = serve_next(leader, now, warm) else { return Ok(()) };
+        let Some(done) = serve_next(leader, now, warm, first) else { return Ok(()) };
         self.at(done, Event::LeaderDone(l))
     }
 
@@ -56,7 +65,7 @@ impl World<'_> {
         let now = self.now();
         let warm = now >= self.warmup;
         let deputy = self.deputies[l].as_mut().expect("deputy events need a deputy");
-        let Some(done) = serve_next(deputy, now, warm) else { return Ok(()) };
+        let Some(done) = serve_next(deputy, now, warm, None) else { return Ok(()) };
         self.at(done, Event::DeputyDone(l))
     }
 
@@ -75,22 +84,23 @@ impl World<'_> {
 
     pub(super) fn item_done(&mut self, l: LeaderId, item: Item, authority: bool) -> Result<(), PastSchedule> {
         let sc = self.sc;
-        let who = Handler { leader: sc.leaders[l].id.clone(), deputy: !authority };
+        // The handler's name is cloned only for the traced order's story.
+        let who = || Handler { leader: sc.leaders[l].id.clone(), deputy: !authority };
         let serial = self.serial_of(item.order);
         match item.kind {
             ItemKind::Review => {
-                self.note(serial, || TraceEvent::Reviewed { by: who, hours: item.hours });
+                self.note(serial, || TraceEvent::Reviewed { by: who(), hours: item.hours });
                 self.send_to_departments(item.order, authority)
             }
             ItemKind::Redispatch(part) => {
-                self.note(serial, || TraceEvent::SentBack { by: who });
+                self.note(serial, || TraceEvent::SentBack { by: who() });
                 if let Some(o) = self.orders.get_mut(item.order) {
                     o.authority |= authority;
                 }
                 self.send_part(item.order, part)
             }
             ItemKind::SignOff => {
-                self.note(serial, || TraceEvent::SignedOff { by: who, hours: item.hours });
+                self.note(serial, || TraceEvent::SignedOff { by: who(), hours: item.hours });
                 let resolved = self.orders.get(item.order).is_some_and(resolvable);
                 self.close(item.order, resolved)
             }
@@ -98,12 +108,16 @@ impl World<'_> {
     }
 }
 
-/// Starts the next inbox item of a leader or deputy; returns when it will be done.
-fn serve_next(leader: &mut Leader, now: SimTime, warm: bool) -> Option<SimTime> {
+/// Starts the next inbox item of a leader or deputy (`first`, when given, is one that did not need
+/// to wait: the leader is idle and the inbox empty); returns when it will be done.
+fn serve_next(leader: &mut Leader, now: SimTime, warm: bool, first: Option<Item>) -> Option<SimTime> {
     if leader.current.is_some() || leader.clock.hours_per_day() <= 0.0 {
         return None;
     }
-    let item = leader.inbox.pop()?;
+    let item = match first {
+        Some(item) => item,
+        None => leader.inbox.pop()?,
+    };
     leader.stat.leave(now, item.queued_at);
     leader.hours_today[item.platform] += item.hours;
     if warm {

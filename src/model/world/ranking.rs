@@ -103,13 +103,19 @@ impl World<'_> {
     }
 
     /// Counts a closed order of the ranked platform for its lead unit.
-    pub(super) fn rank_closure(&mut self, o: &Order, responded: bool, resolved: bool, satisfied: bool) {
+    pub(super) fn rank_closure(
+        &mut self,
+        o: &super::endings::Ending,
+        responded: bool,
+        resolved: bool,
+        satisfied: bool,
+    ) {
         let Some(r) = &self.sc.ranking else { return };
         if r.platform != o.platform {
             return;
         }
         let Some(st) = self.ranking.as_mut() else { return };
-        if let Some(u) = st.unit_of_dept[o.route[0]] {
+        if let Some(u) = st.unit_of_dept[o.lead] {
             let c = &mut st.period[u];
             c.closed += 1;
             c.responded += responded as u64;

@@ -114,13 +114,21 @@ impl World<'_> {
         let now = self.now();
         let dept = &mut self.departments[d];
         dept.stat.enter(now);
+        if dept.queue.is_empty() && dept.has_free_worker() {
+            // Pushed, it would be popped straight back (the only job waiting): the same job, and
+            // the queue as before (empty, with no waiting hours).
+            return self.department_start_with(d, Some(job));
+        }
         dept.push(job);
         self.department_start(d)
     }
 
     /// The hours a job needs at department `d` now, by kind, and, when the department returns it
     /// instead of working it (M10), the terms of that decision.
-    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, Option<decision::TakeUp>) {
+    ///
+    /// The flag tells a worked part of an order without overtime: hours of four kinds only (see
+    /// [`Hours::add_part`]).
+    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, Option<decision::TakeUp>, bool) {
         let sc = self.sc;
         let (effort_cut, coord_cut) =
             sc.reengineering.as_ref().map_or((0.0, 0.0), |r| (r.effort_cut, r.coordination_cut));
@@ -178,48 +186,70 @@ impl World<'_> {
             hours = hours.scaled(dept.slowdown(st.slowdown, st.form));
         }
         // M12: on an overtime day, the share of the work done beyond normal hours is overtime.
-        if dept.overtime_today > 0.0 {
+        let overtime = dept.overtime_today > 0.0;
+        if overtime {
             let share = dept.overtime_today / (sc.calendar.hours_per_day() + dept.overtime_today);
             let total = hours.total();
             hours = hours.scaled(1.0 - share);
             hours.overtime = total * share;
         }
-        (hours, returned)
+        let part = matches!(job.kind, JobKind::Part { .. }) && returned.is_none() && !overtime;
+        (hours, returned, part)
     }
 
     pub(super) fn department_start(&mut self, d: DeptId) -> Result<(), PastSchedule> {
+        self.department_start_with(d, None)
+    }
+
+    /// Starts waiting jobs while workers are free, `first` (a job that did not need to queue)
+    /// before the queue's.
+    fn department_start_with(&mut self, d: DeptId, mut first: Option<Job>) -> Result<(), PastSchedule> {
         let now = self.now();
         let sc = self.sc;
+        let warm = now >= self.warmup;
+        let day = self.day_index(now);
         while self.departments[d].has_free_worker() {
-            let Some(mut job) = self.departments[d].pop() else { break };
+            let Some(mut job) = first.take().or_else(|| self.departments[d].pop()) else { break };
             let dept = &mut self.departments[d];
             dept.stat.leave(now, job.queued_at);
             dept.busy += 1;
-            let (hours, returned) = self.job_hours(d, &job);
+            let (hours, returned, part) = self.job_hours(d, &job);
+            // Hours are booked by kind four times below; a worked part books its four kinds only
+            // (the same sums, see `Hours::add_part`).
+            let add = |to: &mut Hours, h: &Hours| if part { to.add_part(h) } else { to.add(h) };
             let total = hours.total();
+            let platform = job.kind.platform();
             let dept = &mut self.departments[d];
-            dept.hours_today.add(&hours);
-            dept.book_claim(job.kind.platform(), job.consequence, total);
-            if let (true, Some(p)) = (job.pressed, job.kind.platform()) {
+            add(&mut dept.hours_today, &hours);
+            dept.book_claim(platform, job.consequence, total);
+            if let (true, Some(p)) = (job.pressed, platform) {
                 dept.book_pressed(p, total);
             }
             // A department's own totals count the hours worked after warm-up, whatever the
             // job's age; a platform's totals (below) count the hours its counted orders took.
-            if now >= self.warmup {
-                dept.hours.add(&hours);
+            if warm {
+                add(&mut dept.hours, &hours);
             }
-            let day = self.day_index(now);
-            if let Some(platform) = job.kind.platform() {
+            if let Some(platform) = platform {
                 let ps = &mut self.platforms[platform];
                 *crate::model::department::sorted_slot(&mut ps.hours_by_dept, d) += total;
                 let today = &mut ps.days[day];
                 today.hours += total;
                 today.burden += hours.burden();
-                for (k, h) in today.kinds.iter_mut().zip(hours.kinds()) {
-                    *k += h;
+                if part {
+                    // Kinds 0, 1, 2 and 7 of `Hours::KINDS`: the others are zero on a part.
+                    let k = &mut today.kinds;
+                    k[0] += hours.substantive;
+                    k[1] += hours.coordination;
+                    k[2] += hours.documentation;
+                    k[7] += hours.unreasonable;
+                } else {
+                    for (k, h) in today.kinds.iter_mut().zip(hours.kinds()) {
+                        *k += h;
+                    }
                 }
                 if job.counted {
-                    ps.tally.hours.add(&hours);
+                    add(&mut ps.tally.hours, &hours);
                 }
             }
             if let JobKind::Part { order, platform, part } = job.kind {
