@@ -198,8 +198,10 @@ function writeState(extra) {
   s.setAttribute("data-days-shown", String(shownDays));
   s.setAttribute("data-days-drawn", $("results").getAttribute("data-days-drawn") || "0");
   // While the run goes: "days drawn:chart points" at each redraw (the charts grow before the end).
-  if (live && !lastResult && views()) {
-    const entry = $("results").getAttribute("data-days-drawn") + ":" + points.reduce((a, b) => a + b, 0);
+  // A frame drawn before the first day has ended (a slow or busy machine) draws nothing: not logged.
+  const drawn = $("results").getAttribute("data-days-drawn") || "0";
+  if (live && !lastResult && views() && drawn !== "0") {
+    const entry = drawn + ":" + points.reduce((a, b) => a + b, 0);
     if (live.log[live.log.length - 1] !== entry && live.log.length < 400) live.log.push(entry);
   }
   if (live) s.setAttribute("data-live", live.log.join(" "));

@@ -140,12 +140,28 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
             Ok(())
         };
         let mut pending = Vec::new();
+        // The text written so far is handed to the disk while the rest is formatted (a thread
+        // of its own, waiting on the disk, not a worker's core), so that the final sync before
+        // the rename has little left to do: the file is still whole or absent, as before.
+        let mut flushing: Option<std::thread::JoinHandle<io::Result<()>>> = None;
         for batch in pieces.chunks(per_batch) {
             let (written, texts) = rayon::join(|| put(w, std::mem::take(&mut pending)), || format(batch));
             written?;
             pending = texts;
+            if flushing.as_ref().is_none_or(|f| f.is_finished()) {
+                if let Some(f) = flushing.take() {
+                    f.join().map_err(|_| io::Error::other("a sync thread panicked"))??;
+                }
+                w.flush()?;
+                let file = w.get_ref().try_clone()?;
+                flushing = Some(std::thread::spawn(move || file.sync_data()));
+            }
         }
-        put(w, pending)
+        put(w, pending)?;
+        if let Some(f) = flushing {
+            f.join().map_err(|_| io::Error::other("a sync thread panicked"))??;
+        }
+        Ok(())
     })
 }
 
