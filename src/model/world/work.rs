@@ -198,6 +198,12 @@ impl World<'_> {
     }
 
     pub(super) fn department_start(&mut self, d: DeptId) -> Result<(), PastSchedule> {
+        // Nothing to start (a job's end that leaves the queue empty, about half the calls): the
+        // loop below would pop nothing; return before its set-up (the clock, the day, the pop).
+        let dept = &self.departments[d];
+        if dept.queue.is_empty() || !dept.has_free_worker() {
+            return Ok(());
+        }
         self.department_start_with(d, None)
     }
 
