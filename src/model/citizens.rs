@@ -17,8 +17,10 @@ pub enum Choice {
 
 /// A village during a run.
 pub struct Village {
-    /// Trust in each platform, in [0, 1].
-    pub trust: Vec<f64>,
+    /// Trust in the platforms open to its citizens, in [0, 1], by platform (sorted): the only
+    /// ones it can learn about. Any other platform keeps its initial trust, so a world of many
+    /// townships does not hold a value for every village and every platform.
+    trust: Vec<(usize, f64)>,
     /// When issues arise.
     pub issue_rng: SimRng,
     /// Which category each issue is.
@@ -36,10 +38,13 @@ pub struct Village {
 }
 
 impl Village {
-    /// Village `id` with initial trust from each platform.
-    pub fn new(sc: &Scenario, id: &str, streams: &Streams) -> Village {
+    /// Village `id` with initial trust in each of the platforms open to it (`channels`).
+    pub fn new(sc: &Scenario, id: &str, channels: &[usize], streams: &Streams) -> Village {
+        let mut trust: Vec<(usize, f64)> = channels.iter().map(|&p| (p, sc.platforms[p].initial_trust)).collect();
+        trust.sort_by_key(|e| e.0);
+        trust.dedup_by_key(|e| e.0);
         Village {
-            trust: sc.platforms.iter().map(|p| p.initial_trust).collect(),
+            trust,
             issue_rng: streams.stream(&format!("issues/{id}")),
             category_rng: streams.stream(&format!("category/village/{id}")),
             channel_rng: streams.stream(&format!("channel/{id}")),
@@ -61,7 +66,7 @@ impl Village {
         let mut weights: Vec<(Choice, f64)> = Vec::with_capacity(channels.len() + 2);
         for &i in channels {
             let p = &sc.platforms[i];
-            weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust[i] + boost).exp()));
+            weights.push((Choice::Platform(i), (p.appeal + spec.trust_weight * self.trust_in(sc, i) + boost).exp()));
         }
         weights.push((Choice::Offline, spec.offline_utility.exp()));
         weights.push((Choice::Silence, spec.silence_utility.exp()));
@@ -76,9 +81,25 @@ impl Village {
         Choice::Silence
     }
 
+    /// Trust in platform `p`.
+    pub fn trust_in(&self, sc: &Scenario, p: usize) -> f64 {
+        match self.trust.binary_search_by_key(&p, |e| e.0) {
+            Ok(i) => self.trust[i].1,
+            Err(_) => sc.platforms[p].initial_trust,
+        }
+    }
+
     /// Moves trust in platform `p` a step `rate` toward `target`.
-    pub fn learn(&mut self, p: usize, rate: f64, target: f64) {
-        self.trust[p] += rate * (target - self.trust[p]);
+    pub fn learn(&mut self, sc: &Scenario, p: usize, rate: f64, target: f64) {
+        let i = match self.trust.binary_search_by_key(&p, |e| e.0) {
+            Ok(i) => i,
+            Err(i) => {
+                self.trust.insert(i, (p, sc.platforms[p].initial_trust));
+                i
+            }
+        };
+        let t = &mut self.trust[i].1;
+        *t += rate * (target - *t);
     }
 }
 

@@ -66,27 +66,24 @@ pub struct Leader {
     pub inbox: BinaryHeap<Item>,
     /// Inbox statistics (Little's law).
     pub stat: QueueStat,
-    /// Attention hours spent today, per platform.
-    pub hours_today: Vec<f64>,
-    /// Attention hours spent after warm-up, per platform.
-    pub hours: Vec<f64>,
-    /// Smoothed daily attention hours per platform: whose items fill the leader's time.
-    pub smoothed: Vec<f64>,
+    /// Per platform whose items the leader has handled (sorted by platform): attention hours
+    /// spent today, and the smoothed daily hours (whose items fill the leader's time). Every
+    /// other platform has had none, today or smoothed: a world of many townships does not hold
+    /// a figure for every leader and every platform, nor walk them all each day.
+    pub attention: Vec<Attention>,
     /// Smoothed daily hours taken by other claims (meetings, inspections).
     pub claims_smoothed: f64,
 }
 
 impl Leader {
-    /// A leader attending on `clock`, serving `platforms` platforms, counting from `from`.
-    pub fn new(clock: WorkClock, platforms: usize, from: SimTime) -> Leader {
+    /// A leader attending on `clock`, counting from `from`.
+    pub fn new(clock: WorkClock, from: SimTime) -> Leader {
         Leader {
             clock,
             current: None,
             inbox: BinaryHeap::new(),
             stat: QueueStat::new(from),
-            hours_today: vec![0.0; platforms],
-            hours: vec![0.0; platforms],
-            smoothed: vec![0.0; platforms],
+            attention: Vec::new(),
             claims_smoothed: 0.0,
         }
     }
@@ -94,8 +91,9 @@ impl Leader {
     /// End of day: folds today's hours (and `claims` hours of other claims) into the smoothed
     /// figures with weight `alpha`. Call before `hours_today` is reset.
     pub fn smooth(&mut self, claims: f64, alpha: f64) {
-        for (s, h) in self.smoothed.iter_mut().zip(&self.hours_today) {
-            *s += alpha * (h - *s);
+        // A platform without an entry stays at 0: 0 + alpha (0 - 0).
+        for a in &mut self.attention {
+            a.smoothed += alpha * (a.today - a.smoothed);
         }
         self.claims_smoothed += alpha * (claims - self.claims_smoothed);
     }
@@ -104,10 +102,85 @@ impl Leader {
     /// items (its own, other claims, and platforms whose items rank at least as high), that went
     /// to `p`. `outranks(q)` says whether platform `q`'s items rank at least as high as `p`'s.
     pub fn own_share(&self, p: PlatformId, outranks: impl Fn(PlatformId) -> bool) -> f64 {
-        let own = self.smoothed[p];
+        let own = self.attention.binary_search_by_key(&p, |a| a.platform).map_or(0.0, |i| self.attention[i].smoothed);
+        // The platforms without an entry would add zeros: the sum is the same without them.
         let other: f64 =
-            self.smoothed.iter().enumerate().filter(|&(q, _)| q != p && outranks(q)).map(|(_, h)| h).sum::<f64>()
+            self.attention.iter().filter(|a| a.platform != p && outranks(a.platform)).map(|a| a.smoothed).sum::<f64>()
                 + self.claims_smoothed;
         if own + other > 0.0 { own / (own + other) } else { 0.0 }
+    }
+
+    /// Books `hours` of attention to platform `p` today.
+    pub fn attend(&mut self, p: PlatformId, hours: f64) {
+        let i = match self.attention.binary_search_by_key(&p, |a| a.platform) {
+            Ok(i) => i,
+            Err(i) => {
+                self.attention.insert(i, Attention { platform: p, today: 0.0, smoothed: 0.0 });
+                i
+            }
+        };
+        self.attention[i].today += hours;
+    }
+}
+
+/// A leader's attention to one platform.
+#[derive(Clone, Copy, Debug)]
+pub struct Attention {
+    /// The platform.
+    pub platform: PlatformId,
+    /// Hours today.
+    pub today: f64,
+    /// Smoothed daily hours.
+    pub smoothed: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sparse attention gives, bit for bit, what a vector over every platform gave.
+    #[test]
+    fn sparse_attention_equals_the_dense_sums() {
+        let platforms = 40;
+        let mut leader = Leader::new(WorkClock::new(8.0, 5), SimTime::ZERO);
+        let (mut today, mut smoothed) = (vec![0.0f64; platforms], vec![0.0f64; platforms]);
+        let mut z = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = || {
+            z ^= z << 13;
+            z ^= z >> 7;
+            z ^= z << 17;
+            z
+        };
+        for day in 0..200 {
+            for _ in 0..(next() % 6) {
+                // A few platforms only, some hours exactly zero.
+                let p = (next() % 7) as usize * 5 % platforms;
+                let h = if next() % 4 == 0 { 0.0 } else { (next() % 1000) as f64 / 97.0 };
+                leader.attend(p, h);
+                today[p] += h;
+            }
+            let claims = if day % 7 < 5 { 1.5 } else { 0.0 };
+            leader.smooth(claims, 0.1);
+            for (s, h) in smoothed.iter_mut().zip(&today) {
+                *s += 0.1 * (h - *s);
+            }
+            let dense_today: f64 = today.iter().sum();
+            let mut sparse_today = 0.0;
+            for a in &mut leader.attention {
+                sparse_today += a.today;
+                a.today = 0.0;
+            }
+            assert_eq!(sparse_today.to_bits(), dense_today.to_bits(), "day {day}");
+            today.iter_mut().for_each(|h| *h = 0.0);
+            for p in 0..platforms {
+                let outranks = |q: usize| q % 3 != 0;
+                let own = smoothed[p];
+                let other: f64 =
+                    smoothed.iter().enumerate().filter(|&(q, _)| q != p && outranks(q)).map(|(_, h)| h).sum::<f64>()
+                        + leader.claims_smoothed;
+                let dense = if own + other > 0.0 { own / (own + other) } else { 0.0 };
+                assert_eq!(leader.own_share(p, outranks).to_bits(), dense.to_bits(), "day {day}, platform {p}");
+            }
+        }
     }
 }

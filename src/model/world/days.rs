@@ -71,16 +71,18 @@ impl World<'_> {
         self.pool_day_end(d)?;
         let mut attention = vec![0.0; sc.platforms.len()];
         for (i, leader) in self.leaders.iter_mut().enumerate() {
-            let today: f64 = leader.hours_today.iter().sum();
-            for (p, h) in leader.hours_today.iter_mut().enumerate() {
-                attention[p] += *h;
-                *h = 0.0;
+            // In platform order from +0: the sum over every platform, whose others add zeros.
+            let mut today = 0.0;
+            for a in &mut leader.attention {
+                today += a.today;
+                attention[a.platform] += a.today;
+                a.today = 0.0;
             }
             let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
             self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox };
         }
         for deputy in self.deputies.iter_mut().flatten() {
-            deputy.hours_today.iter_mut().for_each(|h| *h = 0.0);
+            deputy.attention.iter_mut().for_each(|a| a.today = 0.0);
         }
         let n_villages = self.villages.len();
         for (p, ps) in self.platforms.iter_mut().enumerate() {
@@ -99,8 +101,10 @@ impl World<'_> {
             };
             // Mean trust over the villages that can reach the platform: all of them for a shared
             // platform, its own township's for a township's platform.
-            let (sum, n) =
-                ps.trust_villages.iter().fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust[p], n + 1));
+            let (sum, n) = ps
+                .trust_villages
+                .iter()
+                .fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust_in(sc, p), n + 1));
             let trust = if n_villages > 0 && n > 0 { sum / n as f64 } else { f64::NAN };
             let day = &mut ps.days[di];
             day.open = ps.open;

@@ -233,7 +233,7 @@ impl World<'_> {
     pub(super) fn learn(&mut self, o: &Ending, target: f64) {
         let (Some(c), Channel::Citizen, Some(v)) = (&self.sc.citizens, o.channel, o.village) else { return };
         if c.learning_rate > 0.0 {
-            self.villages[v].learn(o.platform, c.learning_rate, target);
+            self.villages[v].learn(self.sc, o.platform, c.learning_rate, target);
         }
     }
 }

@@ -55,17 +55,15 @@ impl World<'_> {
     /// Starts the leader's next item: `first`, an item that did not need to wait, or the inbox's.
     fn leader_start_with(&mut self, l: LeaderId, first: Option<Item>) -> Result<(), PastSchedule> {
         let now = self.now();
-        let warm = now >= self.warmup;
         let leader = &mut self.leaders[l];
-        let Some(done) = serve_next(leader, now, warm, first) else { return Ok(()) };
+        let Some(done) = serve_next(leader, now, first) else { return Ok(()) };
         self.at(done, Event::LeaderDone(l))
     }
 
     pub(super) fn deputy_start(&mut self, l: LeaderId) -> Result<(), PastSchedule> {
         let now = self.now();
-        let warm = now >= self.warmup;
         let deputy = self.deputies[l].as_mut().expect("deputy events need a deputy");
-        let Some(done) = serve_next(deputy, now, warm, None) else { return Ok(()) };
+        let Some(done) = serve_next(deputy, now, None) else { return Ok(()) };
         self.at(done, Event::DeputyDone(l))
     }
 
@@ -110,7 +108,7 @@ impl World<'_> {
 
 /// Starts the next inbox item of a leader or deputy (`first`, when given, is one that did not need
 /// to wait: the leader is idle and the inbox empty); returns when it will be done.
-fn serve_next(leader: &mut Leader, now: SimTime, warm: bool, first: Option<Item>) -> Option<SimTime> {
+fn serve_next(leader: &mut Leader, now: SimTime, first: Option<Item>) -> Option<SimTime> {
     if leader.current.is_some() || leader.clock.hours_per_day() <= 0.0 {
         return None;
     }
@@ -119,10 +117,7 @@ fn serve_next(leader: &mut Leader, now: SimTime, warm: bool, first: Option<Item>
         None => leader.inbox.pop()?,
     };
     leader.stat.leave(now, item.queued_at);
-    leader.hours_today[item.platform] += item.hours;
-    if warm {
-        leader.hours[item.platform] += item.hours;
-    }
+    leader.attend(item.platform, item.hours);
     leader.current = Some(item);
     Some(leader.clock.advance(now, item.hours))
 }

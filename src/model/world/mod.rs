@@ -495,10 +495,15 @@ impl<'s> World<'s> {
             leaders: sc
                 .leaders
                 .iter()
-                .map(|l| Leader::new(sc.calendar.sub_window(l.effective_attention()), sc.platforms.len(), warmup))
+                .map(|l| Leader::new(sc.calendar.sub_window(l.effective_attention()), warmup))
                 .collect(),
             leader_days: vec![vec![LeaderDay::default(); n_days]; sc.leaders.len()],
-            villages: sc.villages.iter().map(|v| Village::new(sc, &v.id, &streams)).collect(),
+            villages: sc
+                .villages
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Village::new(sc, &v.id, &sc.layout.village_channels[i], &streams))
+                .collect(),
             village_mix: sc.layout.village_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             platform_mix: sc.layout.platform_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             town: vec![TownDay::default(); n_days],
@@ -510,13 +515,9 @@ impl<'s> World<'s> {
                 .map(|l| {
                     // A deputy is a second inbox with its own attention; what makes it a deputy
                     // is that its dispatch carries no authority (see `item_done`).
-                    l.delegate.as_ref().map(|d| {
-                        Leader::new(
-                            sc.calendar.sub_window(d.deputy_attention_hours_per_day),
-                            sc.platforms.len(),
-                            warmup,
-                        )
-                    })
+                    l.delegate
+                        .as_ref()
+                        .map(|d| Leader::new(sc.calendar.sub_window(d.deputy_attention_hours_per_day), warmup))
                 })
                 .collect(),
             unserved: 0,
