@@ -83,22 +83,12 @@ impl Village {
 
     /// Trust in platform `p`.
     pub fn trust_in(&self, sc: &Scenario, p: usize) -> f64 {
-        match self.trust.binary_search_by_key(&p, |e| e.0) {
-            Ok(i) => self.trust[i].1,
-            Err(_) => sc.platforms[p].initial_trust,
-        }
+        super::sorted::get(&self.trust, p).copied().unwrap_or(sc.platforms[p].initial_trust)
     }
 
     /// Moves trust in platform `p` a step `rate` toward `target`.
     pub fn learn(&mut self, sc: &Scenario, p: usize, rate: f64, target: f64) {
-        let i = match self.trust.binary_search_by_key(&p, |e| e.0) {
-            Ok(i) => i,
-            Err(i) => {
-                self.trust.insert(i, (p, sc.platforms[p].initial_trust));
-                i
-            }
-        };
-        let t = &mut self.trust[i].1;
+        let t = super::sorted::entry(&mut self.trust, p, || sc.platforms[p].initial_trust);
         *t += rate * (target - *t);
     }
 }

@@ -471,7 +471,7 @@ impl Department {
 
     /// Books pressed hours of platform `p` today (M5).
     pub fn book_pressed(&mut self, p: PlatformId, hours: f64) {
-        *sorted_slot(&mut self.pressed_hours_today, p) += hours;
+        *super::sorted::slot(&mut self.pressed_hours_today, p) += hours;
     }
 
     /// The part of R that platform `p`'s orders drove.
@@ -499,7 +499,7 @@ impl Department {
         let growth = learn * x * (1.0 - self.r);
         self.r_initial -= decay * self.r_initial;
         for &(p, _) in &self.pressed_hours_today {
-            sorted_slot(&mut self.r_by_platform, p);
+            super::sorted::slot(&mut self.r_by_platform, p);
         }
         for (p, own) in self.r_by_platform.iter_mut() {
             let h = self.pressed_hours_today.iter().find(|x| x.0 == *p).map_or(0.0, |x| x.1);
@@ -508,18 +508,6 @@ impl Department {
         }
         self.r = (self.r_initial + self.r_by_platform.iter().map(|x| x.1).sum::<f64>()).clamp(0.0, 1.0);
     }
-}
-
-/// The value of `key` in a list kept sorted by key, inserted as 0 when absent.
-pub fn sorted_slot<K: Ord + Copy>(list: &mut Vec<(K, f64)>, key: K) -> &mut f64 {
-    let i = match list.binary_search_by(|x| x.0.cmp(&key)) {
-        Ok(i) => i,
-        Err(i) => {
-            list.insert(i, (key, 0.0));
-            i
-        }
-    };
-    &mut list[i].1
 }
 
 #[cfg(test)]

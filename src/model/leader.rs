@@ -70,7 +70,7 @@ pub struct Leader {
     /// spent today, and the smoothed daily hours (whose items fill the leader's time). Every
     /// other platform has had none, today or smoothed: a world of many townships does not hold
     /// a figure for every leader and every platform, nor walk them all each day.
-    pub attention: Vec<Attention>,
+    pub attention: Vec<(PlatformId, Attention)>,
     /// Smoothed daily hours taken by other claims (meetings, inspections).
     pub claims_smoothed: f64,
 }
@@ -92,7 +92,7 @@ impl Leader {
     /// figures with weight `alpha`. Call before `hours_today` is reset.
     pub fn smooth(&mut self, claims: f64, alpha: f64) {
         // A platform without an entry stays at 0: 0 + alpha (0 - 0).
-        for a in &mut self.attention {
+        for (_, a) in &mut self.attention {
             a.smoothed += alpha * (a.today - a.smoothed);
         }
         self.claims_smoothed += alpha * (claims - self.claims_smoothed);
@@ -102,32 +102,23 @@ impl Leader {
     /// items (its own, other claims, and platforms whose items rank at least as high), that went
     /// to `p`. `outranks(q)` says whether platform `q`'s items rank at least as high as `p`'s.
     pub fn own_share(&self, p: PlatformId, outranks: impl Fn(PlatformId) -> bool) -> f64 {
-        let own = self.attention.binary_search_by_key(&p, |a| a.platform).map_or(0.0, |i| self.attention[i].smoothed);
+        let own = super::sorted::get(&self.attention, p).map_or(0.0, |a| a.smoothed);
         // The platforms without an entry would add zeros: the sum is the same without them.
         let other: f64 =
-            self.attention.iter().filter(|a| a.platform != p && outranks(a.platform)).map(|a| a.smoothed).sum::<f64>()
+            self.attention.iter().filter(|&&(q, _)| q != p && outranks(q)).map(|(_, a)| a.smoothed).sum::<f64>()
                 + self.claims_smoothed;
         if own + other > 0.0 { own / (own + other) } else { 0.0 }
     }
 
     /// Books `hours` of attention to platform `p` today.
     pub fn attend(&mut self, p: PlatformId, hours: f64) {
-        let i = match self.attention.binary_search_by_key(&p, |a| a.platform) {
-            Ok(i) => i,
-            Err(i) => {
-                self.attention.insert(i, Attention { platform: p, today: 0.0, smoothed: 0.0 });
-                i
-            }
-        };
-        self.attention[i].today += hours;
+        super::sorted::entry(&mut self.attention, p, Attention::default).today += hours;
     }
 }
 
 /// A leader's attention to one platform.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Attention {
-    /// The platform.
-    pub platform: PlatformId,
     /// Hours today.
     pub today: f64,
     /// Smoothed daily hours.
@@ -166,7 +157,7 @@ mod tests {
             }
             let dense_today: f64 = today.iter().sum();
             let mut sparse_today = 0.0;
-            for a in &mut leader.attention {
+            for (_, a) in &mut leader.attention {
                 sparse_today += a.today;
                 a.today = 0.0;
             }

@@ -87,6 +87,7 @@ pub fn num_into(out: &mut String, x: f64) {
     if x != 0.0 && x.abs() < EXACT && x.trunc() == x {
         let _ = write!(out, "{}", x as i64);
     } else if !x.is_finite() {
+        // Undefined: an empty cell.
     } else if x != 0.0 && (x.abs() >= 1e16 || x.abs() < 1e-9) {
         let _ = write!(out, "{x:e}");
     } else {

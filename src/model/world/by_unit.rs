@@ -24,22 +24,12 @@ impl<T> Index<DeptId> for ByUnit<T> {
     type Output = T;
 
     fn index(&self, d: DeptId) -> &T {
-        match self.entries.binary_search_by_key(&d, |e| e.0) {
-            Ok(i) => &self.entries[i].1,
-            Err(_) => &self.default,
-        }
+        crate::model::sorted::get(&self.entries, d).unwrap_or(&self.default)
     }
 }
 
 impl<T: Default> IndexMut<DeptId> for ByUnit<T> {
     fn index_mut(&mut self, d: DeptId) -> &mut T {
-        let i = match self.entries.binary_search_by_key(&d, |e| e.0) {
-            Ok(i) => i,
-            Err(i) => {
-                self.entries.insert(i, (d, T::default()));
-                i
-            }
-        };
-        &mut self.entries[i].1
+        crate::model::sorted::entry(&mut self.entries, d, T::default)
     }
 }

@@ -73,16 +73,16 @@ impl World<'_> {
         for (i, leader) in self.leaders.iter_mut().enumerate() {
             // In platform order from +0: the sum over every platform, whose others add zeros.
             let mut today = 0.0;
-            for a in &mut leader.attention {
+            for (p, a) in &mut leader.attention {
                 today += a.today;
-                attention[a.platform] += a.today;
+                attention[*p] += a.today;
                 a.today = 0.0;
             }
             let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
             self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox };
         }
         for deputy in self.deputies.iter_mut().flatten() {
-            deputy.attention.iter_mut().for_each(|a| a.today = 0.0);
+            deputy.attention.iter_mut().for_each(|(_, a)| a.today = 0.0);
         }
         let n_villages = self.villages.len();
         for (p, ps) in self.platforms.iter_mut().enumerate() {

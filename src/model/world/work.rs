@@ -238,7 +238,7 @@ impl World<'_> {
             }
             if let Some(platform) = platform {
                 let ps = &mut self.platforms[platform];
-                *crate::model::department::sorted_slot(&mut ps.hours_by_dept, d) += total;
+                *crate::model::sorted::slot(&mut ps.hours_by_dept, d) += total;
                 let today = &mut ps.days[day];
                 today.hours += total;
                 today.burden += hours.burden();
