@@ -233,3 +233,54 @@ fn timeseries_values_are_numbers_and_hold_the_promised_series() {
     }
     assert!(regimes.iter().all(|c| *c <= 6) && !regimes.is_empty(), "{regimes:?}");
 }
+
+/// A world of `n` platforms, platform `p{i}` taking in `i` orders a day (i = 1..=n).
+fn many_platforms(dir: &Path, n: usize) -> String {
+    let mut toml = String::from(
+        "name = \"many\"\n[simulation]\nduration_days = 60\nwarmup_days = 10\nseed = 3\nreplications = 2\n\
+         [calendar]\nhours_per_day = 24\ndays_per_week = 7\n[departments.desk]\nstaff = 40\n",
+    );
+    for i in 1..=n {
+        toml += &format!(
+            "[platforms.p{i:02}]\ndispatch = \"auto\"\narrival_rate_per_day = {i}.0\nroute = [\"desk\"]\n\
+             effort_hours = {{ dist = \"exponential\", mean = 1.0 }}\n"
+        );
+    }
+    let file = dir.join("many.toml");
+    fs::write(&file, toml).unwrap();
+    let out = dir.join("out");
+    cargo_bin_cmd!("embedsim").args(["run", "--quiet", "--out"]).arg(&out).arg(&file).assert().success();
+    fs::read_to_string(out.join("report.html")).unwrap()
+}
+
+/// The report's data (the JSON the page draws from).
+fn report_data(html: &str) -> serde_json::Value {
+    let start = html.find("<script type=\"application/json\" id=\"data\">").unwrap();
+    let body = &html[start..];
+    let body = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+    serde_json::from_str(body).unwrap()
+}
+
+/// Past twelve platforms the report draws the twelve that took in the most orders (every figure
+/// stays in summary.csv): measured, so the two quietest of fourteen are the ones left out.
+#[test]
+fn a_report_of_many_platforms_draws_the_busiest() {
+    let d = tempfile::tempdir().unwrap();
+    let run = &report_data(&many_platforms(d.path(), 14))["runs"][0];
+    let strips: Vec<&str> =
+        run["regimes"].as_array().unwrap().iter().map(|s| s["platform"].as_str().unwrap()).collect();
+    let busiest: Vec<String> = (3..=14).map(|i| format!("p{i:02}")).collect();
+    assert_eq!(strips, busiest, "the twelve busiest, in scenario order");
+    assert_eq!(run["platforms_total"], 14);
+    assert_eq!(run["sentences"].as_array().unwrap().len(), 12);
+    let usage = run["charts"].as_array().unwrap().iter().find(|c| c["key"] == "usage").unwrap();
+    let lines: Vec<&str> = usage["series"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(lines, busiest);
+    let summary = fs::read_to_string(d.path().join("out/summary.csv")).unwrap();
+    assert!(summary.contains(",p01,") && summary.contains(",p14,"), "summary.csv keeps every platform");
+    // Twelve or fewer: every platform, and no note.
+    let d = tempfile::tempdir().unwrap();
+    let run = &report_data(&many_platforms(d.path(), 12))["runs"][0];
+    assert_eq!(run["regimes"].as_array().unwrap().len(), 12);
+    assert!(run.get("platforms_total").is_none());
+}

@@ -269,6 +269,10 @@ function renderRun(view, opts) {
   if (view.description) root.appendChild(el("p", { class: "description" }, view.description));
   root.appendChild(el("p", { class: "facts" }, `${t("changes")}: ${view.changes.length ? view.changes.join(" ") : t("none")}`));
   root.appendChild(el("h3", {}, t("regime_timeline")));
+  if (view.platforms_total) {
+    const note = t("platforms_drawn").replace("{n}", view.regimes.length).replace("{total}", view.platforms_total.toLocaleString("en"));
+    root.appendChild(el("p", { class: "help platforms-drawn" }, note));
+  }
   root.appendChild(drawRegimes(view, upTo, opts.onPick));
   if (upTo >= view.days) {
     root.appendChild(el("h3", {}, t("decisive")));

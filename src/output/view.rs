@@ -20,6 +20,25 @@ pub const SHARE_WINDOW_DAYS: usize = 30;
 /// persuasion, unreasonable, overtime).
 pub const BURDEN_KINDS: [usize; 6] = [2, 4, 5, 6, 7, 8];
 
+/// A finished run's report draws at most this many platforms, the busiest ([`platforms_drawn`]):
+/// a chart of hundreds of lines shows nothing, and a page drawing every one of thousands of
+/// platforms runs to tens of megabytes. `summary.csv` and `regimes.csv` keep every platform.
+pub const MAX_PLATFORMS_DRAWN: usize = 12;
+
+/// The platforms a finished run's report draws, in scenario order: every one up to
+/// [`MAX_PLATFORMS_DRAWN`], else that many with the most orders taken in after warm-up, summed
+/// over the replications (ties go to the earlier platform).
+pub fn platforms_drawn(outs: &[RunOutput], platforms: usize) -> Vec<usize> {
+    let mut all: Vec<usize> = (0..platforms).collect();
+    if platforms > MAX_PLATFORMS_DRAWN {
+        let arrived = |p: usize| outs.iter().map(|o| o.platforms.get(p).map_or(0, |x| x.tally.arrived)).sum::<u64>();
+        all.sort_by_key(|&p| std::cmp::Reverse(arrived(p)));
+        all.truncate(MAX_PLATFORMS_DRAWN);
+        all.sort_unstable();
+    }
+    all
+}
+
 /// One run (all its replications), ready to draw.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunView {
@@ -51,6 +70,9 @@ pub struct RunView {
     pub charts: Vec<Chart>,
     /// Per platform, the decisive figures in sentences.
     pub sentences: Vec<Sentence>,
+    /// When only some platforms are drawn (regimes, charts, sentences): how many there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platforms_total: Option<usize>,
 }
 
 /// One platform's regime timeline.
@@ -442,18 +464,19 @@ impl Drafts {
     }
 }
 
-/// Every chart and the regime timeline of replications' daily figures.
-pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
+/// Every chart and the regime timeline of replications' daily figures, for platforms `drawn`
+/// (indices in scenario order).
+pub fn drafts(sc: &Scenario, reps: &[Daily<'_>], drawn: &[usize]) -> Drafts {
     let days = reps.iter().flat_map(|o| o.platforms.iter().map(|p| p.len())).max().unwrap_or(0);
     let per_platform = |p: usize, f: &dyn Fn(&[PlatformDay]) -> Vec<f64>| -> Vec<Vec<f64>> {
         reps.iter().map(|o| f(o.platforms[p])).collect()
     };
     let mut charts = Vec::new();
-    let ids: Vec<&str> = sc.platforms.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<(usize, &str)> = drawn.iter().map(|&p| (p, sc.platforms[p].id.as_str())).collect();
 
     // Open and overdue orders.
     let mut series = Vec::new();
-    for (p, id) in ids.iter().enumerate() {
+    for &(p, id) in &ids {
         series.push(band(id, "open", false, &per_platform(p, &|r| week(r.iter().map(|d| d.open as f64)))));
         series.push(band(id, "overdue", true, &per_platform(p, &|r| week(r.iter().map(|d| d.overdue as f64)))));
     }
@@ -462,8 +485,7 @@ pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
     // On-time share of orders closed in the system, trailing window.
     let series = ids
         .iter()
-        .enumerate()
-        .map(|(p, id)| {
+        .map(|&(p, id)| {
             band(
                 id,
                 "",
@@ -479,7 +501,7 @@ pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
     push(&mut charts, "on_time_share", None, "share", false, series);
 
     // Burden share by kind, one stacked chart per platform.
-    for (p, id) in ids.iter().enumerate() {
+    for &(p, id) in &ids {
         let series = BURDEN_KINDS
             .iter()
             .map(|&k| {
@@ -501,14 +523,12 @@ pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
     // Usage (7-day mean arrivals) and trust.
     let series = ids
         .iter()
-        .enumerate()
-        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| week(r.iter().map(|d| d.arrivals as f64)))))
+        .map(|&(p, id)| band(id, "", false, &per_platform(p, &|r| week(r.iter().map(|d| d.arrivals as f64)))))
         .collect();
     push(&mut charts, "usage", None, "orders_per_day", false, series);
     let series = ids
         .iter()
-        .enumerate()
-        .map(|(p, id)| band(id, "", false, &per_platform(p, &|r| r.iter().map(|d| d.trust).collect())))
+        .map(|&(p, id)| band(id, "", false, &per_platform(p, &|r| r.iter().map(|d| d.trust).collect())))
         .collect();
     push(&mut charts, "trust", None, "share", false, series);
 
@@ -547,8 +567,7 @@ pub fn drafts(sc: &Scenario, reps: &[Daily<'_>]) -> Drafts {
 
     let regimes = ids
         .iter()
-        .enumerate()
-        .map(|(p, id)| RegimeStrip {
+        .map(|&(p, id)| RegimeStrip {
             platform: id.to_string(),
             codes: reps.iter().map(|o| o.platforms[p].iter().map(|d| regime_code(d.regime)).collect()).collect(),
             changes: reps.iter().map(|o| o.regime_changes[p].iter().map(|(d, r)| (*d, r.name())).collect()).collect(),
@@ -567,12 +586,18 @@ pub fn run_view(
     rows: &[Vec<PlatformSummary>],
 ) -> RunView {
     let reps: Vec<Daily<'_>> = outs.iter().map(Daily::of).collect();
-    let d = drafts(sc, &reps);
+    let drawn = platforms_drawn(outs, sc.platforms.len());
+    let d = drafts(sc, &reps, &drawn);
+    let mut sentences = sentences(sc, outs, rows);
+    if drawn.len() < sc.platforms.len() {
+        sentences = drawn.iter().map(|&p| sentences[p].clone()).collect();
+    }
     RunView {
         charts: d.finished(),
         regimes: d.regimes,
         days: outs.iter().map(|o| o.town.len()).max().unwrap_or(0),
-        sentences: sentences(sc, outs, rows),
+        sentences,
+        platforms_total: (drawn.len() < sc.platforms.len()).then_some(sc.platforms.len()),
         ..run_facts(sc, text, changes, outs.len())
     }
 }
@@ -595,6 +620,7 @@ pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: us
         regimes: Vec::new(),
         charts: Vec::new(),
         sentences: Vec::new(),
+        platforms_total: None,
     }
 }
 

@@ -498,7 +498,12 @@ impl Side {
         let to = ready.min(from.saturating_add(MAX_LIVE_DAYS));
         // The charts as of day `to`: what the page will have drawn once it appends these days.
         let daily: Vec<Daily<'_>> = reps.iter().map(|r| r.daily().first(to)).collect();
-        slice(&drafts(&self.scenario, &daily), ready)
+        slice(&drafts(&self.scenario, &daily, &self.every_platform()), ready)
+    }
+
+    /// The live page draws every platform: what it appends day by day must stay the same series.
+    fn every_platform(&self) -> Vec<usize> {
+        (0..self.scenario.platforms.len()).collect()
     }
 
     /// A replication is finished: its days are the run's own.
@@ -512,7 +517,7 @@ impl Side {
     fn close(&self) {
         let mut reps: Vec<_> = self.reps.iter().map(lock).collect();
         let daily: Vec<Daily<'_>> = reps.iter().map(|r| r.daily()).collect();
-        let d = drafts(&self.scenario, &daily);
+        let d = drafts(&self.scenario, &daily, &self.every_platform());
         *lock(&self.drawn) = Some(d);
         for r in reps.iter_mut() {
             **r = SoFar::new(&self.scenario);
