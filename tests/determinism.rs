@@ -147,3 +147,45 @@ fn beijing_with_every_mechanism_is_identical_across_thread_counts() {
     assert!(one.get("ranking.csv").is_some_and(|b| b.len() > 1000), "ranking.csv written");
     assert_same(&one, &two, "beijing-street, --threads 1 vs 2");
 }
+
+#[test]
+fn a_big_world_s_daily_series_is_written_in_pieces_the_same_for_any_thread_count() {
+    // 100 streets: about 8 MB of daily series in one replication, more than one piece of text
+    // (2 MB) per cut at one thread (5 pieces) and fewer at three (12): the same bytes.
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/scale.toml");
+    let root = tempfile::tempdir().unwrap();
+    let args = |threads: &'static str| {
+        [
+            "--threads",
+            threads,
+            "--series",
+            "all",
+            "--set",
+            "simulation.duration_days=60",
+            "--set",
+            "townships.s.copies=100",
+            "--set",
+            "templates.street.platforms.line.arrival_rate_per_day=30.0",
+            "--set",
+            "templates.street.departments.office_a.staff=6",
+            "--set",
+            "templates.street.departments.office_b.staff=6",
+        ]
+    };
+    let one = run_scenario(scenario, root.path(), "w1", &args("1"));
+    let three = run_scenario(scenario, root.path(), "w3", &args("3"));
+    assert!(one["timeseries.csv"].len() > 4_000_000, "several pieces' worth: {}", one["timeseries.csv"].len());
+    assert_same(&one, &three, "100 streets, --threads 1 vs 3");
+    // Every day once, in order, each with the same number of rows: no piece lost or repeated.
+    let text = String::from_utf8(one["timeseries.csv"].clone()).unwrap();
+    let mut rows_by_day: Vec<(u32, usize)> = Vec::new();
+    for line in text.lines().skip(1) {
+        let day: u32 = line.split(',').nth(1).unwrap().parse().unwrap();
+        match rows_by_day.last_mut() {
+            Some((d, n)) if *d == day => *n += 1,
+            _ => rows_by_day.push((day, 1)),
+        }
+    }
+    assert_eq!(rows_by_day.iter().map(|r| r.0).collect::<Vec<_>>(), (0..60).collect::<Vec<_>>());
+    assert!(rows_by_day.iter().all(|r| r.1 == rows_by_day[0].1), "the same rows every day");
+}

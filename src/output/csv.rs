@@ -87,6 +87,9 @@ pub enum Series {
     None,
 }
 
+/// About the most text of `timeseries.csv` one piece holds while it is formatted and written.
+const PIECE_BYTES: u64 = 2_000_000;
+
 /// `timeseries.csv`: long format, one row per replication, day, entity and metric.
 pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
     write_timeseries_of(path, sc, outs, Series::All)
@@ -109,12 +112,16 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
         // parallel while the previous replication's text is written (about two replications'
         // text held at once); the pieces are written in order: the same bytes as one writer
         // going through them in turn. A run of one long replication is written in parallel too.
+        // A replication of a big world is cut finer, to pieces of about `PIECE_BYTES`, so that
+        // the text held at once stays about two batches of those, not the whole file.
         let per_batch = 4 * rayon::current_num_threads().max(1);
+        let per_replication = super::estimate_series_bytes(sc, 1, series).div_ceil(PIECE_BYTES) as usize;
+        let cuts = per_batch.max(per_replication);
         let pieces: Vec<(&RunOutput, std::ops::Range<usize>)> = outs
             .iter()
             .flat_map(|out| {
                 let days = out.town.len();
-                let step = days.div_ceil(per_batch).max(1);
+                let step = days.div_ceil(cuts).max(1);
                 (0..days).step_by(step).map(move |from| (out, from..(from + step).min(days)))
             })
             .collect();
