@@ -174,11 +174,15 @@ pub fn compare(
     let report_path = dir.join("report.html");
     if report {
         use embedsim::output::{html, summaries, view};
-        let view_of = |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs| {
-            let text = std::fs::read_to_string(file).unwrap_or_default();
-            view::run_view(sc, &text, &v.arguments(), outs, &summaries(sc, outs))
-        };
-        let views = [view_of(&c.a, a, variant_a, &c.outs_a), view_of(&c.b, b, variant_b, &c.outs_b)];
+        // Side by side: the same platforms on both sides.
+        let [drawn_a, drawn_b] = view::platforms_drawn_side_by_side((&c.a, &c.outs_a), (&c.b, &c.outs_b));
+        let view_of =
+            |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs, drawn: &[usize]| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                view::run_view_of(sc, &text, &v.arguments(), outs, &summaries(sc, outs), drawn)
+            };
+        let views =
+            [view_of(&c.a, a, variant_a, &c.outs_a, &drawn_a), view_of(&c.b, b, variant_b, &c.outs_b, &drawn_b)];
         let sentences: Vec<html::Bilingual> = c
             .diffs
             .iter()

@@ -253,6 +253,28 @@ fn many_platforms(dir: &Path, n: usize) -> String {
     fs::read_to_string(out.join("report.html")).unwrap()
 }
 
+/// Two runs side by side draw the same platforms: the busiest over both runs together. Here the
+/// quietest platform of A is the busiest of B; each run alone would leave out different ones.
+#[test]
+fn a_comparison_of_many_platforms_draws_the_same_platforms_on_both_sides() {
+    let d = tempfile::tempdir().unwrap();
+    many_platforms(d.path(), 14);
+    let out = d.path().join("cmp");
+    cargo_bin_cmd!("embedsim")
+        .args(["compare", "--quiet", "--report", "--set-b", "platforms.p01.arrival_rate_per_day=40.0", "--out"])
+        .arg(&out)
+        .arg(d.path().join("many.toml"))
+        .assert()
+        .success();
+    let data = report_data(&fs::read_to_string(out.join("report.html")).unwrap());
+    let strips = |run: &serde_json::Value| -> Vec<String> {
+        run["regimes"].as_array().unwrap().iter().map(|s| s["platform"].as_str().unwrap().to_string()).collect()
+    };
+    let both: Vec<String> = std::iter::once("p01".to_string()).chain((4..=14).map(|i| format!("p{i:02}"))).collect();
+    assert_eq!(strips(&data["runs"][0]), both, "A: p01 is drawn for B's sake, p02 and p03 are left out");
+    assert_eq!(strips(&data["runs"][1]), both, "B: the same platforms");
+}
+
 /// The report's data (the JSON the page draws from).
 fn report_data(html: &str) -> serde_json::Value {
     let start = html.find("<script type=\"application/json\" id=\"data\">").unwrap();

@@ -31,12 +31,44 @@ pub const MAX_PLATFORMS_DRAWN: usize = 12;
 pub fn platforms_drawn(outs: &[RunOutput], platforms: usize) -> Vec<usize> {
     let mut all: Vec<usize> = (0..platforms).collect();
     if platforms > MAX_PLATFORMS_DRAWN {
-        let arrived = |p: usize| outs.iter().map(|o| o.platforms.get(p).map_or(0, |x| x.tally.arrived)).sum::<u64>();
-        all.sort_by_key(|&p| std::cmp::Reverse(arrived(p)));
+        all.sort_by_key(|&p| std::cmp::Reverse(arrived(outs, p)));
         all.truncate(MAX_PLATFORMS_DRAWN);
         all.sort_unstable();
     }
     all
+}
+
+/// Orders platform `p` took in after warm-up, over the replications.
+fn arrived(outs: &[RunOutput], p: usize) -> u64 {
+    outs.iter().map(|o| o.platforms.get(p).map_or(0, |x| x.tally.arrived)).sum()
+}
+
+/// [`platforms_drawn`] for two runs drawn side by side: the same platforms (by id) on both
+/// sides, the busiest over both runs together; a side draws every platform of its own when
+/// neither side has more than [`MAX_PLATFORMS_DRAWN`].
+pub fn platforms_drawn_side_by_side(a: (&Scenario, &[RunOutput]), b: (&Scenario, &[RunOutput])) -> [Vec<usize>; 2] {
+    let every = |sc: &Scenario| (0..sc.platforms.len()).collect::<Vec<_>>();
+    if a.0.platforms.len() <= MAX_PLATFORMS_DRAWN && b.0.platforms.len() <= MAX_PLATFORMS_DRAWN {
+        return [every(a.0), every(b.0)];
+    }
+    // Ids in the order first met (A's, then B's own), each with its orders on both sides.
+    let mut ids: Vec<(&str, u64)> = Vec::new();
+    for (sc, outs) in [a, b] {
+        for (p, spec) in sc.platforms.iter().enumerate() {
+            let n = arrived(outs, p);
+            match ids.iter_mut().find(|(id, _)| *id == spec.id) {
+                Some(x) => x.1 += n,
+                None => ids.push((spec.id.as_str(), n)),
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(ids[i].1));
+    order.truncate(MAX_PLATFORMS_DRAWN);
+    let picked: Vec<&str> = order.iter().map(|&i| ids[i].0).collect();
+    let on =
+        |sc: &Scenario| (0..sc.platforms.len()).filter(|&p| picked.contains(&sc.platforms[p].id.as_str())).collect();
+    [on(a.0), on(b.0)]
 }
 
 /// One run (all its replications), ready to draw.
@@ -585,9 +617,20 @@ pub fn run_view(
     outs: &[RunOutput],
     rows: &[Vec<PlatformSummary>],
 ) -> RunView {
+    run_view_of(sc, text, changes, outs, rows, &platforms_drawn(outs, sc.platforms.len()))
+}
+
+/// [`run_view`] drawing platforms `drawn` (indices, in scenario order).
+pub fn run_view_of(
+    sc: &Scenario,
+    text: &str,
+    changes: &[String],
+    outs: &[RunOutput],
+    rows: &[Vec<PlatformSummary>],
+    drawn: &[usize],
+) -> RunView {
     let reps: Vec<Daily<'_>> = outs.iter().map(Daily::of).collect();
-    let drawn = platforms_drawn(outs, sc.platforms.len());
-    let d = drafts(sc, &reps, &drawn);
+    let d = drafts(sc, &reps, drawn);
     let mut sentences = sentences(sc, outs, rows);
     if drawn.len() < sc.platforms.len() {
         sentences = drawn.iter().map(|&p| sentences[p].clone()).collect();

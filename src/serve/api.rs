@@ -17,7 +17,10 @@ use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay};
 use crate::model::{DayFigures, RunOutput, run_observed};
 use crate::output::html::Bilingual;
 use crate::output::story::{self, Lang};
-use crate::output::view::{Chart, Daily, Drafts, RegimeStrip, RunView, Shown, drafts, run_facts, run_view};
+use crate::output::view::{
+    Chart, Daily, Drafts, RegimeStrip, RunView, Shown, drafts, platforms_drawn_side_by_side, run_facts, run_view,
+    run_view_of,
+};
 use crate::output::{report, summaries};
 use crate::scenario::Scenario;
 use crate::scenario::overrides::{Override, load_variant_str, parse_set, parse_unset};
@@ -659,14 +662,16 @@ fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
     });
     let outs_a = outs_a?;
     let rows_a = summaries(&p.variant, &outs_a);
-    let a = run_view(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a);
     let table = report::summary_table(&p.variant, &outs_a, &rows_a);
-    let (b, compare) = match &p.control {
-        None => (None, Vec::new()),
+    let (a, b, compare) = match &p.control {
+        None => (run_view(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a), None, Vec::new()),
         Some(control) => {
             let outs_b = outs_b.ok_or("the control was not run")??;
             let rows_b = summaries(control, &outs_b);
-            let view = run_view(control, &p.source.text, &[], &outs_b, &rows_b);
+            // Side by side: the same platforms on both sides.
+            let [drawn_a, drawn_b] = platforms_drawn_side_by_side((&p.variant, &outs_a), (control, &outs_b));
+            let a = run_view_of(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a, &drawn_a);
+            let view = run_view_of(control, &p.source.text, &[], &outs_b, &rows_b, &drawn_b);
             // The control is A of the comparison: the sentences say what the changes did.
             let sentences = differences_of_runs(control, &p.variant, &outs_b, &outs_a)
                 .iter()
@@ -676,7 +681,7 @@ fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
                     zh: format!("{}。", d.sentence_zh().replace("在 B 下，", "改动后，")),
                 })
                 .collect();
-            (Some(view), sentences)
+            (a, Some(view), sentences)
         }
     };
     Ok(RunResult { a, b, compare, table, settings: settings(p) })
