@@ -234,6 +234,26 @@ fn timeseries_values_are_numbers_and_hold_the_promised_series() {
     assert!(regimes.iter().all(|c| *c <= 6) && !regimes.is_empty(), "{regimes:?}");
 }
 
+/// The terminal's summary of a big world shows what its report draws, and says so.
+#[test]
+fn the_terminal_summary_of_many_platforms_shows_the_busiest() {
+    let d = tempfile::tempdir().unwrap();
+    many_platforms(d.path(), 14);
+    let out = cargo_bin_cmd!("embedsim")
+        .args(["run", "--out"])
+        .arg(d.path().join("again"))
+        .arg(d.path().join("many.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with('p') && l.contains(" ± ")).collect();
+    assert_eq!(rows.len(), 12, "{text}");
+    assert!(rows.iter().all(|r| !r.starts_with("p01 ") && !r.starts_with("p02 ")), "{text}");
+    assert!(text.contains("(the 12 of 14 platforms that took in the most orders;"), "{text}");
+    assert!(text.contains(", and 2 more)"), "the warm-up advice names twelve: {text}");
+}
+
 /// A world of `n` platforms, platform `p{i}` taking in `i` orders a day (i = 1..=n).
 fn many_platforms(dir: &Path, n: usize) -> String {
     let mut toml = String::from(

@@ -53,6 +53,18 @@ pub struct WarmupAdvice {
     pub platforms: Vec<(String, Mser)>,
 }
 
+/// At most this many platforms are named in a sentence (a big world's report draws as many).
+const NAMED: usize = 12;
+
+/// `items` joined, the first [`NAMED`] only and a count of the rest past that.
+fn named<S: AsRef<str>>(items: &[S]) -> String {
+    let shown: Vec<&str> = items.iter().take(NAMED).map(AsRef::as_ref).collect();
+    match items.len().saturating_sub(NAMED) {
+        0 => shown.join(", "),
+        rest => format!("{}, and {rest} more", shown.join(", ")),
+    }
+}
+
 impl WarmupAdvice {
     /// The warm-up MSER would choose: the longest of the platforms', in days.
     pub fn days(&self) -> usize {
@@ -67,18 +79,23 @@ impl WarmupAdvice {
     /// "MSER-5 on the daily `open` series (mean over replications) would choose 45 days (minhu
     /// 45, ...)" and a warning when a series never settled.
     pub fn sentence(&self) -> String {
-        let per: Vec<String> = self.platforms.iter().map(|(p, m)| format!("{p} {}", m.truncation)).collect();
+        // A big world names the platforms with the longest truncations only.
+        let mut by_length: Vec<&(String, Mser)> = self.platforms.iter().collect();
+        if by_length.len() > NAMED {
+            by_length.sort_by_key(|(_, m)| std::cmp::Reverse(m.truncation));
+        }
+        let per: Vec<String> = by_length.iter().map(|(p, m)| format!("{p} {}", m.truncation)).collect();
         let mut s = format!(
             "MSER-5 on the daily `{}` series (mean over replications) would choose {} days ({})",
             self.metric,
             self.days(),
-            per.join(", ")
+            named(&per)
         );
         let short = self.too_short();
         if !short.is_empty() {
             s.push_str(&format!(
                 "\nwarning: the run is too short for MSER-5 on {}: the best truncation falls in the second half of the series, so the output has not settled (a trend or a slow transient); lengthen simulation.duration_days or read the results as transient",
-                short.join(", ")
+                named(&short)
             ));
         }
         s
@@ -186,4 +203,17 @@ pub fn apply(
         sc.simulation.warmup_days = days;
     }
     Ok(note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_is_cut_to_twelve_names_and_a_count() {
+        let few: Vec<String> = (1..=12).map(|i| format!("p{i}")).collect();
+        assert_eq!(named(&few), few.join(", "));
+        let many: Vec<String> = (1..=3430).map(|i| format!("p{i}")).collect();
+        assert_eq!(named(&many), format!("{}, and 3418 more", many[..12].join(", ")));
+    }
 }

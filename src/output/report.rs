@@ -75,7 +75,10 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         "platform", "arrived/month", "closed/month", "in system %", "on time %", "sojourn h"
     );
     let months = (sim.duration_days - sim.warmup_days) / 30.0;
-    for (p, spec) in sc.platforms.iter().enumerate() {
+    // A big world shows the platforms its report draws, the busiest; summary.csv has them all.
+    let shown = super::view::platforms_drawn(outs, sc.platforms.len());
+    let platforms = || shown.iter().map(|&p| (p, &sc.platforms[p]));
+    for (p, spec) in platforms() {
         let regimes: Vec<Regime> = rows.iter().map(|r| r[p].regime).collect();
         let arrived: Vec<f64> = column(rows, p, "arrived").iter().map(|x| x / months).collect();
         let _ = writeln!(
@@ -90,8 +93,16 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
             regime_tally(&regimes)
         );
     }
+    if shown.len() < sc.platforms.len() {
+        let _ = writeln!(
+            s,
+            "(the {} of {} platforms that took in the most orders; summary.csv and regimes.csv hold every one)",
+            shown.len(),
+            sc.platforms.len()
+        );
+    }
     let _ = writeln!(s);
-    for (p, spec) in sc.platforms.iter().enumerate() {
+    for (p, spec) in platforms() {
         let regimes: Vec<Regime> = rows.iter().map(|r| r[p].regime).collect();
         let modal = modal_regime(&regimes);
         let Some(rep) = regimes.iter().position(|r| *r == modal) else { continue };
