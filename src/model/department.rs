@@ -1,10 +1,10 @@
 //! Departments (职能办/站所): staff working a priority queue of order parts and line tasks.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use super::order::OrderKey;
 use super::queue_stat::QueueStat;
+use super::run_heap::RunHeap;
 use crate::engine::time::SimTime;
 use crate::scenario::{PlatformId, SlowdownForm};
 
@@ -232,11 +232,11 @@ pub struct ClaimHours {
     pub smoothed: f64,
 }
 
-/// Waiting jobs, most pressing first (the order of [`Job`]'s `Ord`). The heap moves small keys;
+/// Waiting jobs, most pressing first (the order of [`Job`]'s `Ord`). The queue moves small keys;
 /// the jobs themselves (about 100 bytes) stay put in slots that are reused.
 #[derive(Clone, Debug, Default)]
 pub struct JobQueue {
-    heap: BinaryHeap<JobKey>,
+    keys: RunHeap<JobKey>,
     slots: Vec<Job>,
     free: Vec<u32>,
 }
@@ -268,7 +268,7 @@ impl PartialOrd for JobKey {
     }
 }
 impl Ord for JobKey {
-    // BinaryHeap is a max-heap: the greatest job is served first — the highest consequence,
+    // The queue is a max-heap: the greatest job is served first — the highest consequence,
     // then the earliest deadline, then the first to arrive (sequence numbers are unique, so the
     // slot never decides).
     fn cmp(&self, other: &Self) -> Ordering {
@@ -292,24 +292,24 @@ impl JobQueue {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.heap.push(JobKey::of(&job, slot));
+        self.keys.push(JobKey::of(&job, slot));
     }
 
     /// Takes the most pressing job.
     pub fn pop(&mut self) -> Option<Job> {
-        let key = self.heap.pop()?;
+        let key = self.keys.pop()?;
         self.free.push(key.slot);
         Some(self.slots[key.slot as usize])
     }
 
     /// Jobs waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.keys.len()
     }
 
     /// Whether none wait.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.keys.is_empty()
     }
 }
 
@@ -513,6 +513,7 @@ impl Department {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BinaryHeap;
 
     fn job(consequence: f64, deadline: f64, seq: u64) -> Job {
         Job {
@@ -526,6 +527,37 @@ mod tests {
             speed: 1.0,
             pressed: false,
             counted: true,
+        }
+    }
+
+    proptest::proptest! {
+        /// The queue gives jobs in exactly the order one heap of them gives, whatever the mix of
+        /// first-come-first-served runs and more pressing jobs, pushes and pops.
+        #[test]
+        fn the_queue_serves_in_the_heap_s_order(
+            ops in proptest::collection::vec((0u8..4, 0u8..3, 0u8..4), 1..300),
+        ) {
+            let (mut q, mut heap, mut seq) = (JobQueue::default(), BinaryHeap::new(), 0u64);
+            for (op, consequence, deadline) in ops {
+                if op == 0 {
+                    let a = q.pop().map(|j| j.seq);
+                    let b = heap.pop().map(|j: Job| j.seq);
+                    proptest::prop_assert_eq!(a, b);
+                } else {
+                    // Mostly one consequence and no deadline (a plain queue), sometimes not.
+                    let c = if op == 1 { consequence as f64 } else { 1.0 };
+                    let d = if op == 1 { deadline as f64 * 10.0 } else { f64::INFINITY };
+                    let j = job(c, d, seq);
+                    seq += 1;
+                    q.push(j);
+                    heap.push(j);
+                }
+                proptest::prop_assert_eq!(q.len(), heap.len());
+            }
+            while let Some(j) = heap.pop() {
+                proptest::prop_assert_eq!(q.pop().map(|x| x.seq), Some(j.seq));
+            }
+            proptest::prop_assert!(q.is_empty());
         }
     }
 

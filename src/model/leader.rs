@@ -1,10 +1,10 @@
 //! Core leaders (书记/镇长) with limited attention (M1): one inbox for all their platforms.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 use super::order::OrderKey;
 use super::queue_stat::QueueStat;
+use super::run_heap::RunHeap;
 use crate::engine::time::{SimTime, WorkClock};
 use crate::scenario::{Label, PlatformId};
 
@@ -63,7 +63,7 @@ pub struct Leader {
     /// The item in hand, if any.
     pub current: Option<Item>,
     /// Waiting items.
-    pub inbox: BinaryHeap<Item>,
+    pub inbox: RunHeap<Item>,
     /// Inbox statistics (Little's law).
     pub stat: QueueStat,
     /// Per platform whose items the leader has handled (sorted by platform): attention hours
@@ -81,7 +81,7 @@ impl Leader {
         Leader {
             clock,
             current: None,
-            inbox: BinaryHeap::new(),
+            inbox: RunHeap::new(),
             stat: QueueStat::new(from),
             attention: Vec::new(),
             claims_smoothed: 0.0,

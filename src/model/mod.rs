@@ -9,6 +9,7 @@ pub mod operator;
 pub mod order;
 pub mod queue_stat;
 pub mod ranking;
+pub mod run_heap;
 pub mod sorted;
 pub mod story;
 pub mod world;
