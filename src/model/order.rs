@@ -244,18 +244,6 @@ impl OrderSlab {
         }
     }
 
-    /// Removes and returns the order.
-    pub fn remove(&mut self, key: OrderKey) -> Option<Order> {
-        match self.slots.get_mut(key.slot as usize) {
-            Some((g, slot)) if *g == key.generation && slot.is_some() => {
-                self.open -= 1;
-                self.free.push(key.slot);
-                slot.take()
-            }
-            _ => None,
-        }
-    }
-
     /// Closes the order in place (no copy of the record out of its slot); whether it was open.
     pub fn discard(&mut self, key: OrderKey) -> bool {
         match self.slots.get_mut(key.slot as usize) {
