@@ -2,9 +2,6 @@
 
 use super::*;
 
-/// Most urgency tiers a platform may have (`platforms.<id>.urgency`, validated).
-const MAX_TIERS: usize = crate::scenario::validate::MAX_URGENCY_TIERS;
-
 impl World<'_> {
     pub(super) fn village_issue(&mut self, v: VillageId) -> Result<(), PastSchedule> {
         let rate = self.sc.villages[v].issue_rate_per_day() / HOURS_PER_DAY;
@@ -292,9 +289,9 @@ impl World<'_> {
         }
         // No deadline, no timer: an event at infinity would sit in the heap for the whole run.
         if deadline.is_finite() {
-            // One lane per platform and limit: deadlines a fixed span after arrival come in
-            // arrival order, so they wait in a deque, not in the heap (same order of events).
-            let lane = (p * (MAX_TIERS + 1) + tier) as u32;
+            // One lane per limit: deadlines a fixed span after arrival come in arrival order, so
+            // they wait in a deque, not in the heap (same order of events).
+            let lane = self.platforms[p].deadline_lane + tier as u32;
             self.q.schedule_in_lane(lane, deadline, Event::Deadline(key))?;
         }
         if screened {

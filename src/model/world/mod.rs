@@ -229,6 +229,9 @@ struct PlatformState {
     days: Vec<PlatformDay>,
     open: u64,
     overdue: u64,
+    /// The event queue's lane of its first deadline tier (tier `t` is `deadline_lane + t`):
+    /// shared by every platform with the same limits (see [`deadline_lanes`]).
+    deadline_lane: u32,
     /// (department, hours on its orders), sorted by department: only the departments it used.
     hours_by_dept: Vec<(DeptId, f64)>,
     attention_hours: f64,
@@ -410,6 +413,7 @@ impl<'s> World<'s> {
         let warmup = SimTime::from_days(sc.simulation.warmup_days);
         let n_days = sc.simulation.duration_days.ceil() as usize;
         let r0 = sc.reengineering.as_ref().map_or(0.0, |r| r.initial);
+        let lanes = deadline_lanes(sc);
         let platforms = sc
             .platforms
             .iter()
@@ -433,6 +437,7 @@ impl<'s> World<'s> {
                 days: vec![PlatformDay::default(); n_days],
                 open: 0,
                 overdue: 0,
+                deadline_lane: lanes[i],
                 hours_by_dept: Vec::new(),
                 attention_hours: 0.0,
                 regimes: RegimeTrack::default(),
@@ -790,6 +795,33 @@ fn resolvable(o: &Order) -> bool {
     !o.unreasonable && !o.slipshod && (!o.above_township || o.resolved_above)
 }
 
+/// Each platform's first deadline lane in the event queue. A deadline a fixed span after arrival
+/// comes in arrival order, whichever platform the order is on, so platforms with the same limits
+/// (the same `deadline_days`, or the same urgency tiers) share their lanes: a few busy lanes stay
+/// in cache where one per platform went cold in a big world. Lanes never change the order of
+/// events (the queue sends an out-of-order one to its heap), only what it costs.
+fn deadline_lanes(sc: &Scenario) -> Vec<u32> {
+    let mut groups: std::collections::BTreeMap<Vec<u64>, u32> = std::collections::BTreeMap::new();
+    let mut next = 0u32;
+    sc.platforms
+        .iter()
+        .map(|p| {
+            // Working days and clock hours are told apart by the key's first word.
+            let key: Vec<u64> = if p.urgency.is_empty() {
+                vec![0, p.deadline_days.map_or(u64::MAX, f64::to_bits)]
+            } else {
+                std::iter::once(1).chain(p.urgency.iter().map(|t| t.1.to_bits())).collect()
+            };
+            let tiers = (key.len() - 1) as u32;
+            *groups.entry(key).or_insert_with(|| {
+                let base = next;
+                next += tiers;
+                base
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -816,5 +848,69 @@ mod tests {
                 assert_eq!(mix.draw(&mut a), weighted_index(&mut b, &mix.shares, mix.total));
             }
         }
+    }
+
+    /// Platforms with the same limits share lanes; other limits, and working days against clock
+    /// hours, get lanes of their own; a platform's tiers are consecutive lanes.
+    #[test]
+    fn platforms_with_the_same_limits_share_deadline_lanes() {
+        let text = r#"
+name = "lanes"
+[simulation]
+duration_days = 10
+warmup_days = 1
+[calendar]
+hours_per_day = 8
+days_per_week = 5
+[departments.office]
+staff = 2
+[platforms.a]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+deadline_days = 5
+[platforms.b]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }
+[platforms.c]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+deadline_days = 5
+[platforms.d]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }
+[platforms.e]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+urgency = { shares = [1.0], limit_hours = [5.0] }
+[platforms.f]
+dispatch = "auto"
+arrival_rate_per_day = 5
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1.0 }
+"#;
+        let sc = crate::scenario::load_str(text, "lanes.toml").expect("valid");
+        let ids: Vec<&str> = sc.platforms.iter().map(|p| p.id.as_str()).collect();
+        let lanes: std::collections::BTreeMap<&str, u32> = ids.iter().copied().zip(deadline_lanes(&sc)).collect();
+        assert_eq!(lanes["a"], lanes["c"], "the same deadline_days");
+        assert_eq!(lanes["b"], lanes["d"], "the same tiers");
+        // b's two tiers take two lanes; no other group starts inside them.
+        for other in ["a", "e", "f"] {
+            assert!(lanes[other] != lanes["b"] && lanes[other] != lanes["b"] + 1, "{other}: {lanes:?}");
+        }
+        // 5 working days is not 5 clock hours, and a platform without limits has a lane apart.
+        assert_ne!(lanes["e"], lanes["a"]);
+        assert_ne!(lanes["f"], lanes["a"]);
     }
 }
