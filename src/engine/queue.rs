@@ -1,4 +1,4 @@
-//! The future-event list: a binary heap ordered by (time, insertion sequence), with FIFO lanes
+//! The future-event list: a heap ordered by (time, insertion sequence), with FIFO lanes
 //! for events that are scheduled in time order anyway (deadlines a fixed span after arrival).
 //!
 //! A lane holds its events in a deque; only its earliest event sits in the heap. The order in
@@ -6,9 +6,9 @@
 //! saving in heap size (a city's two weeks of open deadlines are one heap entry per lane), never a
 //! change of results.
 
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
+use super::quad_heap::{Keyed, QuadHeap};
 use super::time::SimTime;
 
 /// Scheduling an event before the current time: always a bug in a mechanism, reported as a value.
@@ -35,27 +35,16 @@ enum Slot<E> {
     Lane(u32),
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    // Reversed: BinaryHeap is a max-heap and we want the earliest (time, seq) on top.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.at.cmp(&self.at).then_with(|| other.seq.cmp(&self.seq))
+impl<E> Keyed for Entry<E> {
+    #[inline]
+    fn key(&self) -> (u64, u64) {
+        (self.at, self.seq)
     }
 }
 
 /// Pending events, popped in time order and first-in-first-out among equal times.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: QuadHeap<Entry<E>>,
     /// One event held in front of the heap: the earliest scheduled since the last one was taken
     /// from here (a later one displaces nothing and goes to the heap; an earlier one sends the
     /// held one to the heap). `pop` takes it when it is before the heap's top, by the same
@@ -80,7 +69,7 @@ impl<E> EventQueue<E> {
     /// An empty queue with the clock at zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            heap: QuadHeap::default(),
             front: None,
             lanes: Vec::new(),
             pending: 0,
