@@ -4,7 +4,7 @@
 # cargo build --release.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bin=target/release/embedsim
+bin=${BIN:-target/release/embedsim}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 printf '%8s %10s %12s\n' streets seconds peak_MB
