@@ -854,53 +854,26 @@ mod tests {
     /// hours, get lanes of their own; a platform's tiers are consecutive lanes.
     #[test]
     fn platforms_with_the_same_limits_share_deadline_lanes() {
-        let text = r#"
-name = "lanes"
-[simulation]
-duration_days = 10
-warmup_days = 1
-[calendar]
-hours_per_day = 8
-days_per_week = 5
-[departments.office]
-staff = 2
-[platforms.a]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-deadline_days = 5
-[platforms.b]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }
-[platforms.c]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-deadline_days = 5
-[platforms.d]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }
-[platforms.e]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-urgency = { shares = [1.0], limit_hours = [5.0] }
-[platforms.f]
-dispatch = "auto"
-arrival_rate_per_day = 5
-route = ["office"]
-effort_hours = { dist = "exponential", mean = 1.0 }
-"#;
-        let sc = crate::scenario::load_str(text, "lanes.toml").expect("valid");
+        // Six platforms alike but for their limits.
+        let limits = [
+            ("a", "deadline_days = 5"),
+            ("b", "urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }"),
+            ("c", "deadline_days = 5"),
+            ("d", "urgency = { shares = [0.5, 0.5], limit_hours = [5.0, 120.0] }"),
+            ("e", "urgency = { shares = [1.0], limit_hours = [5.0] }"),
+            ("f", ""),
+        ];
+        let mut text = String::from(
+            "name = \"lanes\"\n[simulation]\nduration_days = 10\nwarmup_days = 1\n\
+             [calendar]\nhours_per_day = 8\ndays_per_week = 5\n[departments.office]\nstaff = 2\n",
+        );
+        for (id, limit) in limits {
+            text.push_str(&format!(
+                "[platforms.{id}]\ndispatch = \"auto\"\narrival_rate_per_day = 5\nroute = [\"office\"]\n\
+                 effort_hours = {{ dist = \"exponential\", mean = 1.0 }}\n{limit}\n"
+            ));
+        }
+        let sc = crate::scenario::load_str(&text, "lanes.toml").expect("valid");
         let ids: Vec<&str> = sc.platforms.iter().map(|p| p.id.as_str()).collect();
         let lanes: std::collections::BTreeMap<&str, u32> = ids.iter().copied().zip(deadline_lanes(&sc)).collect();
         assert_eq!(lanes["a"], lanes["c"], "the same deadline_days");
