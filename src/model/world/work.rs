@@ -209,106 +209,114 @@ impl World<'_> {
 
     /// Starts waiting jobs while workers are free, `first` (a job that did not need to queue)
     /// before the queue's.
-    fn department_start_with(&mut self, d: DeptId, mut first: Option<Job>) -> Result<(), PastSchedule> {
+    fn department_start_with(&mut self, d: DeptId, first: Option<Job>) -> Result<(), PastSchedule> {
         let now = self.now();
-        let sc = self.sc;
         let warm = now >= self.warmup;
         let day = self.day_index(now);
+        // `first` is only given when a worker is free (see `department_enqueue`): it starts
+        // before the queue's jobs, as the loop's first pop would have taken it.
+        if let Some(job) = first {
+            self.start_job(d, job, now, warm, day)?;
+        }
         while self.departments[d].has_free_worker() {
-            let Some(mut job) = first.take().or_else(|| self.departments[d].pop()) else { break };
-            let dept = &mut self.departments[d];
-            dept.stat.leave(now, job.queued_at);
-            dept.busy += 1;
-            let (hours, returned, part) = self.job_hours(d, &job);
-            // Hours are booked by kind four times below; a worked part books its four kinds only
-            // (the same sums, see `Hours::add_part`).
-            let add = |to: &mut Hours, h: &Hours| if part { to.add_part(h) } else { to.add(h) };
-            let total = hours.total();
-            let platform = job.kind.platform();
-            let dept = &mut self.departments[d];
-            add(&mut dept.hours_today, &hours);
-            dept.book_claim(platform, job.consequence, total);
-            if let (true, Some(p)) = (job.pressed, platform) {
-                dept.book_pressed(p, total);
-            }
-            // A department's own totals count the hours worked after warm-up, whatever the
-            // job's age; a platform's totals (below) count the hours its counted orders took.
-            if warm {
-                add(&mut dept.hours, &hours);
-            }
-            if let Some(platform) = platform {
-                let ps = &mut self.platforms[platform];
-                *crate::model::sorted::slot(&mut ps.hours_by_dept, d) += total;
-                let today = &mut ps.days[day];
-                today.hours += total;
-                today.burden += hours.burden();
-                if part {
-                    // Kinds 0, 1, 2 and 7 of `Hours::KINDS`: the others are zero on a part.
-                    let k = &mut today.kinds;
-                    k[0] += hours.substantive;
-                    k[1] += hours.coordination;
-                    k[2] += hours.documentation;
-                    k[7] += hours.unreasonable;
-                } else {
-                    for (k, h) in today.kinds.iter_mut().zip(hours.kinds()) {
-                        *k += h;
-                    }
+            let Some(job) = self.departments[d].pop() else { break };
+            self.start_job(d, job, now, warm, day)?;
+        }
+        Ok(())
+    }
+
+    /// A worker of department `d` takes up `job` at `now` (day `day`; `warm`: after warm-up):
+    /// its hours are booked and its end scheduled.
+    #[inline]
+    fn start_job(&mut self, d: DeptId, mut job: Job, now: SimTime, warm: bool, day: usize) -> Result<(), PastSchedule> {
+        let sc = self.sc;
+        let dept = &mut self.departments[d];
+        dept.stat.leave(now, job.queued_at);
+        dept.busy += 1;
+        let (hours, returned, part) = self.job_hours(d, &job);
+        // Hours are booked by kind four times below; a worked part books its four kinds only
+        // (the same sums, see `Hours::add_part`).
+        let add = |to: &mut Hours, h: &Hours| if part { to.add_part(h) } else { to.add(h) };
+        let total = hours.total();
+        let platform = job.kind.platform();
+        let dept = &mut self.departments[d];
+        add(&mut dept.hours_today, &hours);
+        dept.book_claim(platform, job.consequence, total);
+        if let (true, Some(p)) = (job.pressed, platform) {
+            dept.book_pressed(p, total);
+        }
+        // A department's own totals count the hours worked after warm-up, whatever the
+        // job's age; a platform's totals (below) count the hours its counted orders took.
+        if warm {
+            add(&mut dept.hours, &hours);
+        }
+        if let Some(platform) = platform {
+            let ps = &mut self.platforms[platform];
+            *crate::model::sorted::slot(&mut ps.hours_by_dept, d) += total;
+            let today = &mut ps.days[day];
+            today.hours += total;
+            today.burden += hours.burden();
+            if part {
+                // Kinds 0, 1, 2 and 7 of `Hours::KINDS`: the others are zero on a part.
+                let k = &mut today.kinds;
+                k[0] += hours.substantive;
+                k[1] += hours.coordination;
+                k[2] += hours.documentation;
+                k[7] += hours.unreasonable;
+            } else {
+                for (k, h) in today.kinds.iter_mut().zip(hours.kinds()) {
+                    *k += h;
                 }
-                if job.counted {
-                    add(&mut ps.tally.hours, &hours);
-                }
             }
-            if let JobKind::Part { order, platform, part } = job.kind {
-                let started = sc.calendar.next_working(now);
-                let ps = &mut self.platforms[platform];
-                let mut serial = 0;
-                if let Some(o) = self.orders.get_mut(order) {
-                    serial = o.serial;
-                    if o.work_started.is_none() && returned.is_none() {
-                        o.work_started = Some(started);
-                        if o.counted {
-                            let wait = started.hours() - o.created.hours();
-                            ps.tally.wait.push(wait);
-                            if wait > 1e-9 {
-                                ps.tally.waited += 1;
-                            }
+            if job.counted {
+                add(&mut ps.tally.hours, &hours);
+            }
+        }
+        if let JobKind::Part { order, platform, part } = job.kind {
+            let started = sc.calendar.next_working(now);
+            let ps = &mut self.platforms[platform];
+            let mut serial = 0;
+            if let Some(o) = self.orders.get_mut(order) {
+                serial = o.serial;
+                if o.work_started.is_none() && returned.is_none() {
+                    o.work_started = Some(started);
+                    if o.counted {
+                        let wait = started.hours() - o.created.hours();
+                        ps.tally.wait.push(wait);
+                        if wait > 1e-9 {
+                            ps.tally.waited += 1;
                         }
                     }
                 }
-                if returned.is_none() && sc.whistle.is_some() {
-                    // A summons runs from the order's dispatch: sending it back and taking it
-                    // again does not restart the clock.
-                    let summons =
-                        self.orders.get(order).map(|o| (o.route[0], o.dispatched_at.unwrap_or(job.queued_at)));
-                    if let Some((_, since)) = summons.filter(|&(lead, _)| self.summoned(d, lead)) {
-                        self.summons_answered(d, &job, platform, serial, since);
-                    }
-                }
-                if let Some(t) = returned {
-                    job.kind = JobKind::Return { order, platform, part };
-                    if self.trace_serial == Some(serial) {
-                        let why = self.explain_refusal(platform, order, d, &t);
-                        self.note(serial, || TraceEvent::Returned { department: sc.departments[d].id.clone(), why });
-                    }
-                } else {
-                    self.note(serial, || TraceEvent::WorkStarts {
-                        department: sc.departments[d].id.clone(),
-                        hours: total,
-                    });
+            }
+            if returned.is_none() && sc.whistle.is_some() {
+                // A summons runs from the order's dispatch: sending it back and taking it
+                // again does not restart the clock.
+                let summons = self.orders.get(order).map(|o| (o.route[0], o.dispatched_at.unwrap_or(job.queued_at)));
+                if let Some((_, since)) = summons.filter(|&(lead, _)| self.summoned(d, lead)) {
+                    self.summons_answered(d, &job, platform, serial, since);
                 }
             }
-            let overtime = self.departments[d].overtime_today;
-            // No overtime (the usual day): speed 1 and the work as it is, without two divisions
-            // (the same values: 0 / h = 0 and x / 1 = x for a working day's h > 0).
-            let plain = overtime == 0.0 && sc.calendar.hours_per_day() > 0.0;
-            let speed = if plain { 1.0 } else { 1.0 + overtime / sc.calendar.hours_per_day() };
-            let done = sc.calendar.advance(now, if plain { total } else { total / speed });
-            job.started = now;
-            job.speed = speed;
-            let slot = self.in_service.put(job);
-            self.at(done, Event::DeptDone(d, slot))?;
+            if let Some(t) = returned {
+                job.kind = JobKind::Return { order, platform, part };
+                if self.trace_serial == Some(serial) {
+                    let why = self.explain_refusal(platform, order, d, &t);
+                    self.note(serial, || TraceEvent::Returned { department: sc.departments[d].id.clone(), why });
+                }
+            } else {
+                self.note(serial, || TraceEvent::WorkStarts { department: sc.departments[d].id.clone(), hours: total });
+            }
         }
-        Ok(())
+        let overtime = self.departments[d].overtime_today;
+        // No overtime (the usual day): speed 1 and the work as it is, without two divisions
+        // (the same values: 0 / h = 0 and x / 1 = x for a working day's h > 0).
+        let plain = overtime == 0.0 && sc.calendar.hours_per_day() > 0.0;
+        let speed = if plain { 1.0 } else { 1.0 + overtime / sc.calendar.hours_per_day() };
+        let done = sc.calendar.advance(now, if plain { total } else { total / speed });
+        job.started = now;
+        job.speed = speed;
+        let slot = self.in_service.put(job);
+        self.at(done, Event::DeptDone(d, slot))
     }
 
     pub(super) fn department_done(&mut self, d: DeptId, job: Job) -> Result<(), PastSchedule> {
