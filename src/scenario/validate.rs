@@ -1010,6 +1010,51 @@ pub fn validate(
     })
 }
 
+/// Indices of a world's entities (categories, platforms) grouped by the township that owns them,
+/// each group in index order; `shared` holds those no township owns.
+struct ByOwner {
+    shared: Vec<usize>,
+    own: Vec<Vec<usize>>,
+}
+
+impl ByOwner {
+    /// Groups the indices `i` of `owners` for which `keep(i)` holds.
+    fn new(owners: &[Option<usize>], keep: impl Fn(usize) -> bool) -> ByOwner {
+        let mut by = ByOwner { shared: Vec::new(), own: Vec::new() };
+        for (i, owner) in owners.iter().enumerate().filter(|&(i, _)| keep(i)) {
+            match *owner {
+                None => by.shared.push(i),
+                Some(t) => {
+                    if by.own.len() <= t {
+                        by.own.resize_with(t + 1, Vec::new);
+                    }
+                    by.own[t].push(i);
+                }
+            }
+        }
+        by
+    }
+
+    /// What an entity of township `t` (none: of no township) reaches, in index order: the
+    /// shared ones and, for a township's, that township's own (a merge of two sorted lists).
+    fn reached_from(&self, t: Option<usize>) -> Vec<usize> {
+        let own: &[usize] = t.and_then(|t| self.own.get(t)).map_or(&[], Vec::as_slice);
+        let (mut a, mut b) = (self.shared.iter().peekable(), own.iter().peekable());
+        let mut out = Vec::with_capacity(self.shared.len() + own.len());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            out.extend(next.copied());
+        }
+        out
+    }
+}
+
 /// Who owns what, and what each village and platform reaches (see [`Layout`]).
 #[allow(clippy::too_many_arguments)]
 fn layout(
@@ -1028,18 +1073,18 @@ fn layout(
     let platform: Vec<Option<usize>> = platforms.iter().map(|p| own(2, &p.id)).collect();
     let category: Vec<Option<usize>> = categories.iter().map(|c| own(3, &c.id)).collect();
     let village: Vec<Option<usize>> = villages.iter().map(|x| own(4, &x.id)).collect();
-    let reach = |t: Option<usize>, owner: Option<usize>| owner.is_none() || owner == t;
-    let village_categories =
-        village.iter().map(|&t| (0..categories.len()).filter(|&c| reach(t, category[c])).collect()).collect();
-    let village_channels = village
-        .iter()
-        .map(|&t| (0..platforms.len()).filter(|&p| platforms[p].citizen_channel && reach(t, platform[p])).collect())
-        .collect();
-    let shared: Vec<CategoryId> = (0..categories.len()).filter(|&c| category[c].is_none()).collect();
+    // What a village or platform of township `t` reaches: what is shared (no owner) and what is
+    // its own township's, in index order. Grouped by owner once, so that a world of thousands of
+    // townships costs what it holds, not platforms × categories.
+    let categories_by = ByOwner::new(&category, |_| true);
+    let channels_by = ByOwner::new(&platform, |p| platforms[p].citizen_channel);
+    let village_categories = village.iter().map(|&t| categories_by.reached_from(t)).collect();
+    let village_channels = village.iter().map(|&t| channels_by.reached_from(t)).collect();
+    let shared = &categories_by.shared;
     let platform_categories = platform
         .iter()
         .map(|&t| match t {
-            Some(t) => (0..categories.len()).filter(|&c| reach(Some(t), category[c])).collect(),
+            Some(_) => categories_by.reached_from(t),
             None if !shared.is_empty() => shared.clone(),
             None => (0..categories.len()).collect(),
         })
@@ -1223,4 +1268,29 @@ fn default_name(origin: &str) -> String {
         .file_stem()
         .map(|s| crate::text::printable(&s.to_string_lossy()).into_owned())
         .unwrap_or_else(|| "scenario".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Grouped by owner, the lists are what filtering every index gives (the way they were
+        /// first built): shared or the township's own, in index order.
+        #[test]
+        fn grouping_by_owner_reaches_what_filtering_does(
+            owners in proptest::collection::vec(proptest::option::of(0usize..6), 0..60),
+            kept in proptest::collection::vec(any::<bool>(), 60),
+        ) {
+            let keep = |i: usize| kept[i];
+            let by = ByOwner::new(&owners, keep);
+            for t in std::iter::once(None).chain((0..8).map(Some)) {
+                let filtered: Vec<usize> = (0..owners.len())
+                    .filter(|&i| keep(i) && (owners[i].is_none() || owners[i] == t))
+                    .collect();
+                prop_assert_eq!(by.reached_from(t), filtered);
+            }
+        }
+    }
 }
