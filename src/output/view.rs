@@ -312,16 +312,20 @@ fn band(name: &str, what: &str, dash: bool, per_rep: &[Vec<f64>]) -> Series {
     let n = per_rep.iter().map(Vec::len).max().unwrap_or(0);
     let (mut mean, mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for d in 0..n {
-        let xs: Vec<f64> = per_rep.iter().filter_map(|s| s.get(d).copied()).filter(|x| x.is_finite()).collect();
-        if xs.is_empty() {
+        // The day's finite values over the replications, walked afresh for each figure rather
+        // than collected: a big world's report has thousands of series a day (the same values
+        // in the same order, so the same sums).
+        let xs = || per_rep.iter().filter_map(|s| s.get(d).copied()).filter(|x| x.is_finite());
+        let count = xs().count();
+        if count == 0 {
             mean.push(Val::NONE);
             lo.push(Val::NONE);
             hi.push(Val::NONE);
             continue;
         }
-        mean.push(round(xs.iter().sum::<f64>() / xs.len() as f64).into());
-        lo.push(round(xs.iter().copied().fold(f64::INFINITY, f64::min)).into());
-        hi.push(round(xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)).into());
+        mean.push(round(xs().sum::<f64>() / count as f64).into());
+        lo.push(round(xs().fold(f64::INFINITY, f64::min)).into());
+        hi.push(round(xs().fold(f64::NEG_INFINITY, f64::max)).into());
     }
     let mean = Days::from(mean);
     let (lo, hi) = (mean.share(lo), mean.share(hi));
