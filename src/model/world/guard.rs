@@ -30,10 +30,41 @@ impl World<'_> {
 
 /// Events between two checks of the guard. One event adds at most about one job per department
 /// of the widest route or category, so checking this often keeps the overshoot under a quarter
-/// of the limit, while a scan of every queue costs little per event.
+/// of the limit. Within that, the guard checks every 1,024 events, or every as many events as
+/// the world has queues to scan if that is more: a check reads every department, leader and
+/// platform, so a world of thousands would otherwise pay a scan of them all every 1,024 events
+/// (a cost that grows with the world at a fixed load), where now it pays about one queue an event.
 pub(super) fn check_interval(sc: &Scenario) -> u64 {
     let routes = sc.platforms.iter().filter_map(|p| p.route.as_ref().map(Vec::len));
     let categories = sc.categories.iter().map(|c| c.departments.len());
     let fanout = routes.chain(categories).max().unwrap_or(1) + 2;
-    ((sc.simulation.max_queued_jobs / (4 * fanout)) as u64).clamp(1, 1024)
+    let queues = sc.departments.len() + 2 * sc.leaders.len() + sc.platforms.len();
+    ((sc.simulation.max_queued_jobs / (4 * fanout)) as u64).clamp(1, queues.max(1024) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The M/M/3 validation scenario with `max_queued_jobs = limit` and `more` departments of
+    /// its own (no work reaches them: they only make the world bigger).
+    fn interval(limit: usize, more: usize) -> u64 {
+        let mut text = include_str!("../../../scenarios/validation/mm3.toml")
+            .replace("[simulation]\n", &format!("[simulation]\nmax_queued_jobs = {limit}\n"));
+        for d in 0..more {
+            text.push_str(&format!("\n[departments.extra{d}]\nstaff = 1\n"));
+        }
+        check_interval(&crate::scenario::load_str(&text, "mm3.toml").expect("loads"))
+    }
+
+    #[test]
+    fn the_guard_keeps_its_bound_and_scans_a_big_world_less_often() {
+        // The overshoot bound decides first: limit / (4 x (widest route 1 + 2)).
+        assert_eq!(interval(1_200, 0), 100);
+        assert_eq!(interval(1_200, 3_000), 100);
+        // Within it, every 1,024 events in a small world (one department, one platform) ...
+        assert_eq!(interval(1_000_000, 0), 1024);
+        // ... and every as many events as there are queues to scan in a big one.
+        assert_eq!(interval(1_000_000, 3_000), 3_002);
+    }
 }
