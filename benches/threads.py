@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""The thread speed-up of docs/PERFORMANCE.md: `embedsim run` of a scenario (S town by default)
-with --threads 1 and --threads 2, alternated N times (20 by default); prints the fastest and the
-lower quartile of each and their ratios. Build first: cargo build --release.
+"""The thread speed-ups of docs/PERFORMANCE.md: `embedsim run` of a scenario (S town by default)
+with --threads 1 and --threads 2, alternated N times (20 by default); or, with --sweep, `embedsim
+sweep` of a sweep file (the 910 small runs of scenarios/sweeps/attention-vs-load.toml by default,
+3 times). Prints the fastest and the lower quartile of each and their ratios. Build first:
+cargo build --release.
 
     python3 benches/threads.py [SCENARIO] [N]
+    python3 benches/threads.py --sweep [SWEEP] [N]
 """
 import os, shutil, subprocess, sys, tempfile, time
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-scenario = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "scenarios", "s-town.toml")
-n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+args = sys.argv[1:]
+sweep = bool(args) and args[0] == "--sweep"
+if sweep:
+    args = args[1:]
+default = os.path.join(root, "scenarios", "sweeps/attention-vs-load.toml" if sweep else "s-town.toml")
+scenario = args[0] if args else default
+n = int(args[1]) if len(args) > 1 else (3 if sweep else 20)
+command = "sweep" if sweep else "run"
 binary = os.path.join(root, "target", "release", "embedsim")
 out = tempfile.mkdtemp()
 times = {1: [], 2: []}
@@ -19,7 +28,7 @@ try:
             folder = os.path.join(out, str(t))
             shutil.rmtree(folder, ignore_errors=True)
             start = time.perf_counter()
-            subprocess.run([binary, "run", scenario, "--threads", str(t), "--quiet", "--out", folder],
+            subprocess.run([binary, command, scenario, "--threads", str(t), "--quiet", "--out", folder],
                            check=True, stdout=subprocess.DEVNULL)
             times[t].append(time.perf_counter() - start)
 finally:
