@@ -83,7 +83,8 @@ enum Command {
         /// random numbers, and report the net empowerment; writes baseline.csv.
         #[arg(long, value_name = "PLATFORM")]
         baseline: Option<String>,
-        /// Go on even if the output is estimated above 2 GB.
+        /// Go on even if the output, or the daily records held in memory until it is written, is
+        /// estimated above 2 GB.
         #[arg(long)]
         large: bool,
         /// Daily series in timeseries.csv: all, platforms (platforms only), weekly (platforms,
@@ -472,6 +473,19 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         sc.simulation.duration_days,
         size as f64 / 1e9
     );
+    let held = output::estimate_held_bytes(&sc, sc.simulation.replications);
+    anyhow::ensure!(
+        large || held <= output::LARGE_OUTPUT_BYTES,
+        "{} replications x {} days of {}, {} and {} would hold about {:.1} GB of daily records in memory \
+         until the files are written (whatever --series says); pass --large to go on, or lower the \
+         replications or duration",
+        sc.simulation.replications,
+        sc.simulation.duration_days,
+        counted(sc.platforms.len(), "platform"),
+        counted(sc.departments.len(), "department"),
+        counted(sc.leaders.len(), "leader"),
+        held as f64 / 1e9
+    );
     // A name is text from the file: as a folder it becomes one safe component under runs/.
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
     let pilot = stats.warmup == Some(embedsim::analysis::warmup::Warmup::Auto);
@@ -487,6 +501,13 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     };
     if !quiet && size >= output::NOTE_OUTPUT_BYTES {
         eprintln!("{}", output::size_note(&sc, sc.simulation.replications, series, format));
+    }
+    if !quiet && held >= output::NOTE_HELD_BYTES {
+        eprintln!(
+            "the daily records of this run will hold about {:.1} GB in memory until its files are written \
+             (whatever --series says)",
+            held as f64 / 1e9
+        );
     }
     let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());
@@ -665,4 +686,9 @@ pub fn looks_like(path: &Path) -> Option<FileKind> {
         (false, true) => Some(FileKind::Sweep),
         _ => None,
     }
+}
+
+/// `n` things, in the singular for one ("1 leader", "2 leaders").
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 { format!("1 {thing}") } else { format!("{n} {thing}s") }
 }

@@ -97,3 +97,18 @@ fn an_output_estimated_above_2_gb_needs_large() {
         .stderr(predicates::str::contains("GB of timeseries.csv").and(predicates::str::contains("--large")));
     assert!(!p.join("out").exists(), "refused before it starts");
 }
+
+/// `--series none` writes almost nothing, but the daily records are held in memory all the same:
+/// a run that would hold more than 2 GB of them says so and needs `--large` too.
+#[test]
+fn daily_records_held_above_2_gb_need_large_whatever_the_series() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    run(p, &["--replications", "1000000", "--series", "none"]).failure().stderr(
+        predicates::str::contains("GB of daily records in memory")
+            .and(predicates::str::contains("whatever --series says"))
+            .and(predicates::str::contains("--large")),
+    );
+    assert!(!p.join("out").exists(), "refused before it starts");
+}

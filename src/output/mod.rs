@@ -34,6 +34,10 @@ pub const LARGE_OUTPUT_BYTES: u64 = 2_000_000_000;
 /// starts.
 pub const NOTE_OUTPUT_BYTES: u64 = 100_000_000;
 
+/// From this estimated size of the daily records held in memory on, `embedsim run` states it
+/// before it starts.
+pub const NOTE_HELD_BYTES: u64 = 1_000_000_000;
+
 /// The sentence `embedsim run` prints before a large run: how big its daily series will be, and
 /// how to make them smaller.
 pub fn size_note(sc: &Scenario, replications: u32, series: csv::Series, format: Format) -> String {
@@ -77,6 +81,22 @@ pub fn estimate_series_bytes(sc: &Scenario, replications: u32, series: csv::Seri
         csv::Series::None => 0,
     };
     days.saturating_mul(per_day).saturating_mul(replications as u64).saturating_mul(40)
+}
+
+/// An estimate of the bytes of daily records `embedsim run` holds in memory until it writes its
+/// files: every platform's, department's and leader's record of every day of every replication.
+/// They are kept whatever `--series` says (the report's charts, the warm-up, recovery and regimes
+/// are drawn from them), so a run of a big world, or of many long replications, can hold far
+/// more than its files.
+pub fn estimate_held_bytes(sc: &Scenario, replications: u32) -> u64 {
+    use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay, TownDay};
+    use std::mem::size_of;
+    let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    let per_day = sc.platforms.len() * size_of::<PlatformDay>()
+        + sc.departments.len() * size_of::<DepartmentDay>()
+        + sc.leaders.len() * size_of::<LeaderDay>()
+        + size_of::<TownDay>();
+    days.saturating_mul(per_day as u64).saturating_mul(replications as u64)
 }
 
 /// Writes every file of `embedsim run` into `dir`: summary, timeseries, departments, queues,
@@ -186,4 +206,24 @@ pub fn write_report(
     let page = html::report(&[view::run_view(sc, text, changes, outs, rows)], &[]);
     write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
     Ok(path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_records_held_grow_with_the_world_the_days_and_the_replications_whatever_the_series() {
+        let base = crate::scenario::load_str(include_str!("../../scenarios/s-town.toml"), "s-town.toml").unwrap();
+        let held = estimate_held_bytes(&base, 4);
+        assert!(held > 0);
+        assert_eq!(estimate_series_bytes(&base, 4, csv::Series::None), 0, "no daily series written");
+        assert_eq!(estimate_held_bytes(&base, 8), 2 * held, "twice the replications");
+        let mut longer = base.clone();
+        longer.simulation.duration_days *= 2.0;
+        assert_eq!(estimate_held_bytes(&longer, 4), 2 * held, "twice the days");
+        let mut bigger = base.clone();
+        bigger.platforms.extend(base.platforms.iter().cloned());
+        assert!(estimate_held_bytes(&bigger, 4) > held, "more platforms");
+    }
 }
