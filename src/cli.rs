@@ -217,6 +217,9 @@ enum Command {
         /// Also write report.html: both runs side by side, with the differences in sentences.
         #[arg(long)]
         report: bool,
+        /// Go on even if the daily records both sides hold in memory are estimated above 2 GB.
+        #[arg(long)]
+        large: bool,
     },
     /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
     Sensitivity {
@@ -374,6 +377,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             adjust,
             stats,
             report,
+            large,
         } => {
             let mut only_b = both.clone();
             only_b.set.extend(set_b);
@@ -385,7 +389,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             let b = b.unwrap_or_else(|| a.clone());
             let sides = crate::cli_experiments::Sides { a: &a, b: &b, variant_a: &both, variant_b: &only_b };
-            crate::cli_experiments::compare(sides, replications, seed, threads, out, quiet, adjust, &stats, report)
+            crate::cli_experiments::compare(
+                sides,
+                replications,
+                seed,
+                threads,
+                out,
+                quiet,
+                adjust,
+                &stats,
+                report,
+                large,
+            )
         }
         Command::Serve { scenarios, port, bind, allow_remote, no_open } => {
             serve(scenarios, port, bind, allow_remote, no_open)

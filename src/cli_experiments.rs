@@ -133,6 +133,7 @@ pub fn compare(
     adjust: Adjust,
     stats: &StatsArgs,
     report: bool,
+    large: bool,
 ) -> Result<ExitCode> {
     let Sides { a, b, variant_a, variant_b } = sides;
     if let Some(0) = threads {
@@ -158,6 +159,16 @@ pub fn compare(
         max_replications: stats.max_replications,
     };
     let reps = replications.unwrap_or(sa.simulation.replications);
+    // Both sides' runs are held until the comparison is written; with --precision, up to
+    // --max-replications of each.
+    let most = if stats.precision.is_empty() { reps } else { reps.max(stats.max_replications) };
+    let held = embedsim::output::estimate_held_bytes(&sa, most) + embedsim::output::estimate_held_bytes(&sb, most);
+    anyhow::ensure!(
+        large || held <= embedsim::output::LARGE_OUTPUT_BYTES,
+        "{most} replications of each side would hold about {:.1} GB of daily records in memory until the \
+         comparison is written; pass --large to go on, or lower the replications or duration",
+        held as f64 / 1e9
+    );
     let pilots = if stats.warmup == Some(Warmup::Auto) { 2 } else { 1 };
     let bar = progress(2 * pilots * reps as u64, quiet, "compare");
     let result = compare::compare(&sa, &sb, &settings, &|| bar.inc(1));

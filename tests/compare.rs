@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
 
 /// An M/M/c-like desk at ρ = 0.8 with one worker; the variant has two.
 fn scenario(staff: u32) -> String {
@@ -65,4 +66,21 @@ fn more_staff_cuts_waits_with_an_interval_excluding_zero() {
     assert!(diff < 0.0 && hi < 0.0, "{wait:?}");
     assert_eq!(wait["pairs"], "6");
     assert_eq!(wait["significant"], "true");
+}
+
+/// Both sides' daily records are held until the comparison is written: more than 2 GB of them
+/// needs `--large`, and the refusal comes before any run (no folder). The same comparison with
+/// few replications runs (the first test).
+#[test]
+fn a_comparison_holding_over_2_gb_of_daily_records_needs_large() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("a.toml"), scenario(1)).unwrap();
+    fs::write(d.path().join("b.toml"), scenario(2)).unwrap();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["compare", "a.toml", "b.toml", "--replications", "1000000", "--out", "o", "--quiet"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("GB of daily records in memory").and(predicates::str::contains("--large")));
+    assert!(!d.path().join("o").exists(), "refused before it starts");
 }
