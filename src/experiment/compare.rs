@@ -358,9 +358,9 @@ pub fn compare(a: &Scenario, b: &Scenario, s: &Settings, tick: &(dyn Fn() + Sync
         None
     } else {
         let samples = |have: &[(RunOutput, RunOutput)]| {
-            let oa: Vec<RunOutput> = have.iter().map(|p| p.0.clone()).collect();
-            let ob: Vec<RunOutput> = have.iter().map(|p| p.1.clone()).collect();
-            let (sa, sb) = (summaries(&a, &oa), summaries(&b, &ob));
+            // Each side summarized where it lies (no copy of the runs' daily records).
+            let sa: Vec<Vec<PlatformSummary>> = have.iter().map(|p| summarize(&a, &p.0)).collect();
+            let sb: Vec<Vec<PlatformSummary>> = have.iter().map(|p| summarize(&b, &p.1)).collect();
             both.iter()
                 .flat_map(|&(pa, pb)| s.precision.iter().map(move |t| (pa, pb, t)))
                 .map(|(pa, pb, t)| (pairs(&sa, &sb, pa, pb, &t.metric).iter().map(|(x, y)| y - x).collect(), t.clone()))
