@@ -36,6 +36,12 @@ fn run_scenario(scenario: &str, root: &Path, tag: &str, args: &[&str]) -> BTreeM
     files
 }
 
+/// [`run_scenario`] on `threads` worker threads.
+fn run_at_threads(scenario: &str, root: &Path, tag: &str, threads: usize, args: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let threads = threads.to_string();
+    run_scenario(scenario, root, tag, &[&["--threads", threads.as_str()], args].concat())
+}
+
 fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{what}: same files");
     assert!(a.contains_key("manifest.toml"), "{what}: a manifest is written");
@@ -126,24 +132,20 @@ fn beijing_with_every_mechanism_is_identical_across_thread_counts() {
     // thinning and a change of leader, over 2 replications.
     let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/beijing-street.toml");
     let root = tempfile::tempdir().unwrap();
-    let args = |threads: &'static str| {
-        [
-            "--threads",
-            threads,
-            "--set",
-            "simulation.duration_days=120",
-            "--set",
-            "simulation.replications=2",
-            "--set",
-            "ranking.start_day=30",
-            "--set",
-            "proactive.hours=8",
-            "--set",
-            "turnover.days=[90]",
-        ]
-    };
-    let one = run_scenario(scenario, root.path(), "b1", &args("1"));
-    let two = run_scenario(scenario, root.path(), "b2", &args("2"));
+    let changes = [
+        "--set",
+        "simulation.duration_days=120",
+        "--set",
+        "simulation.replications=2",
+        "--set",
+        "ranking.start_day=30",
+        "--set",
+        "proactive.hours=8",
+        "--set",
+        "turnover.days=[90]",
+    ];
+    let one = run_at_threads(scenario, root.path(), "b1", 1, &changes);
+    let two = run_at_threads(scenario, root.path(), "b2", 2, &changes);
     assert!(one.get("ranking.csv").is_some_and(|b| b.len() > 1000), "ranking.csv written");
     assert_same(&one, &two, "beijing-street, --threads 1 vs 2");
 }
@@ -154,26 +156,22 @@ fn a_big_world_s_daily_series_is_written_in_pieces_the_same_for_any_thread_count
     // (2 MB) per cut at one thread (5 pieces) and fewer at three (12): the same bytes.
     let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/scale.toml");
     let root = tempfile::tempdir().unwrap();
-    let args = |threads: &'static str| {
-        [
-            "--threads",
-            threads,
-            "--series",
-            "all",
-            "--set",
-            "simulation.duration_days=60",
-            "--set",
-            "townships.s.copies=100",
-            "--set",
-            "templates.street.platforms.line.arrival_rate_per_day=30.0",
-            "--set",
-            "templates.street.departments.office_a.staff=6",
-            "--set",
-            "templates.street.departments.office_b.staff=6",
-        ]
-    };
-    let one = run_scenario(scenario, root.path(), "w1", &args("1"));
-    let three = run_scenario(scenario, root.path(), "w3", &args("3"));
+    let changes = [
+        "--series",
+        "all",
+        "--set",
+        "simulation.duration_days=60",
+        "--set",
+        "townships.s.copies=100",
+        "--set",
+        "templates.street.platforms.line.arrival_rate_per_day=30.0",
+        "--set",
+        "templates.street.departments.office_a.staff=6",
+        "--set",
+        "templates.street.departments.office_b.staff=6",
+    ];
+    let one = run_at_threads(scenario, root.path(), "w1", 1, &changes);
+    let three = run_at_threads(scenario, root.path(), "w3", 3, &changes);
     assert!(one["timeseries.csv"].len() > 4_000_000, "several pieces' worth: {}", one["timeseries.csv"].len());
     assert_same(&one, &three, "100 streets, --threads 1 vs 3");
     // Every day once, in order, each with the same number of rows: no piece lost or repeated.
