@@ -125,8 +125,7 @@ impl World<'_> {
         }
         if lost {
             if self.now() >= self.warmup {
-                let sc = self.sc;
-                let county = sc.categories[c].departments.iter().any(|&d| sc.departments[d].county);
+                let county = self.categories[c].county;
                 let t = &mut self.platforms[p].tally;
                 t.relay_lost += 1;
                 t.relay_lost_county += county as u64;
@@ -174,12 +173,14 @@ impl World<'_> {
             }
             return Ok(None);
         }
-        let (route, effort_dist, category) = match (&spec.route, &spec.effort) {
-            (Some(r), Some(e)) => (Parts::from(&r[..]), e, category),
-            _ => {
-                let c = category.unwrap_or_else(|| self.platform_mix[p].draw(&mut ps.category_rng));
-                (Parts::from(&sc.categories[c].departments[..]), &sc.categories[c].effort, Some(c))
-            }
+        // A platform with a route of its own, or the category its issue is of.
+        let source = match spec.route.as_ref().zip(spec.effort.as_ref()) {
+            Some(own) => Ok(own),
+            None => Err(category.unwrap_or_else(|| self.platform_mix[p].draw(&mut ps.category_rng))),
+        };
+        let category = match source {
+            Ok(_) => category,
+            Err(c) => Some(c),
         };
         // 未诉先办: root-cause work may have kept this issue from arising at all.
         if let Some(c) = category.filter(|_| self.proactive.is_some()) {
@@ -190,6 +191,14 @@ impl World<'_> {
                 return Ok(None);
             }
         }
+        let facts = category.map(|c| &self.categories[c]);
+        let (route, effort_dist, county) = match source {
+            Ok((r, e)) => (Parts::from(&r[..]), e, r.iter().any(|&d| sc.departments[d].county)),
+            Err(c) => {
+                let f = &self.categories[c];
+                (f.route.clone(), &f.effort, f.county)
+            }
+        };
         let ps = &mut self.platforms[p];
         // Village-raised orders draw efforts from the village's stream, so a platform's own
         // intake and citizens' choices do not shift each other's numbers.
@@ -205,11 +214,10 @@ impl World<'_> {
             Dispatch::Auto | Dispatch::Centre => (0.0, 0.0),
         };
         let sign_off_hours = spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(&mut ps.sign_off_rng));
-        let unreasonable = category.is_some_and(|c| !sc.categories[c].reasonable)
+        let unreasonable = facts.is_some_and(|f| !f.reasonable)
             || (spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share));
         let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
-        let above_township = category.is_some_and(|c| sc.categories[c].above_township);
-        let county = route.iter().any(|&d| sc.departments[d].county);
+        let above_township = facts.is_some_and(|f| f.above_township);
         let (deadline, tier) = if spec.urgency.is_empty() {
             (spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d)), 0)
         } else {

@@ -1,6 +1,7 @@
 //! One replication: the event loop that moves orders through the township.
 
 mod by_unit;
+mod categories;
 mod causes;
 mod days;
 mod dispatch_desk;
@@ -34,6 +35,7 @@ use crate::metrics::Regime;
 use crate::metrics::collector::*;
 use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
 use by_unit::ByUnit;
+use categories::{CategoryFacts, CategoryMix};
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -291,6 +293,8 @@ struct World<'s> {
     village_mix: Vec<CategoryMix>,
     /// The same for each platform's own intake.
     platform_mix: Vec<CategoryMix>,
+    /// What intake reads of each category.
+    categories: Vec<CategoryFacts>,
     town: Vec<TownDay>,
     grid_entry_hours: f64,
     events: u64,
@@ -511,6 +515,7 @@ impl<'s> World<'s> {
                 .collect(),
             village_mix: sc.layout.village_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             platform_mix: sc.layout.platform_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
+            categories: CategoryFacts::all(sc),
             town: vec![TownDay::default(); n_days],
             grid_entry_hours: 0.0,
             events: 0,
@@ -757,38 +762,6 @@ impl JobSlab {
     }
 }
 
-/// The categories an issue can be drawn from, with their shares.
-struct CategoryMix {
-    ids: Vec<CategoryId>,
-    shares: Vec<f64>,
-    /// Running sums of `shares`, added in the order [`weighted_index`] adds them.
-    cumulative: Vec<f64>,
-    total: f64,
-}
-
-impl CategoryMix {
-    fn new(sc: &Scenario, ids: &[CategoryId]) -> CategoryMix {
-        let shares: Vec<f64> = ids.iter().map(|&c| sc.categories[c].share).collect();
-        let cumulative = shares
-            .iter()
-            .scan(0.0, |acc, w| {
-                *acc += w;
-                Some(*acc)
-            })
-            .collect();
-        CategoryMix { ids: ids.to_vec(), total: shares.iter().sum(), shares, cumulative }
-    }
-
-    /// Draws a category (one uniform draw): the index [`weighted_index`] would give, found by
-    /// bisection, so that a city of thousands of categories pays log(n) per draw, not n.
-    fn draw(&self, rng: &mut SimRng) -> CategoryId {
-        let u = crate::engine::dist::uniform(rng) * self.total;
-        let i = self.cumulative.partition_point(|&acc| u >= acc);
-        let i = if i < self.shares.len() { i } else { self.shares.iter().rposition(|w| *w > 0.0).unwrap_or(0) };
-        self.ids[i]
-    }
-}
-
 /// Whether an order, worked to the end, resolves the issue: reasonable, and within reach of
 /// whoever had to act (M7, M15).
 fn resolvable(o: &Order) -> bool {
@@ -825,30 +798,6 @@ fn deadline_lanes(sc: &Scenario) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The bisection in [`CategoryMix::draw`] gives exactly the index the linear scan of
-    /// [`weighted_index`] gives, zero shares included, so a city's draws equal a town's.
-    #[test]
-    fn category_draws_by_bisection_equal_the_linear_scan() {
-        let streams = Streams::new(11, 0);
-        let mut pick = streams.stream("shares");
-        for n in [1usize, 2, 5, 16, 17, 85, 1715] {
-            let shares: Vec<f64> =
-                (0..n).map(|i| if i % 7 == 3 { 0.0 } else { 0.05 + crate::engine::dist::uniform(&mut pick) }).collect();
-            let cumulative = shares
-                .iter()
-                .scan(0.0, |acc, w| {
-                    *acc += w;
-                    Some(*acc)
-                })
-                .collect();
-            let mix = CategoryMix { ids: (0..n).collect(), total: shares.iter().sum(), shares, cumulative };
-            let (mut a, mut b) = (streams.stream("draws"), streams.stream("draws"));
-            for _ in 0..20_000 {
-                assert_eq!(mix.draw(&mut a), weighted_index(&mut b, &mix.shares, mix.total));
-            }
-        }
-    }
 
     /// Platforms with the same limits share lanes; other limits, and working days against clock
     /// hours, get lanes of their own; a platform's tiers are consecutive lanes.
