@@ -209,6 +209,10 @@ impl<T> std::ops::Deref for Parts<T> {
 #[derive(Default)]
 pub struct OrderSlab {
     slots: Vec<(u32, Option<Order>)>,
+    /// Each slot's current key generation: its order's while open, the next one's once closed.
+    /// A dense list apart from the records, so that a timer of an order closed long ago (its
+    /// deadline, say) is found stale without touching the record's cold slot.
+    current: Vec<u32>,
     free: Vec<u32>,
     open: usize,
 }
@@ -224,8 +228,14 @@ impl OrderSlab {
             OrderKey { slot, generation: entry.0 }
         } else {
             self.slots.push((0, Some(order)));
+            self.current.push(0);
             OrderKey { slot: (self.slots.len() - 1) as u32, generation: 0 }
         }
+    }
+
+    /// Whether `key`'s order is still open, read without touching its record.
+    pub fn is_open(&self, key: OrderKey) -> bool {
+        self.current.get(key.slot as usize) == Some(&key.generation)
     }
 
     /// The order, if still open.
@@ -250,6 +260,7 @@ impl OrderSlab {
             Some((g, slot)) if *g == key.generation && slot.is_some() => {
                 self.open -= 1;
                 self.free.push(key.slot);
+                self.current[key.slot as usize] = g.wrapping_add(1);
                 *slot = None;
                 true
             }
@@ -289,5 +300,67 @@ mod tests {
             assert_eq!(&drawn[..], &values[..]);
             assert!(next.next().is_none(), "one call per value");
         }
+    }
+
+    fn order(serial: u64) -> Order {
+        Order {
+            serial,
+            platform: 0,
+            channel: Channel::Direct,
+            village: None,
+            category: None,
+            created: SimTime::ZERO,
+            deadline: SimTime::NEVER,
+            counted: true,
+            authority: false,
+            consequence: 0.0,
+            stage: Stage::Dispatch,
+            parts_done: 0,
+            missed: None,
+            label: crate::scenario::Label::Routine,
+            route: Parts::from(&[0][..]),
+            efforts: Parts::from(&[1.0][..]),
+            review_hours: 0.0,
+            sign_off_hours: 0.0,
+            negotiate_hours: 0.0,
+            parts_left: 1,
+            dispatched_at: None,
+            work_started: None,
+            attempts: 0,
+            overdue: false,
+            unreasonable: false,
+            above_township: false,
+            resolved_above: false,
+            returns: 0,
+            redone: false,
+            slipshod: false,
+            county: false,
+            delegated: false,
+            weakest: f64::INFINITY,
+        }
+    }
+
+    /// A key finds its order while it is open and never after, not even once its slot holds
+    /// another order; `is_open` agrees with `get` throughout.
+    #[test]
+    fn a_closed_orders_key_stays_stale_when_its_slot_is_reused() {
+        let mut slab = OrderSlab::default();
+        let a = slab.insert(order(1));
+        let b = slab.insert(order(2));
+        let agree = |slab: &OrderSlab, k: OrderKey| assert_eq!(slab.is_open(k), slab.get(k).is_some());
+        assert_eq!(slab.get(a).map(|o| o.serial), Some(1));
+        agree(&slab, a);
+        assert!(slab.discard(a));
+        assert!(!slab.discard(a), "closed once only");
+        assert!(slab.get(a).is_none() && slab.get_mut(a).is_none() && !slab.is_open(a));
+        let c = slab.insert(order(3));
+        assert_eq!(c.slot, a.slot, "the slot is reused");
+        assert!(slab.get(a).is_none() && !slab.is_open(a), "the old key does not reach the new order");
+        assert_eq!(slab.get(c).map(|o| o.serial), Some(3));
+        for k in [a, b, c] {
+            agree(&slab, k);
+        }
+        assert_eq!(slab.get_mut(b).map(|o| o.serial), Some(2));
+        assert_eq!((slab.len(), slab.iter().map(|o| o.serial).collect::<Vec<_>>()), (2, vec![3, 2]));
     }
 }

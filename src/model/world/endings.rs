@@ -202,6 +202,10 @@ impl World<'_> {
     }
 
     pub(super) fn deadline_passed(&mut self, key: OrderKey) {
+        // Most deadlines find their order closed long ago.
+        if !self.orders.is_open(key) {
+            return;
+        }
         let Some(o) = self.orders.get(key) else { return };
         let cause = self.cause_of_miss(o);
         let o = self.orders.get_mut(key).expect("open");

@@ -255,10 +255,6 @@ struct PlatformState {
     /// Villages whose trust in it makes its daily mean trust: all of them for a shared
     /// platform, its own township's for a township's platform (in village order).
     trust_villages: Vec<VillageId>,
-    /// Arrival rate multiplier in force (M17).
-    shock: f64,
-    /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
-    arrival_generation: u32,
     /// Assessment period counters per unit (the order's lead department): closed, resolved,
     /// satisfied (M11).
     period: ByUnit<(u64, u64, u64)>,
@@ -293,6 +289,9 @@ struct World<'s> {
     village_mix: Vec<CategoryMix>,
     /// The same for each platform's own intake.
     platform_mix: Vec<CategoryMix>,
+    /// Each platform's own intake rate in force: a short dense list, read on every arrival,
+    /// that stays in cache when the platforms' own state does not.
+    intakes: Vec<Intake>,
     /// What intake reads of each category.
     categories: Vec<CategoryFacts>,
     town: Vec<TownDay>,
@@ -470,8 +469,6 @@ impl<'s> World<'s> {
                         .filter(|&v| owner.is_none() || sc.layout.village.get(v).copied().flatten() == owner)
                         .collect()
                 },
-                shock: p.shock_multiplier(0.0),
-                arrival_generation: 0,
                 period: ByUnit::default(),
                 scores: ByUnit::default(),
                 inquiry_rng: streams.stream(&format!("inquiry/{}", p.id)),
@@ -516,6 +513,11 @@ impl<'s> World<'s> {
             village_mix: sc.layout.village_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             platform_mix: sc.layout.platform_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             categories: CategoryFacts::all(sc),
+            intakes: sc
+                .platforms
+                .iter()
+                .map(|p| Intake::new(p.arrival_rate_per_day, p.shock_multiplier(0.0)))
+                .collect(),
             town: vec![TownDay::default(); n_days],
             grid_entry_hours: 0.0,
             events: 0,
@@ -556,18 +558,12 @@ impl<'s> World<'s> {
 
     /// Draws platform `p`'s next own-intake arrival at the rate now in force.
     fn schedule_arrival(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
-        let rate = self.intake_rate(p);
-        if rate > 0.0 {
-            let gap = exp_gap(&mut self.platforms[p].arrival_rng, rate);
-            let g = self.platforms[p].arrival_generation;
-            self.after_hours(gap, Event::PlatformArrival(p, g))?;
+        let Intake { per_hour, generation, .. } = self.intakes[p];
+        if per_hour > 0.0 {
+            let gap = exp_gap(&mut self.platforms[p].arrival_rng, per_hour);
+            self.after_hours(gap, Event::PlatformArrival(p, generation))?;
         }
         Ok(())
-    }
-
-    /// Platform `p`'s own intake rate per hour now (M17 shocks included).
-    fn intake_rate(&self, p: PlatformId) -> f64 {
-        self.sc.platforms[p].arrival_rate_per_day / HOURS_PER_DAY * self.platforms[p].shock
     }
 
     fn now(&self) -> SimTime {
@@ -668,7 +664,7 @@ impl<'s> World<'s> {
     fn handle(&mut self, e: Event) -> Result<(), PastSchedule> {
         match e {
             Event::PlatformArrival(p, g) => {
-                if g != self.platforms[p].arrival_generation {
+                if g != self.intakes[p].generation {
                     return Ok(()); // superseded by a rate change (M17)
                 }
                 self.schedule_arrival(p)?;
@@ -678,10 +674,12 @@ impl<'s> World<'s> {
                 // Poisson arrivals are memoryless: at a rate change the pending arrival is
                 // dropped and the next one drawn afresh at the new rate, which is exact.
                 let day = self.now().hours() / HOURS_PER_DAY;
-                let after = self.sc.platforms[p].shock_multiplier(day);
-                if self.platforms[p].shock != after {
-                    self.platforms[p].shock = after;
-                    self.platforms[p].arrival_generation += 1;
+                let spec = &self.sc.platforms[p];
+                let after = spec.shock_multiplier(day);
+                let intake = &mut self.intakes[p];
+                if intake.shock != after {
+                    *intake =
+                        Intake { generation: intake.generation + 1, ..Intake::new(spec.arrival_rate_per_day, after) };
                     self.schedule_arrival(p)?;
                 }
                 Ok(())
@@ -732,6 +730,23 @@ impl<'s> World<'s> {
             Event::RankingEnd => self.ranking_end(),
             Event::ProactiveEnd => self.proactive_end(),
         }
+    }
+}
+
+/// A platform's own intake (M17: a shock multiplies its rate for a while).
+#[derive(Clone, Copy)]
+struct Intake {
+    /// Arrivals per hour now, the shock included.
+    per_hour: f64,
+    /// The rate multiplier in force.
+    shock: f64,
+    /// Bumped at each rate change, so that arrivals drawn at the old rate are ignored.
+    generation: u32,
+}
+
+impl Intake {
+    fn new(per_day: f64, shock: f64) -> Intake {
+        Intake { per_hour: per_day / HOURS_PER_DAY * shock, shock, generation: 0 }
     }
 }
 
