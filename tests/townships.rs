@@ -126,3 +126,13 @@ fn a_template_mistake_points_at_the_template_and_the_township() {
     assert!(err.contains("templates.street.departments."), "{err}");
     assert!(err.contains("(township a)") && err.contains("(township b)"), "{err}");
 }
+
+#[test]
+fn a_template_value_of_the_wrong_type_points_at_the_template_line_and_the_township() {
+    let text = as_template(STREETS, "street", &["a", "b"], &["x", "x"]).replacen("staff = 6", "staff = \"six\"", 1);
+    let line = text.lines().position(|l| l.contains("staff = \"six\"")).expect("the edited line") + 1;
+    let err = load_str(&text, "streets.toml").unwrap_err().to_string();
+    assert!(err.contains("templates.street.departments."), "{err}");
+    assert!(err.contains("(township a)"), "{err}");
+    assert!(err.contains(&format!("line {line}")), "{err}");
+}

@@ -133,6 +133,10 @@ fn load_expanded(mut table: toml::Table, origin: &str, text: Option<&str>) -> Re
             },
         }
     };
+    // Kept to expand again should the expanded table not read: the table as written is small
+    // beside what it expands to (a template and its copies), and cloning the expanded one for an
+    // error path was a twentieth of loading a big world.
+    let written = table.clone();
     let exp = townships::expand(&mut table, seed).map_err(|problems| ScenarioError::Invalid {
         file: origin.to_string(),
         problems: problems.into_iter().map(|p| relocate(None, Some(p.key), p.message)).collect(),
@@ -141,9 +145,12 @@ fn load_expanded(mut table: toml::Table, origin: &str, text: Option<&str>) -> Re
     // and parsing that again costs more than the rest of loading together for a big world (0.2 s
     // at 3,430 streets: the writer is slower than linear); the text is needed only to say where
     // a problem is, so only a table that does not read goes that way.
-    let raw: RawScenario = match toml::Value::Table(table.clone()).try_into() {
+    let raw: RawScenario = match toml::Value::Table(table).try_into() {
         Ok(raw) => raw,
         Err(_) => {
+            let mut table = written;
+            // The same expansion as above (it is deterministic), which succeeded there.
+            let _ = townships::expand(&mut table, seed);
             let edited = toml::to_string(&table).expect("a TOML table serialises");
             toml::from_str(&edited).map_err(|e| match toml_error(&e, &edited, origin) {
                 ScenarioError::Toml { file, problem } => {
