@@ -51,14 +51,17 @@ impl World<'_> {
         self.leaders[l].own_share(p, |q| self.sc.platforms[q].label >= label)
     }
 
-    /// End of day: folds the day's hours into every handler's time profile.
-    pub(super) fn smooth_time_profiles(&mut self, working: bool) {
-        for dept in &mut self.departments {
-            dept.smooth_claims(ALPHA);
-        }
+    /// End of day: folds the day's hours into every leader's time profile (a department's is
+    /// folded in the day's walk over departments, by [`smooth_department_profile`]).
+    pub(super) fn smooth_leader_profiles(&mut self, working: bool) {
         for (leader, spec) in self.leaders.iter_mut().zip(&self.sc.leaders) {
             let claims = if working { spec.other_claims_hours_per_day.min(spec.attention_hours_per_day) } else { 0.0 };
             leader.smooth(claims, ALPHA);
         }
     }
+}
+
+/// End of day: folds the day's hours into department `dept`'s time profile.
+pub(super) fn smooth_department_profile(dept: &mut Department) {
+    dept.smooth_claims(ALPHA);
 }

@@ -65,8 +65,11 @@ impl World<'_> {
             }
             dept.hours_today = Hours::default();
             dept.pressed_hours_today.clear();
+            // Here rather than in a second walk over every department: a big world's
+            // departments are out of cache by then.
+            super::causes::smooth_department_profile(dept);
         }
-        self.smooth_time_profiles(working);
+        self.smooth_leader_profiles(working);
         self.proactive_relapse();
         self.pool_day_end(d)?;
         let mut attention = vec![0.0; sc.platforms.len()];
