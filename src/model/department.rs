@@ -232,6 +232,19 @@ pub struct ClaimHours {
     pub smoothed: f64,
 }
 
+impl ClaimHours {
+    /// The smoothed hours after `days` more day-ends: `smoothed += alpha·(today − smoothed)`,
+    /// then the same with no hours for each further day.
+    fn folded(&self, days: u32, alpha: f64) -> f64 {
+        let (mut smoothed, mut today) = (self.smoothed, self.today);
+        for _ in 0..days {
+            smoothed += alpha * (today - smoothed);
+            today = 0.0;
+        }
+        smoothed
+    }
+}
+
 /// Waiting jobs, most pressing first (the order of [`Job`]'s `Ord`). The queue moves small keys;
 /// the jobs themselves (about 100 bytes) stay put in slots that are reused.
 #[derive(Clone, Debug, Default)]
@@ -354,8 +367,11 @@ pub struct Department {
     pub rebuke: f64,
     /// Extra hours per staff member today (M12), 0 when not on overtime.
     pub overtime_today: f64,
-    /// Hours by kind of claim, smoothed: whose work fills the department's time.
-    pub claims: Vec<ClaimHours>,
+    /// Hours by kind of claim, smoothed: whose work fills the department's time. Folded
+    /// lazily: as of `claims_folded` day-ends, brought up to date when next booked or read.
+    claims: Vec<ClaimHours>,
+    /// The day-ends folded into `claims`.
+    claims_folded: u32,
     /// Staff hours busy after warm-up, measured on the clock from each job's start to its end
     /// (a check on the hours by kind, which are booked when a job starts).
     pub busy_hours: f64,
@@ -385,6 +401,7 @@ impl Department {
             overtime_today: 0.0,
             busy_hours: 0.0,
             claims: Vec::new(),
+            claims_folded: 0,
         }
     }
 
@@ -438,32 +455,49 @@ impl Department {
         1.0 + slowdown * f
     }
 
-    /// Books `hours` of a claim started today.
-    pub fn book_claim(&mut self, platform: Option<PlatformId>, consequence: f64, hours: f64) {
+    /// Books `hours` of a claim started today, `days_ended` day-ends into the run.
+    pub fn book_claim(
+        &mut self,
+        platform: Option<PlatformId>,
+        consequence: f64,
+        hours: f64,
+        days_ended: u32,
+        alpha: f64,
+    ) {
+        self.fold_claims(days_ended, alpha);
         match self.claims.iter_mut().find(|c| c.platform == platform && c.consequence == consequence) {
             Some(c) => c.today += hours,
             None => self.claims.push(ClaimHours { platform, consequence, today: hours, smoothed: 0.0 }),
         }
     }
 
-    /// End of day: folds today's hours into the smoothed figures with weight `alpha`.
-    pub fn smooth_claims(&mut self, alpha: f64) {
-        for c in &mut self.claims {
-            c.smoothed += alpha * (c.today - c.smoothed);
-            c.today = 0.0;
+    /// Folds each day-end up to `days_ended` into the smoothed figures with weight `alpha`:
+    /// the day's hours the first time, none after. Lazy, because in a big world a department's
+    /// claims are out of cache at the day's end, and most see no new work most days; the
+    /// figures are those a fold at every day's end gives (the same operations in the same order).
+    fn fold_claims(&mut self, days_ended: u32, alpha: f64) {
+        let days = days_ended.saturating_sub(self.claims_folded);
+        if days > 0 {
+            for c in &mut self.claims {
+                c.smoothed = c.folded(days, alpha);
+                c.today = 0.0;
+            }
+            self.claims_folded = days_ended;
         }
     }
 
     /// The share of the department's recent time, among the claims that compete with an order
     /// of platform `p` at consequence `consequence` (its own platform's, and others' at least as
-    /// pressing), that went to platform `p`'s own orders. Low: its time goes elsewhere.
-    pub fn own_share(&self, p: PlatformId, consequence: f64) -> f64 {
+    /// pressing), that went to platform `p`'s own orders, `days_ended` day-ends into the run.
+    /// Low: its time goes elsewhere.
+    pub fn own_share(&self, p: PlatformId, consequence: f64, days_ended: u32, alpha: f64) -> f64 {
+        let days = days_ended.saturating_sub(self.claims_folded);
         let (mut own, mut other) = (0.0, 0.0);
         for c in &self.claims {
             if c.platform == Some(p) {
-                own += c.smoothed;
+                own += c.folded(days, alpha);
             } else if c.consequence >= consequence {
-                other += c.smoothed;
+                other += c.folded(days, alpha);
             }
         }
         if own + other > 0.0 { own / (own + other) } else { 0.0 }
@@ -531,6 +565,43 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Claims folded lazily, when next booked or read, hold what a fold at every day's end
+        /// gives, bit for bit, across days with and without work.
+        #[test]
+        fn lazy_claim_folds_equal_a_fold_every_day(
+            days in proptest::collection::vec(
+                proptest::collection::vec((0u8..4, 0u8..2, 0.0f64..8.0, proptest::bool::ANY), 0..4),
+                1..40,
+            )
+        ) {
+            let alpha = 1.0 / 30.0;
+            let (mut lazy, mut eager) = (Department::new(2, 0.0, SimTime::ZERO), Department::new(2, 0.0, SimTime::ZERO));
+            for (day, work) in days.iter().enumerate() {
+                let ended = day as u32;
+                for &(who, level, hours, read) in work {
+                    let platform = (who < 3).then_some(who as usize);
+                    let consequence = if level == 0 { 0.5 } else { 1.0 };
+                    if read {
+                        let p = platform.unwrap_or(0);
+                        proptest::prop_assert_eq!(
+                            lazy.own_share(p, consequence, ended, alpha).to_bits(),
+                            eager.own_share(p, consequence, ended, alpha).to_bits()
+                        );
+                    } else {
+                        lazy.book_claim(platform, consequence, hours, ended, alpha);
+                        eager.book_claim(platform, consequence, hours, ended, alpha);
+                    }
+                }
+                // The eager department folds at every day's end; the lazy one only when used.
+                eager.fold_claims(ended + 1, alpha);
+            }
+            let ended = days.len() as u32 + 5;
+            lazy.fold_claims(ended, alpha);
+            eager.fold_claims(ended, alpha);
+            let bits = |d: &Department| d.claims.iter().map(|c| (c.smoothed.to_bits(), c.today.to_bits())).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(bits(&lazy), bits(&eager));
+        }
+
         /// The queue gives jobs in exactly the order one heap of them gives, whatever the mix of
         /// first-come-first-served runs and more pressing jobs, pushes and pops.
         #[test]

@@ -10,7 +10,7 @@
 use super::*;
 
 /// Smoothing weight of one day in the handlers' time profiles (a time constant of a month).
-const ALPHA: f64 = 1.0 / 30.0;
+pub(super) const ALPHA: f64 = 1.0 / 30.0;
 
 impl World<'_> {
     /// Why order `o`, still open, missed its deadline.
@@ -30,7 +30,7 @@ impl World<'_> {
                 Some((leader, _)) => by_share(self.leader_share(*leader, p)),
                 None => Cause::Capacity,
             },
-            Stage::Redo => by_share(self.departments[o.route[0]].own_share(p, o.consequence)),
+            Stage::Redo => by_share(self.departments[o.route[0]].own_share(p, o.consequence, self.days_ended, ALPHA)),
             Stage::Departments => {
                 // A joint order waits for its slowest part: the least committed department.
                 let share = o
@@ -38,7 +38,7 @@ impl World<'_> {
                     .iter()
                     .enumerate()
                     .filter(|&(i, _)| o.parts_done & (1u64 << i) == 0)
-                    .map(|(_, &d)| self.departments[d].own_share(p, o.consequence))
+                    .map(|(_, &d)| self.departments[d].own_share(p, o.consequence, self.days_ended, ALPHA))
                     .fold(f64::INFINITY, f64::min);
                 by_share(if share.is_finite() { share } else { 1.0 })
             }
@@ -52,16 +52,11 @@ impl World<'_> {
     }
 
     /// End of day: folds the day's hours into every leader's time profile (a department's is
-    /// folded in the day's walk over departments, by [`smooth_department_profile`]).
+    /// folded when next booked or read: `Department::book_claim`, `Department::own_share`).
     pub(super) fn smooth_leader_profiles(&mut self, working: bool) {
         for (leader, spec) in self.leaders.iter_mut().zip(&self.sc.leaders) {
             let claims = if working { spec.other_claims_hours_per_day.min(spec.attention_hours_per_day) } else { 0.0 };
             leader.smooth(claims, ALPHA);
         }
     }
-}
-
-/// End of day: folds the day's hours into department `dept`'s time profile.
-pub(super) fn smooth_department_profile(dept: &mut Department) {
-    dept.smooth_claims(ALPHA);
 }

@@ -65,10 +65,9 @@ impl World<'_> {
             }
             dept.hours_today = Hours::default();
             dept.pressed_hours_today.clear();
-            // Here rather than in a second walk over every department: a big world's
-            // departments are out of cache by then.
-            super::causes::smooth_department_profile(dept);
         }
+        // Departments fold this day's hours into their time profiles when next booked or read.
+        self.days_ended = d + 1;
         self.smooth_leader_profiles(working);
         self.proactive_relapse();
         self.pool_day_end(d)?;

@@ -294,6 +294,8 @@ struct World<'s> {
     intakes: Vec<Intake>,
     /// What intake reads of each category.
     categories: Vec<CategoryFacts>,
+    /// Day-ends so far (the days whose hours the handlers' time profiles hold).
+    days_ended: u32,
     town: Vec<TownDay>,
     grid_entry_hours: f64,
     events: u64,
@@ -513,6 +515,7 @@ impl<'s> World<'s> {
             village_mix: sc.layout.village_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             platform_mix: sc.layout.platform_categories.iter().map(|c| CategoryMix::new(sc, c)).collect(),
             categories: CategoryFacts::all(sc),
+            days_ended: 0,
             intakes: sc
                 .platforms
                 .iter()

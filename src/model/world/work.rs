@@ -241,7 +241,7 @@ impl World<'_> {
         let platform = job.kind.platform();
         let dept = &mut self.departments[d];
         add(&mut dept.hours_today, &hours);
-        dept.book_claim(platform, job.consequence, total);
+        dept.book_claim(platform, job.consequence, total, self.days_ended, super::causes::ALPHA);
         if let (true, Some(p)) = (job.pressed, platform) {
             dept.book_pressed(p, total);
         }
