@@ -5,6 +5,8 @@
 
 use crate::engine::dist::Dist;
 use crate::engine::rng::SimRng;
+#[cfg(doc)]
+use crate::model::citizens::weighted_index;
 use crate::model::order::Parts;
 use crate::scenario::{CategoryId, DeptId, Scenario};
 
@@ -83,6 +85,7 @@ impl CategoryMix {
 mod tests {
     use super::*;
     use crate::engine::rng::Streams;
+    #[cfg(not(doc))]
     use crate::model::citizens::weighted_index;
 
     /// The bisection in [`CategoryMix::draw`] gives exactly the index the linear scan of
