@@ -355,7 +355,16 @@ pub struct Cohorts {
 }
 
 impl Cohorts {
+    /// Cohorts for the regime and launch windows of `spec`, with room for the days they cover
+    /// from the start: the ring never grows (in a world of thousands of platforms, each growth
+    /// was a copy and fresh memory).
+    pub fn for_windows(spec: &RegimeSpec) -> Cohorts {
+        let days = spec.window_days.max(spec.launch_days) as usize + 2;
+        Cohorts { days: std::collections::VecDeque::with_capacity(days), ..Default::default() }
+    }
+
     /// Applies `change` to day `day`'s cohort (and to the sums of the windows holding it).
+    #[inline]
     pub fn update(&mut self, day: usize, change: impl Fn(&mut Cohort)) {
         if day < self.base {
             return;

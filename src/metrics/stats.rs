@@ -72,6 +72,8 @@ pub fn t975(df: u64) -> f64 {
 /// A log-spaced histogram of non-negative values for streaming quantiles (about 2% resolution).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogHistogram {
+    /// Counts by bin; empty until the first value at or above `MIN_VALUE` (an empty histogram
+    /// costs nothing: a world of thousands of platforms makes one for each).
     counts: Vec<u64>,
     zeros: u64,
     n: u64,
@@ -80,10 +82,11 @@ pub struct LogHistogram {
 const BINS_PER_DECADE: f64 = 100.0;
 const MIN_VALUE: f64 = 1e-4;
 const DECADES: f64 = 10.0;
+const BINS: usize = (BINS_PER_DECADE * DECADES) as usize + 1;
 
 impl Default for LogHistogram {
     fn default() -> Self {
-        LogHistogram { counts: vec![0; (BINS_PER_DECADE * DECADES) as usize + 1], zeros: 0, n: 0 }
+        LogHistogram { counts: Vec::new(), zeros: 0, n: 0 }
     }
 }
 
@@ -96,8 +99,18 @@ impl LogHistogram {
             return;
         }
         let i = ((x / MIN_VALUE).log10() * BINS_PER_DECADE) as usize;
-        let last = self.counts.len() - 1;
-        self.counts[i.min(last)] += 1;
+        match self.counts.get_mut(i.min(BINS - 1)) {
+            Some(c) => *c += 1,
+            None => self.first_count(i.min(BINS - 1)),
+        }
+    }
+
+    /// The first count: the bins are laid out now.
+    #[cold]
+    #[inline(never)]
+    fn first_count(&mut self, bin: usize) {
+        self.counts = vec![0; BINS];
+        self.counts[bin] += 1;
     }
 
     /// The `q` quantile (0..=1), NaN when empty. Returns the geometric middle of the bin.

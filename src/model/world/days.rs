@@ -49,13 +49,14 @@ impl World<'_> {
                 dept.rebuke *= 0.5;
             }
             let hours = dept.hours_today.total();
-            self.dept_days[i][di] = DepartmentDay {
+            debug_assert_eq!(self.dept_days[i].len(), di, "a department's days end in order");
+            self.dept_days[i].push(DepartmentDay {
                 queue: dept.queue.len() as u64,
                 hours,
                 utilisation: if capacity > 0.0 { hours / capacity } else { f64::NAN },
                 r: dept.r,
                 stress: dept.stress,
-            };
+            });
             // Overtime decided tonight applies to work started tomorrow (next working day).
             if working || dept.overtime_today > 0.0 {
                 dept.overtime_today = match &spec.overtime {
@@ -81,7 +82,7 @@ impl World<'_> {
                 a.today = 0.0;
             }
             let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
-            self.leader_days[i][di] = LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox };
+            self.leader_days[i].push(LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox });
         }
         for deputy in self.deputies.iter_mut().flatten() {
             deputy.attention.iter_mut().for_each(|(_, a)| a.today = 0.0);
@@ -108,26 +109,31 @@ impl World<'_> {
                 .iter()
                 .fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust_in(sc, p), n + 1));
             let trust = if n_villages > 0 && n > 0 { sum / n as f64 } else { f64::NAN };
-            let day = &mut ps.days[di];
-            day.open = ps.open;
-            day.overdue = ps.overdue;
-            day.attention = attention[p];
-            day.trust = trust;
-            day.weighted_r = weighted_r;
-            day.own_r = own_r;
-            ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
-            if d + 1 >= sc.regimes.window_days {
-                let r = ps.regimes.update(d, &mut ps.cohorts, &ps.days, &sc.regimes);
-                ps.days[di].regime = Some(r);
-            }
+            let fill = |day: &mut PlatformDay| {
+                day.open = ps.open;
+                day.overdue = ps.overdue;
+                day.attention = attention[p];
+                day.trust = trust;
+                day.weighted_r = weighted_r;
+                day.own_r = own_r;
+            };
+            self.days.end_day(p, fill, |days| {
+                ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
+                if d + 1 >= sc.regimes.window_days {
+                    let r = ps.regimes.update(d, &mut ps.cohorts, days, &sc.regimes);
+                    days[di].regime = Some(r);
+                }
+            });
             if di as f64 >= sc.simulation.warmup_days {
                 ps.attention_hours += attention[p];
             }
         }
+        self.days.next_day();
         if let Some(f) = self.on_day.as_mut() {
             let figures = DayFigures {
                 day: di,
                 platforms: &self.platforms,
+                days: &self.days,
                 leaders: &self.leader_days,
                 departments: &self.dept_days,
             };
@@ -150,6 +156,15 @@ impl World<'_> {
             }
         }
         let end = self.end;
+        // Days that never ended (the run's last, partial day) keep what they counted.
+        let n_days = self.town.len();
+        for days in &mut self.dept_days {
+            days.resize(n_days, DepartmentDay::default());
+        }
+        for days in &mut self.leader_days {
+            days.resize(n_days, LeaderDay::default());
+        }
+        let histories = self.days.into_histories(n_days);
         let working_hours = self.sc.calendar.worked_before(end) - self.sc.calendar.worked_before(self.warmup);
         let mut queues = Vec::new();
         let departments = self
@@ -181,13 +196,16 @@ impl World<'_> {
                 queues.push(QueueResult { name: format!("deputy/{}", spec.id), little: l.stat.little(end) });
             }
         }
+        // Each platform's state is read where it lies (a few of its fields), not moved whole: in a
+        // world of thousands of platforms that would copy every one (7 KB each) through the cache.
         let platforms = self
             .platforms
-            .into_iter()
+            .iter_mut()
             .zip(&self.sc.platforms)
+            .zip(histories)
             .enumerate()
-            .map(|(i, (mut ps, spec))| {
-                ps.regimes.settle(&ps.days, &self.sc.regimes);
+            .map(|(i, ((ps, spec), days))| {
+                ps.regimes.settle(&days, &self.sc.regimes);
                 let operator_hours = match ps.operator.as_mut() {
                     Some(op) => {
                         queues.push(QueueResult { name: format!("operator/{}", spec.id), little: op.stat.little(end) });
@@ -201,13 +219,13 @@ impl World<'_> {
                     ps.tally.desk_redispatch_hours = desk.redispatch_hours;
                 }
                 PlatformResult {
-                    tally: ps.tally,
+                    tally: std::mem::take(&mut ps.tally),
                     open_end: open_end[i],
                     overdue_end: overdue_end[i],
                     attention_hours: ps.attention_hours,
                     operator_hours,
-                    days: ps.days,
-                    regimes: ps.regimes,
+                    days,
+                    regimes: std::mem::take(&mut ps.regimes),
                 }
             })
             .collect();

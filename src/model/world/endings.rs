@@ -95,8 +95,10 @@ impl World<'_> {
         if o.overdue {
             ps.overdue -= 1;
         }
-        ps.days[day].closed += 1;
-        ps.days[day].on_time += on_time as u64;
+        let today = self.days.at(p, day);
+        today.closed += 1;
+        today.on_time += on_time as u64;
+        let ps = &mut self.platforms[p];
         let unit = &mut ps.period[o.lead];
         unit.0 += 1;
         unit.1 += resolved as u64;
@@ -171,7 +173,8 @@ impl World<'_> {
         if o.overdue {
             ps.overdue -= 1;
         }
-        ps.days[day].lost += 1;
+        self.days.at(o.platform, day).lost += 1;
+        let ps = &mut self.platforms[o.platform];
         if o.counted {
             if offline {
                 ps.tally.offline += 1;

@@ -270,7 +270,8 @@ impl World<'_> {
         let ps = &mut self.platforms[p];
         ps.open += 1;
         ps.cohorts.update(day, |c| c.arrived += 1);
-        ps.days[day].arrivals += 1;
+        self.days.at(p, day).arrivals += 1;
+        let ps = &mut self.platforms[p];
         if counted {
             let t = &mut ps.tally;
             t.arrived += 1;

@@ -13,6 +13,7 @@ mod operators;
 mod pooling;
 mod proactive;
 mod ranking;
+mod records;
 mod whistle;
 mod work;
 
@@ -36,6 +37,7 @@ use crate::metrics::collector::*;
 use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
 use by_unit::ByUnit;
 use categories::{CategoryFacts, CategoryMix};
+use records::PlatformDays;
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -228,7 +230,6 @@ struct PlatformState {
     operator: Option<Operator>,
     tally: PlatformTally,
     cohorts: Cohorts,
-    days: Vec<PlatformDay>,
     open: u64,
     overdue: u64,
     /// The event queue's lane of its first deadline tier (tier `t` is `deadline_lane + t`):
@@ -279,6 +280,8 @@ struct World<'s> {
     serial: u64,
     seq: u64,
     platforms: Vec<PlatformState>,
+    /// Every platform's daily records: the day in progress, and the days that have ended.
+    days: PlatformDays,
     departments: Vec<Department>,
     dept_days: Vec<Vec<DepartmentDay>>,
     line_rngs: Vec<(SimRng, SimRng)>,
@@ -353,6 +356,7 @@ pub type DayObserver<'s> = dyn FnMut(u32, &DayFigures<'_>) + Send + 's;
 pub struct DayFigures<'a> {
     day: usize,
     platforms: &'a [PlatformState],
+    days: &'a PlatformDays,
     leaders: &'a [Vec<LeaderDay>],
     departments: &'a [Vec<DepartmentDay>],
 }
@@ -365,7 +369,7 @@ impl DayFigures<'_> {
 
     /// Platform `p`'s figures for the day (its regime included, once it has one).
     pub fn platform(&self, p: PlatformId) -> &PlatformDay {
-        &self.platforms[p].days[self.day]
+        &self.days.history(p)[self.day]
     }
 
     /// Platform `p`'s regime changes so far: (day, regime), first verdict included.
@@ -438,8 +442,7 @@ impl<'s> World<'s> {
                     _ => None,
                 },
                 tally: PlatformTally::default(),
-                cohorts: Cohorts::default(),
-                days: vec![PlatformDay::default(); n_days],
+                cohorts: Cohorts::for_windows(&sc.regimes),
                 open: 0,
                 overdue: 0,
                 deadline_lane: lanes[i],
@@ -488,8 +491,9 @@ impl<'s> World<'s> {
             serial: 0,
             seq: 0,
             platforms,
+            days: PlatformDays::new(sc.platforms.len(), n_days),
             departments: sc.departments.iter().map(|d| Department::new(d.staff, r0, warmup)).collect(),
-            dept_days: vec![vec![DepartmentDay::default(); n_days]; sc.departments.len()],
+            dept_days: (0..sc.departments.len()).map(|_| Vec::with_capacity(n_days)).collect(),
             line_rngs: sc
                 .departments
                 .iter()
@@ -505,7 +509,7 @@ impl<'s> World<'s> {
                 .iter()
                 .map(|l| Leader::new(sc.calendar.sub_window(l.effective_attention()), warmup))
                 .collect(),
-            leader_days: vec![vec![LeaderDay::default(); n_days]; sc.leaders.len()],
+            leader_days: (0..sc.leaders.len()).map(|_| Vec::with_capacity(n_days)).collect(),
             villages: sc
                 .villages
                 .iter()
