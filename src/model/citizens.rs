@@ -45,13 +45,13 @@ impl Village {
         trust.dedup_by_key(|e| e.0);
         Village {
             trust,
-            issue_rng: streams.stream(&format!("issues/{id}")),
-            category_rng: streams.stream(&format!("category/village/{id}")),
-            channel_rng: streams.stream(&format!("channel/{id}")),
-            grid_rng: streams.stream(&format!("grid/{id}")),
-            effort_rng: streams.stream(&format!("effort/village/{id}")),
-            village_rng: streams.stream(&format!("village-closure/{id}")),
-            points_rng: streams.stream(&format!("points/{id}")),
+            issue_rng: streams.named("issues", id),
+            category_rng: streams.named("category/village", id),
+            channel_rng: streams.named("channel", id),
+            grid_rng: streams.named("grid", id),
+            effort_rng: streams.named("effort/village", id),
+            village_rng: streams.named("village-closure", id),
+            points_rng: streams.named("points", id),
         }
     }
 

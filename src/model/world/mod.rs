@@ -428,15 +428,15 @@ impl<'s> World<'s> {
             .iter()
             .enumerate()
             .map(|(i, p)| PlatformState {
-                arrival_rng: streams.stream(&format!("arrivals/{}", p.id)),
-                effort_rng: streams.stream(&format!("effort/{}", p.id)),
-                category_rng: streams.stream(&format!("category/{}", p.id)),
-                review_rng: streams.stream(&format!("review/{}", p.id)),
-                sign_off_rng: streams.stream(&format!("sign-off/{}", p.id)),
+                arrival_rng: streams.named("arrivals", &p.id),
+                effort_rng: streams.named("effort", &p.id),
+                category_rng: streams.named("category", &p.id),
+                review_rng: streams.named("review", &p.id),
+                sign_off_rng: streams.named("sign-off", &p.id),
                 operator: match &p.dispatch {
                     Dispatch::Operator(o) => Some(Operator::new(
                         sc.calendar.sub_window(o.hours_per_day),
-                        streams.stream(&format!("operator/{}", p.id)),
+                        streams.named("operator", &p.id),
                         warmup,
                     )),
                     _ => None,
@@ -449,16 +449,16 @@ impl<'s> World<'s> {
                 hours_by_dept: Vec::new(),
                 attention_hours: 0.0,
                 regimes: RegimeTrack::default(),
-                desk: p.desk.as_ref().map(|d| Desk::new(d.staff, streams.stream(&format!("desk/{}", p.id)), warmup)),
-                demand_rng: streams.stream(&format!("demand/{}", p.id)),
-                audit_rng: streams.stream(&format!("audit/{}", p.id)),
-                returns_rng: streams.stream(&format!("returns/{}", p.id)),
-                rating_rng: streams.stream(&format!("rating/{}", p.id)),
-                repeat_rng: streams.stream(&format!("repeat/{}", p.id)),
-                county_rng: streams.stream(&format!("county/{}", p.id)),
-                relay_rng: streams.stream(&format!("relays/{}", p.id)),
-                sensor_rng: streams.stream(&format!("sensors/{}", p.id)),
-                sensor_effort_rng: streams.stream(&format!("sensor-effort/{}", p.id)),
+                desk: p.desk.as_ref().map(|d| Desk::new(d.staff, streams.named("desk", &p.id), warmup)),
+                demand_rng: streams.named("demand", &p.id),
+                audit_rng: streams.named("audit", &p.id),
+                returns_rng: streams.named("returns", &p.id),
+                rating_rng: streams.named("rating", &p.id),
+                repeat_rng: streams.named("repeat", &p.id),
+                county_rng: streams.named("county", &p.id),
+                relay_rng: streams.named("relays", &p.id),
+                sensor_rng: streams.named("sensors", &p.id),
+                sensor_effort_rng: streams.named("sensor-effort", &p.id),
                 sensor_villages: {
                     let owner = sc.layout.platform.get(i).copied().flatten();
                     let ids: Vec<VillageId> = (0..sc.villages.len())
@@ -476,8 +476,8 @@ impl<'s> World<'s> {
                 },
                 period: ByUnit::default(),
                 scores: ByUnit::default(),
-                inquiry_rng: streams.stream(&format!("inquiry/{}", p.id)),
-                urgency_rng: streams.stream(&format!("urgency/{}", p.id)),
+                inquiry_rng: streams.named("inquiry", &p.id),
+                urgency_rng: streams.named("urgency", &p.id),
                 urgency_shares: p.urgency.iter().map(|t| t.0).collect(),
             })
             .collect();
@@ -497,12 +497,7 @@ impl<'s> World<'s> {
             line_rngs: sc
                 .departments
                 .iter()
-                .map(|d| {
-                    (
-                        streams.stream(&format!("line-arrivals/{}", d.id)),
-                        streams.stream(&format!("line-effort/{}", d.id)),
-                    )
-                })
+                .map(|d| (streams.named("line-arrivals", &d.id), streams.named("line-effort", &d.id)))
                 .collect(),
             leaders: sc
                 .leaders
