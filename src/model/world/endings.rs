@@ -195,7 +195,7 @@ impl World<'_> {
     /// M16: an unresolved issue may come back as a new order.
     pub(super) fn maybe_repeat(&mut self, o: &Ending) -> Result<(), PastSchedule> {
         let Some((prob, delay_days)) = self.sc.platforms[o.platform].repeat else { return Ok(()) };
-        let rng = &mut self.platforms[o.platform].repeat_rng;
+        let rng = self.rare(o.platform, Rare::Repeat);
         if chance(rng, prob) {
             let delay = if delay_days > 0.0 { exp_gap(rng, 1.0 / (delay_days * HOURS_PER_DAY)) } else { 0.0 };
             self.note(o.serial, || TraceEvent::WillComplain { days: delay / 24.0 });

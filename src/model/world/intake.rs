@@ -76,7 +76,7 @@ impl World<'_> {
     pub(super) fn schedule_sensor(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         let rate = self.sc.platforms[p].sensors.as_ref().map_or(0.0, |s| s.rate_per_day) / HOURS_PER_DAY;
         if rate > 0.0 {
-            let gap = exp_gap(&mut self.platforms[p].sensor_rng, rate);
+            let gap = exp_gap(self.rare(p, Rare::Sensors), rate);
             self.after_hours(gap, Event::Sensor(p))?;
         }
         Ok(())
@@ -87,19 +87,21 @@ impl World<'_> {
     /// chose a channel and no relay carries it; all draws are on the platform's sensor streams.
     pub(super) fn sensor_event(&mut self, p: PlatformId) -> Result<(), PastSchedule> {
         self.schedule_sensor(p)?;
+        let (streams, spec) = (self.streams, &self.sc.platforms[p]);
         let ps = &mut self.platforms[p];
         let (ids, weights) = &ps.sensor_villages;
         let village = if ids.is_empty() {
             None
         } else {
             let total = weights.iter().sum();
-            Some(ids[weighted_index(&mut ps.sensor_rng, weights, total)])
+            Some(ids[weighted_index(ps.rare.get(Rare::Sensors, &streams, &spec.id), weights, total)])
         };
         let mix = match village {
             Some(v) if self.village_mix[v].total > 0.0 => &self.village_mix[v],
             _ => &self.platform_mix[p],
         };
-        let category = if mix.total > 0.0 { Some(mix.draw(&mut ps.sensor_rng)) } else { None };
+        let category =
+            if mix.total > 0.0 { Some(mix.draw(ps.rare.get(Rare::Sensors, &streams, &spec.id))) } else { None };
         self.take_in(p, Channel::Sensor, village, category)
     }
 
@@ -115,7 +117,7 @@ impl World<'_> {
         let Some(relays) = &self.sc.platforms[p].relays else {
             return self.take_in(p, channel, Some(v), Some(c));
         };
-        let rng = &mut self.platforms[p].relay_rng;
+        let rng = self.rare(p, Rare::Relays);
         let (mut delay, mut lost) = (0.0, false);
         for _ in 0..relays.steps {
             if relays.delay_days > 0.0 {
@@ -154,7 +156,7 @@ impl World<'_> {
         village: Option<VillageId>,
         category: Option<CategoryId>,
     ) -> Result<Option<OrderKey>, PastSchedule> {
-        let sc = self.sc;
+        let (sc, streams) = (self.sc, self.streams);
         let spec = &sc.platforms[p];
         let now = self.now();
         if spec.disabled {
@@ -167,7 +169,7 @@ impl World<'_> {
         let ps = &mut self.platforms[p];
         // 接诉即办: most contacts are inquiries the hotline answers itself; only requests
         // become orders. Drawn only when the platform has inquiries.
-        if spec.inquiry_share > 0.0 && chance(&mut ps.inquiry_rng, spec.inquiry_share) {
+        if spec.inquiry_share > 0.0 && chance(ps.rare.get(Rare::Inquiry, &streams, &spec.id), spec.inquiry_share) {
             if now >= self.warmup {
                 ps.tally.inquiries += 1;
             }
@@ -203,20 +205,24 @@ impl World<'_> {
         // Village-raised orders draw efforts from the village's stream, so a platform's own
         // intake and citizens' choices do not shift each other's numbers.
         let effort_rng = match (channel, village) {
-            (Channel::Sensor, _) => &mut ps.sensor_effort_rng,
+            (Channel::Sensor, _) => ps.rare.get(Rare::SensorEffort, &streams, &spec.id),
             (Channel::Direct, _) | (_, None) => &mut ps.effort_rng,
             (_, Some(v)) => &mut self.villages[v].effort_rng,
         };
         let efforts: Parts<f64> = Parts::from_fn(route.len(), || effort_dist.sample(effort_rng));
         let (review_hours, negotiate_hours) = match &spec.dispatch {
-            Dispatch::Leader { review, .. } => (review.sample(&mut ps.review_rng), 0.0),
-            Dispatch::Operator(o) => (0.0, o.review.sample(&mut ps.review_rng)),
+            Dispatch::Leader { review, .. } => (review.sample(ps.rare.get(Rare::Review, &streams, &spec.id)), 0.0),
+            Dispatch::Operator(o) => (0.0, o.review.sample(ps.rare.get(Rare::Review, &streams, &spec.id))),
             Dispatch::Auto | Dispatch::Centre => (0.0, 0.0),
         };
-        let sign_off_hours = spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(&mut ps.sign_off_rng));
+        let sign_off_hours =
+            spec.sign_off.as_ref().map_or(0.0, |(_, d)| d.sample(ps.rare.get(Rare::SignOff, &streams, &spec.id)));
         let unreasonable = facts.is_some_and(|f| !f.reasonable)
-            || (spec.unreasonable_share > 0.0 && chance(&mut ps.demand_rng, spec.unreasonable_share));
-        let screened = unreasonable && spec.screening_prob > 0.0 && chance(&mut ps.demand_rng, spec.screening_prob);
+            || (spec.unreasonable_share > 0.0
+                && chance(ps.rare.get(Rare::Demand, &streams, &spec.id), spec.unreasonable_share));
+        let screened = unreasonable
+            && spec.screening_prob > 0.0
+            && chance(ps.rare.get(Rare::Demand, &streams, &spec.id), spec.screening_prob);
         let above_township = facts.is_some_and(|f| f.above_township);
         let (deadline, tier) = if spec.urgency.is_empty() {
             (spec.deadline_days.map_or(SimTime::NEVER, |d| sc.calendar.deadline(now, d)), 0)
@@ -224,7 +230,7 @@ impl World<'_> {
             // Tiered limits run on the clock, not on working days: a 2-hour limit is 2 hours.
             let ps = &mut self.platforms[p];
             let total = ps.urgency_shares.iter().sum();
-            let tier = weighted_index(&mut ps.urgency_rng, &ps.urgency_shares, total);
+            let tier = weighted_index(ps.rare.get(Rare::Urgency, &streams, &spec.id), &ps.urgency_shares, total);
             (SimTime::from_hours(now.hours() + spec.urgency[tier].1), tier)
         };
         let counted = now >= self.warmup;

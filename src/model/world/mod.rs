@@ -221,12 +221,93 @@ pub struct RunOutput {
     pub reform_strength_end: f64,
 }
 
+/// The random streams of mechanisms a platform may not have (review, sign-off, demand, audit,
+/// returns, repeats, county, relays, sensors, inquiries, urgency), each made the first time it is
+/// drawn from: the same stream (seeded from the seed, the replication and its name) whenever
+/// that is, so the numbers are those of a stream made at the start. A world of thousands of
+/// platforms made twelve streams for each (3.8 KB) that most never drew from.
+#[derive(Default)]
+struct RareStreams([Option<Box<SimRng>>; Rare::ALL.len()]);
+
+/// Which of a platform's [`RareStreams`].
+#[derive(Clone, Copy)]
+enum Rare {
+    Review,
+    SignOff,
+    Demand,
+    Audit,
+    Returns,
+    Repeat,
+    County,
+    Relays,
+    Sensors,
+    SensorEffort,
+    Inquiry,
+    Urgency,
+}
+
+impl Rare {
+    const ALL: [Rare; 12] = [
+        Rare::Review,
+        Rare::SignOff,
+        Rare::Demand,
+        Rare::Audit,
+        Rare::Returns,
+        Rare::Repeat,
+        Rare::County,
+        Rare::Relays,
+        Rare::Sensors,
+        Rare::SensorEffort,
+        Rare::Inquiry,
+        Rare::Urgency,
+    ];
+
+    /// The stream's kind in its name (`{kind}/{platform}`).
+    fn kind(self) -> &'static str {
+        match self {
+            Rare::Review => "review",
+            Rare::SignOff => "sign-off",
+            Rare::Demand => "demand",
+            Rare::Audit => "audit",
+            Rare::Returns => "returns",
+            Rare::Repeat => "repeat",
+            Rare::County => "county",
+            Rare::Relays => "relays",
+            Rare::Sensors => "sensors",
+            Rare::SensorEffort => "sensor-effort",
+            Rare::Inquiry => "inquiry",
+            Rare::Urgency => "urgency",
+        }
+    }
+}
+
+impl RareStreams {
+    /// Stream `which` of the platform `id` in replication `streams`, made if it is not yet.
+    #[inline]
+    fn get(&mut self, which: Rare, streams: &Streams, id: &str) -> &mut SimRng {
+        let slot = &mut self.0[which as usize];
+        if slot.is_none() {
+            Self::make(slot, which, streams, id);
+        }
+        match slot {
+            Some(rng) => rng,
+            None => unreachable!("made above"),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make(slot: &mut Option<Box<SimRng>>, which: Rare, streams: &Streams, id: &str) {
+        *slot = Some(Box::new(streams.named(which.kind(), id)));
+    }
+}
+
 struct PlatformState {
     arrival_rng: SimRng,
     effort_rng: SimRng,
     category_rng: SimRng,
-    review_rng: SimRng,
-    sign_off_rng: SimRng,
+    /// The streams of the mechanisms a platform may not have, made when first drawn from.
+    rare: RareStreams,
     operator: Option<Operator>,
     tally: PlatformTally,
     cohorts: Cohorts,
@@ -240,17 +321,7 @@ struct PlatformState {
     attention_hours: f64,
     regimes: RegimeTrack,
     desk: Option<Desk>,
-    demand_rng: SimRng,
-    audit_rng: SimRng,
-    returns_rng: SimRng,
     rating_rng: SimRng,
-    repeat_rng: SimRng,
-    county_rng: SimRng,
-    relay_rng: SimRng,
-    /// Sensor events: when, from which village, which category (`sensors/<id>`).
-    sensor_rng: SimRng,
-    /// Efforts of sensor orders (`sensor-effort/<id>`).
-    sensor_effort_rng: SimRng,
     /// Villages the platform's sensors sit in, and their populations (the weights).
     sensor_villages: (Vec<VillageId>, Vec<f64>),
     /// Villages whose trust in it makes its daily mean trust: all of them for a shared
@@ -261,10 +332,6 @@ struct PlatformState {
     period: ByUnit<(u64, u64, u64)>,
     /// Each unit's last assessment score, once it has one (M11; drives gaming).
     scores: ByUnit<Option<f64>>,
-    /// Inquiry or request (`inquiry/<id>`).
-    inquiry_rng: SimRng,
-    /// Urgency tiers (`urgency/<id>`).
-    urgency_rng: SimRng,
     /// Shares of the urgency tiers.
     urgency_shares: Vec<f64>,
 }
@@ -273,6 +340,8 @@ struct PlatformState {
 struct World<'s> {
     sc: &'s Scenario,
     replication: u32,
+    /// The replication's random streams (those made when first drawn from come from here).
+    streams: Streams,
     q: EventQueue<Event>,
     end: SimTime,
     warmup: SimTime,
@@ -431,8 +500,7 @@ impl<'s> World<'s> {
                 arrival_rng: streams.named("arrivals", &p.id),
                 effort_rng: streams.named("effort", &p.id),
                 category_rng: streams.named("category", &p.id),
-                review_rng: streams.named("review", &p.id),
-                sign_off_rng: streams.named("sign-off", &p.id),
+                rare: RareStreams::default(),
                 operator: match &p.dispatch {
                     Dispatch::Operator(o) => Some(Operator::new(
                         sc.calendar.sub_window(o.hours_per_day),
@@ -450,15 +518,7 @@ impl<'s> World<'s> {
                 attention_hours: 0.0,
                 regimes: RegimeTrack::default(),
                 desk: p.desk.as_ref().map(|d| Desk::new(d.staff, streams.named("desk", &p.id), warmup)),
-                demand_rng: streams.named("demand", &p.id),
-                audit_rng: streams.named("audit", &p.id),
-                returns_rng: streams.named("returns", &p.id),
                 rating_rng: streams.named("rating", &p.id),
-                repeat_rng: streams.named("repeat", &p.id),
-                county_rng: streams.named("county", &p.id),
-                relay_rng: streams.named("relays", &p.id),
-                sensor_rng: streams.named("sensors", &p.id),
-                sensor_effort_rng: streams.named("sensor-effort", &p.id),
                 sensor_villages: {
                     let owner = sc.layout.platform.get(i).copied().flatten();
                     let ids: Vec<VillageId> = (0..sc.villages.len())
@@ -476,14 +536,13 @@ impl<'s> World<'s> {
                 },
                 period: ByUnit::default(),
                 scores: ByUnit::default(),
-                inquiry_rng: streams.named("inquiry", &p.id),
-                urgency_rng: streams.named("urgency", &p.id),
                 urgency_shares: p.urgency.iter().map(|t| t.0).collect(),
             })
             .collect();
         World {
             sc,
             replication,
+            streams,
             q: EventQueue::new(),
             end: SimTime::from_days(sc.simulation.duration_days),
             warmup,
@@ -552,6 +611,11 @@ impl<'s> World<'s> {
             let at = self.now();
             self.trace.push(TraceLine { at, event: event() });
         }
+    }
+
+    /// Platform `p`'s stream `which`, made if it is not yet.
+    fn rare(&mut self, p: PlatformId, which: Rare) -> &mut SimRng {
+        self.platforms[p].rare.get(which, &self.streams, &self.sc.platforms[p].id)
     }
 
     fn serial_of(&self, key: OrderKey) -> u64 {

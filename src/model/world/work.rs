@@ -160,7 +160,7 @@ impl World<'_> {
                             load,
                             outside,
                         );
-                        if !chance(&mut self.platforms[platform].returns_rng, t.p_keep) {
+                        if !chance(self.rare(platform, Rare::Returns), t.p_keep) {
                             hours.returns = ret.department_hours;
                             returned = Some(t);
                         }
@@ -435,7 +435,7 @@ impl World<'_> {
             let load = dept.load();
             let weakest = self.orders.get(key).map_or(0.0, |o| o.weakest);
             let fail = decision::reply_failure(&sc.decisions, load, dept.stress, weakest);
-            let rng = &mut self.platforms[p].audit_rng;
+            let rng = self.rare(p, Rare::Audit);
             let slipshod = chance(rng, fail);
             // The audit checks form; a shortcut it misses closes the order unresolved.
             let caught = slipshod && (a.catch >= 1.0 || chance(rng, a.catch));
@@ -481,16 +481,16 @@ impl World<'_> {
         }
         let o = self.orders.get(key).expect("open");
         if o.above_township && !o.resolved_above {
+            let counted = o.counted;
             if let Some(county) = &sc.county {
-                if chance(&mut self.platforms[p].county_rng, county.escalate_prob) {
-                    let counted = o.counted;
+                if chance(self.rare(p, Rare::County), county.escalate_prob) {
                     self.orders.get_mut(key).expect("open").stage = Stage::County;
                     if counted {
                         self.platforms[p].tally.escalated += 1;
                     }
                     self.note(serial, || TraceEvent::Escalated);
                     let delay = if county.delay_days > 0.0 {
-                        exp_gap(&mut self.platforms[p].county_rng, 1.0 / (county.delay_days * HOURS_PER_DAY))
+                        exp_gap(self.rare(p, Rare::County), 1.0 / (county.delay_days * HOURS_PER_DAY))
                     } else {
                         0.0
                     };
@@ -506,7 +506,7 @@ impl World<'_> {
         let Some(o) = self.orders.get(key) else { return Ok(()) };
         let p = o.platform;
         let county = self.sc.county.as_ref().expect("escalations need [county]");
-        let ok = chance(&mut self.platforms[p].county_rng, county.resolve_prob);
+        let ok = chance(self.rare(p, Rare::County), county.resolve_prob);
         let o = self.orders.get_mut(key).expect("open");
         o.resolved_above = ok;
         let serial = o.serial;
