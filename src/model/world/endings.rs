@@ -78,7 +78,7 @@ impl World<'_> {
             )),
             None => self.ranking_gaming(p, o.lead),
         };
-        let ps = &mut self.platforms[p];
+        let (ps, days) = (&mut self.platforms[p], &mut self.days);
         if let Some((p_persuade, success, _)) = gaming {
             if !satisfied && chance(&mut ps.rating_rng, p_persuade) {
                 persuade = true;
@@ -95,10 +95,9 @@ impl World<'_> {
         if o.overdue {
             ps.overdue -= 1;
         }
-        let today = self.days.at(p, day);
+        let today = days.at(p, day);
         today.closed += 1;
         today.on_time += on_time as u64;
-        let ps = &mut self.platforms[p];
         let unit = &mut ps.period[o.lead];
         unit.0 += 1;
         unit.1 += resolved as u64;

@@ -273,11 +273,10 @@ impl World<'_> {
         };
         let key = self.orders.insert(order);
         let day = self.day_index(now);
-        let ps = &mut self.platforms[p];
+        let (ps, days) = (&mut self.platforms[p], &mut self.days);
         ps.open += 1;
         ps.cohorts.update(day, |c| c.arrived += 1);
-        self.days.at(p, day).arrivals += 1;
-        let ps = &mut self.platforms[p];
+        days.at(p, day).arrivals += 1;
         if counted {
             let t = &mut ps.tally;
             t.arrived += 1;

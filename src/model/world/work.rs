@@ -45,8 +45,8 @@ impl World<'_> {
         o.dispatched_at = Some(now);
         let (p, counted, created, serial, parts) = (o.platform, o.counted, o.created, o.serial, o.route.len());
         let day = self.day_index(now);
-        self.days.at(p, day).dispatched += 1;
-        let ps = &mut self.platforms[p];
+        let (ps, days) = (&mut self.platforms[p], &mut self.days);
+        days.at(p, day).dispatched += 1;
         if counted {
             ps.tally.dispatched += 1;
             ps.tally.dispatch.push(now.hours() - created.hours());
@@ -251,9 +251,9 @@ impl World<'_> {
             add(&mut dept.hours, &hours);
         }
         if let Some(platform) = platform {
-            let ps = &mut self.platforms[platform];
+            let (ps, days) = (&mut self.platforms[platform], &mut self.days);
             *crate::model::sorted::slot(&mut ps.hours_by_dept, d) += total;
-            let today = self.days.at(platform, day);
+            let today = days.at(platform, day);
             today.hours += total;
             today.burden += hours.burden();
             if part {
@@ -269,7 +269,7 @@ impl World<'_> {
                 }
             }
             if job.counted {
-                add(&mut self.platforms[platform].tally.hours, &hours);
+                add(&mut ps.tally.hours, &hours);
             }
         }
         if let JobKind::Part { order, platform, part } = job.kind {
