@@ -154,6 +154,30 @@ mod tests {
         assert!((t975(1000) - 1.962).abs() < 0.001);
     }
 
+    /// A histogram lays out its bins at its first value at or above the smallest bin: before
+    /// that (empty, or only values below it) its quantiles are what a laid-out one gives.
+    #[test]
+    fn a_histogram_without_bins_answers_as_one_with_them() {
+        let mut laid_out = LogHistogram { counts: vec![0; BINS], zeros: 0, n: 0 };
+        let mut lazy = LogHistogram::default();
+        for q in [0.1, 0.5, 1.0] {
+            assert!(lazy.quantile(q).is_nan() && laid_out.quantile(q).is_nan());
+        }
+        for x in [0.0, 1e-6, 5e-5] {
+            lazy.push(x);
+            laid_out.push(x);
+        }
+        assert!(lazy.counts.is_empty());
+        for q in [0.1, 0.5, 1.0] {
+            assert_eq!(lazy.quantile(q).to_bits(), laid_out.quantile(q).to_bits());
+        }
+        for x in [3.0, 1e9, 0.2] {
+            lazy.push(x);
+            laid_out.push(x);
+        }
+        assert_eq!(lazy, laid_out);
+    }
+
     #[test]
     fn histogram_quantiles_within_resolution() {
         let mut h = LogHistogram::default();

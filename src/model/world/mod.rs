@@ -879,6 +879,24 @@ fn deadline_lanes(sc: &Scenario) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::RngExt;
+
+    /// A stream made when first drawn from is the stream of its name, and is made once: later
+    /// draws go on where the earlier ones stopped.
+    #[test]
+    fn rare_streams_are_made_once_and_are_the_named_streams() {
+        let streams = Streams::new(5, 3);
+        let mut rare = RareStreams::default();
+        let mut named = streams.named("audit", "minhu");
+        for _ in 0..3 {
+            let a: u64 = rare.get(Rare::Audit, &streams, "minhu").random();
+            assert_eq!(a, named.random::<u64>());
+        }
+        let other: u64 = rare.get(Rare::Review, &streams, "minhu").random();
+        assert_eq!(other, streams.named("review", "minhu").random::<u64>());
+        let a: u64 = rare.get(Rare::Audit, &streams, "minhu").random();
+        assert_eq!(a, named.random::<u64>(), "the audit stream goes on");
+    }
 
     /// Platforms with the same limits share lanes; other limits, and working days against clock
     /// hours, get lanes of their own; a platform's tiers are consecutive lanes.
