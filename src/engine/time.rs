@@ -286,7 +286,16 @@ impl WorkClock {
         if work <= 0.0 {
             return t;
         }
-        let end = self.at_worked(self.worked_before(t) + work);
+        self.advance_from(t, self.worked_before(t), work)
+    }
+
+    /// [`WorkClock::advance`] given `worked = worked_before(t)`, which the caller also needs.
+    #[inline]
+    pub fn advance_from(&self, t: SimTime, worked: f64, work: f64) -> SimTime {
+        if work <= 0.0 {
+            return t;
+        }
+        let end = self.at_worked(worked + work);
         if end < t { t } else { end }
     }
 

@@ -80,6 +80,9 @@ pub struct Job {
     pub effort: f64,
     /// When a worker took it up (set at start).
     pub started: SimTime,
+    /// The working hours of the department's calendar before `started` (set at start; read
+    /// again at the job's end).
+    pub started_worked: f64,
     /// Work speed while it runs (above 1 on overtime days).
     pub speed: f64,
     /// Whether the work carries authority and a deadline (feeds reengineering, M5).
@@ -558,6 +561,7 @@ mod tests {
             kind: JobKind::LineTask,
             effort: 1.0,
             started: SimTime::ZERO,
+            started_worked: 0.0,
             speed: 1.0,
             pressed: false,
             counted: true,

@@ -133,6 +133,7 @@ impl World<'_> {
                     kind: JobKind::Persuasion { platform: p },
                     effort: hours,
                     started: SimTime::ZERO,
+                    started_worked: 0.0,
                     speed: 1.0,
                     pressed: false,
                     counted: o.counted,

@@ -82,6 +82,7 @@ impl World<'_> {
                 kind: JobKind::RootCause { category: c },
                 effort: spec.hours,
                 started: SimTime::ZERO,
+                started_worked: 0.0,
                 speed: 1.0,
                 pressed: false,
                 counted: now >= self.warmup,

@@ -102,6 +102,7 @@ impl World<'_> {
             kind: JobKind::Part { order: key, platform: p, part },
             effort,
             started: SimTime::ZERO,
+            started_worked: 0.0,
             speed: 1.0,
             pressed: o.authority && reaches && o.deadline.is_finite(),
             counted: o.counted,
@@ -312,8 +313,11 @@ impl World<'_> {
         // (the same values: 0 / h = 0 and x / 1 = x for a working day's h > 0).
         let plain = overtime == 0.0 && sc.calendar.hours_per_day() > 0.0;
         let speed = if plain { 1.0 } else { 1.0 + overtime / sc.calendar.hours_per_day() };
-        let done = sc.calendar.advance(now, if plain { total } else { total / speed });
+        // The clock's reading at the start serves the end too (the busy hours it measures).
+        let started_worked = sc.calendar.worked_before(now);
+        let done = sc.calendar.advance_from(now, started_worked, if plain { total } else { total / speed });
         job.started = now;
+        job.started_worked = started_worked;
         job.speed = speed;
         let slot = self.in_service.put(job);
         self.at(done, Event::DeptDone(d, slot))
@@ -325,7 +329,7 @@ impl World<'_> {
         let dept = &mut self.departments[d];
         dept.busy -= 1;
         if job.started >= self.warmup {
-            let worked = sc.calendar.worked_before(now) - sc.calendar.worked_before(job.started);
+            let worked = sc.calendar.worked_before(now) - job.started_worked;
             dept.busy_hours += worked * job.speed;
         }
         match job.kind {
@@ -409,6 +413,7 @@ impl World<'_> {
             kind: JobKind::LineTask,
             effort,
             started: SimTime::ZERO,
+            started_worked: 0.0,
             speed: 1.0,
             pressed: false,
             counted: now >= self.warmup,
@@ -472,6 +477,7 @@ impl World<'_> {
                     kind: JobKind::Redo { order: key, platform: p },
                     effort: effort + sc.platforms[p].documentation_hours,
                     started: SimTime::ZERO,
+                    started_worked: 0.0,
                     speed: 1.0,
                     pressed: authority && reaches && deadline.is_finite(),
                     counted,
