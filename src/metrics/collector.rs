@@ -196,14 +196,17 @@ pub struct RegimeTrack {
     pub changes: Vec<(u32, Regime)>,
     /// Whether it has ever been embedded or reengineered.
     pub was_embedded: bool,
-    /// The figures behind the latest verdict.
+    /// The figures behind the latest verdict, as it read them: the burden share and its floor
+    /// only when the verdict turned on them (NaN and the floor folded so far otherwise; see
+    /// [`reads_burden`]).
     pub last: WindowFigures,
     /// A different verdict seen since this day, not yet held long enough to count.
     pub candidate: Option<(u32, Regime)>,
     /// Highest mean daily arrivals over `launch_days` consecutive days so far.
     pub peak_usage: f64,
     /// Lowest burden share of an earlier classified window (infinite before the first), over
-    /// the days before those in `floor_pending`.
+    /// the days before those in `floor_pending`: those are folded in when a verdict next reads
+    /// the floor, and only then (nothing reads it after the run).
     pub burden_floor: Option<f64>,
     /// Classified days whose burden share is still to be folded into `burden_floor`, in order.
     floor_pending: Vec<u32>,
@@ -302,26 +305,6 @@ impl RegimeTrack {
             }
         }
         self.floor_pending.clear();
-    }
-
-    /// Completes `last` (its burden share and floor) and the floor at the end of the run.
-    pub fn settle(&mut self, days: &[PlatformDay], spec: &RegimeSpec) {
-        let w = spec.window_days as usize;
-        if let Some(day) = self.last_day {
-            let own = self.floor_pending.last() == Some(&day);
-            if own {
-                self.floor_pending.pop();
-            }
-            self.settle_floor(days, w);
-            let d = day as usize;
-            let (hours, burden) = window_hours(days, (d + 1).saturating_sub(w), d);
-            self.last.burden_share = if hours > 0.0 { burden / hours } else { 0.0 };
-            self.last.burden_floor = self.burden_floor.unwrap_or(f64::INFINITY);
-            if own {
-                self.floor_pending.push(day);
-            }
-        }
-        self.settle_floor(days, w);
     }
 }
 

@@ -100,7 +100,8 @@ pub struct WindowFigures {
     pub weighted_r: f64,
     /// The part of it that the platform's own orders drove: decides "reengineered".
     pub own_r: f64,
-    /// Burden hours over all department hours on its orders (负能 index).
+    /// Burden hours over all department hours on its orders in the window (负能 index); NaN when
+    /// the verdict does not turn on it.
     pub burden_share: f64,
     /// The lowest burden share seen in an earlier classified window: the platform's own earlier
     /// level.

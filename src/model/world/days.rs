@@ -205,7 +205,6 @@ impl World<'_> {
             .zip(histories)
             .enumerate()
             .map(|(i, ((ps, spec), days))| {
-                ps.regimes.settle(&days, &self.sc.regimes);
                 let operator_hours = match ps.operator.as_mut() {
                     Some(op) => {
                         queues.push(QueueResult { name: format!("operator/{}", spec.id), little: op.stat.little(end) });
