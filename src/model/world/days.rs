@@ -109,21 +109,19 @@ impl World<'_> {
                 .iter()
                 .fold((0.0, 0usize), |(s, n), &v| (s + self.villages[v].trust_in(sc, p), n + 1));
             let trust = if n_villages > 0 && n > 0 { sum / n as f64 } else { f64::NAN };
-            let fill = |day: &mut PlatformDay| {
+            let days = self.days.end_day(p, |day| {
                 day.open = ps.open;
                 day.overdue = ps.overdue;
                 day.attention = attention[p];
                 day.trust = trust;
                 day.weighted_r = weighted_r;
                 day.own_r = own_r;
-            };
-            self.days.end_day(p, fill, |days| {
-                ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
-                if d + 1 >= sc.regimes.window_days {
-                    let r = ps.regimes.update(d, &mut ps.cohorts, days, &sc.regimes);
-                    days[di].regime = Some(r);
-                }
             });
+            ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
+            if d + 1 >= sc.regimes.window_days {
+                let r = ps.regimes.update(d, &mut ps.cohorts, days, &sc.regimes);
+                days[di].regime = Some(r);
+            }
             if di as f64 >= sc.simulation.warmup_days {
                 ps.attention_hours += attention[p];
             }

@@ -227,7 +227,7 @@ pub struct RunOutput {
 /// that is, so the numbers are those of a stream made at the start. A world of thousands of
 /// platforms made twelve streams for each (3.8 KB) that most never drew from.
 #[derive(Default)]
-struct RareStreams([Option<Box<SimRng>>; Rare::ALL.len()]);
+struct RareStreams([Option<Box<SimRng>>; Rare::COUNT]);
 
 /// Which of a platform's [`RareStreams`].
 #[derive(Clone, Copy)]
@@ -247,20 +247,8 @@ enum Rare {
 }
 
 impl Rare {
-    const ALL: [Rare; 12] = [
-        Rare::Review,
-        Rare::SignOff,
-        Rare::Demand,
-        Rare::Audit,
-        Rare::Returns,
-        Rare::Repeat,
-        Rare::County,
-        Rare::Relays,
-        Rare::Sensors,
-        Rare::SensorEffort,
-        Rare::Inquiry,
-        Rare::Urgency,
-    ];
+    /// How many there are (the last is `Urgency`).
+    const COUNT: usize = Rare::Urgency as usize + 1;
 
     /// The stream's kind in its name (`{kind}/{platform}`).
     fn kind(self) -> &'static str {

@@ -63,21 +63,16 @@ impl PlatformDays {
         &mut self.early[i].1
     }
 
-    /// Ends platform `p`'s record of the day in progress: `fill` completes it, and it joins the
-    /// history; then `after` reads the history (the ended day last) and may change that record.
-    /// Call for every platform, then [`PlatformDays::next_day`].
+    /// Ends platform `p`'s record of the day in progress, `completed` by the caller: it joins the
+    /// history, which comes back (the ended day last) for what reads the days before it. Call
+    /// for every platform, then [`PlatformDays::next_day`].
     #[inline]
-    pub fn end_day<T>(
-        &mut self,
-        p: PlatformId,
-        fill: impl FnOnce(&mut PlatformDay),
-        after: impl FnOnce(&mut [PlatformDay]) -> T,
-    ) -> T {
+    pub fn end_day(&mut self, p: PlatformId, completed: impl FnOnce(&mut PlatformDay)) -> &mut [PlatformDay] {
         let mut record = std::mem::take(&mut self.today[p]);
-        fill(&mut record);
+        completed(&mut record);
         let history = &mut self.history[p];
         history.push(record);
-        after(history)
+        history
     }
 
     /// Opens the next day, once every platform's record of the day in progress has ended.
@@ -118,7 +113,7 @@ mod tests {
         days.at(1, 1).arrivals += 5; // at the instant day 0 ends, before its end is handled
         days.at(1, 1).arrivals += 1;
         for p in 0..2 {
-            days.end_day(p, |r| r.open = 7, |_| ());
+            days.end_day(p, |r| r.open = 7);
         }
         days.next_day();
         days.at(1, 1).arrivals += 2;
