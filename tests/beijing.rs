@@ -145,13 +145,16 @@ fn a_ranking_is_relative() {
         ranks.iter().sum::<f64>() / ranks.len() as f64
     };
     let (before, after) = (mean_rank(&base[0]), mean_rank(&others[0]));
-    assert!(after > before + 3.0, "street 1's mean place {before:.1} → {after:.1}");
+    // About +1 place (8.6 → 9.5) where it was about +3 before every order met the departments'
+    // decision: every street now ends some orders by refusing them, which the ranking counts
+    // against it, so better-staffed neighbours gain less on street 1.
+    assert!(after > before + 0.5, "street 1's mean place {before:.1} → {after:.1}");
     let bottom = |o: &RunOutput| o.ranking.iter().filter(|p| p.table.units[0].bottom).count();
     assert!(bottom(&others[0]) > bottom(&base[0]));
 }
 
 #[test]
-fn the_whistle_speeds_up_district_cases_unless_the_district_is_swamped_by_them() {
+fn the_whistle_keeps_district_cases_but_buys_no_speed_when_summons_swamp_the_district() {
     let county = |sc: &Scenario, o: &[RunOutput]| {
         (metric(sc, o, "county_unresolved_share"), metric(sc, o, "county_resolution_hours"))
     };
@@ -161,24 +164,35 @@ fn the_whistle_speeds_up_district_cases_unless_the_district_is_swamped_by_them()
         let (_, off) = year(&[&s, "!whistle"]);
         let ((u_on, h_on), (u_off, h_off)) = (county(&sc, &on), county(&sc, &off));
         assert!(all_above(&u_on, &u_off, 0.05), "seed {seed}: unresolved {u_off:?} → {u_on:?}");
-        assert!(all_above(&h_on, &h_off, 0.5), "seed {seed}: hours {h_off:?} → {h_on:?}");
+        // Hours to resolution at the bundled load are no longer shorter with the whistle (about
+        // 30.3 h either way, +0.6 h with it): without it departments send back and end more of
+        // the cases, and the harder ones leave the average; with it they keep them. The effect
+        // that stays is on the cases' fate (above) and, under load, on their time (below).
+        eprintln!("seed {seed}: hours {h_off:?} → {h_on:?}");
         assert!(metric(&sc, &on, "summons").iter().all(|&n| n > 10_000.0));
     }
-    // More load on a district that also has its own line tasks: the summons jump the queue and
-    // the advantage grows (hours to resolution several times shorter).
+    // More load on a district that also has its own line tasks: without the whistle it ends
+    // many more of the district cases by refusing them; the summons make it keep them.
     let busy = "departments.dongcheng_bureau.staff=100";
     let (sc, on) = year(&[busy]);
     let (_, off) = year(&[busy, "!whistle"]);
-    let (h_on, h_off) = (metric(&sc, &on, "county_resolution_hours"), metric(&sc, &off, "county_resolution_hours"));
-    assert!(h_on.iter().zip(&h_off).all(|(a, b)| b > &(3.0 * a)), "busy district: {h_off:?} vs {h_on:?}");
+    let ((u_on, h_on), (u_off, h_off)) = (county(&sc, &on), county(&sc, &off));
+    eprintln!("busy: unresolved {u_off:?} → {u_on:?}, hours {h_off:?} → {h_on:?}");
+    assert!(all_above(&u_on, &u_off, 0.05), "busy district: unresolved {u_off:?} → {u_on:?}");
     // A district swamped by the summoned work itself: every job is a summons, priority buys
-    // nothing, and the time to resolution is the same with or without the whistle (within 5%).
+    // nothing, and the whistle makes no case faster (it keeps more of them: 68% → 47% end
+    // unresolved, and the kept ones take a little longer on average).
     let swamped = ["departments.dongcheng_bureau.staff=70", "!departments.dongcheng_bureau.line_tasks"];
     let (sc, on) = year(&swamped);
     let (_, off) = year(&[swamped[0], swamped[1], "!whistle"]);
-    let (h_on, h_off) = (metric(&sc, &on, "county_resolution_hours"), metric(&sc, &off, "county_resolution_hours"));
-    assert!(h_on.iter().zip(&h_off).all(|(a, b)| (a / b - 1.0).abs() < 0.05), "swamped: {h_off:?} vs {h_on:?}");
-    assert!(metric(&sc, &on, "summons_late_share").iter().all(|&x| x > 0.05), "late reports are rebuked");
+    let ((u_on, h_on), (u_off, h_off)) = (county(&sc, &on), county(&sc, &off));
+    eprintln!("swamped: unresolved {u_off:?} → {u_on:?}, hours {h_off:?} → {h_on:?}");
+    assert!(h_on.iter().zip(&h_off).all(|(a, b)| *a > 0.95 * b), "swamped: {h_off:?} vs {h_on:?}");
+    assert!(all_above(&u_on, &u_off, 0.05), "swamped district: unresolved {u_off:?} → {u_on:?}");
+    // Summoned departments now send back what they cannot carry instead of reporting late:
+    // few late reports are rebuked (under 5% where it was over 5%).
+    let late = metric(&sc, &on, "summons_late_share");
+    assert!(late.iter().all(|&x| x.is_finite() && x < 0.05), "late reports: {late:?}");
 }
 
 #[test]
@@ -271,15 +285,18 @@ fn the_out_of_sample_check_gives_what_the_model_document_reports() {
     let before = (mean(&|o| rates(o, 120.0, 180.0).1), mean(&|o| rates(o, 120.0, 180.0).2));
     let after = (mean(&|o| rates(o, 450.0, 540.0).1), mean(&|o| rates(o, 450.0, 540.0).2));
     // What docs/MODEL.md reports (percent, one decimal), within half a point.
-    let reported = ((67.5, 66.0), (79.3, 76.5));
+    let reported = ((50.1, 49.0), (72.6, 70.0));
     for (got, want) in
         [(before.0, reported.0.0), (before.1, reported.0.1), (after.0, reported.1.0), (after.1, reported.1.1)]
     {
         assert!((got * 100.0 - want).abs() < 0.5, "got {:.1}%, the document says {want}%", got * 100.0);
     }
-    // The verdict, clause by clause.
+    // The verdict, clause by clause: since every order meets the departments' decision (and a
+    // second refusal ends it), the "before" satisfaction misses its tolerance by a point, and
+    // "after" stays short of 82%; the rise holds.
     let within = |x: f64, target: f64| (x - target).abs() <= 0.15;
-    assert!(within(before.0, 0.53) && within(before.1, 0.65), "before: inside the tolerance");
+    assert!(within(before.0, 0.53), "before: resolution inside the tolerance");
+    assert!(!within(before.1, 0.65), "before: satisfaction just outside it (the miss docs/MODEL.md reports)");
     assert!(after.0 < 0.82 && after.1 < 0.82, "after: short of 82% (the miss docs/MODEL.md explains)");
     assert!(after.0 - before.0 >= 0.10 && after.1 - before.1 >= 0.10, "rise: at least 10 points");
 }
@@ -301,6 +318,7 @@ fn the_readme_row_is_the_programs() {
     let (without, _) = run(&["!whistle"]);
     let (_, proactive) = run(&["proactive.hours=8"]);
     let whistle = format!("{:.0}% instead of {:.0}%", without * 100.0, with * 100.0);
+    eprintln!("README row: {whistle}, volume {closed} -> {proactive}");
     assert!(readme.contains(&whistle), "README should say: {whistle}");
     let thousands = |x: f64| {
         let n = x.round() as u64;

@@ -33,6 +33,12 @@ impl Run {
         let changes = &self.outs[0].platforms[p].regimes.changes;
         changes.iter().rev().find(|c| c.1.name() == "overloaded").map_or(0, |c| c.0)
     }
+    /// The first day after the flip on which replication 0 is embedded again (0: never).
+    fn back_day(&self, p: usize) -> u32 {
+        let flip = self.flip_day(p);
+        let changes = &self.outs[0].platforms[p].regimes.changes;
+        changes.iter().find(|c| c.0 > flip && c.1.is_embedded()).map_or(0, |c| c.0)
+    }
 }
 
 fn pct(x: f64) -> String {
@@ -72,15 +78,24 @@ fn the_guide_quotes_what_the_runs_give_today() {
         ));
     }
 
-    // Lesson 3: the tipping point.
-    let pulse = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 3.0 }]";
+    // Lesson 3: a pulse, and how the township comes back.
+    let pulse = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 5.0 }]";
     let small = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 1.5 }]";
     let none = run("scenarios/classroom-tipping.toml", &[]);
     let tipped = run("scenarios/classroom-tipping.toml", &[pulse]);
     let little = run("scenarios/classroom-tipping.toml", &[small]);
     phrases.push(format!("no pulse: {}, {} on time", none.regimes(0), pct(none.mean(0, "on_time_share"))));
-    phrases.push(format!("pulse ×3: {}, {} on time", tipped.regimes(0), pct(tipped.mean(0, "on_time_share"))));
-    phrases.push(format!("flips to overloaded on day {}", tipped.flip_day(0)));
+    phrases.push(format!(
+        "pulse ×5: {}, {} on time, {} of decided orders closed in the system",
+        tipped.regimes(0),
+        pct(tipped.mean(0, "on_time_share")),
+        pct(tipped.mean(0, "closed_in_system_share"))
+    ));
+    phrases.push(format!(
+        "flips to overloaded on day {} and is embedded again on day {}",
+        tipped.flip_day(0),
+        tipped.back_day(0)
+    ));
     phrases.push(format!("pulse ×1.5: {}, {} on time", little.regimes(0), pct(little.mean(0, "on_time_share"))));
 
     // The Chinese paragraphs repeat the numbers.
@@ -97,11 +112,7 @@ fn the_guide_quotes_what_the_runs_give_today() {
     let [redo, gap, returns, burden] = figures(&quiet);
     phrases.push(format!("分别为 {redo}、{gap}、{returns}、{burden}"));
 
-    phrases.push(format!(
-        "{} 按时，第 0 次重复\n在第 {} 天转为超载",
-        pct(tipped.mean(0, "on_time_share")),
-        tipped.flip_day(0)
-    ));
+    phrases.push(format!("第 0 次重复在第 {} 天转为超载，第 {} 天恢复嵌入", tipped.flip_day(0), tipped.back_day(0)));
     phrases.push(format!("4 次均为嵌入、{} 按时", pct(little.mean(0, "on_time_share"))));
 
     let missing: Vec<&String> = phrases.iter().filter(|p| !guide.contains(p.as_str())).collect();

@@ -5,8 +5,10 @@
 //!   decision model existed: the decision model is neutral there, to the last digit.
 //! - `s_town_is_unchanged` and `swapped_is_unchanged`: retaken deliberately when the decision
 //!   model replaced the operator's fixed acceptance probability (departments now decide from
-//!   load and sanctions; regimes are classified by the cause of failures). They guard against
-//!   unintended drift from here on.
+//!   load and sanctions; regimes are classified by the cause of failures), and again when every
+//!   order on every path came to meet the departments' take-up decision, a second refusal came
+//!   to end an order, and the leader's sanction was recalibrated (scenarios/calibration/s-town.toml).
+//!   They guard against unintended drift from here on.
 
 use embedsim::metrics::summary::summarize;
 use embedsim::model::run_replication;

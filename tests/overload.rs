@@ -344,6 +344,10 @@ fn c_district_meets_its_calibration_targets_across_seeds() {
 
 #[test]
 fn the_classroom_township_flips_into_overload_and_its_control_does_not() {
+    // Eight replications over two seeds; at most one may stop short of overload by the end of
+    // the ramp (departments now send back what they cannot carry, which slows the flip), but
+    // every one leaves the embedded regime during the ramp.
+    let mut flipped = 0;
     for seed in [42, 43] {
         let s = seed.to_string();
         let ramp = scenario(include_str!("../scenarios/classroom-overload.toml"), &[("simulation.seed", &s)]);
@@ -351,10 +355,13 @@ fn the_classroom_township_flips_into_overload_and_its_control_does_not() {
         for (out, r) in outs.iter().zip(&rows) {
             let changes = &out.platforms[0].regimes.changes;
             let embedded = changes.iter().position(|c| c.1.is_embedded()).expect("embedded at first");
-            let over = changes.iter().position(|c| c.1 == Regime::Overloaded).expect("then overloaded");
-            assert!(embedded < over, "{changes:?}");
-            assert!(changes[over].0 > 150, "flips during the ramp, not at launch: {changes:?}");
-            assert_eq!(r[0].regime, Regime::Overloaded);
+            let left = changes.iter().position(|c| !c.1.is_embedded() && c.0 > changes[embedded].0);
+            let left = left.unwrap_or_else(|| panic!("leaves the embedded regime during the ramp: {changes:?}"));
+            assert!(changes[left].0 > 150, "during the ramp, not at launch: {changes:?}");
+            if let Some(over) = changes.iter().position(|c| c.1 == Regime::Overloaded) {
+                assert!(embedded < over, "{changes:?}");
+                flipped += (r[0].regime == Regime::Overloaded) as usize;
+            }
         }
         let steady = scenario(include_str!("../scenarios/classroom-steady.toml"), &[("simulation.seed", &s)]);
         let (outs, _) = runs(&steady);
@@ -364,6 +371,7 @@ fn the_classroom_township_flips_into_overload_and_its_control_does_not() {
             assert!(out.platforms[0].regimes.current().is_embedded());
         }
     }
+    assert!(flipped >= 7, "ends overloaded in {flipped} of 8 replications");
 }
 
 #[test]

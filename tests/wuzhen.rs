@@ -40,8 +40,14 @@ fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     (m, 2.365 * (var / n).sqrt())
 }
 
+/// A finding that changed when every order came to meet the departments' decision: pooling no
+/// longer shortens Wuzhen's recovery, because offices that cannot carry the surge send events
+/// back, and a second refusal ends them (closed outside the system) — the shed backlog clears as
+/// fast with fixed staff. Before, with no refusals, pooling saved about 29 days (4.6 against
+/// 33.8). The counterfactual: when refused events cannot end (sent back up to 50 times), fixed
+/// staff no longer recover within the run.
 #[test]
-fn pooling_recovers_faster_after_the_same_shock() {
+fn with_refusals_pooling_no_longer_shortens_recovery() {
     let pooled = scenario(WUZHEN, &[]);
     let fixed = without_pooling(&[]);
     let (outs_p, rows_p) = run(&pooled);
@@ -56,9 +62,12 @@ fn pooling_recovers_faster_after_the_same_shock() {
         "recovery days saved by pooling: {m:.1} ± {h:.1} (fixed staff: {:.1} days)",
         rf.iter().sum::<f64>() / 8.0
     );
-    assert!(m - h > 0.0, "pooling recovers faster: {m} ± {h}");
-    let (pk, pkh) = paired(&values(&rows_f, "shock_peak_open"), &values(&rows_p, "shock_peak_open"));
-    assert!(pk - pkh > 0.0, "and the backlog peaks lower: {pk} ± {pkh}");
+    assert!(m - h < 3.0, "pooling saves no more than a few days: {m:.1} ± {h:.1}");
+    assert!(rf.iter().sum::<f64>() / 8.0 < 20.0, "fixed staff recover within weeks: {rf:?}");
+    let endless = without_pooling(&[("decisions.refusals.max_returns", "50")]);
+    let (_, rows_e) = run(&endless);
+    let recovered = values(&rows_e, "recovery_days").iter().filter(|x| x.is_finite()).count();
+    assert!(recovered <= 1, "refused events that never end: {recovered} of 8 recover");
     for (rows, outs) in [(&rows_p, &outs_p), (&rows_f, &outs_f)] {
         for (r, o) in rows.iter().zip(outs.iter()) {
             let s = &r[0];
@@ -307,13 +316,13 @@ fn the_run_prints_the_channels_and_the_volunteers() {
 }
 
 #[test]
-fn the_pooling_finding_holds_over_other_seeds() {
+fn the_pooling_finding_holds_over_other_seeds_too() {
     for seed in ["11", "2024"] {
         let pooled = scenario(WUZHEN, &[("simulation.seed", seed)]);
         let fixed = without_pooling(&[("simulation.seed", seed)]);
         let (_, rows_p) = run(&pooled);
         let (_, rows_f) = run(&fixed);
         let (m, h) = paired(&values(&rows_f, "recovery_days"), &values(&rows_p, "recovery_days"));
-        assert!(m - h > 0.0, "seed {seed}: pooling recovers faster by {m:.1} ± {h:.1} days");
+        assert!(m - h < 3.0, "seed {seed}: pooling saves {m:.1} ± {h:.1} days");
     }
 }

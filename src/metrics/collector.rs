@@ -109,6 +109,9 @@ pub struct Cohort {
     pub missed_authority: u64,
     /// Settled offline or dropped after their deadline had passed.
     pub lost_late: u64,
+    /// Refused for good before their deadline by departments filled with the platform's own
+    /// orders: lost for lack of capacity.
+    pub lost_capacity: u64,
 }
 
 /// One platform's figures for one day.
@@ -248,7 +251,8 @@ impl RegimeTrack {
             decided: c.closed + c.lost + c.overdue,
             missed_capacity: c.missed_capacity,
             missed_authority: c.missed_authority,
-            lost_in_time: c.lost - c.lost_late,
+            lost_in_time: c.lost - c.lost_late - c.lost_capacity,
+            refused_capacity: c.lost_capacity,
             ..Default::default()
         };
         f.usage = f.arrived as f64 / w as f64;
@@ -402,6 +406,7 @@ impl Cohort {
         self.missed_capacity += o.missed_capacity;
         self.missed_authority += o.missed_authority;
         self.lost_late += o.lost_late;
+        self.lost_capacity += o.lost_capacity;
     }
 
     fn sub(&mut self, o: &Cohort) {
@@ -413,5 +418,6 @@ impl Cohort {
         self.missed_capacity -= o.missed_capacity;
         self.missed_authority -= o.missed_authority;
         self.lost_late -= o.lost_late;
+        self.lost_capacity -= o.lost_capacity;
     }
 }

@@ -110,8 +110,11 @@ pub struct WindowFigures {
     pub missed_capacity: u64,
     /// Decided orders still open at their deadline for lack of authority.
     pub missed_authority: u64,
-    /// Settled offline or dropped before their deadline: refused.
+    /// Settled offline or dropped before their deadline: refused for lack of authority.
     pub lost_in_time: u64,
+    /// Refused for good before their deadline by departments filled with the platform's own
+    /// orders: for lack of capacity.
+    pub refused_capacity: u64,
     /// The platform is idling now: leaving idling takes usage back above `idling_usage` + 0.1 of
     /// its peak, so that usage hovering at the threshold does not flip the regime to and fro.
     pub idling_now: bool,
@@ -135,7 +138,7 @@ impl WindowFigures {
 
     /// Orders left unhandled for lack of capacity.
     pub fn capacity_failures(&self) -> u64 {
-        self.missed_capacity
+        self.missed_capacity + self.refused_capacity
     }
 
     /// Orders left unhandled for lack of authority.
@@ -156,9 +159,12 @@ fn ratio(a: u64, b: u64) -> f64 {
 ///
 /// 1. too few decided orders (`min_decided`): idling if usage fell under `idling_usage` × its
 ///    smoothed peak, else unclassified;
-/// 2. overloaded — capacity failures outnumber authority failures, and either under
-///    `overloaded_on_time` of decided orders closed on time, or the backlog grew over the window
-///    by more than a tenth of its arrivals while the burden share rose `burden_rise` above the
+/// 2. overloaded — at least `overloaded_capacity_misses` of decided orders failed for lack of
+///    capacity, and either the backlog grew over the window by more than a tenth of its arrivals
+///    or capacity failures outnumber authority failures (swamped by its own demand: the excess
+///    piles up or is refused); or capacity failures
+///    outnumber authority failures, and either under `overloaded_on_time` of decided orders
+///    closed on time, or the backlog grew while the burden share rose `burden_rise` above the
 ///    platform's own earlier level;
 /// 3. floating (idling when usage fell under `idling_usage` × its peak) — under
 ///    `floating_closed` of decided orders closed in the system on time, authority failures at
@@ -178,6 +184,9 @@ pub fn classify(f: &WindowFigures, spec: &RegimeSpec) -> Regime {
     let (capacity, authority) = (f.capacity_failures(), f.authority_failures());
     let collapsed = f.on_time_of_decided() < spec.overloaded_on_time;
     let growing = backlog_growing(f);
+    if swamped(f, spec) {
+        return Regime::Overloaded;
+    }
     let burden_up = f.burden_share - f.burden_floor >= spec.burden_rise;
     if capacity > authority && (collapsed || (growing && burden_up)) {
         return Regime::Overloaded;
@@ -196,6 +205,16 @@ fn backlog_growing(f: &WindowFigures) -> bool {
     f.backlog_growth > 0.1 * f.arrived as f64 && f.backlog_growth > 0.0
 }
 
+/// Swamped by its own demand: at least `overloaded_capacity_misses` of decided orders failed for
+/// lack of capacity (open at their deadline, or refused by departments filled with the
+/// platform's own orders), and the excess either piles up (a growing backlog) or is shed by those
+/// refusals (capacity failures outnumber authority failures).
+fn swamped(f: &WindowFigures, spec: &RegimeSpec) -> bool {
+    let capacity = f.capacity_failures();
+    (backlog_growing(f) || capacity > f.authority_failures())
+        && capacity as f64 >= spec.overloaded_capacity_misses * f.decided as f64
+}
+
 /// Whether [`classify`]'s verdict on `f` depends on the burden share and its floor: only when
 /// capacity failures outnumber authority failures, on-time closure has not collapsed and the
 /// backlog grows. Lets the caller sum the window's hours only then.
@@ -204,6 +223,7 @@ pub fn reads_burden(f: &WindowFigures, spec: &RegimeSpec) -> bool {
         && f.capacity_failures() > f.authority_failures()
         && !(f.on_time_of_decided() < spec.overloaded_on_time)
         && backlog_growing(f)
+        && !swamped(f, spec)
 }
 
 /// How far above the idling threshold usage must climb before a platform stops idling.
@@ -270,5 +290,39 @@ mod tests {
         f.burden_floor = 0.35;
         assert_eq!(classify(&f, &s), Regime::Embedded);
         assert!(negative_energy(f.burden_share, s.burden_share));
+    }
+
+    #[test]
+    fn a_platform_swamped_by_its_own_demand_is_overloaded_whatever_else_failed() {
+        let s = RegimeSpec::default();
+        // 55 closed on time; 20 open past deadline for lack of capacity, 20 refused: no more
+        // capacity failures than authority ones, on-time closure not collapsed.
+        let mut f = figs(100, 60, 55);
+        f.missed_capacity = 20;
+        f.lost_in_time = 20;
+        f.backlog_growth = 30.0;
+        assert_eq!(classify(&f, &s), Regime::Overloaded);
+        assert!(!reads_burden(&f, &s));
+        // The same failures with a steady backlog: not swamped.
+        f.backlog_growth = 5.0;
+        assert_ne!(classify(&f, &s), Regime::Overloaded);
+        // A growing backlog with few capacity misses: not swamped either.
+        f.backlog_growth = 30.0;
+        f.missed_capacity = 19;
+        assert_ne!(classify(&f, &s), Regime::Overloaded);
+        // The key moves the line.
+        let lower = RegimeSpec { overloaded_capacity_misses: 0.15, ..RegimeSpec::default() };
+        assert_eq!(classify(&f, &lower), Regime::Overloaded);
+        // A steady backlog whose excess departments refuse, filled with the platform's own
+        // orders: the refusals are capacity failures, and the platform is swamped.
+        let mut shed = figs(100, 60, 55);
+        shed.missed_capacity = 10;
+        shed.refused_capacity = 20;
+        shed.lost_in_time = 10;
+        assert_eq!(classify(&shed, &s), Regime::Overloaded);
+        // The same refusals charged to authority (departments busy elsewhere): not overload.
+        shed.refused_capacity = 0;
+        shed.lost_in_time = 30;
+        assert_ne!(classify(&shed, &s), Regime::Overloaded);
     }
 }

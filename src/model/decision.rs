@@ -26,13 +26,21 @@
 //! With only auto dispatch and no mechanisms configured no claim differs from another and no
 //! choice is ever made: the departments are plain queues (`embedsim validate`).
 
-use crate::scenario::{DecisionSpec, Label};
+use crate::scenario::{DecisionSpec, Label, Scenario};
 
 /// Who can sanction the neglect of a claim on a department's hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sanctioner {
-    /// A core leader who dispatched it with authority and will sign it off.
-    Leader,
+    /// A core leader who dispatched it with authority, signs off its reply, or both: her
+    /// sanction is earned by what she does with the order, not by her title.
+    Leader {
+        /// She dispatched it with authority.
+        dispatched: bool,
+        /// She signs off the reply (follows it up).
+        signs_off: bool,
+    },
+    /// A command centre that graded the event and routed it with a lead agency.
+    Centre,
     /// The platform's assessment of units.
     Assessment,
     /// The county, with veto weight (一票否决).
@@ -57,7 +65,14 @@ impl Sanctioner {
     /// Plain words for traces.
     pub fn words(self) -> &'static str {
         match self {
-            Sanctioner::Leader => "the leader who dispatched it",
+            Sanctioner::Leader { dispatched: true, signs_off: true } => {
+                "the leader who dispatched it and will sign off the reply"
+            }
+            Sanctioner::Leader { dispatched: true, signs_off: false } => {
+                "the leader who dispatched it (she does not check the reply)"
+            }
+            Sanctioner::Leader { dispatched: false, .. } => "the leader who will sign off the reply",
+            Sanctioner::Centre => "the command centre that routed it, with a lead agency",
             Sanctioner::Assessment => "the platform's assessment",
             Sanctioner::Veto => "the county, with veto weight",
             Sanctioner::LineTask => "the county line department",
@@ -70,15 +85,41 @@ impl Sanctioner {
     }
 }
 
-/// Who stands behind an order, from how it was dispatched and what the platform assesses.
-pub fn order_sanctioner(authority: bool, assessed: bool) -> Sanctioner {
-    if authority {
-        Sanctioner::Leader
-    } else if assessed {
+/// What a department can observe of who stands behind an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backing {
+    /// Dispatched with authority (a core leader, or a command centre).
+    pub authority: bool,
+    /// The authority was a command centre's.
+    pub centre: bool,
+    /// A leader signs off the reply.
+    pub signed_off: bool,
+    /// The platform assesses or appraises units on its orders.
+    pub assessed: bool,
+}
+
+/// Who stands behind an order, from what the department can observe: who dispatched it and with
+/// what authority, whether a leader follows it up, whether the platform assesses units. A
+/// director who neither dispatches nor signs off is not among them.
+pub fn order_sanctioner(b: Backing) -> Sanctioner {
+    if b.authority && b.centre {
+        Sanctioner::Centre
+    } else if b.authority || b.signed_off {
+        Sanctioner::Leader { dispatched: b.authority, signs_off: b.signed_off }
+    } else if b.assessed {
         Sanctioner::Assessment
     } else {
         Sanctioner::Nobody
     }
+}
+
+/// Whether department `d` has a decision to make about an order of platform `p`: it has work the
+/// order would displace (line tasks of its own, or the orders of more than one platform), or the
+/// platform grants it a return right. Without either, nothing is displaced and the order is kept
+/// without a decision, so a scenario of one platform, no line tasks and no return right is a
+/// plain queueing network (docs/MODEL.md, "Neutrality").
+pub fn decides(sc: &Scenario, d: usize, p: usize) -> bool {
+    sc.departments[d].line_tasks.is_some() || sc.platforms.len() > 1 || sc.platforms[p].returns.is_some()
 }
 
 /// The consequence of neglecting a claim, in days of work the department would rather spend
@@ -86,7 +127,12 @@ pub fn order_sanctioner(authority: bool, assessed: bool) -> Sanctioner {
 pub fn consequence(spec: &DecisionSpec, who: Sanctioner, label: Label) -> f64 {
     let s = &spec.sanction;
     let base = match who {
-        Sanctioner::Leader => s.leader,
+        Sanctioner::Leader { dispatched, signs_off } => {
+            // Earned: the part resting on dispatching, and the part resting on following up.
+            let share = if dispatched { 1.0 - s.follow_up } else { 0.0 } + if signs_off { s.follow_up } else { 0.0 };
+            if share >= 1.0 { s.leader } else { s.leader * share }
+        }
+        Sanctioner::Centre => s.centre,
         Sanctioner::Assessment => s.assessment,
         Sanctioner::Veto => s.veto,
         Sanctioner::LineTask => s.line_task,
@@ -112,6 +158,11 @@ pub fn day_load(worked_hours: f64, staff: u32, queued_hours: f64, hours_per_day:
     let capacity = staff as f64 * hours_per_day;
     worked_hours.max(0.0) / capacity + queued_hours.max(0.0) / capacity
 }
+
+/// A department at this smoothed load or above has a full day's work per head and more: a refusal
+/// it makes while its time goes to the refused platform's own orders is for lack of capacity, not
+/// of authority (docs/MODEL.md 8).
+pub const FULL_LOAD: f64 = 1.0;
 
 /// The smoothed load after a working day with load `today`.
 pub fn smooth_load(previous: f64, today: f64) -> f64 {
@@ -215,10 +266,30 @@ mod tests {
     fn consequence_orders_the_claims() {
         let s = spec();
         let c = |w, l| consequence(&s, w, l);
-        assert!(c(Sanctioner::Leader, Label::Petition) > c(Sanctioner::Leader, Label::Routine));
-        assert!(c(Sanctioner::Leader, Label::Routine) > c(Sanctioner::LineTask, Label::Routine));
+        let full = Sanctioner::Leader { dispatched: true, signs_off: true };
+        assert!(c(full, Label::Petition) > c(full, Label::Routine));
+        assert!(c(full, Label::Routine) > c(Sanctioner::LineTask, Label::Routine));
         assert!(c(Sanctioner::LineTask, Label::Routine) > c(Sanctioner::Nobody, Label::Routine));
         assert_eq!(c(Sanctioner::Assessment, Label::Routine), c(Sanctioner::LineTask, Label::Routine));
+    }
+
+    #[test]
+    fn a_leaders_sanction_is_earned_by_dispatching_and_following_up() {
+        let s = spec();
+        let c = |dispatched, signs_off| consequence(&s, Sanctioner::Leader { dispatched, signs_off }, Label::Routine);
+        assert_eq!(c(true, true), s.sanction.leader);
+        assert!(c(true, false) < c(true, true) && c(false, true) < c(true, true));
+        assert!(c(true, false) > 0.0 && c(false, true) > 0.0);
+        assert_eq!(c(true, false) + c(false, true), s.sanction.leader);
+        // A director on the wall (no dispatch, no sign-off) is not a sanctioner at all.
+        let wall = Backing { authority: false, centre: false, signed_off: false, assessed: false };
+        assert_eq!(order_sanctioner(wall), Sanctioner::Nobody);
+        assert_eq!(order_sanctioner(Backing { assessed: true, ..wall }), Sanctioner::Assessment);
+        assert_eq!(
+            order_sanctioner(Backing { signed_off: true, ..wall }),
+            Sanctioner::Leader { dispatched: false, signs_off: true }
+        );
+        assert_eq!(order_sanctioner(Backing { authority: true, centre: true, ..wall }), Sanctioner::Centre);
     }
 
     #[test]

@@ -137,6 +137,9 @@ pub struct Order {
     pub county: bool,
     /// Reviewed by a deputy without authority (M13).
     pub delegated: bool,
+    /// Refused for good by a department whose time went to this platform's own orders: it
+    /// ends for lack of capacity, not of authority.
+    pub refused_for_capacity: bool,
     /// The smallest consequence of neglect behind any of its parts so far (effort follows the
     /// least-watched part; infinite before dispatch).
     pub weakest: f64,
@@ -336,6 +339,7 @@ mod tests {
             slipshod: false,
             county: false,
             delegated: false,
+            refused_for_capacity: false,
             weakest: f64::INFINITY,
         }
     }

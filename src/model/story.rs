@@ -193,6 +193,18 @@ pub enum TraceEvent {
     },
     /// The operator gives up: the order is dropped.
     Dropped,
+    /// A department weighed the order when a worker picked it up, and kept it.
+    Weighed {
+        /// The department.
+        department: String,
+        /// What it weighed.
+        why: Refusal,
+    },
+    /// A department refused the order after the last return allowed: the order ends.
+    RefusedForGood {
+        /// The department.
+        department: String,
+    },
 }
 
 impl TraceEvent {

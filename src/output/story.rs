@@ -77,7 +77,12 @@ pub fn en(e: &TraceEvent) -> String {
         OutsideReach { department } => format!(
             "{department} is a county line department: the township's authority does not reach it (看得见的管不着)"
         ),
-        Returned { department, why } => format!("{department} returns it (M10): {}", why_en(why)),
+        Returned { department, why } => format!("{department} sends it back to its dispatcher: {}", why_en(why)),
+        Weighed { department, why } => format!("{department} weighs it and keeps it: {}", why_en(why)),
+        RefusedForGood { department } => format!(
+            "{department} will not take it, and it has been sent back as often as allowed: nobody can make \
+             the department take it, so it ends for lack of authority"
+        ),
         Summoned { department, limit_hours } => {
             format!("the street blows the whistle: {department} must report within {limit_hours:.0} h (吹哨报到)")
         }
@@ -153,7 +158,10 @@ fn channel_zh(c: Channel) -> &'static str {
 fn why_zh(r: &Refusal) -> String {
     let t = &r.terms;
     let by = match r.sanctioner {
-        Sanctioner::Leader => "派单的领导",
+        Sanctioner::Leader { dispatched: true, signs_off: true } => "派单并签批答复的领导",
+        Sanctioner::Leader { dispatched: true, signs_off: false } => "派单的领导（她不审核答复）",
+        Sanctioner::Leader { dispatched: false, .. } => "签批答复的领导",
+        Sanctioner::Centre => "分级派单、指定牵头单位的指挥中心",
         Sanctioner::Assessment => "平台的考核",
         Sanctioner::Veto => "县里（一票否决的分量）",
         Sanctioner::LineTask => "县级条线部门",
@@ -192,7 +200,11 @@ pub fn zh(e: &TraceEvent) -> String {
         OutsideReach { department } => {
             format!("{department} 是县级条线部门：乡镇的权威管不到它（看得见的管不着）")
         }
-        Returned { department, why } => format!("{department} 退回工单（M10）：{}", why_zh(why)),
+        Returned { department, why } => format!("{department} 把工单退回派单方：{}", why_zh(why)),
+        Weighed { department, why } => format!("{department} 权衡之后接手：{}", why_zh(why)),
+        RefusedForGood { department } => {
+            format!("{department} 仍不接手，而工单已退回到上限：无人能让它接手，工单因缺乏权威而终止")
+        }
         Summoned { department, limit_hours } => {
             format!("街道吹哨：{department} 须在 {limit_hours:.0} 小时内报到（吹哨报到）")
         }
@@ -278,7 +290,9 @@ mod tests {
             OutsideReach { department: d() },
             Summoned { department: d(), limit_hours: 48.0 },
             ReportedLate { department: d(), waited_hours: 60.0, limit_hours: 48.0 },
-            Returned { department: d(), why },
+            Returned { department: d(), why: why.clone() },
+            Weighed { department: d(), why },
+            RefusedForGood { department: d() },
             WorkStarts { department: d(), hours: 3.0 },
             RedoFinished { department: d() },
             PartFinished { department: d() },
@@ -314,7 +328,8 @@ mod tests {
             Escalated | BeyondTownship | CountyDone { .. } | DeputyTakes { .. } | Waits { .. } | Reviewed { .. } => {}
             SentBack { .. } | SignedOff { .. } | Repeat | Closed { .. } | WillComplain { .. } => {}
             DeadlinePassed { .. } | DeskRedispatches | SettledOffline | OperatorRedispatches | TakenUp => {}
-            Refused { .. } | Dropped | Summoned { .. } | ReportedLate { .. } => {}
+            Refused { .. } | Dropped | Summoned { .. } | ReportedLate { .. } | Weighed { .. } => {}
+            RefusedForGood { .. } => {}
         }
     }
 

@@ -216,6 +216,13 @@ pub struct PlatformSpec {
     pub deadline_days: Option<f64>,
     /// The leader who signs off closures, and the time it takes.
     pub sign_off: Option<(LeaderId, Dist)>,
+    /// A leader named the platform's director who neither dispatches nor signs off ("only on
+    /// the wall"): kept for the record, it carries no sanction (authority is earned by
+    /// dispatching and following up, docs/MODEL.md 7.1).
+    pub director: Option<LeaderId>,
+    /// The platform's handling is appraised (a division of responsibility and a periodic
+    /// appraisal) without callers' ratings: its orders carry `sanction.assessment`.
+    pub appraised: bool,
     /// Record-keeping per department step (M8), hours.
     pub documentation_hours: f64,
     /// Coordination per extra department on a joint order (M6), hours.
@@ -287,7 +294,8 @@ pub struct DeskSpec {
 pub struct ReturnSpec {
     /// Department hours spent returning it.
     pub department_hours: f64,
-    /// Returns allowed per order; after that the department must take it.
+    /// Returns allowed per order; a refusal after the last ends the order (settled offline or
+    /// dropped), as on any path ([`RefusalSpec`]).
     pub max_returns: u32,
 }
 
@@ -547,6 +555,10 @@ pub struct RegimeSpec {
     /// Overloaded: under this share of decided orders closed on time, failures mostly for lack
     /// of capacity.
     pub overloaded_on_time: f64,
+    /// Overloaded too (whatever the other failures): the backlog grows over the window and at
+    /// least this share of decided orders were still open at their deadline for lack of
+    /// capacity — a platform swamped by its own demand.
+    pub overloaded_capacity_misses: f64,
     /// Fewer decided orders than this in the window: no verdict.
     pub min_decided: u64,
     /// A new regime counts only after holding this many consecutive days (no flapping at a
@@ -576,6 +588,7 @@ impl Default for RegimeSpec {
             idling_usage: 0.5,
             reengineered_r: 0.5,
             overloaded_on_time: 0.5,
+            overloaded_capacity_misses: 0.2,
             min_decided: 10,
             persist_days: 14,
             burden_share: 0.3,
@@ -629,6 +642,13 @@ pub struct SanctionSpec {
     pub whistle: f64,
     /// Root-cause work a unit chose to do (`[proactive]`).
     pub proactive: f64,
+    /// A command centre's graded dispatch with a lead agency (`dispatch = "centre"`).
+    pub centre: f64,
+    /// The share of a leader's sanction that rests on following the order up (signing off the
+    /// reply); the rest rests on dispatching it. A leader who only dispatches carries
+    /// `leader × (1 − follow_up)`, one who only signs off `leader × follow_up`, a director who
+    /// does neither nothing.
+    pub follow_up: f64,
 }
 
 /// Take-up: whether a department accepts an order dispatched without authority, or under a
@@ -643,6 +663,23 @@ pub struct TakeUpSpec {
     pub load_weight: f64,
     /// Extra reason to send back an order outside the department's authority (M7).
     pub outside_authority: f64,
+}
+
+/// Refusals on every path (`[decisions.refusals]`): a department that will not take up an order
+/// sends it back to whoever dispatched it; after the last refusal the order ends, settled offline
+/// or dropped. A platform's own return right (`platforms.<id>.returns`) overrides the count and
+/// the department's hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusalSpec {
+    /// Times an order may be sent back and dispatched again before a refusal ends it.
+    pub max_returns: u32,
+    /// Department hours spent sending an order back.
+    pub department_hours: f64,
+    /// After the last refusal, the chance the dispatcher settles the issue offline rather than
+    /// dropping it (an operator's own `offline_prob` stands for its platform).
+    pub offline_prob: f64,
+    /// Working days before a routing table without a desk sends a refused order again.
+    pub reroute_days: f64,
 }
 
 /// Reply quality under load (M9): `P(fail) = floor + (ceiling − floor)(1 − e^−(load·L + stress·S))`.
@@ -679,6 +716,8 @@ pub struct DecisionSpec {
     pub sanction: SanctionSpec,
     /// Take-up and returns.
     pub take_up: TakeUpSpec,
+    /// What a refusal does on a platform without a return right of its own.
+    pub refusals: RefusalSpec,
     /// Reply quality.
     pub sloppiness: SloppinessSpec,
     /// Persuasion under assessment.
@@ -692,7 +731,8 @@ impl Default for DecisionSpec {
     fn default() -> Self {
         DecisionSpec {
             sanction: SanctionSpec {
-                leader: 2.0,
+                // Calibrated on S town (scenarios/calibration/s-town.toml): 6.45 ± 1.65.
+                leader: 6.5,
                 assessment: 0.5,
                 veto: 1.5,
                 line_task: 0.5,
@@ -702,8 +742,11 @@ impl Default for DecisionSpec {
                 ranking_bottom: 1.0,
                 whistle: 1.5,
                 proactive: 0.3,
+                centre: 2.0,
+                follow_up: 0.5,
             },
             take_up: TakeUpSpec { duty: 0.7, sensitivity: 1.5, load_weight: 4.0, outside_authority: 2.0 },
+            refusals: RefusalSpec { max_returns: 1, department_hours: 0.25, offline_prob: 0.5, reroute_days: 1.0 },
             sloppiness: SloppinessSpec { floor: 0.02, ceiling: 0.6, load: 0.2, stress: 0.5, neglect: 0.0 },
             gaming: GamingSpec { margin: 0.02, scale: 0.2 },
             coordination_relief: 0.5,

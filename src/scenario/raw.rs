@@ -149,6 +149,8 @@ pub struct RawPlatform {
     pub deadline_days: Option<f64>,
     pub sign_off: Option<bool>,
     pub sign_off_hours: Option<RawDist>,
+    pub director: Option<String>,
+    pub appraised: Option<bool>,
     pub operator: Option<RawOperator>,
     pub documentation_minutes: Option<f64>,
     pub coordination_hours: Option<f64>,
@@ -352,6 +354,7 @@ pub struct RawRegimes {
     pub idling_usage: Option<f64>,
     pub reengineered_r: Option<f64>,
     pub overloaded_on_time: Option<f64>,
+    pub overloaded_capacity_misses: Option<f64>,
     pub min_decided: Option<i64>,
     pub persist_days: Option<i64>,
     pub launch_days: Option<i64>,
@@ -366,6 +369,7 @@ pub struct RawRegimes {
 pub struct RawDecisions {
     pub sanction: Option<RawSanction>,
     pub take_up: Option<RawTakeUp>,
+    pub refusals: Option<RawRefusals>,
     pub sloppiness: Option<RawSloppiness>,
     pub gaming: Option<RawGaming>,
     pub coordination_relief: Option<f64>,
@@ -385,6 +389,8 @@ pub struct RawSanction {
     pub ranking_bottom: Option<f64>,
     pub whistle: Option<f64>,
     pub proactive: Option<f64>,
+    pub centre: Option<f64>,
+    pub follow_up: Option<f64>,
 }
 
 /// `[decisions.take_up]`.
@@ -395,6 +401,16 @@ pub struct RawTakeUp {
     pub sensitivity: Option<f64>,
     pub load_weight: Option<f64>,
     pub outside_authority: Option<f64>,
+}
+
+/// `[decisions.refusals]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRefusals {
+    pub max_returns: Option<i64>,
+    pub department_hours: Option<f64>,
+    pub offline_prob: Option<f64>,
+    pub reroute_days: Option<f64>,
 }
 
 /// `[decisions.sloppiness]`.

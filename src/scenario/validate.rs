@@ -687,6 +687,7 @@ pub fn validate(
                 (a, b, v.non_negative(&format!("{ks}.multiplier"), s.multiplier))
             })
             .collect();
+        let director = p.director.as_ref().and_then(|l| v.lookup(&format!("{k}.director"), l, &leader_ids, "leader"));
         let citizen_channel = p.citizen_channel.unwrap_or(false);
         if citizen_channel && raw.villages.is_empty() {
             v.bad(format!("{k}.citizen_channel"), "citizen_channel = true needs [villages]");
@@ -700,6 +701,8 @@ pub fn validate(
             label,
             deadline_days: p.deadline_days.map(|d| v.positive(&format!("{k}.deadline_days"), d)),
             sign_off,
+            director,
+            appraised: p.appraised.unwrap_or(false),
             documentation_hours: v
                 .non_negative(&format!("{k}.documentation_minutes"), p.documentation_minutes.unwrap_or(0.0))
                 / 60.0,
@@ -843,6 +846,7 @@ pub fn validate(
         set("idling_usage", r.idling_usage, &mut regimes.idling_usage);
         set("reengineered_r", r.reengineered_r, &mut regimes.reengineered_r);
         set("overloaded_on_time", r.overloaded_on_time, &mut regimes.overloaded_on_time);
+        set("overloaded_capacity_misses", r.overloaded_capacity_misses, &mut regimes.overloaded_capacity_misses);
         set("capacity_share", r.capacity_share, &mut regimes.capacity_share);
         set("burden_rise", r.burden_rise, &mut regimes.burden_rise);
         if let Some(m) = r.min_decided {
@@ -1201,7 +1205,8 @@ fn urgency(v: &mut V, k: &str, u: &RawUrgency, has_deadline: bool) -> Vec<(f64, 
 fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
     let mut d = DecisionSpec::default();
     let Some(raw) = raw else { return d };
-    // Sanctions and duty are weights in days of work: 0 to 10 covers any sensible reading.
+    // Sanctions and duty are weights in days of work: 0 to 20 (sanctions) or 10 covers any
+    // sensible reading (the calibrated leader's sanction is 6.5).
     let weight = |v: &mut V, key: &str, x: Option<f64>, slot: &mut f64, max: f64| {
         if let Some(x) = x {
             if v.finite(key, x) && !(0.0..=max).contains(&x) {
@@ -1212,16 +1217,20 @@ fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
     };
     if let Some(s) = &raw.sanction {
         let t = &mut d.sanction;
-        weight(v, "decisions.sanction.leader", s.leader, &mut t.leader, 10.0);
-        weight(v, "decisions.sanction.assessment", s.assessment, &mut t.assessment, 10.0);
-        weight(v, "decisions.sanction.veto", s.veto, &mut t.veto, 10.0);
-        weight(v, "decisions.sanction.line_task", s.line_task, &mut t.line_task, 10.0);
-        weight(v, "decisions.sanction.none", s.none, &mut t.none, 10.0);
-        weight(v, "decisions.sanction.petition", s.petition, &mut t.petition, 10.0);
-        weight(v, "decisions.sanction.ranking", s.ranking, &mut t.ranking, 10.0);
-        weight(v, "decisions.sanction.ranking_bottom", s.ranking_bottom, &mut t.ranking_bottom, 10.0);
-        weight(v, "decisions.sanction.whistle", s.whistle, &mut t.whistle, 10.0);
-        weight(v, "decisions.sanction.proactive", s.proactive, &mut t.proactive, 10.0);
+        weight(v, "decisions.sanction.leader", s.leader, &mut t.leader, 20.0);
+        weight(v, "decisions.sanction.assessment", s.assessment, &mut t.assessment, 20.0);
+        weight(v, "decisions.sanction.veto", s.veto, &mut t.veto, 20.0);
+        weight(v, "decisions.sanction.line_task", s.line_task, &mut t.line_task, 20.0);
+        weight(v, "decisions.sanction.none", s.none, &mut t.none, 20.0);
+        weight(v, "decisions.sanction.petition", s.petition, &mut t.petition, 20.0);
+        weight(v, "decisions.sanction.ranking", s.ranking, &mut t.ranking, 20.0);
+        weight(v, "decisions.sanction.ranking_bottom", s.ranking_bottom, &mut t.ranking_bottom, 20.0);
+        weight(v, "decisions.sanction.whistle", s.whistle, &mut t.whistle, 20.0);
+        weight(v, "decisions.sanction.proactive", s.proactive, &mut t.proactive, 20.0);
+        weight(v, "decisions.sanction.centre", s.centre, &mut t.centre, 20.0);
+        if let Some(x) = s.follow_up {
+            t.follow_up = v.probability("decisions.sanction.follow_up", x);
+        }
     }
     if let Some(t) = &raw.take_up {
         let u = &mut d.take_up;
@@ -1229,6 +1238,21 @@ fn decisions(v: &mut V, raw: Option<&RawDecisions>) -> DecisionSpec {
         weight(v, "decisions.take_up.sensitivity", t.sensitivity, &mut u.sensitivity, 100.0);
         weight(v, "decisions.take_up.load_weight", t.load_weight, &mut u.load_weight, 100.0);
         weight(v, "decisions.take_up.outside_authority", t.outside_authority, &mut u.outside_authority, 10.0);
+    }
+    if let Some(r) = &raw.refusals {
+        let f = &mut d.refusals;
+        if let Some(x) = r.max_returns {
+            f.max_returns = v.count_in("decisions.refusals.max_returns", x, 0, 1000) as u32;
+        }
+        if let Some(x) = r.department_hours {
+            f.department_hours = v.within("decisions.refusals.department_hours", x, 0.0, 24.0);
+        }
+        if let Some(x) = r.offline_prob {
+            f.offline_prob = v.probability("decisions.refusals.offline_prob", x);
+        }
+        if let Some(x) = r.reroute_days {
+            f.reroute_days = v.within("decisions.refusals.reroute_days", x, 0.0, 365.0);
+        }
     }
     if let Some(s) = &raw.sloppiness {
         let q = &mut d.sloppiness;

@@ -21,6 +21,7 @@ pub(super) struct Ending {
     pub overdue: bool,
     pub county: bool,
     pub unreasonable: bool,
+    pub refused_for_capacity: bool,
 }
 
 impl Ending {
@@ -41,6 +42,7 @@ impl Ending {
             overdue: o.overdue,
             county: o.county,
             unreasonable: o.unreasonable,
+            refused_for_capacity: o.refused_for_capacity,
         }
     }
 }
@@ -169,6 +171,7 @@ impl World<'_> {
             c.lost += 1;
             c.overdue -= o.overdue as u64;
             c.lost_late += o.overdue as u64;
+            c.lost_capacity += (o.refused_for_capacity && !o.overdue) as u64;
         });
         if o.overdue {
             ps.overdue -= 1;
@@ -182,6 +185,9 @@ impl World<'_> {
                 ps.tally.dropped += 1;
             }
         }
+        // The ranking scores every order dispatched to a unit: one that ends without a reply
+        // (refused for good, dropped) counts as neither answered nor resolved nor satisfying.
+        self.rank_closure(&o, false, false, false);
         if let Some(c) = &self.sc.citizens {
             let target = if offline { c.offline_target } else { 0.0 };
             self.learn(&o, target);

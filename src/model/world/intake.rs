@@ -269,6 +269,7 @@ impl World<'_> {
             slipshod: false,
             county,
             delegated: false,
+            refused_for_capacity: false,
             weakest: f64::INFINITY,
         };
         let key = self.orders.insert(order);

@@ -109,6 +109,8 @@ enum Event {
     LeaderDone(LeaderId),
     OperatorDone(PlatformId),
     OperatorRetry(OrderKey),
+    /// A routing table without a desk sends part `.1` of a refused order again.
+    Reroute(OrderKey, u32),
     Deadline(OrderKey),
     DayEnd(u32),
     DeskDone(PlatformId, Box<DeskItem>),
@@ -775,6 +777,7 @@ impl<'s> World<'s> {
                 }
                 Ok(())
             }
+            Event::Reroute(key, part) => self.send_part(key, part as usize),
             Event::Deadline(key) => {
                 self.deadline_passed(key);
                 Ok(())

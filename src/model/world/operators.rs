@@ -58,6 +58,12 @@ impl World<'_> {
             if !keep && refusal.is_none() {
                 refusal = Some((d, t));
             }
+            let serial = self.orders.get(key).map_or(0, |o| o.serial);
+            if keep && self.trace_serial == Some(serial) {
+                let why = self.explain_refusal(p, key, d, &t);
+                let department = sc.departments[d].id.clone();
+                self.note(serial, || TraceEvent::Weighed { department, why });
+            }
         }
         refusal
     }

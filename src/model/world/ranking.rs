@@ -102,7 +102,7 @@ impl World<'_> {
         st.unit_of_dept[d].map(|u| decision::Sanctioner::Ranking { bottom: st.bottom[u] })
     }
 
-    /// Counts a closed order of the ranked platform for its lead unit.
+    /// Counts an ended order of the ranked platform for its lead unit (closed, or lost).
     pub(super) fn rank_closure(
         &mut self,
         o: &super::endings::Ending,

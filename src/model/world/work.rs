@@ -5,7 +5,13 @@ use super::*;
 impl World<'_> {
     /// Who stands behind an order of platform `p` dispatched with or without authority.
     pub(super) fn sanctioner(&self, p: PlatformId, authority: bool) -> decision::Sanctioner {
-        decision::order_sanctioner(authority, self.sc.platforms[p].assessment.is_some())
+        let spec = &self.sc.platforms[p];
+        decision::order_sanctioner(decision::Backing {
+            authority,
+            centre: matches!(spec.dispatch, Dispatch::Centre),
+            signed_off: spec.sign_off.is_some(),
+            assessed: spec.assessment.is_some() || spec.appraised,
+        })
     }
 
     /// The consequence of an order's work at department `d`, and whether the dispatcher's
@@ -20,7 +26,18 @@ impl World<'_> {
         consequence: f64,
     ) -> (f64, bool) {
         let reaches = !self.sc.departments[d].county || matches!(self.sc.platforms[p].dispatch, Dispatch::Centre);
-        if authority && !reaches { (self.order_consequence(p, false, label), false) } else { (consequence, true) }
+        if reaches {
+            return (consequence, true);
+        }
+        // Neither the leader's dispatch nor her sign-off reaches a county department.
+        let spec = &self.sc.platforms[p];
+        let unled = decision::Backing {
+            authority: false,
+            centre: false,
+            signed_off: false,
+            assessed: spec.assessment.is_some() || spec.appraised,
+        };
+        (decision::consequence(&self.sc.decisions, decision::order_sanctioner(unled), label), !authority)
     }
 
     /// The consequence of neglecting an order of platform `p` (decision model).
@@ -129,45 +146,49 @@ impl World<'_> {
     ///
     /// The flag tells a worked part of an order without overtime: hours of four kinds only (see
     /// [`Hours::add_part`]).
-    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, Option<decision::TakeUp>, bool) {
+    pub(super) fn job_hours(&mut self, d: DeptId, job: &Job) -> (Hours, Option<(decision::TakeUp, bool)>, bool) {
         let sc = self.sc;
         let (effort_cut, coord_cut) =
             sc.reengineering.as_ref().map_or((0.0, 0.0), |r| (r.effort_cut, r.coordination_cut));
         let r = self.departments[d].r;
         let mut hours = Hours::default();
-        let mut returned = None;
+        let mut decided = None;
         match job.kind {
             JobKind::LineTask => hours.line_tasks = job.effort,
             JobKind::Return { .. } => unreachable!("a job becomes a return only when it starts"),
             JobKind::Persuasion { .. } => hours.persuasion = job.effort,
             JobKind::Redo { .. } => hours.redo = job.effort,
             JobKind::RootCause { .. } => hours.prevention = job.effort,
+            // A part of an order that has ended meanwhile (another part refused for good) is put
+            // aside at no cost.
+            JobKind::Part { order, .. } if self.orders.get(order).is_none() => {}
             JobKind::Part { order, platform, .. } => {
                 let spec = &sc.platforms[platform];
-                let (k, authority, unreasonable, returns, outside) =
-                    self.orders.get(order).map_or((1, false, false, 0, false), |o| {
-                        (o.route.len(), o.authority, o.unreasonable, o.returns, o.above_township && !o.resolved_above)
+                let (k, authority, unreasonable, outside) =
+                    self.orders.get(order).map_or((1, false, false, false), |o| {
+                        (o.route.len(), o.authority, o.unreasonable, o.above_township && !o.resolved_above)
                     });
-                // M10: under a return right the department keeps the order or sends it back, as
-                // the decision model says, up to the platform's limit of returns.
-                if let Some(ret) = &spec.returns {
-                    if returns < ret.max_returns {
-                        let load = self.departments[d].load();
-                        let t = decision::take_up(
-                            &sc.decisions,
-                            job.consequence,
-                            job.effort,
-                            sc.calendar.hours_per_day(),
-                            load,
-                            outside,
-                        );
-                        if !chance(self.rare(platform, Rare::Returns), t.p_keep) {
-                            hours.returns = ret.department_hours;
-                            returned = Some(t);
-                        }
+                // One decision on every path (decision model): the department keeps the order or
+                // sends it back to whoever dispatched it. An operator's order was decided in its
+                // negotiation, unless a return right lets the department send it back too.
+                let negotiated = matches!(spec.dispatch, Dispatch::Operator(_)) && spec.returns.is_none();
+                if !negotiated && decision::decides(sc, d, platform) {
+                    let load = self.departments[d].load();
+                    let t = decision::take_up(
+                        &sc.decisions,
+                        job.consequence,
+                        job.effort,
+                        sc.calendar.hours_per_day(),
+                        load,
+                        outside,
+                    );
+                    let kept = chance(self.rare(platform, Rare::Returns), t.p_keep);
+                    if !kept {
+                        hours.returns = self.return_limit(platform).1;
                     }
+                    decided = Some((t, kept));
                 }
-                if returned.is_none() {
+                if decided.is_none_or(|(_, kept)| kept) {
                     let work = job.effort * (1.0 - effort_cut * r);
                     if unreasonable {
                         hours.unreasonable = work;
@@ -194,8 +215,9 @@ impl World<'_> {
             hours = hours.scaled(1.0 - share);
             hours.overtime = total * share;
         }
-        let part = matches!(job.kind, JobKind::Part { .. }) && returned.is_none() && !overtime;
-        (hours, returned, part)
+        let returned = decided.is_some_and(|(_, kept)| !kept);
+        let part = matches!(job.kind, JobKind::Part { .. }) && !returned && !overtime;
+        (hours, decided, part)
     }
 
     pub(super) fn department_start(&mut self, d: DeptId) -> Result<(), PastSchedule> {
@@ -234,7 +256,8 @@ impl World<'_> {
         let dept = &mut self.departments[d];
         dept.stat.leave(now, job.queued_at);
         dept.busy += 1;
-        let (hours, returned, part) = self.job_hours(d, &job);
+        let (hours, decided, part) = self.job_hours(d, &job);
+        let returned = decided.filter(|&(_, kept)| !kept).map(|(t, _)| t);
         // Hours are booked by kind four times below; a worked part books its four kinds only
         // (the same sums, see `Hours::add_part`).
         let add = |to: &mut Hours, h: &Hours| if part { to.add_part(h) } else { to.add(h) };
@@ -305,6 +328,10 @@ impl World<'_> {
                     self.note(serial, || TraceEvent::Returned { department: sc.departments[d].id.clone(), why });
                 }
             } else {
+                if let (Some((t, _)), true) = (decided, self.trace_serial == Some(serial)) {
+                    let why = self.explain_refusal(platform, order, d, &t);
+                    self.note(serial, || TraceEvent::Weighed { department: sc.departments[d].id.clone(), why });
+                }
                 self.note(serial, || TraceEvent::WorkStarts { department: sc.departments[d].id.clone(), hours: total });
             }
         }
@@ -355,14 +382,30 @@ impl World<'_> {
                 let Some(o) = self.orders.get_mut(order) else { return self.department_start(d) };
                 o.returns += 1;
                 o.stage = Stage::Returned;
-                let first = o.returns == 1;
+                let (first, returns, serial) = (o.returns == 1, o.returns, o.serial);
                 if o.counted {
                     let t = &mut self.platforms[platform].tally;
                     t.return_events += 1;
                     t.returned += first as u64;
                 }
-                // The dispatcher spends time sending it again: the operator, the leader (whose
-                // re-dispatch carries authority, so it cannot bounce again), or the desk.
+                if returns > self.return_limit(platform).0 {
+                    // The last refusal: nobody makes the department take it, so the order ends
+                    // the way a failed negotiation ends: for lack of authority, unless the
+                    // department is full (load at least 1) and its time goes to this platform's
+                    // own orders: then for lack of capacity, as a missed deadline would be.
+                    let dept = &self.departments[d];
+                    // Its whole time counts here, line tasks too: a load of other work is what
+                    // the order lacked the authority to displace.
+                    let share = dept.own_share(platform, f64::NEG_INFINITY, self.days_ended, super::causes::ALPHA);
+                    if dept.load() >= decision::FULL_LOAD && share >= sc.regimes.capacity_share {
+                        self.orders.get_mut(order).expect("open").refused_for_capacity = true;
+                    }
+                    self.note(serial, || TraceEvent::RefusedForGood { department: sc.departments[d].id.clone() });
+                    self.end_refused(platform, order)?;
+                    return self.department_start(d);
+                }
+                // The dispatcher spends time sending it again: the operator, the leader, the desk,
+                // or, for a routing table without a desk, the table after a delay.
                 match &sc.platforms[platform].dispatch {
                     Dispatch::Operator(_) => {
                         let hours = self.orders.get(order).map_or(0.0, |o| o.negotiate_hours);
@@ -372,8 +415,12 @@ impl World<'_> {
                         let hours = self.orders.get(order).map_or(0.0, |o| o.review_hours);
                         self.leader_enqueue(*leader, order, ItemKind::Redispatch(part), hours)?;
                     }
-                    Dispatch::Auto | Dispatch::Centre => {
+                    Dispatch::Auto | Dispatch::Centre if sc.platforms[platform].desk.is_some() => {
                         self.desk_enqueue(platform, order, DeskTask::Redispatch(part))?
+                    }
+                    Dispatch::Auto | Dispatch::Centre => {
+                        let at = sc.calendar.deadline(self.now(), sc.decisions.refusals.reroute_days);
+                        self.at(at, Event::Reroute(order, part as u32))?;
                     }
                 }
             }
@@ -419,6 +466,34 @@ impl World<'_> {
             counted: now >= self.warmup,
         };
         self.department_enqueue(d, job)
+    }
+
+    /// How many times platform `p`'s orders may be sent back before a refusal ends them, and the
+    /// hours sending one back costs a department: its return right, else the scenario's default.
+    pub(super) fn return_limit(&self, p: PlatformId) -> (u32, f64) {
+        match &self.sc.platforms[p].returns {
+            Some(r) => (r.max_returns, r.department_hours),
+            None => (self.sc.decisions.refusals.max_returns, self.sc.decisions.refusals.department_hours),
+        }
+    }
+
+    /// An order refused for the last time ends: an operator settles it offline (its own chance,
+    /// in its own time) or drops it; another dispatcher settles it offline with the scenario's
+    /// chance or drops it.
+    pub(super) fn end_refused(&mut self, p: PlatformId, key: OrderKey) -> Result<(), PastSchedule> {
+        let serial = self.serial_of(key);
+        if let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch {
+            if chance(self.operator_rng(p), spec.offline_prob) {
+                let hours = spec.offline.sample(self.operator_rng(p));
+                return self.operator_enqueue(p, key, Task::SettleOffline, hours);
+            }
+            self.note(serial, || TraceEvent::Dropped);
+            return self.lose(key, false);
+        }
+        let prob = self.sc.decisions.refusals.offline_prob;
+        let offline = chance(self.rare(p, Rare::Returns), prob);
+        self.note(serial, || if offline { TraceEvent::SettledOffline } else { TraceEvent::Dropped });
+        self.lose(key, offline)
     }
 
     /// Why a department refused or returned an order (for the trace).
