@@ -198,3 +198,125 @@ fn c_district_figures_move_with_load() {
         assert!(seq.windows(2).all(|w| w[1] > w[0]), "{k}: {seq:?}");
     }
 }
+
+/// The secretary's power to sanction neglect is what the offices weigh: without it (and without
+/// the petition label's salience) 民呼我为's orders are sent back and end like anyone's.
+#[test]
+fn without_the_secretarys_sanction_minhu_and_the_swapped_platform_no_longer_embed() {
+    let none = [("decisions.sanction.leader", "0.0"), ("decisions.sanction.petition", "0.0")];
+    let reps = [("simulation.replications", "8")];
+    let base = run(&scenario(S_TOWN, &reps));
+    let without = run(&scenario(S_TOWN, &[reps[0], none[0], none[1]]));
+    let share = |r: &[Vec<PlatformSummary>]| values(r, "minhu", "closed_in_system_share");
+    let (d, h) = paired(&share(&base), &share(&without));
+    assert!(d + h < -0.20, "民呼我为 loses at least 20 points: {d:.3} ± {h:.3}");
+    assert!(regimes_of(&base, "minhu").iter().all(|r| r.is_embedded()));
+    assert!(regimes_of(&without, "minhu").iter().all(|r| !r.is_embedded()), "{:?}", regimes_of(&without, "minhu"));
+    let swapped = run(&scenario(SWAPPED, &reps));
+    let swapped_without = run(&scenario(SWAPPED, &[reps[0], none[0], none[1]]));
+    assert!(regimes_of(&swapped, "comprehensive").iter().all(|r| r.is_embedded()));
+    let r = regimes_of(&swapped_without, "comprehensive");
+    assert!(r.iter().all(|r| !r.is_embedded()), "swapped comprehensive without the sanction: {r:?}");
+}
+
+/// Dose–response: 民呼我为's share closed in the system rises with the leader's sanction, from
+/// below 0.6 at none to at least 0.85 at twice the default, with no step down beyond noise
+/// (petition salience held at 0). The README's table is this sweep at more points.
+#[test]
+fn the_share_closed_rises_with_the_leaders_sanction() {
+    let default = embedsim::scenario::DecisionSpec::default().sanction.leader;
+    let doses = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0].map(|x| x * default);
+    let shares: Vec<Vec<f64>> = doses
+        .iter()
+        .map(|&l| {
+            let l = format!("{l:?}");
+            let sc = scenario(
+                S_TOWN,
+                &[
+                    ("simulation.replications", "8"),
+                    ("decisions.sanction.petition", "0.0"),
+                    ("decisions.sanction.leader", &l),
+                ],
+            );
+            values(&run(&sc), "minhu", "closed_in_system_share")
+        })
+        .collect();
+    let means: Vec<f64> = shares.iter().map(|s| mean(s)).collect();
+    assert!(means[0] < 0.6, "{means:?}");
+    assert!(means[6] >= 0.85, "{means:?}");
+    for w in shares.windows(2) {
+        let (d, h) = paired(&w[0], &w[1]);
+        assert!(d + h > 0.0, "a step down beyond noise: {d:.4} ± {h:.4} in {means:?}");
+    }
+}
+
+/// Routed by a table with nobody behind its orders, the comprehensive platform does not embed:
+/// the operator's lack of authority was not what made it float; nobody's sanction was.
+#[test]
+fn the_comprehensive_platform_routed_automatically_with_nobody_behind_it_does_not_embed() {
+    let auto = edited(
+        S_TOWN,
+        |t| {
+            let p = t["platforms"]["comprehensive"].as_table_mut().unwrap();
+            p.remove("operator");
+            p.insert("dispatch".into(), "auto".into());
+        },
+        &[("simulation.replications", "8")],
+    );
+    let runs = run(&auto);
+    let r = regimes_of(&runs, "comprehensive");
+    assert!(r.iter().all(|r| !r.is_embedded()), "{r:?}");
+    assert!(mean(&values(&runs, "comprehensive", "closed_in_system_share")) < 0.8);
+}
+
+/// A director only on the wall changes nothing; a leader who signs off the platform's replies
+/// (following them up, without dispatching) raises its share closed in the system.
+#[test]
+fn a_director_on_the_wall_changes_nothing_and_one_who_signs_off_does() {
+    let reps = [("simulation.replications", "8")];
+    let with = run(&scenario(S_TOWN, &reps));
+    let without = run(&edited(
+        S_TOWN,
+        |t| {
+            t["platforms"]["comprehensive"].as_table_mut().unwrap().remove("director");
+        },
+        &reps,
+    ));
+    let share = |r: &[Vec<PlatformSummary>]| values(r, "comprehensive", "closed_in_system_share");
+    assert_eq!(share(&with), share(&without), "a nominal director carries no weight");
+    assert!(S_TOWN.contains("director = \"secretary\""));
+    let signs_off = run(&scenario(
+        S_TOWN,
+        &[
+            reps[0],
+            ("platforms.comprehensive.leader", "\"secretary\""),
+            ("platforms.comprehensive.sign_off", "true"),
+            ("platforms.comprehensive.sign_off_hours", "{ dist = \"exponential\", mean = 0.05 }"),
+        ],
+    ));
+    let (d, h) = paired(&share(&with), &share(&signs_off));
+    assert!(d - h > 0.10, "a secretary who signs off: +{d:.3} ± {h:.3}");
+}
+
+/// The trace tells, for an order on any path, what the department weighed: on Wuzhen's auto
+/// routing (no operator, no leader) orders are weighed and kept, and some are sent back.
+#[test]
+fn the_trace_says_what_the_department_weighed_on_an_auto_path() {
+    use embedsim::model::story::TraceEvent;
+    let sc = scenario(include_str!("../scenarios/wuzhen.toml"), &[("simulation.replications", "1")]);
+    let (mut weighed, mut returned) = (0, 0);
+    for serial in 1..=60 {
+        let out = embedsim::model::world::run_traced(&sc, 0, Some(serial)).unwrap();
+        for line in &out.trace {
+            match &line.event {
+                TraceEvent::Weighed { why, .. } => {
+                    weighed += 1;
+                    assert!(why.terms.p_keep > 0.0 && why.terms.p_keep < 1.0);
+                }
+                TraceEvent::Returned { .. } => returned += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(weighed > 20 && returned > 0, "weighed {weighed}, returned {returned}");
+}

@@ -417,3 +417,29 @@ fn m11_only_units_under_target_carry_the_penalty() {
         assert!(b > 0.5, "unit b misses its target every month: stress {b}");
     }
 }
+
+/// A platform swamped by its own demand is overloaded, whether or not it was embedded before.
+/// From the first day at five times its demand, classroom-steady is overloaded; at four times (the
+/// case measured before every order met the departments' decision) its offices now send back
+/// about a sixth of the orders and keep the rest on time, so it is mostly not — a finding, not a
+/// target. The ramp of classroom-overload ends overloaded only through the classifier's
+/// capacity branch (`regimes.overloaded_capacity_misses`): with that branch off it does not.
+#[test]
+fn a_platform_swamped_by_its_own_demand_is_overloaded() {
+    let steady = include_str!("../scenarios/classroom-steady.toml");
+    let swamped =
+        scenario(steady, &[("platforms.voice.arrival_rate_per_day", "15.0"), ("simulation.replications", "8")]);
+    let (_, rows) = runs(&swamped);
+    let over = rows.iter().filter(|r| r[0].regime == Regime::Overloaded).count();
+    assert!(over >= 7, "overloaded at the end in {over} of 8");
+    let ramp = include_str!("../scenarios/classroom-overload.toml");
+    let (mut with, mut without) = (0, 0);
+    for seed in ["42", "43"] {
+        let (_, rows) = runs(&scenario(ramp, &[("simulation.seed", seed)]));
+        with += rows.iter().filter(|r| r[0].regime == Regime::Overloaded).count();
+        let off = scenario(ramp, &[("simulation.seed", seed), ("regimes.overloaded_capacity_misses", "1.0")]);
+        let (_, rows) = runs(&off);
+        without += rows.iter().filter(|r| r[0].regime == Regime::Overloaded).count();
+    }
+    assert!(with >= 7 && without <= 1, "the ramp's end overloaded in {with} of 8, {without} without the branch");
+}
