@@ -320,3 +320,41 @@ fn the_trace_says_what_the_department_weighed_on_an_auto_path() {
     }
     assert!(weighed > 20 && returned > 0, "weighed {weighed}, returned {returned}");
 }
+
+/// Overdue line tasks end (M14): with double the line tasks — more hours than S town's offices
+/// have — the county takes back what waits four working weeks past its deadline, so every
+/// office's queue levels off (its mean over days 1,500–2,000 within 20% of days 1,000–1,500).
+/// With escalation off the same offices' queues keep growing without end.
+#[test]
+fn overdue_line_tasks_end_and_a_crunched_offices_queue_levels_off() {
+    let queue_means = |sc: &Scenario| {
+        let out = &run_all(sc, None, &|| {}).unwrap()[0];
+        let m =
+            |ds: &[embedsim::metrics::collector::DepartmentDay]| ds.iter().map(|d| d.queue as f64).sum::<f64>() / 500.0;
+        let escalated: u64 = out.departments.iter().map(|d| d.line_escalated).sum();
+        (
+            out.departments.iter().map(|d| (m(&d.days[1000..1500]), m(&d.days[1500..2000]))).collect::<Vec<_>>(),
+            escalated,
+        )
+    };
+    let crunch = || {
+        let mut t = town(S_TOWN, 1.0, 2.0, 1);
+        t.simulation.duration_days = 2000.0;
+        t
+    };
+    let (levels, escalated) = queue_means(&crunch());
+    assert!(escalated > 1000, "line tasks escalated: {escalated}");
+    for (before, after) in &levels {
+        assert!((after - before).abs() <= 0.2 * before.max(1.0), "queue {before:.0} -> {after:.0}");
+    }
+    let mut off = crunch();
+    for d in &mut off.departments {
+        if let Some(l) = d.line_tasks.as_mut() {
+            l.escalate_after_days = None;
+        }
+    }
+    let (levels, escalated) = queue_means(&off);
+    assert_eq!(escalated, 0);
+    let growing = levels.iter().filter(|(b, a)| *a > 1.2 * b).count();
+    assert!(growing >= 8, "without escalation the queues grow: {levels:?}");
+}

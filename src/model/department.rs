@@ -318,6 +318,22 @@ impl JobQueue {
         Some(self.slots[key.slot as usize])
     }
 
+    /// Takes out every waiting job for which `take` holds, and returns them.
+    pub fn take_where(&mut self, mut take: impl FnMut(&Job) -> bool) -> Vec<Job> {
+        let (slots, free) = (&self.slots, &mut self.free);
+        let mut taken = Vec::new();
+        self.keys.retain(|k| {
+            let job = slots[k.slot as usize];
+            let out = take(&job);
+            if out {
+                taken.push(job);
+                free.push(k.slot);
+            }
+            !out
+        });
+        taken
+    }
+
     /// Jobs waiting.
     pub fn len(&self) -> usize {
         self.keys.len()
@@ -362,6 +378,8 @@ pub struct Department {
     pub line_done: u64,
     /// Line tasks finished late.
     pub line_late: u64,
+    /// Line tasks the county took back, overdue and never started (M14), after warm-up.
+    pub line_escalated: u64,
     /// Stress S in [0, 1] (M12).
     pub stress: f64,
     /// Assessment penalty pressure in force (M11).
@@ -398,6 +416,7 @@ impl Department {
             hours: Hours::default(),
             line_done: 0,
             line_late: 0,
+            line_escalated: 0,
             stress: 0.0,
             penalty: 0.0,
             rebuke: 0.0,
@@ -420,6 +439,29 @@ impl Department {
     pub fn push(&mut self, job: Job) {
         self.queued_hours += job.effort;
         self.queue.push(job);
+    }
+
+    /// Takes every waiting line task whose deadline passed `after_days` working days before
+    /// `now` off the queue (M14: the county takes it back); returns how many of them count.
+    pub fn escalate_overdue_line_tasks(
+        &mut self,
+        now: SimTime,
+        after_days: f64,
+        calendar: &crate::engine::time::WorkClock,
+    ) -> (u64, u64) {
+        let taken = self.queue.take_where(|j| {
+            matches!(j.kind, JobKind::LineTask)
+                && j.deadline.is_finite()
+                && calendar.deadline(j.deadline, after_days) <= now
+        });
+        for j in &taken {
+            self.queued_hours -= j.effort;
+        }
+        if self.queue.is_empty() || self.queued_hours < 0.0 {
+            self.queued_hours = if self.queue.is_empty() { 0.0 } else { self.queued_hours.max(0.0) };
+        }
+        let counted = taken.iter().filter(|j| j.counted).count() as u64;
+        (taken.len() as u64, counted)
     }
 
     /// Takes the most pressing job off the queue.
@@ -673,6 +715,28 @@ mod tests {
         d.pop();
         assert_eq!(d.queued_hours, 1.0);
         d.pop();
+        assert_eq!(d.queued_hours, 0.0);
+    }
+
+    #[test]
+    fn overdue_line_tasks_go_back_to_the_county_and_the_rest_keep_their_order() {
+        let calendar = crate::engine::time::WorkClock::new(8.0, 5);
+        let mut d = Department::new(1, 0.0, SimTime::ZERO);
+        // Line tasks due at hours 1, 2, 500; other work (a persuasion call) due at hour 1.
+        d.push(job(0.5, 1.0, 0));
+        d.push(job(0.5, 2.0, 1));
+        d.push(job(0.5, 500.0, 2));
+        let mut part = job(0.5, 1.0, 3);
+        part.kind = JobKind::Persuasion { platform: 0 };
+        d.push(part);
+        // Ten working days after the first two deadlines: those two go, nothing else does.
+        let now = calendar.deadline(SimTime::from_hours(2.0), 10.0);
+        assert_eq!(d.escalate_overdue_line_tasks(now, 10.0, &calendar), (2, 2));
+        assert_eq!(d.queue.len(), 2);
+        assert_eq!(d.queued_hours, 2.0);
+        // What is left comes out in its order: the call (earliest deadline), then the late task.
+        assert_eq!(d.pop().map(|j| j.seq), Some(3));
+        assert_eq!(d.pop().map(|j| j.seq), Some(2));
         assert_eq!(d.queued_hours, 0.0);
     }
 

@@ -45,6 +45,13 @@ impl<T: Ord> RunHeap<T> {
         }
     }
 
+    /// Keeps only the items for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.heap.retain(|x| keep(x));
+        // Removing from a sorted run leaves it sorted.
+        self.run.retain(|x| keep(x));
+    }
+
     /// Items waiting.
     pub fn len(&self) -> usize {
         self.heap.len() + self.run.len()

@@ -383,7 +383,10 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
         let mut header: Vec<String> =
             ["replication", "department", "staff", "utilisation", "hours_total"].map(String::from).to_vec();
         header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
-        header.extend(["burden_share", "line_tasks_done", "line_tasks_late", "r_end", "stress_end"].map(String::from));
+        header.extend(
+            ["burden_share", "line_tasks_done", "line_tasks_late", "line_tasks_escalated", "r_end", "stress_end"]
+                .map(String::from),
+        );
         place_header(sc, &mut header);
         // Root-cause work is no order's: its own column, last, only where it can happen.
         let prevention = sc.proactive.is_some();
@@ -403,6 +406,7 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
                     num(burden),
                     d.line_done.to_string(),
                     d.line_late.to_string(),
+                    d.line_escalated.to_string(),
                     num(d.r_end),
                     num(d.stress_end),
                 ]);

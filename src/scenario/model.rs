@@ -393,7 +393,19 @@ pub struct LineTaskSpec {
     pub deadline_days: Option<f64>,
     /// Veto weight (一票否决): ranked with the leader's petition cases.
     pub veto: bool,
+    /// Working days past its deadline after which a line task still waiting is taken back by the
+    /// county (escalated, with a rebuke that adds to the office's stress): real offices do not
+    /// keep a pile of long-overdue tasks for ever. `None`: never (no deadline, or turned off).
+    pub escalate_after_days: Option<f64>,
 }
+
+/// Default of `line_tasks.escalate_after_days`: a line task still untouched four working weeks
+/// after its deadline goes back to the county ([assumption]).
+pub const LINE_TASK_ESCALATION_DAYS: f64 = 20.0;
+
+/// Stress pressure a rebuke for one escalated line task adds (it halves every working day,
+/// like the whistle's rebuke) ([assumption]).
+pub const LINE_TASK_ESCALATION_REBUKE: f64 = 0.1;
 
 /// A core leader.
 #[derive(Debug, Clone)]

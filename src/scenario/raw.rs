@@ -116,6 +116,7 @@ pub struct RawLineTasks {
     pub effort_hours: RawDist,
     pub deadline_days: Option<f64>,
     pub veto: Option<bool>,
+    pub escalate_after_days: Option<f64>,
 }
 
 /// `[leaders.<id>]`.

@@ -349,6 +349,14 @@ pub fn validate(
             effort: v.dist(&format!("{k}.line_tasks.effort_hours"), &lt.effort_hours),
             deadline_days: lt.deadline_days.map(|x| v.positive(&format!("{k}.line_tasks.deadline_days"), x)),
             veto: lt.veto.unwrap_or(false),
+            // 0 turns escalation off; without a deadline nothing is overdue.
+            escalate_after_days: match lt.escalate_after_days {
+                Some(x) => {
+                    let x = v.within(&format!("{k}.line_tasks.escalate_after_days"), x, 0.0, 3650.0);
+                    (x > 0.0 && lt.deadline_days.is_some()).then_some(x)
+                }
+                None => lt.deadline_days.map(|_| super::model::LINE_TASK_ESCALATION_DAYS),
+            },
         });
         let county = match d.level.as_deref() {
             None | Some("township") => false,

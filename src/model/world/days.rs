@@ -28,12 +28,21 @@ impl World<'_> {
         let sc = self.sc;
         let working = sc.calendar.is_working_day(d);
         let capacity_per_staff = if working { sc.calendar.hours_per_day() } else { 0.0 };
+        let now = self.now();
         for (i, dept) in self.departments.iter_mut().enumerate() {
             let spec = &sc.departments[i];
             let capacity = capacity_per_staff * dept.staff as f64;
             if let Some(r) = &sc.reengineering {
                 if capacity > 0.0 {
                     dept.reengineer(r.learn, r.decay, capacity);
+                }
+            }
+            // M14: the county takes back line tasks left untouched long past their deadline.
+            if let (true, Some(after)) = (working, spec.line_tasks.as_ref().and_then(|l| l.escalate_after_days)) {
+                if !dept.queue.is_empty() {
+                    let (taken, counted) = dept.escalate_overdue_line_tasks(now, after, &sc.calendar);
+                    dept.line_escalated += counted;
+                    dept.rebuke += taken as f64 * crate::scenario::LINE_TASK_ESCALATION_REBUKE;
                 }
             }
             let backlog = dept.queue.len() as f64 / dept.staff as f64;
@@ -182,6 +191,7 @@ impl World<'_> {
                     busy_hours: d.busy_hours,
                     line_done: d.line_done,
                     line_late: d.line_late,
+                    line_escalated: d.line_escalated,
                     days,
                 }
             })

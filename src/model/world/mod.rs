@@ -173,6 +173,8 @@ pub struct DepartmentResult {
     pub line_done: u64,
     /// Late line tasks.
     pub line_late: u64,
+    /// Line tasks the county took back, overdue and never started (after warm-up).
+    pub line_escalated: u64,
     /// Daily series.
     pub days: Vec<DepartmentDay>,
 }
