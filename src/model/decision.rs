@@ -6,14 +6,22 @@
 //! assessment. See docs/MODEL.md, section "Submodels: the departments' decision model".
 //!
 //! A department has limited staff hours. Every claim on them carries a **consequence of
-//! neglect** `C`: who will sanction neglect and how hard (a leader's sign-off, an assessment
-//! score, a veto line task, a county line task, nobody), plus salience (a petition case). The
-//! department compares it with the **cost of the work** at its current **load** `L`:
+//! neglect** `C`: who will sanction neglect and how hard, as far as the department can observe it
+//! ([`Backing`] → [`Sanctioner`]): a leader's sanction, *earned* by dispatching the order and by
+//! signing off its reply (`sanction.follow_up` splits it; a director who does neither carries
+//! nothing); a command centre; an assessment or appraisal; a veto or county line task; nobody —
+//! plus salience (a petition case). The department compares it with the **cost of the work** at
+//! its current **load** `L`:
 //!
 //! - **priority**: claims are worked in order of `C`, then deadline, then arrival;
-//! - **take-up**: an order dispatched without authority (an operator's negotiation), or held
-//!   under a return right, is kept with probability `σ(k · (duty + C − out − e/h · (1 + w·L)))`,
-//!   and refused or returned otherwise (`out` is added when the order is outside its authority);
+//! - **take-up, on every path**: every order — a leader's, an operator's, a routing table's, a
+//!   command centre's, a desk's, the whistle's, the hotline's — is kept with probability
+//!   `σ(k · (duty + C − out − e/h · (1 + w·L)))` (`out` when the order is outside its authority),
+//!   decided when the operator negotiates it, else when a worker first picks its part up. A
+//!   refused part goes back to whoever dispatched it; after the last return allowed
+//!   (`returns.max_returns`, else `refusals.max_returns`) a refusal ends the order, settled
+//!   offline or dropped — never forced on the department. A department with nothing to weigh an
+//!   order against ([`decides`]) keeps it without a decision;
 //! - **reply quality** (effort): a reply fails the audit with probability
 //!   `floor + (ceiling − floor)(1 − exp(−(a·L + b·S + n·e^−C)))`, S the department's stress and
 //!   C the weakest consequence behind the order's parts (`n = 0` by default: effort does not
@@ -23,8 +31,10 @@
 //! - **coordination**: a leader's authority saves `coordination_relief` of the coordination
 //!   overhead of a joint order.
 //!
-//! With only auto dispatch and no mechanisms configured no claim differs from another and no
-//! choice is ever made: the departments are plain queues (`embedsim validate`).
+//! With one platform, no line tasks and no return right no claim competes with another and no
+//! choice is ever made: the departments are plain queues (`embedsim validate`,
+//! `tests/no_drift.rs`). Where the hypothesis is tested: `tests/decisions.rs` (take the leader's
+//! sanction away and the platform she carries no longer embeds).
 
 use crate::scenario::{DecisionSpec, Label, Scenario};
 

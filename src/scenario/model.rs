@@ -400,11 +400,11 @@ pub struct LineTaskSpec {
 }
 
 /// Default of `line_tasks.escalate_after_days`: a line task still untouched four working weeks
-/// after its deadline goes back to the county ([assumption]).
+/// after its deadline goes back to the county (an assumption).
 pub const LINE_TASK_ESCALATION_DAYS: f64 = 20.0;
 
 /// Stress pressure a rebuke for one escalated line task adds (it halves every working day,
-/// like the whistle's rebuke) ([assumption]).
+/// like the whistle's rebuke) (an assumption).
 pub const LINE_TASK_ESCALATION_REBUKE: f64 = 0.1;
 
 /// A core leader.
