@@ -148,6 +148,13 @@ pub fn compare(
     if sa.name == sb.name && a == b {
         sb.name = format!("{}-variant", sb.name);
     }
+    if embedsim::scenario::same_model(&sa, &sb) {
+        // Every difference will be 0: say so before it reads as a finding.
+        eprintln!(
+            "warning: A and B are the same scenario (nothing differs between them but the name): every \
+             difference below is 0 by construction, not a finding. Check the --set-b/--unset-b keys."
+        );
+    }
     let settings = Settings {
         replications,
         seed,

@@ -93,3 +93,48 @@ fn compare_a_scenario_with_its_own_variant() {
     let msg = stderr(&["compare", "scenarios/classroom-steady.toml"]);
     assert!(msg.contains("--set-b"), "{msg}");
 }
+
+/// A misspelt name in a `--set` path would create a new department and change nothing the user
+/// meant (a null effect a researcher could publish): it is refused, with the nearest name, on
+/// every command that takes `--set`; a new department is added only with its whole table.
+#[test]
+fn a_misspelt_entity_in_a_set_path_is_refused_with_the_nearest_name() {
+    let hint = "the scenario has no departments `enforcment` (did you mean `departments.enforcement.staff`?)";
+    for args in [
+        &["check", "scenarios/s-town.toml", "--set", "departments.enforcment.staff=3"][..],
+        &["run", "scenarios/s-town.toml", "--replications", "2", "--set", "departments.enforcment.staff=3"][..],
+        &["compare", "scenarios/s-town.toml", "--replications", "2", "--set-b", "departments.enforcment.staff=24"][..],
+        &["compare", "scenarios/s-town.toml", "--replications", "2", "--set", "departments.enforcment.staff=24"][..],
+    ] {
+        let err = stderr(args);
+        assert!(err.contains(hint), "{args:?}: {err}");
+    }
+    // Far from every name: no suggestion, still refused.
+    let err = stderr(&["check", "scenarios/s-town.toml", "--set", "departments.zzzzzzzzzz.staff=3"]);
+    assert!(err.contains("no departments `zzzzzzzzzz`") && !err.contains("did you mean"), "{err}");
+    // A new department with its whole table is what the user means.
+    let out = embedsim()
+        .args(["check", "scenarios/s-town.toml", "--set", "departments.archive={ staff = 3 }"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("11 departments"));
+}
+
+/// `compare` of two sides that are the same model says so: its zeros are not a finding.
+#[test]
+fn compare_of_identical_sides_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let warned = |extra: &[&str], sub: &str| {
+        let out_dir = dir.path().join(sub);
+        let mut args = vec!["compare", "scenarios/classroom-steady.toml", "--quiet", "--replications", "2", "--out"];
+        args.push(out_dir.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let out = embedsim().args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).unwrap().contains("A and B are the same scenario")
+    };
+    // Setting a key to the value it already has changes nothing.
+    assert!(warned(&["--set-b", "departments.stability.staff=6"], "same"));
+    assert!(!warned(&["--set-b", "departments.stability.staff=7"], "differs"));
+}

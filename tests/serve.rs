@@ -231,6 +231,13 @@ fn the_charts_grow_as_the_days_pass_and_end_as_the_finished_run() {
 #[test]
 fn a_bad_value_and_an_unknown_key_get_the_command_lines_message() {
     let s = server();
+    // A misspelt department is refused with the nearest name, as on the command line.
+    let (status, v) =
+        post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["departments.stabilty.staff=9"]}"#);
+    assert_eq!(status, 400);
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("did you mean `departments.stability.staff`?"), "{error}");
+    assert_eq!(error, cli_error(&["scenarios/classroom-overload.toml", "--set", "departments.stabilty.staff=9"]));
     let (status, v) =
         post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["departments.stability.staff=-3"]}"#);
     assert_eq!(status, 400);

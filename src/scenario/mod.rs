@@ -11,6 +11,16 @@ use std::fmt;
 use std::path::Path;
 
 pub use model::*;
+
+/// Whether two scenarios are the same model: equal in everything but their name, description and origin
+/// (a `compare` of the two can only find differences of 0).
+pub fn same_model(a: &Scenario, b: &Scenario) -> bool {
+    let mut b = b.clone();
+    b.name.clone_from(&a.name);
+    b.description.clone_from(&a.description);
+    b.origin.clone_from(&a.origin);
+    format!("{a:?}") == format!("{b:?}")
+}
 pub use validate::Problem;
 
 use raw::RawScenario;

@@ -82,6 +82,48 @@ pub enum OverrideError {
     /// `--unset` of a key the scenario does not have.
     #[error("--unset {0}: the scenario has no such key")]
     Missing(String),
+    /// A dotted path into a named entity (a department, a platform, ...) the scenario does not
+    /// have: a misspelt name would otherwise create a new entity and change nothing the user meant.
+    #[error(
+        "{arg}: the scenario has no {map} `{name}`{}; a new one is added only with its whole table, for example --set '{map}.{name}={{ ... }}'",
+        suggestion.as_ref().map_or(String::new(), |s| format!(" (did you mean `{s}`?)"))
+    )]
+    UnknownEntity {
+        /// The argument.
+        arg: String,
+        /// The table of entities, as a path (`departments`, `templates.street.departments`).
+        map: String,
+        /// The name given.
+        name: String,
+        /// The nearest name the scenario has, as a full path with the rest of the key.
+        suggestion: Option<String>,
+    },
+}
+
+/// Tables whose keys are names the scenario chooses (entities), not keys of the format.
+const NAMED: [&str; 7] = ["departments", "platforms", "leaders", "villages", "categories", "templates", "townships"];
+
+/// The name in `names` nearest to `name` (edit distance at most a third of its length, and at
+/// least 1), if any; ties go to the first in order.
+fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    let limit = (name.chars().count() / 3).max(1);
+    names.map(|n| (distance(name, n), n)).filter(|(d, _)| *d <= limit).min_by_key(|(d, _)| *d).map(|(_, n)| n)
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + (ca != *cb) as usize).min(row[j] + 1).min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// A table of changes written with quoted dotted keys or as nested tables (`[set]` of a sweep,
@@ -132,6 +174,19 @@ pub fn apply(table: &mut toml::Table, overrides: &[Override]) -> Result<(), Over
         let (last, parents) = keys.split_last().expect("checked paths are not empty");
         let mut t = &mut *table;
         for (i, k) in parents.iter().enumerate() {
+            // A dotted path through a named entity must name one that exists.
+            if let (Override::Set { .. }, true) = (o, i > 0 && NAMED.contains(&keys[i - 1])) {
+                if !t.contains_key(*k) {
+                    let suggestion = nearest(k, t.keys())
+                        .map(|n| [&keys[..i], &[n.as_str()][..], &keys[i + 1..]].concat().join("."));
+                    return Err(OverrideError::UnknownEntity {
+                        arg: o.to_string(),
+                        map: keys[..i].join("."),
+                        name: k.to_string(),
+                        suggestion,
+                    });
+                }
+            }
             let entry = match o {
                 Override::Set { .. } => {
                     t.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
@@ -247,6 +302,16 @@ pub fn load_variant_str(text: &str, file: &str, overrides: &[Override]) -> Resul
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_nearest_name_is_within_a_third_of_its_length() {
+        let names: Vec<String> = ["enforcement", "emergency", "economy"].map(String::from).to_vec();
+        assert_eq!(super::nearest("enforcment", names.iter()).map(String::as_str), Some("enforcement"));
+        assert_eq!(super::nearest("econmy", names.iter()).map(String::as_str), Some("economy"));
+        assert_eq!(super::nearest("finance", names.iter()), None);
+        assert_eq!(super::distance("kitten", "sitting"), 3);
+        assert_eq!(super::distance("", "abc"), 3);
+    }
 
     /// A variant read straight from its edited table is the one the edited table's text gave,
     /// for every scenario shipped (with and without townships), every field, every float.
