@@ -14,7 +14,14 @@ use embedsim::scenario::{self, Scenario};
 
 /// embedsim: how digital governance platforms embed — or float — in a township.
 #[derive(Parser, Debug)]
-#[command(name = "embedsim", version, about, long_about = None)]
+#[command(
+    name = "embedsim",
+    version,
+    about,
+    long_about = None,
+    arg_required_else_help = true,
+    after_help = "Quick start:\n  embedsim scenarios                      the bundled scenarios, a line each\n  embedsim run s-town                     run one by name, from any folder\n  embedsim compare s-town s-town-swapped  two scenarios on the same random numbers\n  embedsim serve                          the classroom page in your browser\n  embedsim <command> --help               each command's options and examples"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -122,6 +129,9 @@ enum Command {
         #[command(flatten)]
         variant: Variant,
     },
+    /// List the scenarios built into the binary (run any of them by name from any folder).
+    #[command(after_help = "Examples:\n  embedsim scenarios\n  embedsim run s-town\n  embedsim check wuzhen")]
+    Scenarios,
     /// Load and validate a scenario; describe it or say what is wrong.
     #[command(
         after_help = "Examples:\n  embedsim check scenarios/s-town.toml\n  embedsim check scenarios/s-town.toml --unset platforms.comprehensive.operator.offline_prob"
@@ -353,6 +363,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             out!("{}", experiment::trace::tell_in(&lines, lang));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Scenarios => list_scenarios(),
         Command::Check { scenario, variant } => {
             let sc = load(&scenario, &variant)?;
             out!("{}", sc.describe());
@@ -423,7 +434,42 @@ pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
             path.display()
         );
     }
+    if let Some((_, file, text)) = bundled_instead(path) {
+        return Ok(scenario::overrides::load_variant_str(text, file, &variant.overrides()?)?);
+    }
+    if !path.exists() {
+        let names: Vec<&str> = scenario::bundled::BUNDLED.iter().map(|b| b.0).collect();
+        anyhow::bail!(
+            "{}: no such file, and no bundled scenario of that name (bundled: {}; `embedsim scenarios` lists them)",
+            path.display(),
+            names.join(", ")
+        );
+    }
     Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
+}
+
+/// The bundled scenario `path` names when no such file exists (`s-town`, or
+/// `scenarios/s-town.toml` outside the repository).
+pub fn bundled_instead(path: &Path) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    if path.exists() { None } else { scenario::bundled::named(path) }
+}
+
+/// The text of the scenario given as `path`: the file's, or the bundled scenario's it names.
+pub fn scenario_text(path: &Path) -> String {
+    match bundled_instead(path) {
+        Some((_, _, text)) => text.to_string(),
+        None => std::fs::read_to_string(path).unwrap_or_default(),
+    }
+}
+
+/// `embedsim scenarios`: the bundled scenarios, a line each.
+pub fn list_scenarios() -> Result<ExitCode> {
+    for (id, _, text) in scenario::bundled::BUNDLED {
+        let about = scenario::bundled::description(text).unwrap_or_default();
+        outln!("{id:<20} {about}");
+    }
+    outln!("\nrun one by name from any folder, for example: embedsim run s-town");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
@@ -558,13 +604,13 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
         scenario: path.display().to_string(),
-        scenario_fnv1a: output::folder::fnv1a_hex(&std::fs::read(path).unwrap_or_default()),
+        scenario_fnv1a: output::folder::fnv1a_hex(scenario_text(path).as_bytes()),
         seed: sc.simulation.seed.to_string(),
         replications: sc.simulation.replications,
         files: Vec::new(),
     };
     let stale = output::folder::claim(&dir, &manifest, &names)?;
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = scenario_text(path);
     // The CSV files and the report are independent: written side by side on `threads` workers.
     let (written, report) = experiment::with_threads(threads, || {
         rayon::join(

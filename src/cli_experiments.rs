@@ -196,7 +196,7 @@ pub fn compare(
         let [drawn_a, drawn_b] = view::platforms_drawn_side_by_side((&c.a, &c.outs_a), (&c.b, &c.outs_b));
         let view_of =
             |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs, drawn: &[usize]| {
-                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let text = crate::cli::scenario_text(file);
                 view::run_view_of(sc, &text, &v.arguments(), outs, &summaries(sc, outs), drawn)
             };
         let views =

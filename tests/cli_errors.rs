@@ -166,7 +166,11 @@ fn wrong_type() {
 fn missing_file() {
     let dir = tempfile::tempdir().unwrap();
     let o = check_path_fails(&dir.path().join("no-such.toml"), dir.path());
-    assert!(o.stderr.contains("cannot read scenario [TMP]/no-such.toml"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("[TMP]/no-such.toml: no such file, and no bundled scenario of that name"),
+        "{}",
+        o.stderr
+    );
     insta::assert_snapshot!(o.stderr);
 }
 

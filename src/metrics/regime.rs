@@ -212,6 +212,7 @@ fn backlog_growing(f: &WindowFigures) -> bool {
 fn swamped(f: &WindowFigures, spec: &RegimeSpec) -> bool {
     let capacity = f.capacity_failures();
     (backlog_growing(f) || capacity > f.authority_failures())
+        && capacity > 0
         && capacity as f64 >= spec.overloaded_capacity_misses * f.decided as f64
 }
 

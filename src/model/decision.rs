@@ -123,11 +123,12 @@ pub fn order_sanctioner(b: Backing) -> Sanctioner {
     }
 }
 
-/// Whether department `d` has a decision to make about an order of platform `p`: it has work the
-/// order would displace (line tasks of its own, or the orders of more than one platform), or the
-/// platform grants it a return right. Without either, nothing is displaced and the order is kept
-/// without a decision, so a scenario of one platform, no line tasks and no return right is a
-/// plain queueing network (docs/MODEL.md, "Neutrality").
+/// Whether department `d` has a decision to make about an order of platform `p`: it has line tasks
+/// of its own, the scenario has more than one platform (whose orders may compete for it), or the
+/// platform grants a return right. Without any, nothing is displaced and the order is kept without
+/// a decision, so a scenario of one platform, no line tasks and no return right is a plain
+/// queueing network (docs/MODEL.md, "Neutrality"). Decided from the scenario, at no cost per
+/// order; a department of a many-township world that only its own platform reaches still decides.
 pub fn decides(sc: &Scenario, d: usize, p: usize) -> bool {
     sc.departments[d].line_tasks.is_some() || sc.platforms.len() > 1 || sc.platforms[p].returns.is_some()
 }

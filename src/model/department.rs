@@ -454,14 +454,30 @@ impl Department {
                 && j.deadline.is_finite()
                 && calendar.deadline(j.deadline, after_days) <= now
         });
-        for j in &taken {
+        self.left_queue(&taken, now);
+        let counted = taken.iter().filter(|j| j.counted).count() as u64;
+        (taken.len() as u64, counted)
+    }
+
+    /// Withdraws the waiting parts of order `order` (it ended while they waited: another part was
+    /// refused for good); returns how many.
+    pub fn withdraw_order(&mut self, order: OrderKey, now: SimTime) -> usize {
+        let taken = self.queue.take_where(|j| matches!(j.kind, JobKind::Part { order: o, .. } if o == order));
+        self.left_queue(&taken, now);
+        taken.len()
+    }
+
+    /// Books jobs taken off the queue other than by a worker: out of the waiting hours and the
+    /// queue's statistics (they left the queue, as served jobs do).
+    fn left_queue(&mut self, taken: &[Job], now: SimTime) {
+        for j in taken {
             self.queued_hours -= j.effort;
+            self.stat.leave(now, j.queued_at);
         }
+        // Sums of floats drift; an empty queue has no waiting work whatever the rounding.
         if self.queue.is_empty() || self.queued_hours < 0.0 {
             self.queued_hours = if self.queue.is_empty() { 0.0 } else { self.queued_hours.max(0.0) };
         }
-        let counted = taken.iter().filter(|j| j.counted).count() as u64;
-        (taken.len() as u64, counted)
     }
 
     /// Takes the most pressing job off the queue.
@@ -723,16 +739,17 @@ mod tests {
         let calendar = crate::engine::time::WorkClock::new(8.0, 5);
         let mut d = Department::new(1, 0.0, SimTime::ZERO);
         // Line tasks due at hours 1, 2, 500; other work (a persuasion call) due at hour 1.
-        d.push(job(0.5, 1.0, 0));
-        d.push(job(0.5, 2.0, 1));
-        d.push(job(0.5, 500.0, 2));
-        let mut part = job(0.5, 1.0, 3);
-        part.kind = JobKind::Persuasion { platform: 0 };
-        d.push(part);
+        let mut call = job(0.5, 1.0, 3);
+        call.kind = JobKind::Persuasion { platform: 0 };
+        for j in [job(0.5, 1.0, 0), job(0.5, 2.0, 1), job(0.5, 500.0, 2), call] {
+            d.stat.enter(SimTime::ZERO);
+            d.push(j);
+        }
         // Ten working days after the first two deadlines: those two go, nothing else does.
         let now = calendar.deadline(SimTime::from_hours(2.0), 10.0);
         assert_eq!(d.escalate_overdue_line_tasks(now, 10.0, &calendar), (2, 2));
         assert_eq!(d.queue.len(), 2);
+        assert_eq!(d.stat.len(), 2, "the escalated tasks left the queue's statistics too");
         assert_eq!(d.queued_hours, 2.0);
         // What is left comes out in its order: the call (earliest deadline), then the late task.
         assert_eq!(d.pop().map(|j| j.seq), Some(3));

@@ -140,6 +140,9 @@ pub struct Order {
     /// Refused for good by a department whose time went to this platform's own orders: it
     /// ends for lack of capacity, not of authority.
     pub refused_for_capacity: bool,
+    /// Refused for good: its dispatcher is ending it (a later refusal of another part changes
+    /// nothing).
+    pub refused_for_good: bool,
     /// The smallest consequence of neglect behind any of its parts so far (effort follows the
     /// least-watched part; infinite before dispatch).
     pub weakest: f64,
@@ -340,6 +343,7 @@ mod tests {
             county: false,
             delegated: false,
             refused_for_capacity: false,
+            refused_for_good: false,
             weakest: f64::INFINITY,
         }
     }

@@ -204,6 +204,9 @@ pub enum TraceEvent {
     RefusedForGood {
         /// The department.
         department: String,
+        /// For lack of capacity (the department was full of the platform's own orders), not of
+        /// authority.
+        capacity: bool,
     },
 }
 

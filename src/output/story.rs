@@ -79,9 +79,10 @@ pub fn en(e: &TraceEvent) -> String {
         ),
         Returned { department, why } => format!("{department} sends it back to its dispatcher: {}", why_en(why)),
         Weighed { department, why } => format!("{department} weighs it and keeps it: {}", why_en(why)),
-        RefusedForGood { department } => format!(
+        RefusedForGood { department, capacity } => format!(
             "{department} will not take it, and it has been sent back as often as allowed: nobody can make \
-             the department take it, so it ends for lack of authority"
+             the department take it, so it ends, for lack of {}",
+            if *capacity { "capacity (the department is full of this platform's own orders)" } else { "authority" }
         ),
         Summoned { department, limit_hours } => {
             format!("the street blows the whistle: {department} must report within {limit_hours:.0} h (吹哨报到)")
@@ -202,9 +203,10 @@ pub fn zh(e: &TraceEvent) -> String {
         }
         Returned { department, why } => format!("{department} 把工单退回派单方：{}", why_zh(why)),
         Weighed { department, why } => format!("{department} 权衡之后接手：{}", why_zh(why)),
-        RefusedForGood { department } => {
-            format!("{department} 仍不接手，而工单已退回到上限：无人能让它接手，工单因缺乏权威而终止")
-        }
+        RefusedForGood { department, capacity } => format!(
+            "{department} 仍不接手，而工单已退回到上限：无人能让它接手，工单因{}而终止",
+            if *capacity { "能力不足（该部门满是本平台自己的工单）" } else { "缺乏权威" }
+        ),
         Summoned { department, limit_hours } => {
             format!("街道吹哨：{department} 须在 {limit_hours:.0} 小时内报到（吹哨报到）")
         }
@@ -292,7 +294,7 @@ mod tests {
             ReportedLate { department: d(), waited_hours: 60.0, limit_hours: 48.0 },
             Returned { department: d(), why: why.clone() },
             Weighed { department: d(), why },
-            RefusedForGood { department: d() },
+            RefusedForGood { department: d(), capacity: true },
             WorkStarts { department: d(), hours: 3.0 },
             RedoFinished { department: d() },
             PartFinished { department: d() },

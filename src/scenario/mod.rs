@@ -1,5 +1,6 @@
 //! Scenario files: TOML → raw serde mirror → validated [`Scenario`].
 
+pub mod bundled;
 pub mod model;
 pub mod overrides;
 pub mod raw;

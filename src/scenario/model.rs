@@ -567,9 +567,10 @@ pub struct RegimeSpec {
     /// Overloaded: under this share of decided orders closed on time, failures mostly for lack
     /// of capacity.
     pub overloaded_on_time: f64,
-    /// Overloaded too (whatever the other failures): the backlog grows over the window and at
-    /// least this share of decided orders were still open at their deadline for lack of
-    /// capacity — a platform swamped by its own demand.
+    /// Overloaded too (whatever else failed): at least this share of decided orders failed for
+    /// lack of capacity (open at their deadline, or refused for good by departments full of the
+    /// platform's own orders), and either the backlog grows over the window or capacity failures
+    /// outnumber authority ones — a platform swamped by its own demand.
     pub overloaded_capacity_misses: f64,
     /// Fewer decided orders than this in the window: no verdict.
     pub min_decided: u64,

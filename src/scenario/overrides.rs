@@ -167,15 +167,33 @@ fn check_path(arg: &str, path: &str) -> Result<(), OverrideError> {
     if ok { Ok(()) } else { Err(OverrideError::Path { arg: arg.to_string(), path: path.to_string() }) }
 }
 
-/// Applies `overrides` to `table`, in order.
+/// Applies `overrides` to `table`, in order. A dotted path through a named entity (a department,
+/// a platform, ...) must name one the table has: a new entity comes only with its whole table.
 pub fn apply(table: &mut toml::Table, overrides: &[Override]) -> Result<(), OverrideError> {
+    apply_with(table, overrides, true)
+}
+
+/// [`apply`] without the named-entity check: for a township's own `set`, `list` and `vary`
+/// tables, whose nested tables are flattened to dotted paths (so that a township may add a
+/// department to its template).
+pub fn apply_lenient(table: &mut toml::Table, overrides: &[Override]) -> Result<(), OverrideError> {
+    apply_with(table, overrides, false)
+}
+
+fn apply_with(table: &mut toml::Table, overrides: &[Override], check: bool) -> Result<(), OverrideError> {
     for o in overrides {
         let keys: Vec<&str> = o.path().split('.').collect();
         let (last, parents) = keys.split_last().expect("checked paths are not empty");
         let mut t = &mut *table;
+        // Names are checked in the scenario's own tables, not in tables this path creates nor in
+        // a township's tables of changes (`set`, `list`, `vary`), whose keys are paths.
+        let mut checking = check;
         for (i, k) in parents.iter().enumerate() {
+            if i > 0 && matches!(keys[i - 1], "set" | "list" | "vary") {
+                checking = false;
+            }
             // A dotted path through a named entity must name one that exists.
-            if let (Override::Set { .. }, true) = (o, i > 0 && NAMED.contains(&keys[i - 1])) {
+            if let (Override::Set { .. }, true) = (o, checking && i > 0 && NAMED.contains(&keys[i - 1])) {
                 if !t.contains_key(*k) {
                     let suggestion = nearest(k, t.keys())
                         .map(|n| [&keys[..i], &[n.as_str()][..], &keys[i + 1..]].concat().join("."));
@@ -186,6 +204,9 @@ pub fn apply(table: &mut toml::Table, overrides: &[Override]) -> Result<(), Over
                         suggestion,
                     });
                 }
+            }
+            if !t.contains_key(*k) {
+                checking = false;
             }
             let entry = match o {
                 Override::Set { .. } => {
@@ -302,6 +323,29 @@ pub fn load_variant_str(text: &str, file: &str, overrides: &[Override]) -> Resul
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_are_checked_only_in_the_scenarios_own_tables() {
+        let base: toml::Table = toml::from_str(
+            "[departments.office]\nstaff = 3\n[townships.t]\ntemplate = \"street\"\nset = { \"departments.office.staff\" = 2 }\n",
+        )
+        .unwrap();
+        let set = |path: &str| {
+            let mut t = base.clone();
+            apply(&mut t, &[parse_set(&format!("{path}=4")).unwrap()])
+        };
+        assert!(matches!(set("departments.ofice.staff"), Err(OverrideError::UnknownEntity { .. })));
+        assert!(set("departments.office.staff").is_ok());
+        // Inside a township's table of changes, and in a table the path itself creates.
+        assert!(set("townships.t.set.departments.archive.staff").is_ok());
+        assert!(set("decisions.refusals.max_returns").is_ok());
+        // A new township, like any entity, only with its whole table.
+        assert!(matches!(set("townships.u.copies"), Err(OverrideError::UnknownEntity { .. })));
+        // The lenient form adds what it names.
+        let mut t = base.clone();
+        apply_lenient(&mut t, &[parse_set("departments.archive.staff=2").unwrap()]).unwrap();
+        assert_eq!(t["departments"]["archive"]["staff"].as_integer(), Some(2));
+    }
 
     #[test]
     fn the_nearest_name_is_within_a_third_of_its_length() {

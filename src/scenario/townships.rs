@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::overrides::{Override, apply, flatten};
+use super::overrides::{Override, apply_lenient, flatten};
 use super::validate::Problem;
 use crate::engine::dist::Dist;
 use crate::engine::rng::Streams;
@@ -159,7 +159,7 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
                     match values.as_array() {
                         Some(a) if a.len() == copies => {
                             let o = Override::Set { path: path.clone(), value: a[c].clone() };
-                            if let Err(e) = apply(&mut body, &[o]) {
+                            if let Err(e) = apply_lenient(&mut body, &[o]) {
                                 bad(&mut problems, format!("{key}.list.{path}"), e.to_string());
                             }
                         }
@@ -189,7 +189,7 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
                     let integer = lookup(&body, path).is_some_and(|v| v.is_integer());
                     let value =
                         if integer { toml::Value::Integer(x.round().max(0.0) as i64) } else { toml::Value::Float(x) };
-                    if let Err(e) = apply(&mut body, &[Override::Set { path: path.clone(), value }]) {
+                    if let Err(e) = apply_lenient(&mut body, &[Override::Set { path: path.clone(), value }]) {
                         bad(&mut problems, format!("{key}.vary.{path}"), e.to_string());
                     }
                 }
@@ -269,7 +269,7 @@ fn apply_set(body: &mut toml::Table, set: &toml::Value, key: &str, problems: &mu
         return;
     };
     for (path, value) in flatten(set) {
-        if let Err(e) = apply(body, &[Override::Set { path: path.clone(), value }]) {
+        if let Err(e) = apply_lenient(body, &[Override::Set { path: path.clone(), value }]) {
             bad(problems, format!("{key}.{path}"), e.to_string());
         }
     }

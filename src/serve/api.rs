@@ -25,28 +25,8 @@ use crate::output::{report, summaries};
 use crate::scenario::Scenario;
 use crate::scenario::overrides::{Override, load_variant_str, parse_set, parse_unset};
 
-/// The scenarios built into the binary: (id, file as named in messages, text).
-pub const BUNDLED: &[(&str, &str, &str)] = &[
-    (
-        "classroom-overload",
-        "scenarios/classroom-overload.toml",
-        include_str!("../../scenarios/classroom-overload.toml"),
-    ),
-    ("classroom-steady", "scenarios/classroom-steady.toml", include_str!("../../scenarios/classroom-steady.toml")),
-    ("classroom-tipping", "scenarios/classroom-tipping.toml", include_str!("../../scenarios/classroom-tipping.toml")),
-    ("s-town", "scenarios/s-town.toml", include_str!("../../scenarios/s-town.toml")),
-    ("wuzhen", "scenarios/wuzhen.toml", include_str!("../../scenarios/wuzhen.toml")),
-    ("s-town-swapped", "scenarios/s-town-swapped.toml", include_str!("../../scenarios/s-town-swapped.toml")),
-    (
-        "c-district-hotline",
-        "scenarios/c-district-hotline.toml",
-        include_str!("../../scenarios/c-district-hotline.toml"),
-    ),
-    ("j-town", "scenarios/j-town.toml", include_str!("../../scenarios/j-town.toml")),
-    ("j-town-fragmented", "scenarios/j-town-fragmented.toml", include_str!("../../scenarios/j-town-fragmented.toml")),
-    ("beijing-street", "scenarios/beijing-street.toml", include_str!("../../scenarios/beijing-street.toml")),
-    ("beijing-12345", "scenarios/beijing-12345.toml", include_str!("../../scenarios/beijing-12345.toml")),
-];
+/// The scenarios built into the binary (see [`crate::scenario::bundled`]).
+pub use crate::scenario::bundled::BUNDLED;
 
 /// Most replications a page may ask for.
 pub const MAX_PAGE_REPLICATIONS: u32 = 16;

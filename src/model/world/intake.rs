@@ -270,6 +270,7 @@ impl World<'_> {
             county,
             delegated: false,
             refused_for_capacity: false,
+            refused_for_good: false,
             weakest: f64::INFINITY,
         };
         let key = self.orders.insert(order);

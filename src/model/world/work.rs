@@ -380,6 +380,10 @@ impl World<'_> {
             }
             JobKind::Return { order, platform, part } => {
                 let Some(o) = self.orders.get_mut(order) else { return self.department_start(d) };
+                if o.refused_for_good {
+                    // Another part was refused for good meanwhile: the order is ending already.
+                    return self.department_start(d);
+                }
                 o.returns += 1;
                 o.stage = Stage::Returned;
                 let (first, returns, serial) = (o.returns == 1, o.returns, o.serial);
@@ -397,10 +401,12 @@ impl World<'_> {
                     // Its whole time counts here, line tasks too: a load of other work is what
                     // the order lacked the authority to displace.
                     let share = dept.own_share(platform, f64::NEG_INFINITY, self.days_ended, super::causes::ALPHA);
-                    if dept.load() >= decision::FULL_LOAD && share >= sc.regimes.capacity_share {
-                        self.orders.get_mut(order).expect("open").refused_for_capacity = true;
-                    }
-                    self.note(serial, || TraceEvent::RefusedForGood { department: sc.departments[d].id.clone() });
+                    let capacity = dept.load() >= decision::FULL_LOAD && share >= sc.regimes.capacity_share;
+                    self.orders.get_mut(order).expect("open").refused_for_capacity = capacity;
+                    self.note(serial, || TraceEvent::RefusedForGood {
+                        department: sc.departments[d].id.clone(),
+                        capacity,
+                    });
                     self.end_refused(platform, order)?;
                     return self.department_start(d);
                 }
@@ -482,6 +488,15 @@ impl World<'_> {
     /// chance or drops it.
     pub(super) fn end_refused(&mut self, p: PlatformId, key: OrderKey) -> Result<(), PastSchedule> {
         let serial = self.serial_of(key);
+        // Its other parts still waiting elsewhere are withdrawn: nobody will work them now.
+        let now = self.now();
+        if let Some(o) = self.orders.get_mut(key) {
+            o.refused_for_good = true;
+            let route = o.route.clone();
+            for &d in route.iter() {
+                self.departments[d].withdraw_order(key, now);
+            }
+        }
         if let Dispatch::Operator(spec) = &self.sc.platforms[p].dispatch {
             if chance(self.operator_rng(p), spec.offline_prob) {
                 let hours = spec.offline.sample(self.operator_rng(p));

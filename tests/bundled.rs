@@ -1,0 +1,45 @@
+//! The bundled scenarios run by name from any folder (the binary carries them): `embedsim
+//! scenarios` lists them, `embedsim run s-town` and the `scenarios/<id>.toml` paths the page and
+//! `trace` print work outside the repository, and an unknown name says what there is.
+
+use assert_cmd::Command;
+
+fn embedsim_in(dir: &std::path::Path) -> Command {
+    let mut c = Command::cargo_bin("embedsim").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+#[test]
+fn scenarios_run_by_name_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = embedsim_in(dir.path()).arg("scenarios").output().unwrap();
+    assert!(out.status.success());
+    let list = String::from_utf8(out.stdout).unwrap();
+    for (id, _, _) in embedsim::scenario::bundled::BUNDLED {
+        assert!(list.lines().any(|l| l.starts_with(id)), "{id} listed: {list}");
+    }
+    for given in ["s-town", "scenarios/s-town.toml"] {
+        let run = embedsim_in(dir.path())
+            .args(["run", given, "--replications", "2", "--quiet", "--series", "none", "--out", "out"])
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{given}: {}", String::from_utf8_lossy(&run.stderr));
+        let summary = std::fs::read_to_string(dir.path().join("out/summary.csv")).unwrap();
+        assert!(summary.contains("minhu"));
+        std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    }
+    let trace = embedsim_in(dir.path()).args(["trace", "classroom-overload", "--order", "5"]).output().unwrap();
+    assert!(trace.status.success());
+    let bad = embedsim_in(dir.path()).args(["check", "s-tow"]).output().unwrap();
+    assert!(!bad.status.success());
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("no bundled scenario of that name") && err.contains("s-town"), "{err}");
+}
+
+#[test]
+fn no_arguments_print_a_quick_start() {
+    let out = Command::cargo_bin("embedsim").unwrap().output().unwrap();
+    let text = String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Quick start:") && text.contains("embedsim run s-town"), "{text}");
+}
