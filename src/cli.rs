@@ -601,7 +601,9 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     let manifest = output::folder::RunManifest {
         kind: "run".into(),
         complete: false,
-        version: env!("CARGO_PKG_VERSION").into(),
+        version: embedsim::provenance::VERSION.into(),
+        commit: embedsim::provenance::COMMIT.into(),
+        lock_fnv1a: embedsim::provenance::LOCK_FNV1A.into(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
         scenario: path.display().to_string(),
         scenario_fnv1a: output::folder::fnv1a_hex(scenario_text(path).as_bytes()),

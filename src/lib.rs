@@ -12,6 +12,7 @@ pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod provenance;
 pub mod scenario;
 pub mod serve;
 pub mod text;

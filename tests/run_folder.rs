@@ -112,3 +112,25 @@ fn daily_records_held_above_2_gb_need_large_whatever_the_series() {
     );
     assert!(!p.join("out").exists(), "refused before it starts");
 }
+
+/// A run's manifest names the build: version, the git commit it was built from (here, a
+/// repository) and the hash of the Cargo.lock it was built with; report.html shows them.
+#[test]
+fn the_manifest_and_the_report_name_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    assert_cmd::Command::cargo_bin("embedsim")
+        .unwrap()
+        .args(["run", "scenarios/classroom-steady.toml", "--replications", "2", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let manifest: toml::Table = toml::from_str(&std::fs::read_to_string(out.join("manifest.toml")).unwrap()).unwrap();
+    let lock = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    let lock_hash = embedsim::output::folder::fnv1a_hex(&lock);
+    assert_eq!(manifest["lock_fnv1a"].as_str(), Some(lock_hash.as_str()));
+    let commit = manifest["commit"].as_str().unwrap();
+    assert!(commit == "unknown" || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())), "{commit}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains(&format!("commit {commit}, Cargo.lock {lock_hash}")));
+}

@@ -30,6 +30,12 @@ pub struct RunManifest {
     pub complete: bool,
     /// embedsim's version.
     pub version: String,
+    /// The git commit embedsim was built from ("unknown" outside a repository).
+    #[serde(default)]
+    pub commit: String,
+    /// FNV-1a hash of the Cargo.lock embedsim was built with: the exact dependencies.
+    #[serde(default)]
+    pub lock_fnv1a: String,
     /// The command line, as typed.
     pub command: String,
     /// The scenario file.

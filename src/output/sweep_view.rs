@@ -149,7 +149,7 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
         .collect();
     let sentences = sentences(m, &axes, &maps, grid);
     SweepView {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        version: crate::provenance::describe(),
         name: m.name.clone(),
         origin: source.origin,
         text: source.text,

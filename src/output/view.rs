@@ -74,7 +74,7 @@ pub fn platforms_drawn_side_by_side(a: (&Scenario, &[RunOutput]), b: (&Scenario,
 /// One run (all its replications), ready to draw.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunView {
-    /// The program's version.
+    /// The program's version, commit and lock hash ([`crate::provenance::describe`]).
     pub version: String,
     /// The scenario's name.
     pub name: String,
@@ -653,7 +653,7 @@ pub fn run_view_of(
 /// replications (the classroom page's header while the run goes).
 pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: usize) -> RunView {
     RunView {
-        version: env!("CARGO_PKG_VERSION").into(),
+        version: crate::provenance::describe(),
         name: sc.name.clone(),
         description: sc.description.clone().unwrap_or_default(),
         origin: sc.origin.clone(),
