@@ -45,7 +45,7 @@ impl World<'_> {
         let h = sc.calendar.hours_per_day();
         let o = self.orders.get(key)?;
         let consequence = self.order_consequence(p, false, o.label);
-        let outside = o.above_township;
+        let (outside, serial) = (o.above_township, o.serial);
         let mut refusal = None;
         for i in 0..o.route.len() {
             let o = self.orders.get(key).expect("open");
@@ -58,7 +58,6 @@ impl World<'_> {
             if !keep && refusal.is_none() {
                 refusal = Some((d, t));
             }
-            let serial = self.orders.get(key).map_or(0, |o| o.serial);
             if keep && self.trace_serial == Some(serial) {
                 let why = self.explain_refusal(p, key, d, &t);
                 let department = sc.departments[d].id.clone();

@@ -3,15 +3,21 @@
 use super::*;
 
 impl World<'_> {
-    /// Who stands behind an order of platform `p` dispatched with or without authority.
-    pub(super) fn sanctioner(&self, p: PlatformId, authority: bool) -> decision::Sanctioner {
+    /// What a department observes of who stands behind an order of platform `p` dispatched with
+    /// or without authority.
+    fn backing(&self, p: PlatformId, authority: bool) -> decision::Backing {
         let spec = &self.sc.platforms[p];
-        decision::order_sanctioner(decision::Backing {
+        decision::Backing {
             authority,
             centre: matches!(spec.dispatch, Dispatch::Centre),
             signed_off: spec.sign_off.is_some(),
             assessed: spec.assessment.is_some() || spec.appraised,
-        })
+        }
+    }
+
+    /// Who stands behind an order of platform `p` dispatched with or without authority.
+    pub(super) fn sanctioner(&self, p: PlatformId, authority: bool) -> decision::Sanctioner {
+        decision::order_sanctioner(self.backing(p, authority))
     }
 
     /// The consequence of an order's work at department `d`, and whether the dispatcher's
@@ -30,13 +36,7 @@ impl World<'_> {
             return (consequence, true);
         }
         // Neither the leader's dispatch nor her sign-off reaches a county department.
-        let spec = &self.sc.platforms[p];
-        let unled = decision::Backing {
-            authority: false,
-            centre: false,
-            signed_off: false,
-            assessed: spec.assessment.is_some() || spec.appraised,
-        };
+        let unled = decision::Backing { signed_off: false, ..self.backing(p, false) };
         (decision::consequence(&self.sc.decisions, decision::order_sanctioner(unled), label), !authority)
     }
 
