@@ -29,15 +29,25 @@ impl Run {
     fn regimes(&self, p: usize) -> String {
         regime_tally(&self.rows.iter().map(|r| r[p].regime).collect::<Vec<_>>())
     }
+    /// The first day on which replication 0 is overloaded (0: never).
     fn flip_day(&self, p: usize) -> u32 {
         let changes = &self.outs[0].platforms[p].regimes.changes;
-        changes.iter().rev().find(|c| c.1.name() == "overloaded").map_or(0, |c| c.0)
+        changes.iter().find(|c| c.1.name() == "overloaded").map_or(0, |c| c.0)
     }
     /// The first day after the flip on which replication 0 is embedded again (0: never).
     fn back_day(&self, p: usize) -> u32 {
         let flip = self.flip_day(p);
         let changes = &self.outs[0].platforms[p].regimes.changes;
         changes.iter().find(|c| c.0 > flip && c.1.is_embedded()).map_or(0, |c| c.0)
+    }
+    /// Replications whose platform `p` is overloaded on the run's last day.
+    fn overloaded_at_end(&self, p: usize) -> usize {
+        let last = |o: &embedsim::model::RunOutput| o.platforms[p].regimes.changes.last().map(|c| c.1.name());
+        self.outs.iter().filter(|o| last(o) == Some("overloaded")).count()
+    }
+    /// Department `d`'s staff at the run's end, the mean over replications.
+    fn staff_end(&self, d: usize) -> f64 {
+        self.outs.iter().map(|o| o.departments[d].staff_end as f64).sum::<f64>() / self.outs.len() as f64
     }
 }
 
@@ -78,12 +88,20 @@ fn the_guide_quotes_what_the_runs_give_today() {
         ));
     }
 
-    // Lesson 3: a pulse, and how the township comes back.
+    // Lesson 3: a pulse, and a township that does not come back.
     let pulse = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 5.0 }]";
     let small = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 1.5 }]";
     let none = run("scenarios/classroom-tipping.toml", &[]);
     let tipped = run("scenarios/classroom-tipping.toml", &[pulse]);
     let little = run("scenarios/classroom-tipping.toml", &[small]);
+    // The mechanism that remembers, off in every office.
+    let off = [
+        pulse,
+        "departments.civil_affairs.stress.attrition.per_day=0",
+        "departments.construction.stress.attrition.per_day=0",
+        "departments.stability.stress.attrition.per_day=0",
+    ];
+    let kept = run("scenarios/classroom-tipping.toml", &off);
     phrases.push(format!("no pulse: {}, {} on time", none.regimes(0), pct(none.mean(0, "on_time_share"))));
     phrases.push(format!(
         "pulse ×5: {}, {} on time, {} of decided orders closed in the system",
@@ -92,9 +110,15 @@ fn the_guide_quotes_what_the_runs_give_today() {
         pct(tipped.mean(0, "closed_in_system_share"))
     ));
     phrases.push(format!(
-        "flips to overloaded on day {} and is embedded again on day {}",
+        "flips to overloaded on day {}; on the last day {} of 4 replications are overloaded, and civil affairs has {:.1} of its 6 staff",
         tipped.flip_day(0),
-        tipped.back_day(0)
+        tipped.overloaded_at_end(0),
+        tipped.staff_end(0)
+    ));
+    phrases.push(format!(
+        "attrition off: {}, embedded again on day {} in replication 0",
+        kept.regimes(0),
+        kept.back_day(0)
     ));
     phrases.push(format!("pulse ×1.5: {}, {} on time", little.regimes(0), pct(little.mean(0, "on_time_share"))));
 
@@ -112,7 +136,13 @@ fn the_guide_quotes_what_the_runs_give_today() {
     let [redo, gap, returns, burden] = figures(&quiet);
     phrases.push(format!("分别为 {redo}、{gap}、{returns}、{burden}"));
 
-    phrases.push(format!("第 0 次重复在第 {} 天转为超载，第 {} 天恢复嵌入", tipped.flip_day(0), tipped.back_day(0)));
+    phrases.push(format!(
+        "第 0 次重复在第 {} 天转为超载；最后一天 4 次重复中 {} 次超载，民政办平均只剩 {:.1} 人（原有 6 人）",
+        tipped.flip_day(0),
+        tipped.overloaded_at_end(0),
+        tipped.staff_end(0)
+    ));
+    phrases.push(format!("关掉人员流失后，第 0 次重复在第 {} 天恢复嵌入", kept.back_day(0)));
     phrases.push(format!("4 次均为嵌入、{} 按时", pct(little.mean(0, "on_time_share"))));
 
     let missing: Vec<&String> = phrases.iter().filter(|p| !guide.contains(p.as_str())).collect();

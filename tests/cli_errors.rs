@@ -196,3 +196,14 @@ fn check_describes_a_valid_file() {
     assert!(stdout.contains("dispatch leader secretary"), "{stdout}");
     assert!(stdout.contains("is valid"), "{stdout}");
 }
+
+#[test]
+fn attrition_out_of_range() {
+    let o = check_fails(&broken(
+        "staff = 2\n",
+        "staff = 2\nstress = { build = 0.1, recover = 0.05, attrition = { per_day = 1.5, replace_days = 0 } }\n",
+    ));
+    assert_names(&o, "departments.desk.stress.attrition.per_day", Some("1.5"), Some(12));
+    assert!(o.stderr.contains("departments.desk.stress.attrition.replace_days"), "both problems:\n{}", o.stderr);
+    assert!(o.stderr.contains("from 1 to 3650"), "states the range:\n{}", o.stderr);
+}

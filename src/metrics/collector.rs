@@ -162,6 +162,8 @@ pub struct DepartmentDay {
     pub r: f64,
     /// Stress S.
     pub stress: f64,
+    /// Staff present at the end of the day (changes with attrition and pooling).
+    pub staff: u32,
 }
 
 /// One leader's figures for one day.

@@ -382,6 +382,10 @@ pub struct Department {
     pub line_escalated: u64,
     /// Stress S in [0, 1] (M12).
     pub stress: f64,
+    /// Posts left vacant by staff who left under stress (M12 attrition): the day each is filled.
+    pub vacancies: Vec<f64>,
+    /// Staff who left under stress after warm-up.
+    pub left: u64,
     /// Assessment penalty pressure in force (M11).
     pub penalty: f64,
     /// Pressure from late reports to a street's whistle; halves every working day.
@@ -418,6 +422,8 @@ impl Department {
             line_late: 0,
             line_escalated: 0,
             stress: 0.0,
+            vacancies: Vec::new(),
+            left: 0,
             penalty: 0.0,
             rebuke: 0.0,
             overtime_today: 0.0,

@@ -263,6 +263,7 @@ pub fn for_each_series_row<E>(
     let everything = series == Series::All;
     // Decided once per run, not per department and day (that was quadratic in departments).
     let any_stress = sc.departments.iter().any(|d| d.stress.is_some());
+    let attrition = any_attrition(sc);
     let trust = !sc.villages.is_empty();
     let reengineering = sc.reengineering.is_some();
     let village_rung = sc.grid.as_ref().is_some_and(|g| g.village_share.is_some());
@@ -320,6 +321,9 @@ pub fn for_each_series_row<E>(
             if any_stress {
                 metric("stress", x.stress)?;
             }
+            if attrition {
+                metric("staff", x.staff as f64)?;
+            }
         }
         for (i, (spec, series)) in sc.leaders.iter().zip(&out.leaders).enumerate() {
             let x = &series[day];
@@ -375,6 +379,11 @@ fn write_run_timeseries(
     })
 }
 
+/// Whether any department's staff can leave under stress (M12 attrition).
+fn any_attrition(sc: &Scenario) -> bool {
+    sc.departments.iter().any(|d| d.stress.as_ref().is_some_and(|s| s.attrition.is_some()))
+}
+
 /// `departments.csv`: one row per replication and department, hours by kind (they add up to
 /// `hours_total`), burden share, line-task lateness, final R and stress.
 pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
@@ -392,6 +401,11 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
         let prevention = sc.proactive.is_some();
         if prevention {
             header.push("hours_prevention".into());
+        }
+        // Staff who left under stress: their own columns, only where they can leave.
+        let attrition = any_attrition(sc);
+        if attrition {
+            header.extend(["staff_left", "staff_end"].map(String::from));
         }
         c.write_record(&header)?;
         for out in outs {
@@ -413,6 +427,9 @@ pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resu
                 place(sc, sc.layout.department[i], &mut r);
                 if prevention {
                     r.push(num(h.prevention));
+                }
+                if attrition {
+                    r.extend([d.staff_left.to_string(), d.staff_end.to_string()]);
                 }
                 c.write_record(&r)?;
             }

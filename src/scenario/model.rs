@@ -371,6 +371,21 @@ pub struct StressSpec {
     pub slowdown: f64,
     /// Functional form of the slowdown.
     pub form: SlowdownForm,
+    /// Staff who leave under stress and are replaced slowly (none when absent).
+    pub attrition: Option<AttritionSpec>,
+}
+
+/// Attrition (M12): on a working day that ends with stress at least `above`, each staff member
+/// present beyond the first leaves with probability `per_day`; the post is filled again
+/// `replace_days` calendar days later. Its effect outlives the backlog that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttritionSpec {
+    /// Probability per working day that a staff member leaves, while stress is at least `above`.
+    pub per_day: f64,
+    /// Stress from which staff leave.
+    pub above: f64,
+    /// Calendar days until a vacancy is filled.
+    pub replace_days: f64,
 }
 
 /// Overtime (M12): extra hours on days after the backlog passes a level.
@@ -402,6 +417,10 @@ pub struct LineTaskSpec {
 /// Default of `line_tasks.escalate_after_days`: a line task still untouched four working weeks
 /// after its deadline goes back to the county (an assumption).
 pub const LINE_TASK_ESCALATION_DAYS: f64 = 20.0;
+
+/// Default of `stress.attrition.replace_days`: a post left vacant is filled about four months
+/// later (recruiting through the civil-service quota takes a season; an assumption).
+pub const ATTRITION_REPLACE_DAYS: f64 = 120.0;
 
 /// Stress pressure a rebuke for one escalated line task adds (it halves every working day,
 /// like the whistle's rebuke) (an assumption).

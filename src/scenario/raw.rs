@@ -98,6 +98,17 @@ pub struct RawStress {
     pub half: Option<f64>,
     /// Threshold of the threshold form.
     pub threshold: Option<f64>,
+    /// Staff who leave after a stressful stretch and are replaced slowly.
+    pub attrition: Option<RawAttrition>,
+}
+
+/// `departments.<id>.stress.attrition` (M12).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttrition {
+    pub per_day: f64,
+    pub above: Option<f64>,
+    pub replace_days: Option<f64>,
 }
 
 /// `departments.<id>.overtime` (M12).

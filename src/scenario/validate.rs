@@ -328,6 +328,16 @@ pub fn validate(
                 backlog_per_staff: v.positive(&format!("{ks}.backlog_per_staff"), st.backlog_per_staff.unwrap_or(5.0)),
                 slowdown: v.non_negative(&format!("{ks}.slowdown"), st.slowdown.unwrap_or(0.3)),
                 form: slowdown_form(&mut v, &ks, st),
+                attrition: st.attrition.as_ref().map(|a| AttritionSpec {
+                    per_day: v.probability(&format!("{ks}.attrition.per_day"), a.per_day),
+                    above: v.within(&format!("{ks}.attrition.above"), a.above.unwrap_or(0.5), 0.0, 1.0),
+                    replace_days: v.within(
+                        &format!("{ks}.attrition.replace_days"),
+                        a.replace_days.unwrap_or(super::model::ATTRITION_REPLACE_DAYS),
+                        1.0,
+                        3650.0,
+                    ),
+                }),
             }
         });
         let overtime = d.overtime.as_ref().map(|o| {

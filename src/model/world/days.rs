@@ -65,6 +65,7 @@ impl World<'_> {
                 utilisation: if capacity > 0.0 { hours / capacity } else { f64::NAN },
                 r: dept.r,
                 stress: dept.stress,
+                staff: dept.staff,
             });
             // Overtime decided tonight applies to work started tomorrow (next working day).
             if working || dept.overtime_today > 0.0 {
@@ -81,6 +82,9 @@ impl World<'_> {
         self.smooth_leader_profiles(working);
         self.proactive_relapse();
         self.pool_day_end(d)?;
+        if working {
+            self.attrition_day_end(d)?;
+        }
         let mut attention = vec![0.0; sc.platforms.len()];
         for (i, leader) in self.leaders.iter_mut().enumerate() {
             // In platform order from +0: the sum over every platform, whose others add zeros.
@@ -192,6 +196,8 @@ impl World<'_> {
                     line_done: d.line_done,
                     line_late: d.line_late,
                     line_escalated: d.line_escalated,
+                    staff_left: d.left,
+                    staff_end: d.staff,
                     days,
                 }
             })

@@ -1,5 +1,6 @@
 //! One replication: the event loop that moves orders through the township.
 
+mod attrition;
 mod by_unit;
 mod categories;
 mod causes;
@@ -175,6 +176,10 @@ pub struct DepartmentResult {
     pub line_late: u64,
     /// Line tasks the county took back, overdue and never started (after warm-up).
     pub line_escalated: u64,
+    /// Staff who left under stress after warm-up (M12 attrition).
+    pub staff_left: u64,
+    /// Staff present at the end.
+    pub staff_end: u32,
     /// Daily series.
     pub days: Vec<DepartmentDay>,
 }
@@ -375,6 +380,8 @@ struct World<'s> {
     on_day: Option<&'s mut DayObserver<'s>>,
     /// Resource pooling's state, when `[pooling]` is present.
     pool: Option<pooling::PoolState>,
+    /// Each department's attrition stream (M12), for departments whose staff can leave.
+    attrition_rngs: Vec<Option<SimRng>>,
     /// The ranking's state, when `[ranking]` is present.
     ranking: Option<ranking::RankingState>,
     /// Proactive work's state, when `[proactive]` is present.
@@ -592,6 +599,14 @@ impl<'s> World<'s> {
             on_day: None,
             trace_pick: None,
             pool: sc.pooling.as_ref().map(|_| pooling::PoolState::new(sc.departments.len())),
+            attrition_rngs: sc
+                .departments
+                .iter()
+                .map(|d| {
+                    let leaves = d.stress.as_ref().is_some_and(|s| s.attrition.is_some());
+                    leaves.then(|| streams.named("attrition", &d.id))
+                })
+                .collect(),
             ranking: ranking::RankingState::new(sc),
             proactive: proactive::ProactiveState::new(sc, &streams),
         }

@@ -45,7 +45,15 @@ impl PoolState {
 
 impl World<'_> {
     fn backlog_per_own_staff(&self, d: DeptId) -> f64 {
-        self.departments[d].queue.len() as f64 / self.sc.departments[d].staff as f64
+        // Own staff: the establishment less the posts left vacant by attrition (M12).
+        let own = self.sc.departments[d].staff as usize - self.departments[d].vacancies.len();
+        self.departments[d].queue.len() as f64 / own.max(1) as f64
+    }
+
+    /// Workers on loan who have arrived at `d` (0 without pooling): attrition (M12) takes only
+    /// a department's own people.
+    pub(super) fn borrowed_at(&self, d: DeptId) -> u32 {
+        self.pool.as_ref().map_or(0, |p| p.loans.iter().filter(|l| l.to == d && l.arrived).count() as u32)
     }
 
     /// The daily pooling step, at the end of day `d`.
