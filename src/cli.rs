@@ -109,14 +109,20 @@ enum Command {
     },
     /// Tell the life of one order as a story: who touched it, when, and what happened.
     #[command(
-        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/c-district-hotline.toml --order 5000 --replication 2\n  embedsim trace scenarios/classroom-overload.toml --order 1500 --lang zh"
+        after_help = "Examples:\n  embedsim trace scenarios/s-town.toml --order 120\n  embedsim trace scenarios/classroom-overload.toml --order 1500 --lang zh --replication 2\n  embedsim trace classroom-tipping --platform voice --day 150"
     )]
     Trace {
         /// The scenario file (TOML).
         scenario: PathBuf,
         /// The order's number: 1 is the first order to arrive in the run, on any platform.
-        #[arg(long)]
-        order: u64,
+        #[arg(long, required_unless_present = "platform", conflicts_with = "platform")]
+        order: Option<u64>,
+        /// Instead of --order: the first order to arrive on this platform on --day or later.
+        #[arg(long, requires = "day")]
+        platform: Option<String>,
+        /// With --platform: the day (0-based) from which to take the first order.
+        #[arg(long, requires = "platform")]
+        day: Option<u32>,
         /// Which replication.
         #[arg(long, default_value_t = 0)]
         replication: u32,
@@ -232,13 +238,20 @@ enum Command {
         large: bool,
     },
     /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
+    #[command(
+        after_help = "Examples:\n  embedsim sensitivity scenarios/sensitivity/s-town-morris.toml\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --threads 2\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --resume --out runs/sobol"
+    )]
     Sensitivity {
         /// The sensitivity file (TOML).
         file: PathBuf,
         #[command(flatten)]
         job: crate::cli_research::JobArgs,
     },
-    /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep.
+    /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep
+    /// (for the examples, first `embedsim sweep scenarios/sweeps/attention-vs-load.toml`).
+    #[command(
+        after_help = "Examples:\n  embedsim discover runs/sweeps/attention-vs-load --platform minhu --outcome overloaded\n  embedsim discover runs/sweeps/attention-vs-load --platform minhu --outcome 'closed_in_system_share<0.6' --boxes 2"
+    )]
     Discover {
         /// A finished sweep's folder (runs.csv, manifest.toml).
         dir: PathBuf,
@@ -262,6 +275,9 @@ enum Command {
         quiet: bool,
     },
     /// Calibrate parameters to targets by simulated method of moments (docs/RESEARCH.md).
+    #[command(
+        after_help = "Examples:\n  embedsim calibrate scenarios/calibration/s-town.toml\n  embedsim calibrate scenarios/calibration/c-district.toml --out runs/cal-c --threads 2\n  embedsim calibrate scenarios/calibration/c-district.toml --resume --out runs/cal-c"
+    )]
     Calibrate {
         /// The calibration file (TOML).
         file: PathBuf,
@@ -347,12 +363,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             let args = RunArgs { out, seed, reps: replications, threads, quiet, baseline, large, series, format };
             run(&scenario, &variant, args, &stats)
         }
-        Command::Trace { scenario, order, replication, seed, lang, variant } => {
+        Command::Trace { scenario, order, platform, day, replication, seed, lang, variant } => {
             let mut sc = load(&scenario, &variant)?;
             if let Some(s) = seed {
                 sc.simulation.seed = s;
             }
-            let lines = experiment::trace::trace(&sc, replication, order)?;
+            let (order, lines) = match (order, platform) {
+                (Some(order), _) => (order, experiment::trace::trace(&sc, replication, order)?),
+                (None, Some(p)) => experiment::trace::trace_from(&sc, replication, &p, day.unwrap_or(0))?,
+                (None, None) => unreachable!("clap requires --order or --platform"),
+            };
             let seed = sc.simulation.seed;
             match lang {
                 output::story::Lang::En => {
@@ -484,14 +504,26 @@ pub fn progress_in(len: u64, quiet: bool, what: &str, unit: &str) -> ProgressBar
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{per_sec}}, {{eta}} left"
-        ))
-        .expect("a valid template")
-        .progress_chars("=> "),
+        ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}}, {{eta}} left"))
+            .expect("a valid template")
+            // indicatif's own {per_sec} prints four decimals ("43.3283/s").
+            .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&format!("{}/s", rate(s.per_sec())));
+            })
+            .progress_chars("=> "),
     );
     bar.set_message(what.to_string());
     bar
+}
+
+/// A rate for the progress bar: three significant figures at most, no trailing noise.
+fn rate(per_sec: f64) -> String {
+    match per_sec {
+        r if !r.is_finite() => "–".into(),
+        r if r >= 100.0 => format!("{r:.0}"),
+        r if r >= 10.0 => format!("{r:.1}"),
+        r => format!("{r:.2}"),
+    }
 }
 
 /// The options of `embedsim run`.
@@ -632,7 +664,13 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));
         let advice = embedsim::analysis::warmup::advise(&sc, &outs, &stats.warmup_metric);
-        outln!("\n{warmup_note}; {}", advice.sentence());
+        let check = match stats.warmup {
+            Some(embedsim::analysis::warmup::Warmup::Auto) => {
+                advice.check_of_auto(sc.simulation.warmup_days, outs.len())
+            }
+            _ => advice.sentence(),
+        };
+        outln!("\n{warmup_note}; {check}");
         if let Some(r) = &precision {
             outln!("{}", crate::cli_research::precision_note(stats, r));
         }
@@ -754,4 +792,15 @@ pub fn looks_like(path: &Path) -> Option<FileKind> {
 /// `n` things, in the singular for one ("1 leader", "2 leaders").
 fn counted(n: usize, thing: &str) -> String {
     if n == 1 { format!("1 {thing}") } else { format!("{n} {thing}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_rates_carry_no_trailing_noise() {
+        assert_eq!(super::rate(43.3283), "43.3");
+        assert_eq!(super::rate(1234.56), "1235");
+        assert_eq!(super::rate(0.5), "0.50");
+        assert_eq!(super::rate(f64::INFINITY), "–");
+    }
 }

@@ -201,12 +201,16 @@ pub fn compare(
             };
         let views =
             [view_of(&c.a, a, variant_a, &c.outs_a, &drawn_a), view_of(&c.b, b, variant_b, &c.outs_b, &drawn_b)];
-        let sentences: Vec<html::Bilingual> = c
-            .diffs
-            .iter()
-            .filter(|d| d.significant())
-            .map(|d| html::Bilingual { en: format!("{}.", d.sentence()), zh: format!("{}。", d.sentence_zh()) })
-            .collect();
+        let shifts = compare::regime_shifts(&c.a, &c.b, &c.outs_a, &c.outs_b);
+        let sentences: Vec<html::Bilingual> =
+            shifts
+                .iter()
+                .map(|s| html::Bilingual { en: format!("{}.", s.sentence()), zh: format!("{}。", s.sentence_zh()) })
+                .chain(c.diffs.iter().filter(|d| d.significant()).map(|d| html::Bilingual {
+                    en: format!("{}.", d.sentence()),
+                    zh: format!("{}。", d.sentence_zh()),
+                }))
+                .collect();
         embedsim::output::write_atomic(&report_path, |w| w.write_all(html::report(&views, &sentences).as_bytes()))?;
     }
     if !quiet {
@@ -250,7 +254,7 @@ pub fn compare(
                 d.mean_a,
                 d.mean_b,
                 format!("{:+.4} ± {:.4}{}", d.diff, d.half_width, if d.significant() { " *" } else { "" }),
-                if d.p_adjusted.is_nan() { "-".to_string() } else { format!("{:.4}", d.p_adjusted) }
+                compare::p_text(d.p_adjusted)
             );
         }
         outln!("\nwhat each figure averages:");
@@ -258,6 +262,10 @@ pub fn compare(
             outln!("  {m:<24} {}", compare::basis(m));
         }
         outln!();
+        // Regime changes first: more orders closed is no improvement if the platform tipped.
+        for shift in compare::regime_shifts(&c.a, &c.b, &c.outs_a, &c.outs_b) {
+            outln!("{}.", shift.sentence());
+        }
         for d in c.diffs.iter().filter(|d| d.significant()) {
             outln!("{}.", d.sentence());
         }

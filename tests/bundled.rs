@@ -43,3 +43,24 @@ fn no_arguments_print_a_quick_start() {
     let text = String::from_utf8(out.stderr).unwrap() + &String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Quick start:") && text.contains("embedsim run s-town"), "{text}");
 }
+
+/// `trace` picks an order by platform and day from the command line, as the page does, and a
+/// misspelt platform is named with the nearest one.
+#[test]
+fn trace_picks_an_order_by_platform_and_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| embedsim_in(dir.path()).args(args).output().unwrap();
+    let by_day = run(&["trace", "classroom-tipping", "--platform", "voice", "--day", "150"]);
+    assert!(by_day.status.success(), "{}", String::from_utf8_lossy(&by_day.stderr));
+    let story = String::from_utf8(by_day.stdout).unwrap();
+    let first = story.lines().nth(2).unwrap_or_default();
+    assert!(first.starts_with("day 150") && first.contains("arrives on voice"), "{story}");
+    // The same order by its number tells the same story.
+    let n: String = story.split("order #").nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect();
+    let by_number = run(&["trace", "classroom-tipping", "--order", &n]);
+    assert_eq!(String::from_utf8(by_number.stdout).unwrap(), story);
+    let bad = run(&["trace", "classroom-tipping", "--platform", "voic", "--day", "150"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("did you mean `voice`"), "{err}");
+}

@@ -84,3 +84,34 @@ fn a_comparison_holding_over_2_gb_of_daily_records_needs_large() {
         .stderr(predicates::str::contains("GB of daily records in memory").and(predicates::str::contains("--large")));
     assert!(!d.path().join("o").exists(), "refused before it starts");
 }
+
+/// A comparison leads with the regime a platform ends in when it changes (a platform that tips
+/// into overload has not improved, whatever it closes), gives long waits in days, and a
+/// scenario compared with itself counts no test (no p of 1 in the multiplicity family).
+#[test]
+fn the_summary_leads_with_regime_changes_and_waits_read_in_days() {
+    let d = tempfile::tempdir().unwrap();
+    let pulse = "platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 5.0 }]";
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["compare", "classroom-tipping", "--set-b", pulse, "--out", "o"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    let shift = lines.iter().position(|l| l.starts_with("under B voice ends 超载 overloaded"));
+    let figure = lines.iter().position(|l| l.starts_with("voice") && l.ends_with("under B."));
+    assert!(shift.is_some() && figure.is_some() && shift < figure, "the regime change comes first:\n{stdout}");
+    assert!(stdout.contains("days longer on average under B"), "{stdout}");
+    // With itself: no p-value, no test.
+    fs::write(d.path().join("a.toml"), scenario(1)).unwrap();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(d.path())
+        .args(["compare", "a.toml", "a.toml", "--replications", "4", "--out", "same", "--quiet"])
+        .assert()
+        .success();
+    for r in rows(&d.path().join("same/compare.csv")) {
+        assert!(r["p_value"] == "" || r["p_value"] == "NaN", "no test where nothing varies: {r:?}");
+    }
+}

@@ -112,7 +112,19 @@ fn ci_runs_the_readmes_quick_commands_as_written() {
 
 #[test]
 fn every_commands_help_ends_with_examples_that_run() {
-    for cmd in ["run", "trace", "check", "sweep", "merge", "compare", "validate", "serve"] {
+    for cmd in [
+        "run",
+        "trace",
+        "check",
+        "sweep",
+        "merge",
+        "compare",
+        "validate",
+        "serve",
+        "sensitivity",
+        "calibrate",
+        "discover",
+    ] {
         let out = cargo_bin_cmd!("embedsim").args(["help", cmd]).output().unwrap();
         let help = String::from_utf8(out.stdout).unwrap();
         let tail = &help[help.rfind("Examples:").unwrap_or_else(|| panic!("{cmd}: no examples:\n{help}"))..];

@@ -52,7 +52,7 @@ fn both_languages_have_every_label() {
 #[test]
 fn the_font_covers_every_character_shown() {
     let glyphs: BTreeSet<char> = fs::read_to_string(root().join("assets/fonts/glyphs.txt")).unwrap().chars().collect();
-    let mut files: Vec<_> = ["assets/page", "src/output", "src/serve"]
+    let mut files: Vec<_> = ["assets/page", "src/output", "src/serve", "src/experiment"]
         .iter()
         .flat_map(|d| fs::read_dir(root().join(d)).into_iter().flatten().map(|e| e.unwrap().path()))
         .collect();

@@ -364,7 +364,7 @@ fn the_story_of_the_order_clicked_on() {
         "/api/trace",
         r#"{"run":{"scenario":"classroom-overload"},"replication":0,"platform":"nowhere","day":1}"#,
     );
-    assert_eq!((status, v["error"].as_str().unwrap()), (400, "unknown platform \"nowhere\""));
+    assert_eq!((status, v["error"].as_str().unwrap()), (400, "unknown platform \"nowhere\" (platforms: voice)"));
     s.stop();
 }
 

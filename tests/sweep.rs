@@ -127,6 +127,7 @@ fn shards_merged_equal_the_whole_sweep() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("runs missing"));
+    assert!(!p.join("merged").exists(), "a failed merge leaves no folder behind");
     cargo_bin_cmd!("embedsim")
         .current_dir(p)
         .args(["merge", "shard3", "shard1", "shard2", "--out", "merged"])

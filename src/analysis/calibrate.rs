@@ -496,6 +496,8 @@ fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), Analysi
         writeln!(w, "file = {:?}", c.design.file)?;
         writeln!(w, "base = {:?}", c.design.base_origin)?;
         writeln!(w, "embedsim_version = {:?}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(w, "commit = {:?}", crate::provenance::COMMIT)?;
+        writeln!(w, "lock_fnv1a = {:?}", crate::provenance::LOCK_FNV1A)?;
         writeln!(w, "seed = \"{}\"", c.design.seed)?;
         writeln!(
             w,

@@ -76,6 +76,29 @@ impl WarmupAdvice {
         self.platforms.iter().filter(|p| p.1.too_short).map(|p| p.0.as_str()).collect()
     }
 
+    /// [`WarmupAdvice::sentence`] for a run whose warm-up `--warmup auto` chose (`chosen` days)
+    /// before the replications the advice reads: a check on the choice, not a second opinion
+    /// that seems to contradict it.
+    pub fn check_of_auto(&self, chosen: f64, replications: usize) -> String {
+        let d = self.days();
+        let verdict = if d as f64 == chosen {
+            format!("the same MSER-5 on all {replications} replications confirms {d} days")
+        } else {
+            format!(
+                "on all {replications} replications MSER-5 would now choose {d} days; the results keep the {chosen} days chosen first (rerun with --warmup {d} to use it)"
+            )
+        };
+        let mut s = verdict;
+        let short = self.too_short();
+        if !short.is_empty() {
+            s.push_str(&format!(
+                "\nwarning: the run is too short for MSER-5 on {}: lengthen simulation.duration_days or read the results as transient",
+                named(&short)
+            ));
+        }
+        s
+    }
+
     /// "MSER-5 on the daily `open` series (mean over replications) would choose 45 days (minhu
     /// 45, ...)" and a warning when a series never settled.
     pub fn sentence(&self) -> String {
@@ -185,11 +208,16 @@ pub fn apply(
         }
         Warmup::Auto => {
             let mut d = 0usize;
+            let mut n = 0;
             for sc in scs.iter() {
                 let outs = crate::experiment::run_all(sc, threads, tick)?;
                 d = d.max(advise(sc, &outs, metric).days());
+                n = n.max(outs.len());
             }
-            (d as f64, format!("warm-up {d} days chosen by MSER-5 on the daily `{metric}` series (--warmup auto)"))
+            let note = format!(
+                "warm-up {d} days chosen by MSER-5 on the daily `{metric}` series of a first {n} replications (--warmup auto)"
+            );
+            (d as f64, note)
         }
     };
     for sc in scs.iter_mut() {

@@ -15,6 +15,7 @@ use crate::analysis::multiplicity::Adjust;
 use crate::analysis::precision::{Reached, Target, extend_until};
 use crate::analysis::special::t_two_sided_p;
 use crate::analysis::warmup::{Warmup, WarmupAdvice, WarmupError, advise, apply};
+use crate::metrics::Regime;
 use crate::metrics::stats::mean_ci95;
 use crate::metrics::summary::{PlatformSummary, summarize};
 use crate::model::RunOutput;
@@ -56,6 +57,12 @@ impl Difference {
         self.p_adjusted <= 0.05
     }
 
+    /// Whether a time difference reads better in days: a wait or a stay of two days or more
+    /// ("3.9 ± 0.3 days", not "94.07 ± 7.37 hours").
+    fn in_days(&self) -> bool {
+        matches!(self.metric.as_str(), "mean_wait_hours" | "mean_sojourn_hours") && self.diff.abs() >= 48.0
+    }
+
     /// A plain sentence, e.g. "minhu closes 41.0 ± 3.2 more orders a month in the system under B".
     pub fn sentence(&self) -> String {
         let p = &self.platform;
@@ -74,7 +81,11 @@ impl Difference {
         let s = match SENTENCES.iter().find(|t| t.metric == self.metric) {
             Some(t) => {
                 let word = if up { t.up } else { t.down };
-                format!("{p}{} {}{} {word}{} under B", t.subject, pm(t.scale, t.digits), t.unit, t.rest)
+                let (scale, digits, unit) = match self.in_days() {
+                    true => (1.0 / 24.0, 1, " days"),
+                    false => (t.scale, t.digits, t.unit),
+                };
+                format!("{p}{} {}{unit} {word}{} under B", t.subject, pm(scale, digits), t.rest)
             }
             None => format!("{p}: {} is {} {} under B", self.metric, pm(1.0, 3), if up { "higher" } else { "lower" }),
         };
@@ -101,6 +112,7 @@ impl Difference {
             "burden_share" => ("负担比例（负能）", 100.0, 1, " 个百分点"),
             other => (other, 1.0, 3, ""),
         };
+        let (scale, digits, unit) = if self.in_days() { (1.0 / 24.0, 1, " 天") } else { (scale, digits, unit) };
         if self.diff == 0.0 && (self.half_width == 0.0 || self.half_width.is_nan()) {
             return format!("{p}：{name}在 A 与 B 下相同");
         }
@@ -294,6 +306,98 @@ fn common(a: &Scenario, b: &Scenario) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// A platform whose regime at the end of the runs differs between A and B: what a comparison
+/// says first, before any figure (a platform that closes more orders while it tips into
+/// overload has not improved).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegimeShift {
+    /// Platform id.
+    pub platform: String,
+    /// The most common final regime under A, and in how many replications.
+    pub a: (Regime, usize),
+    /// The same under B.
+    pub b: (Regime, usize),
+    /// Replications.
+    pub replications: usize,
+    /// The day B's replication 0 entered its final regime, when that is B's most common one.
+    pub day: Option<u32>,
+}
+
+/// The most common final regime over `outs` for platform `p` (ties: the earlier in [`Regime`]'s
+/// order), and its count.
+fn modal_regime(outs: &[RunOutput], p: usize) -> (Regime, usize) {
+    let mut counts: Vec<(Regime, usize)> = Vec::new();
+    for o in outs {
+        let r = o.platforms[p].regimes.current();
+        match counts.iter_mut().find(|c| c.0 == r) {
+            Some(c) => c.1 += 1,
+            None => counts.push((r, 1)),
+        }
+    }
+    counts.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    counts.first().copied().unwrap_or((Regime::Unclassified, 0))
+}
+
+/// Every common platform whose most common final regime differs between A and B.
+pub fn regime_shifts(a: &Scenario, b: &Scenario, outs_a: &[RunOutput], outs_b: &[RunOutput]) -> Vec<RegimeShift> {
+    let mut out = Vec::new();
+    for (pa, spec) in a.platforms.iter().enumerate() {
+        let Some(pb) = b.platforms.iter().position(|x| x.id == spec.id) else { continue };
+        let (ra, rb) = (modal_regime(outs_a, pa), modal_regime(outs_b, pb));
+        if ra.0 == rb.0 {
+            continue;
+        }
+        let day =
+            outs_b.first().and_then(|o| o.platforms[pb].regimes.changes.last()).filter(|c| c.1 == rb.0).map(|c| c.0);
+        out.push(RegimeShift { platform: spec.id.clone(), a: ra, b: rb, replications: outs_b.len(), day });
+    }
+    out
+}
+
+/// A p-value as printed: "-" when nothing was tested, "< 0.0001" rather than "0.0000".
+pub fn p_text(p: f64) -> String {
+    if p.is_nan() {
+        "-".into()
+    } else if p < 0.0001 {
+        "< 0.0001".into()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+impl RegimeShift {
+    /// e.g. "under B voice ends 超载 overloaded in 3 of 4 replications (under A 嵌入 embedded),
+    /// from day 326 in replication 0".
+    pub fn sentence(&self) -> String {
+        let (a, b) = (self.a.0, self.b.0);
+        let day = self.day.map_or(String::new(), |d| format!(", from day {d} in replication 0"));
+        format!(
+            "under B {} ends {} {} in {} of {} replications (under A {} {}){day}",
+            self.platform,
+            b.chinese(),
+            b.name(),
+            self.b.1,
+            self.replications,
+            a.chinese(),
+            a.name()
+        )
+    }
+
+    /// The sentence in 中文.
+    pub fn sentence_zh(&self) -> String {
+        let (a, b) = (self.a.0, self.b.0);
+        let day = self.day.map_or(String::new(), |d| format!("，第 0 次重复从第 {d} 天起"));
+        format!(
+            "在 B 下，{} 在 {} 次重复中有 {} 次最终为{}（A 下为{}）{day}",
+            self.platform,
+            self.replications,
+            self.b.1,
+            b.chinese(),
+            a.chinese()
+        )
+    }
+}
+
 /// Paired differences of every key metric on every common platform, p-values adjusted together.
 pub fn differences(
     a: &Scenario,
@@ -313,7 +417,9 @@ pub fn differences(
             let p_value = if n < 2 {
                 f64::NAN
             } else if sd == 0.0 {
-                if diff == 0.0 { 1.0 } else { 0.0 }
+                // Identical on every pair: nothing was tested, so it does not count in the
+                // multiplicity family (a p of 1 would make every other test pay for it).
+                if diff == 0.0 { f64::NAN } else { 0.0 }
             } else {
                 t_two_sided_p(diff / (sd / (n as f64).sqrt()), (n - 1) as f64)
             };
@@ -435,6 +541,22 @@ pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p_values_print_without_false_zeros() {
+        assert_eq!(p_text(f64::NAN), "-");
+        assert_eq!(p_text(0.0), "< 0.0001");
+        assert_eq!(p_text(0.00004), "< 0.0001");
+        assert_eq!(p_text(0.0123), "0.0123");
+    }
+
+    #[test]
+    fn long_waits_read_in_days_short_ones_in_hours() {
+        let wait = |diff: f64| Difference { metric: "mean_wait_hours".into(), diff, mean_b: diff, ..gap(0.0, 0.0) };
+        assert!(wait(94.07).sentence().contains("3.9 ± 0.0 days longer"), "{}", wait(94.07).sentence());
+        assert!(wait(6.5).sentence().contains("6.50 ± 0.01 hours longer"), "{}", wait(6.5).sentence());
+        assert!(wait(94.07).sentence_zh().contains("3.9 ± 0.0 天"), "{}", wait(94.07).sentence_zh());
+    }
 
     fn gap(a: f64, b: f64) -> Difference {
         let (metric, platform) = ("gaming_gap".into(), "hotline".into());

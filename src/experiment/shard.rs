@@ -552,6 +552,19 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
             let mut b = m.clone();
             a.shard = None;
             b.shard = None;
+            let build = |m: &Manifest| format!("{} (commit {}, Cargo.lock {})", m.version, m.commit, m.lock_fnv1a);
+            if a.fingerprint == b.fingerprint && build(&a) != build(&b) {
+                // The same design run by two builds: their numbers need not agree.
+                return Err(inconsistent(
+                    dir,
+                    format!(
+                        "written by embedsim {}, but {} by embedsim {}: run every shard with the same build",
+                        build(&b),
+                        first_dir.display(),
+                        build(&a)
+                    ),
+                ));
+            }
             if a != b {
                 return Err(inconsistent(
                     dir,
@@ -582,8 +595,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
         manifest.get_or_insert((dir.clone(), m));
     }
     let Some((_, m)) = manifest else { return Err(inconsistent(out, "no folders to merge")) };
-    crate::output::folder::refuse_foreign(out, &is_sweep_file)?;
-    let _lock = Lock::take_creating(out)?;
+    // Everything that can be found wrong is checked before the folder is made: a failed merge
+    // leaves no empty folder behind.
     let missing: Vec<usize> = (0..m.runs).filter(|i| !all.contains_key(i)).collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(5).map(|i| i.to_string()).collect();
@@ -597,7 +610,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
             ),
         ));
     }
-    write_final(out, &m, &all.into_values().collect::<Vec<_>>())
+    crate::output::folder::refuse_foreign(out, &is_sweep_file)?;
+    let existed = out.exists();
+    let result = {
+        let _lock = Lock::take_creating(out)?;
+        write_final(out, &m, &all.into_values().collect::<Vec<_>>())
+    };
+    if result.is_err() && !existed {
+        // Only an empty folder goes (remove_dir refuses any other).
+        let _ = fs::remove_dir(out);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -684,6 +684,9 @@ impl Sweep {
             platforms: self.platforms.clone(),
             metrics: METRICS.iter().map(|s| s.to_string()).collect(),
             shard: None,
+            version: crate::provenance::VERSION.into(),
+            commit: crate::provenance::COMMIT.into(),
+            lock_fnv1a: crate::provenance::LOCK_FNV1A.into(),
         }
     }
 }
@@ -772,6 +775,17 @@ pub struct Manifest {
     pub metrics: Vec<String>,
     /// `K/N` for a shard's folder.
     pub shard: Option<String>,
+    /// The build that wrote it: version, git commit ("unknown" outside a repository) and the
+    /// hash of Cargo.lock ([`crate::provenance`]), so that a published figure names its build.
+    /// Empty in manifests written before they were recorded.
+    #[serde(default)]
+    pub version: String,
+    /// The git commit.
+    #[serde(default)]
+    pub commit: String,
+    /// FNV-1a hash of Cargo.lock.
+    #[serde(default)]
+    pub lock_fnv1a: String,
 }
 
 /// One run's results: every platform's summary, in scenario order.

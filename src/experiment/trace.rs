@@ -28,8 +28,13 @@ pub enum TraceError {
         replication: u32,
     },
     /// The scenario has no such platform.
-    #[error("unknown platform \"{0}\"")]
-    NoSuchPlatform(String),
+    #[error("unknown platform \"{name}\" ({hint})")]
+    NoSuchPlatform {
+        /// The name given.
+        name: String,
+        /// The platforms there are, and the nearest.
+        hint: String,
+    },
     /// The run failed.
     #[error(transparent)]
     Run(#[from] SimError),
@@ -61,11 +66,14 @@ pub fn trace_from(
     platform: &str,
     day: u32,
 ) -> Result<(u64, Vec<TraceLine>), TraceError> {
-    let p = sc
-        .platforms
-        .iter()
-        .position(|x| x.id == platform)
-        .ok_or_else(|| TraceError::NoSuchPlatform(platform.into()))?;
+    let p = sc.platforms.iter().position(|x| x.id == platform).ok_or_else(|| {
+        let ids: Vec<String> = sc.platforms.iter().map(|x| x.id.clone()).collect();
+        let mut hint = format!("platforms: {}", ids.join(", "));
+        if let Some(n) = crate::scenario::overrides::nearest(platform, ids.iter()) {
+            hint.push_str(&format!("; did you mean `{n}`?"));
+        }
+        TraceError::NoSuchPlatform { name: platform.into(), hint }
+    })?;
     let out = run_traced_from(sc, replication, p, day as f64)?;
     match out.trace.first().and_then(|l| l.event.arrival_serial()) {
         Some(n) => Ok((n, out.trace)),

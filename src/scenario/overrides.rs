@@ -105,7 +105,7 @@ const NAMED: [&str; 7] = ["departments", "platforms", "leaders", "villages", "ca
 
 /// The name in `names` nearest to `name` (edit distance at most a third of its length, and at
 /// least 1), if any; ties go to the first in order.
-fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+pub fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a String>) -> Option<&'a String> {
     let limit = (name.chars().count() / 3).max(1);
     names.map(|n| (distance(name, n), n)).filter(|(d, _)| *d <= limit).min_by_key(|(d, _)| *d).map(|(_, n)| n)
 }

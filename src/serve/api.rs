@@ -653,13 +653,25 @@ fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
             let a = run_view_of(&p.variant, &p.source.text, &p.arguments, &outs_a, &rows_a, &drawn_a);
             let view = run_view_of(control, &p.source.text, &[], &outs_b, &rows_b, &drawn_b);
             // The control is A of the comparison: the sentences say what the changes did.
-            let sentences = differences_of_runs(control, &p.variant, &outs_b, &outs_a)
+            // Regime changes first: more orders closed is no improvement if the platform tipped.
+            let shifts = crate::experiment::compare::regime_shifts(control, &p.variant, &outs_b, &outs_a);
+            let sentences = shifts
                 .iter()
-                .filter(|d| d.significant())
-                .map(|d| Bilingual {
-                    en: format!("{}.", d.sentence().replace(" under B", " with the changes")),
-                    zh: format!("{}。", d.sentence_zh().replace("在 B 下，", "改动后，")),
+                .map(|s| Bilingual {
+                    en: format!(
+                        "{}.",
+                        s.sentence().replace("under B ", "with the changes ").replace("under A", "without")
+                    ),
+                    zh: format!("{}。", s.sentence_zh().replace("在 B 下，", "改动后，").replace("A 下", "改动前")),
                 })
+                .chain(
+                    differences_of_runs(control, &p.variant, &outs_b, &outs_a).iter().filter(|d| d.significant()).map(
+                        |d| Bilingual {
+                            en: format!("{}.", d.sentence().replace(" under B", " with the changes")),
+                            zh: format!("{}。", d.sentence_zh().replace("在 B 下，", "改动后，")),
+                        },
+                    ),
+                )
                 .collect();
             (a, Some(view), sentences)
         }
