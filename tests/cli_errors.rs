@@ -207,3 +207,28 @@ fn attrition_out_of_range() {
     assert!(o.stderr.contains("departments.desk.stress.attrition.replace_days"), "both problems:\n{}", o.stderr);
     assert!(o.stderr.contains("from 1 to 3650"), "states the range:\n{}", o.stderr);
 }
+
+/// A value of the wrong type is told in the user's words with the key's range, the same range
+/// the validator states for a value out of it, in a file and on the command line.
+#[test]
+fn type_errors_carry_the_range() {
+    let o = check_fails(&broken("staff = 2\n", "staff = \"twelve\"\n"));
+    assert_names(&o, "departments.desk.staff", Some("\"twelve\""), Some(11));
+    assert!(o.stderr.contains("expected a whole number from 1 to 100000, found the text \"twelve\""), "{}", o.stderr);
+    let o = check_fails(&broken("staff = 2\n", "staff = 12.5\n"));
+    assert!(
+        o.stderr.contains("expected a whole number from 1 to 100000, found 12.5 (not a whole number)"),
+        "{}",
+        o.stderr
+    );
+    // The range is the validator's own: the message for -3 says the same.
+    let o = check_fails(&broken("staff = 2\n", "staff = -3\n"));
+    assert!(o.stderr.contains("expected a whole number from 1 to 100000"), "{}", o.stderr);
+    let out = cargo_bin_cmd!("embedsim")
+        .args(["check", "s-town", "--set", "decisions.sanction.leader=\"big\""])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("decisions.sanction.leader: expected a number from 0 to 20, found the text \"big\""), "{err}");
+    assert!(!err.contains("f64") && !err.contains("invalid type"), "{err}");
+}

@@ -418,9 +418,8 @@ impl Drop for Serving {
     }
 }
 
-#[test]
-fn the_page_runs_the_classroom_scenario_in_a_browser() {
-    let Some(chromium) = browser::chromium("the_page_runs_the_classroom_scenario_in_a_browser") else { return };
+/// `embedsim serve` on a free port, and the URL it prints.
+fn serve_page() -> (Serving, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_embedsim"))
         .args(["serve", "--port", "0", "--no-open"])
         .stdout(Stdio::piped())
@@ -431,6 +430,49 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
     let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
+    (serving, url)
+}
+
+/// A teacher moves a slider in one scenario and picks another: every slider shows the new
+/// scenario's own values, the page says the change was forgotten, and the run has no changes.
+#[test]
+fn picking_another_scenario_redraws_every_slider_from_it() {
+    let Some(chromium) = browser::chromium("picking_another_scenario_redraws_every_slider_from_it") else { return };
+    let (serving, url) = serve_page();
+    let page = format!(
+        "{url}?test=1&scenario=s-town&move=leaders.secretary.attention_hours_per_day:1&extra=--set%20x.y=1\
+         &then_scenario=classroom-overload&speed=5"
+    );
+    let dom = browser::dump_dom(&chromium, &page, 60_000);
+    let attr = |k: &str| browser::state_attr(&dom, k).unwrap_or_else(|| panic!("no {k} in the page state:\n{dom}"));
+    assert_eq!((attr("data-done").as_str(), attr("data-error").as_str()), ("1", ""));
+    assert_eq!(attr("data-changes"), "", "the run has no changes");
+    assert!(attr("data-forgotten").contains("s-town"), "the page says what was forgotten: {}", attr("data-forgotten"));
+    let (_, _, text) = embedsim::scenario::bundled::named(Path::new("classroom-overload")).unwrap();
+    let sc = embedsim::scenario::load_str(text, "classroom-overload").unwrap();
+    let controls = serve::api::controls(&sc);
+    let shown: Vec<(String, String)> = attr("data-sliders")
+        .split_whitespace()
+        .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap())
+        .collect();
+    assert_eq!(shown.len(), controls.len(), "{shown:?}");
+    for (c, (key, value)) in controls.iter().zip(&shown) {
+        assert_eq!(&c.key, key);
+        let v = match value.as_str() {
+            "on" => 1.0,
+            "off" => 0.0,
+            v => v.parse::<f64>().unwrap(),
+        };
+        // A range input snaps to its step: within half a step of the file's value.
+        assert!((v - c.value).abs() <= c.step / 2.0 + 1e-9, "{key} shows {value}, the file says {}", c.value);
+    }
+    drop(serving);
+}
+
+#[test]
+fn the_page_runs_the_classroom_scenario_in_a_browser() {
+    let Some(chromium) = browser::chromium("the_page_runs_the_classroom_scenario_in_a_browser") else { return };
+    let (serving, url) = serve_page();
     let page = format!(
         "{url}?test=1&scenario=classroom-overload&move=leaders.secretary.attention_hours_per_day:3.5&speed=4\
          &story=voice:200"

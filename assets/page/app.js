@@ -17,6 +17,7 @@ let lastResult = null; // the finished run
 let live = null; // while it goes: each side's days so far, { sides: [{ facts, have, charts, shown, regimes }], log }
 let shownDays = 0;
 let animation = null;
+let forgotten = null; // the scenario whose changes picking another one forgot (shown in a note)
 let lastStory = null; // the story of one order: { story, platform, replication, day }
 let storyPending = null; // the request for it, while it is under way
 
@@ -108,13 +109,29 @@ function changes() {
   return { set, unset };
 }
 
+// Picking a scenario redraws every slider from that scenario's file and forgets what was moved
+// or typed for the one before (a change made for one lesson must not follow into the next); the
+// note says so when something was forgotten.
 function pickScenario(id) {
+  const before = current;
+  const moved = [...$("controls").querySelectorAll("input")].some((x) => x.dataset.touched || (x.type === "checkbox" && x.checked !== (x.dataset.base === "1")));
+  const typed = $("extra").value.trim() !== "";
   current = SCENARIOS.find((s) => s.id === id) || SCENARIOS[0];
   $("scenario").value = current.id;
   $("description").textContent = current.description || "";
   $("seed").value = current.seed;
   $("reps").value = current.replications;
+  $("controls").textContent = "";
+  $("extra").value = "";
+  forgotten = before && before !== current && (moved || typed) ? before.name : null;
+  renderForgotten();
   renderControls();
+}
+
+function renderForgotten() {
+  const note = $("forgotten");
+  note.hidden = !forgotten;
+  note.textContent = forgotten ? t("changes_forgotten").replace("{name}", current.name).replace("{before}", forgotten) : "";
 }
 
 // Appends the days a poll brought (src/serve/api.rs, Live) to one side of the run.
@@ -330,6 +347,7 @@ function clickStrip(platform, day) {
 function setLanguage(lang) {
   LANG = lang;
   translateStatic();
+  if (current) renderForgotten();
   renderControls();
   renderResults();
   renderStory();
@@ -362,6 +380,13 @@ async function main() {
       if (inp) { inp.value = move.slice(i + 1); inp.dispatchEvent(new Event("input")); }
     }
     if (params.get("extra")) $("extra").value = params.get("extra");
+    // As a person would: move a slider in one scenario, then pick another.
+    if (params.get("then_scenario")) {
+      $("scenario").value = params.get("then_scenario");
+      $("scenario").dispatchEvent(new Event("change"));
+    }
+    const sliders = [...$("controls").querySelectorAll("input")].map((x) => x.dataset.key + "=" + (x.type === "checkbox" ? (x.checked ? "on" : "off") : x.value));
+    writeState({ sliders: sliders.join(" "), forgotten: $("forgotten").hidden ? "" : $("forgotten").textContent });
     if (params.get("reps")) $("reps").value = params.get("reps");
     if (params.get("control") === "1") $("control").checked = true;
     run(async () => {

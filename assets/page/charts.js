@@ -110,6 +110,23 @@ function axes(svg, days, ymax, unitKey) {
   return { x, y };
 }
 
+// Demand shocks (view.shocks), shaded from top to bottom of a plot, with their size on top, so
+// that a reader sees the cause beside its effect.
+function shockMarks(svg, shocks, days, x, top, bottom) {
+  for (const sh of shocks || []) {
+    const a = Math.max(0, sh.from_day), b = Math.min(days - 1, sh.to_day);
+    if (!(b > a)) continue;
+    const g = el("svg:g", { class: "shock" });
+    const what = t("shock_title").replace("{m}", fmt(sh.multiplier)).replace("{p}", sh.platform)
+      .replace("{from}", fmt(sh.from_day)).replace("{to}", fmt(sh.to_day));
+    const r = el("svg:rect", { x: x(a), y: top, width: x(b) - x(a), height: bottom - top, fill: "#777", "fill-opacity": "0.13" });
+    r.appendChild(el("svg:title", {}, what));
+    g.appendChild(r);
+    g.appendChild(el("svg:text", { x: (x(a) + x(b)) / 2, y: top + 9, "text-anchor": "middle", class: "shock-label" }, "×" + fmt(sh.multiplier)));
+    svg.appendChild(g);
+  }
+}
+
 function seriesLabel(s) {
   return s.what ? (s.name ? s.name + " · " : "") + t(s.what) : s.name;
 }
@@ -149,6 +166,7 @@ function drawChart(chart, days, upTo, opts) {
   if (opts && opts.ymax) ymax = Math.max(ymax, opts.ymax[chartId(chart)] || 0);
   ymax = chart.unit === "share" || chart.unit === "level" ? Math.min(1, niceMax(ymax)) : niceMax(ymax);
   const { x, y } = axes(svg, days, ymax, chart.unit);
+  shockMarks(svg, opts && opts.shocks, days, x, M.t, H - M.b);
   const legend = el("div", { class: "legend" });
   let points = 0;
   if (chart.stacked) {
@@ -212,7 +230,8 @@ function drawRegimes(view, upTo, onPick) {
   const rowH = 14;
   view.regimes.forEach((strip) => {
     const reps = strip.codes.length;
-    const h = reps * (rowH + 2) + 24;
+    const rowsEnd = 18 + reps * (rowH + 2);
+    const h = rowsEnd + 24;
     const svg = el("svg:svg", { viewBox: `0 0 ${W} ${h}`, class: "strip", "data-platform": strip.platform });
     svg.appendChild(el("svg:text", { x: 0, y: 12, class: "strip-title" }, strip.platform));
     const x = (i) => M.l + (i / Math.max(1, days - 1)) * (W - M.l - M.r);
@@ -234,6 +253,16 @@ function drawRegimes(view, upTo, onPick) {
       }
       svg.appendChild(el("svg:text", { x: M.l - 6, y: y0 + 11, "text-anchor": "end", class: "rep" }, "#" + r));
     });
+    // A day axis under the rows, as on the charts, and the shocks over them.
+    const axis = el("svg:g", { class: "axes" });
+    const step = niceStep(days / 6);
+    for (let d = 0; d < days; d += step) {
+      axis.appendChild(el("svg:line", { x1: x(d), x2: x(d), y1: rowsEnd, y2: rowsEnd + 4, class: "tick" }));
+      axis.appendChild(el("svg:text", { x: x(d), y: rowsEnd + 15, "text-anchor": "middle" }, String(d)));
+    }
+    axis.appendChild(el("svg:text", { x: M.l - 6, y: rowsEnd + 15, "text-anchor": "end", class: "axis-label" }, t("day")));
+    svg.appendChild(axis);
+    shockMarks(svg, view.shocks, days, x, 16, rowsEnd);
     svg.setAttribute("data-reached", [...reached].join(" "));
     if (onPick) {
       svg.style.cursor = "crosshair";
@@ -283,7 +312,7 @@ function renderRun(view, opts) {
   root.appendChild(el("h3", {}, t("charts")));
   root.appendChild(el("p", { class: "help" }, t("band_note")));
   const grid = el("div", { class: "charts" });
-  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, opts));
+  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, Object.assign({ shocks: view.shocks }, opts)));
   root.appendChild(grid);
   return root;
 }

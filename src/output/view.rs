@@ -105,7 +105,26 @@ pub struct RunView {
     /// When only some platforms are drawn (regimes, charts, sentences): how many there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms_total: Option<usize>,
+    /// Demand shocks (M17), marked on every chart and strip so that a reader sees the cause.
+    pub shocks: Vec<ShockWindow>,
 }
+
+/// A demand shock on one platform: days `from_day` to `to_day`, demand times `multiplier`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShockWindow {
+    /// Platform id.
+    pub platform: String,
+    /// First day.
+    pub from_day: f64,
+    /// Day it ends.
+    pub to_day: f64,
+    /// Demand multiplier.
+    pub multiplier: f64,
+}
+
+/// At most this many shock windows are marked (a world of many platforms would otherwise shade
+/// its charts solid).
+const MAX_SHOCKS_SHOWN: usize = 12;
 
 /// One platform's regime timeline.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -668,6 +687,19 @@ pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: us
         charts: Vec::new(),
         sentences: Vec::new(),
         platforms_total: None,
+        shocks: sc
+            .platforms
+            .iter()
+            .flat_map(|p| {
+                p.shocks.iter().map(|&(from_day, to_day, multiplier)| ShockWindow {
+                    platform: p.id.clone(),
+                    from_day,
+                    to_day,
+                    multiplier,
+                })
+            })
+            .take(MAX_SHOCKS_SHOWN)
+            .collect(),
     }
 }
 
@@ -716,7 +748,7 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
             );
             let zh = format!(
                 "{id}：{n} 次重复中有 {k} 次为「{zh}」。已决工单中 {closed}% 在系统内办结，其中 {on_time}% 按时；\
-                 每月办结 {per_month} 件；其工单占用的工时中 {burden}% 是负担。制度变化（第 {rep} 次重复）：{ch}。",
+                 每月办结 {per_month} 件；其工单占用的工时中 {burden}% 是负担。状态变化（第 {rep} 次重复）：{ch}。",
                 id = spec.id,
                 zh = modal.chinese(),
                 ch = shown(&|d, r| format!("第 {d} 天 {}", r.chinese())),
