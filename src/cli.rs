@@ -138,6 +138,13 @@ enum Command {
     /// List the scenarios built into the binary (run any of them by name from any folder).
     #[command(after_help = "Examples:\n  embedsim scenarios\n  embedsim run s-town\n  embedsim check wuzhen")]
     Scenarios,
+    /// List every key of the scenario format: its type, its range (in the validator's words), its
+    /// default and what it means; with a scenario, also the value it sets.
+    #[command(after_help = "Examples:\n  embedsim keys\n  embedsim keys s-town\n  embedsim keys scenarios/j-town.toml")]
+    Keys {
+        /// A scenario (file or bundled name) whose values to show beside the keys.
+        scenario: Option<PathBuf>,
+    },
     /// Load and validate a scenario; describe it or say what is wrong.
     #[command(
         after_help = "Examples:\n  embedsim check scenarios/s-town.toml\n  embedsim check scenarios/s-town.toml --unset platforms.comprehensive.operator.offline_prob"
@@ -384,6 +391,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios => list_scenarios(),
+        Command::Keys { scenario } => list_keys(scenario.as_deref()),
         Command::Check { scenario, variant } => {
             let sc = load(&scenario, &variant)?;
             out!("{}", sc.describe());
@@ -480,6 +488,30 @@ pub fn scenario_text(path: &Path) -> String {
         Some((_, _, text)) => text.to_string(),
         None => std::fs::read_to_string(path).unwrap_or_default(),
     }
+}
+
+/// `embedsim keys [SCENARIO]`: every key of the format, two lines each.
+pub fn list_keys(scenario: Option<&Path>) -> Result<ExitCode> {
+    // The scenario is checked first: its values are shown only when it is valid.
+    let here = match scenario {
+        Some(path) => {
+            load(path, &Variant::default())?;
+            let table = scenario::parse_table(&scenario_text(path), &path.display().to_string())?;
+            Some(scenario::keys::keys_of(&table))
+        }
+        None => None,
+    };
+    let keys = scenario::keys::every_key();
+    for k in &keys {
+        let range = if k.range.is_empty() { String::new() } else { format!(", {}", k.range) };
+        outln!("{}  ({}{range}; default: {})", k.pattern, k.kind, k.default);
+        outln!("    {}", k.meaning);
+        if let Some(h) = here.as_ref().and_then(|h| h.iter().find(|x| x.pattern == k.pattern)) {
+            outln!("    here: {} = {}", scenario::keys::dotted(&h.path), h.value);
+        }
+    }
+    outln!("\n{} keys; <id> is a name the scenario chooses, [] an item of a list of tables", keys.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `embedsim scenarios`: the bundled scenarios, a line each.

@@ -133,7 +133,7 @@ fn every_commands_help_ends_with_examples_that_run() {
         for e in &examples {
             assert!(e.starts_with(&format!("embedsim {cmd}")), "{cmd}: {e}");
             // The cheap ones must work as written, from the repository's root.
-            if cmd == "check" || cmd == "trace" {
+            if cmd == "check" || cmd == "trace" || cmd == "keys" {
                 let args: Vec<&str> = e.split_whitespace().skip(1).collect();
                 let out = cargo_bin_cmd!("embedsim").args(&args).current_dir(root()).output().unwrap();
                 assert!(out.status.success(), "{e}: {}", String::from_utf8_lossy(&out.stderr));

@@ -1,6 +1,6 @@
 //! Fuzzing in the repository (issue 9), on the stable toolchain, within a bounded budget.
 //!
-//! - [`every_numeric_key_at_its_extremes`] walks every number of `tests/fixtures/every-key.toml`
+//! - [`every_numeric_key_at_its_extremes`] walks every number of `scenarios/reference/every-key.toml`
 //!   (which sets every key of the format; [`the_fixture_sets_every_key`] keeps it so) and of the
 //!   bundled scenarios through extreme values;
 //! - the proptest cases mutate the bundled scenarios and sweep files (byte flips, deleted and
@@ -64,7 +64,7 @@ fn seeds() -> (Vec<String>, Vec<String>) {
         files.into_iter().partition(|p| p.components().any(|c| c.as_os_str() == "sweeps"));
     let read = |p: &PathBuf| fs::read_to_string(p).unwrap();
     let mut sc: Vec<String> = scenarios.iter().map(read).collect();
-    sc.push(fs::read_to_string(root().join("tests/fixtures/every-key.toml")).unwrap());
+    sc.push(fs::read_to_string(root().join("scenarios/reference/every-key.toml")).unwrap());
     (sc, sweeps.iter().map(read).collect())
 }
 
@@ -265,7 +265,7 @@ fn every_numeric_key_at_its_extremes() {
 #[test]
 fn the_fixture_sets_every_key() {
     let raw = fs::read_to_string(root().join("src/scenario/raw.rs")).unwrap();
-    let fixture = fs::read_to_string(root().join("tests/fixtures/every-key.toml")).unwrap();
+    let fixture = fs::read_to_string(root().join("scenarios/reference/every-key.toml")).unwrap();
     let mut missing = Vec::new();
     let mut removed = false;
     for line in raw.lines() {
@@ -286,7 +286,7 @@ fn the_fixture_sets_every_key() {
             }
         }
     }
-    assert!(missing.is_empty(), "keys of raw.rs not set in tests/fixtures/every-key.toml: {missing:?}");
+    assert!(missing.is_empty(), "keys of raw.rs not set in scenarios/reference/every-key.toml: {missing:?}");
 }
 
 proptest! {
@@ -347,7 +347,7 @@ pub fn overrides_survive(base: &str, args: &[(bool, String)]) {
 /// A key path of the fixture (or a made-up one), and a value drawn from TOML's kinds and the
 /// numbers that broke parsers before.
 fn set_arg() -> impl Strategy<Value = (bool, String)> {
-    let fixture = fs::read_to_string(root().join("tests/fixtures/every-key.toml")).unwrap();
+    let fixture = fs::read_to_string(root().join("scenarios/reference/every-key.toml")).unwrap();
     let table: toml::Value = toml::from_str(&fixture).unwrap();
     let mut paths = Vec::new();
     numeric_paths(&table, &mut Vec::new(), &mut paths);

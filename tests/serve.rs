@@ -249,7 +249,7 @@ fn a_bad_value_and_an_unknown_key_get_the_command_lines_message() {
         post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","set":["leaders.secretary.attention=2"]}"#);
     assert_eq!(status, 400);
     let msg = v["error"].as_str().unwrap();
-    assert!(msg.contains("unknown field `attention`"), "{msg}");
+    assert!(msg.contains("unknown key `attention`: did you mean `attention_hours_per_day`?"), "{msg}");
     assert_eq!(msg, cli_error(&["scenarios/classroom-overload.toml", "--set", "leaders.secretary.attention=2"]));
     let (status, v) = post(s.addr, "/api/run", r#"{"scenario":"classroom-overload","unset":["platforms.nothing"]}"#);
     assert_eq!(status, 400);

@@ -1,6 +1,7 @@
 //! Scenario files: TOML → raw serde mirror → validated [`Scenario`].
 
 pub mod bundled;
+pub mod keys;
 pub mod model;
 pub mod overrides;
 pub mod raw;
@@ -241,6 +242,9 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
 /// \"six\"". The range is read from the validator itself (the value replaced by one below every
 /// range), so this message cannot drift from what `check` accepts. Other messages pass as they are.
 fn type_error_in_words(message: &str, key: &str, text: &str, origin: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        return unknown_key_in_words(rest).unwrap_or_else(|| message.to_string());
+    }
     let Some(rest) = message.strip_prefix("invalid type: ") else { return message.to_string() };
     let Some((found, expected)) = rest.rsplit_once(", expected ") else { return message.to_string() };
     let whole = matches!(expected, "i64" | "i32" | "u64" | "u32" | "usize" | "u8" | "u16" | "i8" | "i16");
@@ -267,6 +271,21 @@ fn type_error_in_words(message: &str, key: &str, text: &str, origin: &str) -> St
     };
     let range = sentinel.and_then(|v| range_of(key, v, text, origin));
     format!("expected {}, found {found}", range.as_deref().unwrap_or(kind))
+}
+
+/// serde's "unknown field `stafff`, expected one of `staff`, `level`, ..." with the nearest key
+/// first: "unknown key `stafff`: did you mean `staff`? (keys here: staff, level, ...)".
+fn unknown_key_in_words(rest: &str) -> Option<String> {
+    let (given, list) = rest.split_once("`, expected ")?;
+    let known: Vec<String> = list.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    let here = format!("keys here: {}; `embedsim keys` lists every key", known.join(", "));
+    // A near spelling, or the start of a longer key (`attention` for `attention_hours_per_day`).
+    let near = overrides::nearest(given, known.iter())
+        .or_else(|| known.iter().find(|k| given.len() >= 4 && (k.starts_with(given) || given.starts_with(k.as_str()))));
+    Some(match near {
+        Some(n) => format!("unknown key `{given}`: did you mean `{n}`? ({here})"),
+        None => format!("unknown key `{given}` ({here})"),
+    })
 }
 
 /// What the validator expects at `key`, e.g. "a whole number from 1 to 100000": the scenario

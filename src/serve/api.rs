@@ -660,7 +660,7 @@ fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
                 .map(|s| Bilingual {
                     en: format!(
                         "{}.",
-                        s.sentence().replace("under B ", "with the changes ").replace("under A", "without")
+                        s.sentence().replace("under B ", "with the changes ").replace("under A", "without the changes")
                     ),
                     zh: format!("{}。", s.sentence_zh().replace("在 B 下，", "改动后，").replace("A 下", "改动前")),
                 })
