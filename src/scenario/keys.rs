@@ -154,36 +154,54 @@ fn put_in(v: &mut toml::Value, path: &[Segment], value: Option<toml::Value>) -> 
     }
 }
 
-/// The validator's words for what `path` takes: a value below every range (for numbers) or of
-/// the wrong type (for the rest), and what the validator says about it.
-fn kind_and_range(table: &toml::Table, path: &[Segment], value: &toml::Value) -> (&'static str, String) {
+/// What the validator says at `path` when `probe` is put there: its whole message (a type error
+/// too), or None when it accepts it.
+fn said_at(table: &toml::Table, path: &[Segment], probe: toml::Value) -> Option<String> {
     let key = dotted(path);
-    let said = |probe: toml::Value| -> Option<String> {
-        let mut t = table.clone();
-        put(&mut t, path, Some(probe));
-        match load_table(t, "keys", None) {
-            Err(ScenarioError::Invalid { problems, .. }) => {
-                problems.into_iter().find(|p| p.key.as_deref() == Some(key.as_str())).map(|p| p.message)
-            }
-            Err(ScenarioError::Toml { problem, .. }) => Some(problem.message),
-            _ => None,
+    let mut t = table.clone();
+    put(&mut t, path, Some(probe));
+    match load_table(t, "keys", None) {
+        Err(ScenarioError::Invalid { problems, .. }) => {
+            problems.into_iter().find(|p| p.key.as_deref() == Some(key.as_str())).map(|p| p.message)
         }
-    };
-    let expected = |m: String| m.strip_prefix("expected ").map(|m| m.split(", found").next().unwrap_or(m).to_string());
+        Err(ScenarioError::Toml { problem, .. }) => Some(problem.message),
+        _ => None,
+    }
+}
+
+/// What the validator expects at `path`, in its words ("a whole number from 1 to 100000"), read
+/// by putting `probe` (a value no range allows) there. Used by `embedsim keys` and by the
+/// messages for values of the wrong type, so both say what the validator does.
+pub fn expected_at(table: &toml::Table, path: &[Segment], probe: toml::Value) -> Option<String> {
+    let m = said_at(table, path, probe)?;
+    m.strip_prefix("expected ").map(|m| m.split(", found").next().unwrap_or(m).to_string())
+}
+
+/// A value below every range of a number key (within the magnitudes the validator allows).
+pub const BELOW_EVERY_RANGE: i64 = -100_000_000;
+
+/// The kind of value `path` takes and the validator's words for its range.
+fn kind_and_range(table: &toml::Table, path: &[Segment], value: &toml::Value) -> (&'static str, String) {
     match value {
         toml::Value::Integer(_) | toml::Value::Float(_) => {
             // A fraction where a whole number is expected is refused by type.
-            let whole = said(toml::Value::Float(0.5)).is_some_and(|m| m.contains("i64") || m.contains("u32"));
+            let whole =
+                said_at(table, path, toml::Value::Float(0.5)).is_some_and(|m| m.contains("i64") || m.contains("u32"));
             let kind = if whole { "whole number" } else { "number" };
-            (kind, said(toml::Value::Integer(-100_000_000)).and_then(expected).unwrap_or_default())
+            (kind, expected_at(table, path, toml::Value::Integer(BELOW_EVERY_RANGE)).unwrap_or_default())
         }
         toml::Value::Boolean(_) => ("true/false", String::new()),
         toml::Value::String(_) => {
-            ("text", said(toml::Value::String("\u{1}?".into())).and_then(expected).unwrap_or_default())
+            ("text", expected_at(table, path, toml::Value::String("\u{1}?".into())).unwrap_or_default())
         }
         toml::Value::Array(_) => ("list", String::new()),
         _ => ("table", String::new()),
     }
+}
+
+/// `a.b.c` as path segments (table keys only).
+pub fn segments(key: &str) -> Vec<Segment> {
+    key.split('.').map(|k| Segment::Key(k.to_string())).collect()
 }
 
 /// `departments.office.line_tasks.effort_hours.mean` as the validator names it.

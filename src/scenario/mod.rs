@@ -231,7 +231,7 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
     // Without a key path the text did not parse at all: say so, not just what the parser expected.
     let message = match (&key, toml::de::DeTable::parse(text)) {
         (None, Err(_)) => format!("not valid TOML: {}", e.message().trim()),
-        (Some(k), _) => type_error_in_words(e.message().trim(), k, text, origin),
+        (Some(k), _) => type_error_in_words(e.message().trim(), k, text),
         _ => e.message().trim().to_string(),
     };
     ScenarioError::Toml { file: origin.to_string(), problem: Located { key, line, message } }
@@ -241,7 +241,7 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
 /// range as the validator states it: "expected a whole number from 1 to 100000, found the text
 /// \"six\"". The range is read from the validator itself (the value replaced by one below every
 /// range), so this message cannot drift from what `check` accepts. Other messages pass as they are.
-fn type_error_in_words(message: &str, key: &str, text: &str, origin: &str) -> String {
+fn type_error_in_words(message: &str, key: &str, text: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         return unknown_key_in_words(rest).unwrap_or_else(|| message.to_string());
     }
@@ -249,8 +249,9 @@ fn type_error_in_words(message: &str, key: &str, text: &str, origin: &str) -> St
     let Some((found, expected)) = rest.rsplit_once(", expected ") else { return message.to_string() };
     let whole = matches!(expected, "i64" | "i32" | "u64" | "u32" | "usize" | "u8" | "u16" | "i8" | "i16");
     let (kind, sentinel) = match expected {
-        _ if whole => ("a whole number", Some(toml::Value::Integer(i64::MIN))),
-        "f64" | "f32" => ("a number", Some(toml::Value::Float(-1e8))),
+        _ if whole || expected == "f64" || expected == "f32" => {
+            (if whole { "a whole number" } else { "a number" }, Some(toml::Value::Integer(keys::BELOW_EVERY_RANGE)))
+        }
         "a boolean" => ("true or false", None),
         "a string" => ("text in quotes", None),
         "a sequence" => ("a list [ ... ]", None),
@@ -269,7 +270,7 @@ fn type_error_in_words(message: &str, key: &str, text: &str, origin: &str) -> St
             _ => bare.to_string(),
         }
     };
-    let range = sentinel.and_then(|v| range_of(key, v, text, origin));
+    let range = sentinel.and_then(|v| range_of(key, v, text));
     format!("expected {}, found {found}", range.as_deref().unwrap_or(kind))
 }
 
@@ -288,25 +289,10 @@ fn unknown_key_in_words(rest: &str) -> Option<String> {
     })
 }
 
-/// What the validator expects at `key`, e.g. "a whole number from 1 to 100000": the scenario
-/// with `value` (out of every range) at `key`, validated, and the validator's words for it.
-fn range_of(key: &str, value: toml::Value, text: &str, origin: &str) -> Option<String> {
-    let mut table: toml::Table = toml::from_str(text).ok()?;
-    let mut at = &mut table;
-    let parts: Vec<&str> = key.split('.').collect();
-    let (last, path) = parts.split_last()?;
-    for p in path {
-        at = at.get_mut(*p)?.as_table_mut()?;
-    }
-    *at.get_mut(*last)? = value;
-    match load_table(table, origin, None) {
-        Err(ScenarioError::Invalid { problems, .. }) => {
-            problems.into_iter().find(|p| p.key.as_deref() == Some(key)).and_then(|p| {
-                p.message.strip_prefix("expected ").map(|m| m.split(", found").next().unwrap_or(m).to_string())
-            })
-        }
-        _ => None,
-    }
+/// What the validator expects at `key` ([`keys::expected_at`] on the scenario `text`).
+fn range_of(key: &str, value: toml::Value, text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    keys::expected_at(&table, &keys::segments(key), value)
 }
 
 impl Scenario {
