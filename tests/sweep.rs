@@ -359,3 +359,28 @@ fn set_accepts_arrays_such_as_shocks() {
     let e = String::from_utf8(out.stderr).unwrap();
     assert!(!out.status.success() && e.contains("platforms.line.arrival_rate_per_day") && e.contains("array"), "{e}");
 }
+
+/// A sweep may set a key of a table of the format the base leaves out (`[decisions]` here): the
+/// table is made with its defaults, as `--set` makes it. A path through a department the base
+/// does not have, or a key that is not of the format, is refused with the nearest name.
+#[test]
+fn a_sweep_reaches_tables_the_base_leaves_out_but_not_names_it_lacks() {
+    let sweep = |path: &str| {
+        format!(
+            "name = \"s\"\nbase = \"base.toml\"\nreplications = 1\n[set]\n\"simulation.duration_days\" = 60\n\
+             [[parameters]]\npath = \"{path}\"\nvalues = [0.5, 0.9]\n"
+        )
+    };
+    let d = setup(&sweep("decisions.take_up.duty"));
+    assert!(!BASE.contains("[decisions"), "the base leaves [decisions] out");
+    sweep_cmd(d.path(), "o", &[]).success();
+    let runs = fs::read_to_string(d.path().join("o/runs.csv")).unwrap();
+    assert!(runs.starts_with("run,point,replication,decisions.take_up.duty"), "{runs}");
+    for (path, says) in [
+        ("decisions.take_up.dutty", "did you mean `decisions.take_up.duty`?"),
+        ("departments.ofice.staff", "did you mean `departments.office`?"),
+    ] {
+        fs::write(d.path().join("sweep.toml"), sweep(path)).unwrap();
+        sweep_cmd(d.path(), "bad", &[]).failure().stderr(predicates::str::contains(says));
+    }
+}

@@ -325,6 +325,29 @@ fn parent_table<'t>(table: &'t mut toml::Table, path: &str) -> Result<(&'t mut t
     let mut t = table;
     for (i, k) in parents.iter().enumerate() {
         let prefix = keys[..=i].join(".");
+        if !t.contains_key(*k) {
+            // A chosen name (a department, a platform, ...) must be one the base has; a table of
+            // the format the base leaves out (`[decisions]`) is made, with its defaults.
+            let named = i == 1 && crate::scenario::keys::NAMED.contains(&keys[0]);
+            if named || !crate::scenario::keys::is_format_key(path) {
+                let hint = if named {
+                    let names: Vec<String> = t.keys().cloned().collect();
+                    match crate::scenario::overrides::nearest(k, names.iter()) {
+                        Some(n) => format!("; did you mean `{}.{n}`?", keys[0]),
+                        None => format!("; it has: {}", names.join(", ")),
+                    }
+                } else {
+                    match crate::scenario::keys::nearest_format_key(path) {
+                        Some(n) => format!(", and `{path}` is not a key of the scenario format: did you mean `{n}`?"),
+                        None => {
+                            format!(", and `{path}` is not a key of the scenario format (`embedsim keys` lists them)")
+                        }
+                    }
+                };
+                return Err(SetError::Unknown(format!("no table `{prefix}` in base scenario{hint}")));
+            }
+            t.insert(k.to_string(), toml::Value::Table(toml::Table::new()));
+        }
         t = match t.get_mut(*k) {
             Some(toml::Value::Table(sub)) => sub,
             Some(other) => {
@@ -333,7 +356,7 @@ fn parent_table<'t>(table: &'t mut toml::Table, path: &str) -> Result<(&'t mut t
                     toml_kind(other)
                 )));
             }
-            None => return Err(SetError::Unknown(format!("no table `{prefix}` in base scenario"))),
+            None => unreachable!("made above"),
         };
     }
     Ok((t, last.to_string()))

@@ -15,7 +15,8 @@ use super::{ScenarioError, load_table};
 pub const REFERENCE: &str = include_str!("../../scenarios/reference/every-key.toml");
 
 /// Tables whose keys are names the scenario chooses; shown as `<id>` in key patterns.
-const NAMED: [&str; 7] = ["departments", "platforms", "leaders", "villages", "categories", "templates", "townships"];
+pub const NAMED: [&str; 7] =
+    ["departments", "platforms", "leaders", "villages", "categories", "templates", "townships"];
 
 /// One key: its pattern (`departments.<id>.staff`), the concrete path it was read at, what kind
 /// of value it takes, its range in the validator's words, its default and its meaning.
@@ -219,6 +220,20 @@ pub fn dotted(path: &[Segment]) -> String {
         }
     }
     s
+}
+
+/// Whether dotted `path` is a key of the scenario format (chosen names stand for any name).
+pub fn is_format_key(path: &str) -> bool {
+    let pattern = pattern_of(&segments(path));
+    meaning_of(&pattern).is_some() || TOWNSHIP_KEYS.iter().any(|k| k.0 == pattern)
+}
+
+/// The key of the format nearest to dotted `path`, as a pattern.
+pub fn nearest_format_key(path: &str) -> Option<&'static str> {
+    let pattern = pattern_of(&segments(path));
+    let names: Vec<String> = MEANINGS.iter().map(|m| m.0.to_string()).collect();
+    let n = super::overrides::nearest(&pattern, names.iter())?;
+    MEANINGS.iter().map(|m| m.0).find(|m| *m == n)
 }
 
 fn meaning_of(pattern: &str) -> Option<(&'static str, &'static str)> {
