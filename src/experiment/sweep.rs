@@ -1091,7 +1091,10 @@ mod tests {
         set_path(&mut t, "a.new", &ParamValue::Float(0.5)).unwrap();
         assert_eq!(
             set_path(&mut t, "b.c", &ParamValue::Int(1)),
-            Err(SetError::Unknown("no table `b` in base scenario".into()))
+            Err(SetError::Unknown(
+                "no table `b` in base scenario, and `b.c` is not a key of the scenario format (`embedsim keys` lists them)"
+                    .into()
+            ))
         );
     }
 }

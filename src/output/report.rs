@@ -156,14 +156,25 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
         if !spec.shocks.is_empty() {
             let rec = column(rows, p, "recovery_days");
             let recovered: Vec<f64> = rec.iter().copied().filter(|x| !x.is_nan()).collect();
+            let end = spec.shocks.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
+            let peak = pm(&column(rows, p, "shock_peak_open"), 0, 1.0);
+            // "back in no days" would read as instant recovery: say that it did not come back.
+            let back = if recovered.is_empty() {
+                format!(
+                    "were not back in their pre-shock band by the end of the run in any of {} replications",
+                    rows.len()
+                )
+            } else {
+                format!(
+                    "were back in their pre-shock band in {} days, in {} of {} replications",
+                    pm(&recovered, 1, 1.0),
+                    recovered.len(),
+                    rows.len()
+                )
+            };
             let _ = writeln!(
                 s,
-                "  agility: after the last shock (to day {}) the backlog (peak {}) and on-time share were back in their pre-shock band in {} days, in {} of {} replications",
-                spec.shocks.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max),
-                pm(&column(rows, p, "shock_peak_open"), 0, 1.0),
-                if recovered.is_empty() { "no".to_string() } else { pm(&recovered, 1, 1.0) },
-                recovered.len(),
-                rows.len()
+                "  agility: after the last shock (to day {end}) the backlog (peak {peak}) and on-time share {back}"
             );
         }
         if spec.sensors.is_some() || (sc.points.is_some() && spec.citizen_channel) {

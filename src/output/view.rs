@@ -753,6 +753,31 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
                 zh = modal.chinese(),
                 ch = shown(&|d, r| format!("第 {d} 天 {}", r.chinese())),
             );
+            // The hotline's own figures (the lesson on 负能 asks for them): redone replies where
+            // replies are audited, the gap satisfaction games where units are assessed, the
+            // dispatchers' time on returns where a desk dispatches.
+            let mut more_en = Vec::new();
+            let mut more_zh = Vec::new();
+            if spec.audit.is_some() {
+                let redo = pm(&column(rows, p, "redo_rate"), 1, 100.0);
+                more_en.push(format!("{redo}% of its orders were redone after the audit"));
+                more_zh.push(format!("{redo}% 的工单经审核后返工"));
+            }
+            if spec.assessment.is_some() {
+                let gap = pm(&column(rows, p, "gaming_gap"), 0, 100.0);
+                more_en.push(format!("satisfaction ran {gap} points above resolution"));
+                more_zh.push(format!("满意率比解决率高 {gap} 个百分点"));
+            }
+            if spec.desk.is_some() {
+                let returns = pm(&column(rows, p, "desk_return_share"), 0, 100.0);
+                more_en.push(format!("the dispatchers spent {returns}% of their time on returned orders"));
+                more_zh.push(format!("派单员 {returns}% 的时间用于处理退单"));
+            }
+            let (en, zh) = if more_en.is_empty() {
+                (en, zh)
+            } else {
+                (format!("{en} Also: {}.", more_en.join("; ")), format!("{zh}另外：{}。", more_zh.join("；")))
+            };
             Sentence { platform: spec.id.clone(), regime: modal.name(), en, zh }
         })
         .collect()
