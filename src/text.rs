@@ -65,3 +65,12 @@ mod tests {
         assert!(is_unsafe_char('\u{202e}'));
     }
 }
+
+/// `s` cut to at most `max` characters, with "…" where it was cut (for echoing long input back
+/// in a message without repeating all of it).
+pub fn shortened(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

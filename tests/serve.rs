@@ -284,6 +284,20 @@ fn a_bad_value_and_an_unknown_key_get_the_command_lines_message() {
     s.stop();
 }
 
+/// A key path of thousands of parts (10 KB) once overflowed the worker's stack and killed the
+/// server: now it is a clean 400, and the server goes on answering.
+#[test]
+fn a_very_deep_key_path_is_refused_and_the_server_lives() {
+    let s = server();
+    let deep = vec!["a"; 5_000].join(".");
+    let (status, v) = post(s.addr, "/api/run", &format!(r#"{{"scenario":"s-town","set":["{deep}=1"]}}"#));
+    assert_eq!(status, 400);
+    assert!(v["error"].as_str().unwrap().contains("at most 16"), "{v}");
+    let (status, _) = post(s.addr, "/api/run", r#"{"scenario":"classroom-steady","replications":1}"#);
+    assert_eq!(status, 200, "the server still answers");
+    s.stop();
+}
+
 #[test]
 fn concurrent_runs_each_get_their_own_numbers() {
     let s = server();

@@ -161,7 +161,23 @@ pub fn parse_unset(path: &str) -> Result<Override, OverrideError> {
     Ok(Override::Unset { path: path.to_string() })
 }
 
+/// The most parts a key path may have: the deepest key of the format has six
+/// (`platforms.<id>.desk.dispatch_hours.dist` and the like); a township's `set` adds a few.
+pub const MAX_PATH_PARTS: usize = 16;
+
 fn check_path(arg: &str, path: &str) -> Result<(), OverrideError> {
+    // Checked before anything is built from it: a path of thousands of parts would nest as many
+    // tables, and reading them back overflows the stack (a catchable panic it is not).
+    if path.split('.').count() > MAX_PATH_PARTS {
+        return Err(OverrideError::Path {
+            arg: crate::text::shortened(arg, 80),
+            path: format!(
+                "{} ({} parts; at most {MAX_PATH_PARTS})",
+                crate::text::shortened(path, 60),
+                path.split('.').count()
+            ),
+        });
+    }
     let ok = !path.is_empty()
         && path.split('.').all(|k| !k.is_empty() && k.chars().all(|c| !c.is_control() && c != '=' && c != ' '));
     if ok { Ok(()) } else { Err(OverrideError::Path { arg: arg.to_string(), path: path.to_string() }) }
@@ -398,6 +414,10 @@ mod tests {
         assert!(matches!(parse_set("a.b={ prob = 0.8 }").unwrap(), Override::Set { value: toml::Value::Table(_), .. }));
         assert!(matches!(parse_set("a.b").unwrap_err(), OverrideError::Form(_)));
         assert!(matches!(parse_set("a..b=1").unwrap_err(), OverrideError::Path { .. }));
+        // Thousands of parts are refused before any table is built (they overflowed the stack).
+        let deep = format!("{}=1", vec!["a"; 30_000].join("."));
+        let e = parse_set(&deep).unwrap_err().to_string();
+        assert!(e.contains("30000 parts; at most 16") && e.len() < 400, "{e}");
         assert!(matches!(parse_set("a.b=petition").unwrap_err(), OverrideError::Value { .. }));
     }
 
