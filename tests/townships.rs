@@ -136,3 +136,23 @@ fn a_template_value_of_the_wrong_type_points_at_the_template_line_and_the_townsh
     assert!(err.contains("(township a)"), "{err}");
     assert!(err.contains(&format!("line {line}")), "{err}");
 }
+
+/// Too many townships in all is refused before any is built: sixteen tables of 20,000 copies
+/// each (320,000 townships) once ran the machine out of memory before this limit was read.
+#[test]
+fn too_many_copies_in_all_are_refused_before_any_is_built() {
+    let city = include_str!("../scenarios/beijing-12345.toml");
+    let mut table = embedsim::scenario::parse_table(city, "city").unwrap();
+    let towns = table["townships"].as_table_mut().unwrap();
+    let n = towns.len();
+    for (_, t) in towns.iter_mut() {
+        t.as_table_mut().unwrap().insert("copies".into(), toml::Value::Integer(20_000));
+    }
+    let start = std::time::Instant::now();
+    let e = embedsim::scenario::load_table(table, "city", None).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!("expected at most 20000 townships in all (copies counted), found {}", n * 20_000)),
+        "{e}"
+    );
+    assert!(start.elapsed().as_secs_f64() < 1.0, "refused at once, not after building them");
+}

@@ -89,6 +89,23 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
             _ => bad(&mut problems, format!("districts.{id}"), "expected a table"),
         }
     }
+    // The count is checked before any copy is made: 16 townships of 20,000 copies each once
+    // built 320,000 townships before this limit was read, and ran out of memory.
+    let total: u64 = townships
+        .values()
+        .map(|t| match t.get("copies").and_then(|v| v.as_integer()) {
+            Some(n) if n >= 1 => n.min(MAX_TOWNSHIPS as i64 + 1) as u64,
+            _ => 1,
+        })
+        .sum();
+    if total > MAX_TOWNSHIPS as u64 {
+        bad(
+            &mut problems,
+            "townships",
+            format!("expected at most {MAX_TOWNSHIPS} townships in all (copies counted), found {total}"),
+        );
+        return Err(problems);
+    }
     // The instances, copies unrolled, each with the template table it starts from.
     let mut instances: Vec<(String, String, Option<String>, toml::Table)> = Vec::new();
     for (id, t) in &townships {
