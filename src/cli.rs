@@ -675,7 +675,8 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         replications: sc.simulation.replications,
         files: Vec::new(),
     };
-    let stale = output::folder::claim(&dir, &manifest, &names)?;
+    // Held until the manifest says complete: another run into this folder meanwhile is refused.
+    let claim = output::folder::claim(&dir, &manifest, &names)?;
     let text = scenario_text(path);
     // The CSV files and the report are independent: written side by side on `threads` workers.
     let (written, report) = experiment::with_threads(threads, || {
@@ -691,7 +692,8 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         output::csv::write_baseline(&path, b)?;
         files.push(path.display().to_string());
     }
-    let manifest_path = output::folder::finish(&dir, &manifest, &names, &stale)?;
+    let manifest_path = output::folder::finish(&dir, &manifest, &names, &claim.stale)?;
+    drop(claim);
     files.push(manifest_path.display().to_string());
     if !quiet {
         out!("{}", output::report::summary_table(&sc, &outs, &rows));

@@ -25,7 +25,7 @@ struct Dept {
 enum Mode {
     Auto,
     Leader,
-    Operator { accept: f64, offline: f64, attempts: u32, retry_days: f64, hours_share: f64, offline_mean: f64 },
+    Operator { offline: f64, attempts: u32, retry_days: f64, hours_share: f64, offline_mean: f64 },
 }
 
 #[derive(Debug, Clone)]
@@ -61,9 +61,9 @@ fn mode() -> impl Strategy<Value = Mode> {
     prop_oneof![
         Just(Mode::Auto),
         Just(Mode::Leader),
-        (0.0..=1.0f64, 0.0..=1.0f64, 1u32..=4, 0.0..3.0f64, 0.2..=1.0f64, 0.1..2.0f64).prop_map(
-            |(accept, offline, attempts, retry_days, hours_share, offline_mean)| Mode::Operator {
-                accept,
+        // (An acceptance probability was drawn here before departments came to decide.)
+        (0.0..=1.0f64, 1u32..=4, 0.0..3.0f64, 0.2..=1.0f64, 0.1..2.0f64).prop_map(
+            |(offline, attempts, retry_days, hours_share, offline_mean)| Mode::Operator {
                 offline,
                 attempts,
                 retry_days,
@@ -208,7 +208,7 @@ fn toml(t: &Town) -> String {
         match &p.mode {
             Mode::Auto => s += "dispatch = \"auto\"\n",
             Mode::Leader => s += &format!("dispatch = \"leader\"\nreview_hours = {review}\n"),
-            Mode::Operator { accept: _, offline, attempts, retry_days, hours_share, offline_mean } => {
+            Mode::Operator { offline, attempts, retry_days, hours_share, offline_mean } => {
                 s += &format!(
                     "dispatch = \"operator\"\noperator = {{ hours_per_day = {}, review_hours = {review}, \
                      max_attempts = {attempts}, retry_days = {retry_days}, offline_prob = {offline}, \

@@ -134,3 +134,57 @@ fn the_manifest_and_the_report_name_the_build() {
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains(&format!("commit {commit}, Cargo.lock {lock_hash}")));
 }
+
+/// A folder another run is writing into is refused and left alone; a lock left by a process
+/// that died is taken over; two runs racing into one folder never mix their files.
+#[test]
+fn two_runs_into_one_folder_never_mix() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("s.toml"), SCENARIO).unwrap();
+    let out = d.path().join("out");
+    fs::create_dir_all(&out).unwrap();
+    // This test's own process stands for a live run holding the folder.
+    fs::write(out.join("run.lock"), std::process::id().to_string()).unwrap();
+    run(d.path(), &[]).failure().stderr(predicates::str::contains("in use by another embedsim run"));
+    assert_eq!(names(&out), BTreeSet::from(["run.lock".to_string()]), "nothing was changed");
+    // A lock whose process is gone is taken over, and released at the end.
+    fs::write(out.join("run.lock"), "999999999").unwrap();
+    run(d.path(), &[]).success();
+    assert!(!out.join("run.lock").exists());
+    // Races: whichever wins, the folder holds one run's files, and its manifest says whose.
+    for trial in 0..4 {
+        let spawn = |seed: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_embedsim"))
+                .current_dir(d.path())
+                .args(["run", "s.toml", "--quiet", "--out", "out", "--seed", seed, "--replications", "2"])
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| spawn("1").unwrap());
+            let b = s.spawn(|| spawn("2").unwrap());
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        for o in [&a, &b] {
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.success() || err.contains("in use by another embedsim run"), "trial {trial}: {err}");
+        }
+        assert!(a.status.success() || b.status.success(), "trial {trial}: one of them ran");
+        let manifest = fs::read_to_string(out.join("manifest.toml")).unwrap();
+        assert!(manifest.contains("complete = true"), "{manifest}");
+        let seed = if manifest.contains("seed = \"1\"") { "1" } else { "2" };
+        // The summary is the one of the seed the manifest names.
+        let alone = tempfile::tempdir().unwrap();
+        fs::write(alone.path().join("s.toml"), SCENARIO).unwrap();
+        cargo_bin_cmd!("embedsim")
+            .current_dir(alone.path())
+            .args(["run", "s.toml", "--quiet", "--out", "out", "--seed", seed, "--replications", "2"])
+            .assert()
+            .success();
+        assert_eq!(
+            fs::read(out.join("summary.csv")).unwrap(),
+            fs::read(alone.path().join("out/summary.csv")).unwrap(),
+            "trial {trial}: the summary is seed {seed}'s, as the manifest says"
+        );
+        assert!(!out.join("run.lock").exists());
+    }
+}

@@ -44,48 +44,23 @@ pub fn is_sweep_file(name: &str) -> bool {
 }
 
 /// The folder's lock, removed when dropped (also when the sweep fails or is interrupted).
-pub struct Lock(PathBuf);
+pub struct Lock(#[allow(dead_code)] crate::output::folder::FolderLock);
 
 impl Lock {
     /// Takes `dir`'s lock, created new so that two sweeps cannot both hold it. A lock whose
     /// process is gone (Linux: no /proc entry) is taken over.
     pub fn take(dir: &Path) -> Result<Lock, SweepError> {
-        let path = dir.join(LOCK);
-        for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    f.write_all(std::process::id().to_string().as_bytes()).map_err(io_err(&path))?;
-                    return Ok(Lock(path));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let pid = fs::read_to_string(&path).unwrap_or_default().trim().to_string();
-                    let gone = cfg!(target_os = "linux")
-                        && !pid.is_empty()
-                        && pid.bytes().all(|b| b.is_ascii_digit())
-                        && !Path::new("/proc").join(&pid).exists();
-                    if !gone {
-                        return Err(SweepError::Locked { path, pid });
-                    }
-                    fs::remove_file(&path).map_err(io_err(&path))?;
-                }
-                Err(e) => return Err(io_err(&path)(e)),
-            }
-        }
-        Err(SweepError::Locked { path, pid: "?".into() })
+        use crate::output::folder::{FolderLock, LockError};
+        FolderLock::take(dir, LOCK).map(Lock).map_err(|e| match e {
+            LockError::Held { path, pid } => SweepError::Locked { path, pid },
+            LockError::Io(path, e) => io_err(&path)(e),
+        })
     }
-}
 
-impl Lock {
     /// [`Lock::take`], creating `dir` first.
     pub fn take_creating(dir: &Path) -> Result<Lock, SweepError> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         Lock::take(dir)
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
     }
 }
 

@@ -16,6 +16,65 @@ use super::atomic::{WriteError, write_atomic};
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.toml";
 
+/// A run folder's lock, held from the claim to the finish so that two runs into one folder
+/// cannot mix their files.
+pub const RUN_LOCK: &str = "run.lock";
+
+/// A lock file in a folder, created new so that only one process holds it, holding the
+/// holder's process id; removed when dropped (also when the job fails or is interrupted).
+pub struct FolderLock(PathBuf);
+
+/// Why a folder's lock could not be taken.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another live process holds it.
+    Held {
+        /// The lock file.
+        path: PathBuf,
+        /// Its holder's process id, as written.
+        pid: String,
+    },
+    /// The file system refused.
+    Io(PathBuf, std::io::Error),
+}
+
+impl FolderLock {
+    /// Takes lock file `name` in `dir`. A lock whose process is gone (Linux: no /proc entry) is
+    /// taken over.
+    pub fn take(dir: &Path, name: &str) -> Result<FolderLock, LockError> {
+        use std::io::Write;
+        let path = dir.join(name);
+        for _ in 0..2 {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    f.write_all(std::process::id().to_string().as_bytes())
+                        .map_err(|e| LockError::Io(path.clone(), e))?;
+                    return Ok(FolderLock(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = fs::read_to_string(&path).unwrap_or_default().trim().to_string();
+                    let gone = cfg!(target_os = "linux")
+                        && !pid.is_empty()
+                        && pid.bytes().all(|b| b.is_ascii_digit())
+                        && !Path::new("/proc").join(&pid).exists();
+                    if !gone {
+                        return Err(LockError::Held { path, pid });
+                    }
+                    fs::remove_file(&path).map_err(|e| LockError::Io(path.clone(), e))?;
+                }
+                Err(e) => return Err(LockError::Io(path, e)),
+            }
+        }
+        Err(LockError::Held { path, pid: "?".into() })
+    }
+}
+
+impl Drop for FolderLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
 /// The files `embedsim run` may write, for folders written before manifests existed.
 pub const RUN_FILES: &[&str] =
     &["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv", "report.html", "baseline.csv"];
@@ -65,6 +124,20 @@ pub enum FolderError {
         dir: PathBuf,
         /// The files in question.
         files: Vec<String>,
+    },
+    /// Another run is writing into the folder.
+    #[error(
+        "{} is in use by another embedsim run (process {pid}, lock {}); nothing was changed. Wait for it, or choose another --out",
+        dir.display(),
+        lock.display()
+    )]
+    InUse {
+        /// The folder.
+        dir: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// The holder's process id.
+        pid: String,
     },
     /// The folder's manifest is not a run's.
     #[error("{}: not the manifest of an embedsim run ({message}); nothing was changed. Choose another --out", path.display())]
@@ -150,19 +223,40 @@ fn read(dir: &Path) -> Result<Option<RunManifest>, FolderError> {
 /// Claims `dir` for a run that will write `files`, described by `manifest` (its `files` and
 /// `complete` are set here). Refuses a folder holding anything the earlier run did not write.
 /// Returns the files to delete once the new ones are written (the earlier run's others).
-pub fn claim(dir: &Path, manifest: &RunManifest, files: &[&str]) -> Result<Vec<String>, FolderError> {
-    let old = read(dir)?;
-    let names = refuse_foreign(dir, &|n: &str| match &old {
-        Some(m) => n == MANIFEST || m.files.iter().any(|f| f == n),
-        None => RUN_FILES.contains(&n),
+///
+/// The folder's lock is taken first and held by the returned [`Claim`] until it is dropped
+/// (after [`finish`]): a second run into the same folder meanwhile is refused, and the temporary
+/// files cleaned away can only be those of a process that died.
+pub fn claim(dir: &Path, manifest: &RunManifest, files: &[&str]) -> Result<Claim, FolderError> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let lock = FolderLock::take(dir, RUN_LOCK).map_err(|e| match e {
+        LockError::Held { path, pid } => FolderError::InUse { dir: dir.to_path_buf(), lock: path, pid },
+        LockError::Io(path, source) => FolderError::Io { path, source },
     })?;
-    let stale: Vec<String> = names.into_iter().filter(|n| n != MANIFEST && !files.contains(&n.as_str())).collect();
+    let old = read(dir)?;
+    let names = refuse_foreign(dir, &|n: &str| {
+        n == RUN_LOCK
+            || match &old {
+                Some(m) => n == MANIFEST || m.files.iter().any(|f| f == n),
+                None => RUN_FILES.contains(&n),
+            }
+    })?;
+    let stale: Vec<String> =
+        names.into_iter().filter(|n| n != MANIFEST && n != RUN_LOCK && !files.contains(&n.as_str())).collect();
     // In progress: old and new files listed, so that a kill now leaves a folder we can claim.
     let mut m = manifest.clone();
     m.complete = false;
     m.files = files.iter().map(|s| s.to_string()).chain(stale.iter().cloned()).collect();
     write(dir, &m)?;
-    Ok(stale)
+    Ok(Claim { stale, _lock: lock })
+}
+
+/// A claimed run folder: the files to delete once the new ones are written, and the folder's
+/// lock, released when this is dropped.
+pub struct Claim {
+    /// The earlier run's files this run does not write again.
+    pub stale: Vec<String>,
+    _lock: FolderLock,
 }
 
 /// Finishes a claimed folder: deletes `stale` files and writes the manifest, complete.
