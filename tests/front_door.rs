@@ -124,6 +124,7 @@ fn every_commands_help_ends_with_examples_that_run() {
         "sensitivity",
         "calibrate",
         "discover",
+        "keys",
     ] {
         let out = cargo_bin_cmd!("embedsim").args(["help", cmd]).output().unwrap();
         let help = String::from_utf8(out.stdout).unwrap();

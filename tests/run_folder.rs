@@ -151,6 +151,12 @@ fn two_runs_into_one_folder_never_mix() {
     fs::write(out.join("run.lock"), "999999999").unwrap();
     run(d.path(), &[]).success();
     assert!(!out.join("run.lock").exists());
+    // A live process's temporary file is not cleaned away (this test stands for the writer).
+    let live = out.join(format!(".summary.csv.tmp-{}", std::process::id()));
+    fs::write(&live, "being written").unwrap();
+    run(d.path(), &[]).failure();
+    assert!(live.exists(), "a live writer's temporary file is left alone");
+    fs::remove_file(&live).unwrap();
     // Races: whichever wins, the folder holds one run's files, and its manifest says whose.
     for trial in 0..4 {
         let spawn = |seed: &str| {

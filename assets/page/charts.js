@@ -112,8 +112,11 @@ function axes(svg, days, ymax, unitKey) {
 
 // Demand shocks (view.shocks), shaded from top to bottom of a plot, with their size on top, so
 // that a reader sees the cause beside its effect.
-function shockMarks(svg, shocks, days, x, top, bottom) {
-  for (const sh of shocks || []) {
+function shockMarks(svg, shocks, days, x, top, bottom, labelY) {
+  shocks = shocks || [];
+  // Name the platform when shocks fall on more than one (a chart of all platforms).
+  const several = new Set(shocks.map((sh) => sh.platform)).size > 1;
+  for (const sh of shocks) {
     const a = Math.max(0, sh.from_day), b = Math.min(days - 1, sh.to_day);
     if (!(b > a)) continue;
     const g = el("svg:g", { class: "shock" });
@@ -122,7 +125,8 @@ function shockMarks(svg, shocks, days, x, top, bottom) {
     const r = el("svg:rect", { x: x(a), y: top, width: x(b) - x(a), height: bottom - top, fill: "#777", "fill-opacity": "0.13" });
     r.appendChild(el("svg:title", {}, what));
     g.appendChild(r);
-    g.appendChild(el("svg:text", { x: (x(a) + x(b)) / 2, y: top + 9, "text-anchor": "middle", class: "shock-label" }, "×" + fmt(sh.multiplier)));
+    const label = "×" + fmt(sh.multiplier) + (several ? " " + sh.platform : "");
+    g.appendChild(el("svg:text", { x: (x(a) + x(b)) / 2, y: labelY === undefined ? top + 9 : labelY, "text-anchor": "middle", class: "shock-label" }, label));
     svg.appendChild(g);
   }
 }
@@ -166,7 +170,9 @@ function drawChart(chart, days, upTo, opts) {
   if (opts && opts.ymax) ymax = Math.max(ymax, opts.ymax[chartId(chart)] || 0);
   ymax = chart.unit === "share" || chart.unit === "level" ? Math.min(1, niceMax(ymax)) : niceMax(ymax);
   const { x, y } = axes(svg, days, ymax, chart.unit);
-  shockMarks(svg, opts && opts.shocks, days, x, M.t, H - M.b);
+  // A chart about one platform shows its own shocks; a chart of all platforms, every one.
+  const shocks = ((opts && opts.shocks) || []).filter((sh) => !chart.of || sh.platform === chart.of);
+  shockMarks(svg, shocks, days, x, M.t, H - M.b);
   const legend = el("div", { class: "legend" });
   let points = 0;
   if (chart.stacked) {
@@ -262,7 +268,8 @@ function drawRegimes(view, upTo, onPick) {
     }
     axis.appendChild(el("svg:text", { x: M.l - 6, y: rowsEnd + 15, "text-anchor": "end", class: "axis-label" }, t("day")));
     svg.appendChild(axis);
-    shockMarks(svg, view.shocks, days, x, 16, rowsEnd);
+    // This platform's shocks over its rows, labelled beside the title (not over row #0).
+    shockMarks(svg, (view.shocks || []).filter((sh) => sh.platform === strip.platform), days, x, 16, rowsEnd, 12);
     svg.setAttribute("data-reached", [...reached].join(" "));
     if (onPick) {
       svg.style.cursor = "crosshair";
@@ -270,6 +277,7 @@ function drawRegimes(view, upTo, onPick) {
         const rect = svg.getBoundingClientRect();
         const px = ((ev.clientX - rect.left) / rect.width) * W;
         const py = ((ev.clientY - rect.top) / rect.height) * h;
+        if (py > rowsEnd) return; // the day axis, not a replication
         const day = Math.round(((px - M.l) / (W - M.l - M.r)) * (days - 1));
         const rep = Math.max(0, Math.min(reps - 1, Math.floor((py - 18) / (rowH + 2))));
         if (day >= 0 && day < days) onPick(strip.platform, rep, day);

@@ -329,13 +329,22 @@ fn parent_table<'t>(table: &'t mut toml::Table, path: &str) -> Result<(&'t mut t
             // A chosen name (a department, a platform, ...) must be one the base has; a table of
             // the format the base leaves out (`[decisions]`) is made, with its defaults.
             let named = i == 1 && crate::scenario::keys::NAMED.contains(&keys[0]);
-            if named || !crate::scenario::keys::is_format_key(path) {
+            // Only tables whose absence means their defaults: an empty `[whistle]` or `audit`
+            // would switch a mechanism on, and the sweep would no longer hold its base.
+            let neutral = matches!(keys[0], "decisions" | "regimes");
+            if named || !neutral || !crate::scenario::keys::is_format_key(path) {
                 let hint = if named {
                     let names: Vec<String> = t.keys().cloned().collect();
                     match crate::scenario::overrides::nearest(k, names.iter()) {
                         Some(n) => format!("; did you mean `{}.{n}`?", keys[0]),
+                        None if names.is_empty() => format!("; it has no {}", keys[0]),
                         None => format!("; it has: {}", names.join(", ")),
                     }
+                } else if crate::scenario::keys::is_format_key(path) {
+                    format!(
+                        "; a table that switches a mechanism on is not made by a path (it would change the base): give `{}` whole in the sweep's [set]",
+                        keys[..=i].join(".")
+                    )
                 } else {
                     match crate::scenario::keys::nearest_format_key(path) {
                         Some(n) => format!(", and `{path}` is not a key of the scenario format: did you mean `{n}`?"),

@@ -60,6 +60,13 @@ impl FolderLock {
                     if !gone {
                         return Err(LockError::Held { path, pid });
                     }
+                    // Read again just before taking it over: another process taking over the same
+                    // stale lock may have written its own meanwhile. (A window remains between
+                    // this read and the removal; it needs two takeovers of one stale lock within
+                    // microseconds.)
+                    if fs::read_to_string(&path).unwrap_or_default().trim() != pid {
+                        continue;
+                    }
                     fs::remove_file(&path).map_err(|e| LockError::Io(path.clone(), e))?;
                 }
                 Err(e) => return Err(LockError::Io(path, e)),
@@ -127,7 +134,7 @@ pub enum FolderError {
     },
     /// Another run is writing into the folder.
     #[error(
-        "{} is in use by another embedsim run (process {pid}, lock {}); nothing was changed. Wait for it, or choose another --out",
+        "{} is in use by another embedsim run (process {pid}, lock {}); nothing was changed. Wait for it, or choose another --out (if no embedsim is running there, remove that lock file)",
         dir.display(),
         lock.display()
     )]
@@ -171,6 +178,22 @@ pub fn is_our_temp(name: &str) -> bool {
         && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The process id a temporary file `.NAME.tmp-PID` names.
+fn temp_pid(name: &str) -> &str {
+    name.rsplit_once(".tmp-").map_or("", |(_, pid)| pid)
+}
+
+/// Whether process `pid` (decimal) may still be running. Linux: its /proc entry exists; our own
+/// process counts as gone (a file of ours left from a failed write). Elsewhere there is no cheap
+/// check, and a process is assumed gone, as before.
+fn pid_alive(pid: &str) -> bool {
+    cfg!(target_os = "linux")
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && pid != std::process::id().to_string()
+        && Path::new("/proc").join(pid).exists()
+}
+
 /// Lists `dir`'s entries (none when it does not exist) after deleting temporary files left by
 /// an earlier process of ours that was killed.
 pub fn entries_after_cleanup(dir: &Path) -> Result<Vec<String>, FolderError> {
@@ -183,7 +206,9 @@ pub fn entries_after_cleanup(dir: &Path) -> Result<Vec<String>, FolderError> {
     for e in rd {
         let e = e.map_err(io(dir))?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if is_our_temp(&name) && e.file_type().map_err(io(dir))?.is_file() {
+        // Only a temporary file whose writer is gone: a live job's (a sweep beside this run,
+        // another process) is left alone and counts as an entry like any other.
+        if is_our_temp(&name) && !pid_alive(temp_pid(&name)) && e.file_type().map_err(io(dir))?.is_file() {
             fs::remove_file(e.path()).map_err(io(&e.path()))?;
         } else {
             names.push(name);

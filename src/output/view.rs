@@ -764,9 +764,15 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
                 more_zh.push(format!("{redo}% 的工单经审核后返工"));
             }
             if spec.assessment.is_some() {
-                let gap = pm(&column(rows, p, "gaming_gap"), 0, 100.0);
-                more_en.push(format!("satisfaction ran {gap} points above resolution"));
-                more_zh.push(format!("满意率比解决率高 {gap} 个百分点"));
+                let mut gaps = column(rows, p, "gaming_gap");
+                let below = gaps.iter().sum::<f64>() < 0.0;
+                if below {
+                    gaps.iter_mut().for_each(|g| *g = -*g);
+                }
+                let gap = pm(&gaps, 0, 100.0);
+                let (en, zh) = if below { ("below", "低") } else { ("above", "高") };
+                more_en.push(format!("satisfaction ran {gap} points {en} resolution"));
+                more_zh.push(format!("满意率比解决率{zh} {gap} 个百分点"));
             }
             if spec.desk.is_some() {
                 let returns = pm(&column(rows, p, "desk_return_share"), 0, 100.0);

@@ -193,9 +193,14 @@ pub fn load_table(table: toml::Table, origin: &str, text: Option<&str>) -> Resul
     if table.contains_key("townships") || table.contains_key("templates") {
         return load_expanded(table, origin, text);
     }
-    let raw: RawScenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| ScenarioError::Toml {
-        file: origin.to_string(),
-        problem: Located { key: None, line: None, message: e.message().trim().to_string() },
+    let raw: RawScenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
+        let message = e.message().trim();
+        // An unknown key from a table (a sweep's point, a study's): the nearest key too.
+        let message = message
+            .strip_prefix("unknown field `")
+            .and_then(unknown_key_in_words)
+            .unwrap_or_else(|| message.to_string());
+        ScenarioError::Toml { file: origin.to_string(), problem: Located { key: None, line: None, message } }
     })?;
     validate_raw(&raw, origin, text, None)
 }
@@ -260,13 +265,12 @@ fn type_error_in_words(message: &str, key: &str, text: &str) -> String {
     let found = if let Some(t) = found.strip_prefix("string ") {
         format!("the text {t}")
     } else {
-        let bare = found.split_once(' ').map_or(found, |(_, v)| v).trim_matches('`');
+        // "floating point `2.5`", "integer `3`", "boolean `true`": the value between backticks.
+        let bare = found.split('`').nth(1).unwrap_or(found);
         match found.split(' ').next() {
             Some("sequence") => "a list".into(),
             Some("map") => "a table".into(),
-            Some("floating") if whole => {
-                format!("{} (not a whole number)", bare.trim_start_matches("point ").trim_matches('`'))
-            }
+            Some("floating") if whole => format!("{bare} (not a whole number)"),
             _ => bare.to_string(),
         }
     };
