@@ -6,7 +6,21 @@ use std::borrow::Cow;
 /// codes, newlines, NUL), and the invisible ones that reorder or break lines (bidirectional
 /// overrides and isolates, line and paragraph separators).
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    // Controls, line and paragraph separators, direction overrides, embeddings and isolates, and
+    // the invisible ones: zero-width spaces and joiners, direction marks, the word joiner family,
+    // the byte-order mark. Each can make two ids look the same or text read in another order.
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{061c}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{feff}'
+        )
 }
 
 /// `s` with every unsafe character written as a Rust escape (`\u{1b}`), for terminals.

@@ -232,3 +232,20 @@ fn type_errors_carry_the_range() {
     assert!(err.contains("decisions.sanction.leader: expected a number from 0 to 20, found the text \"big\""), "{err}");
     assert!(!err.contains("f64") && !err.contains("invalid type"), "{err}");
 }
+
+/// Ids that would look like another id or read as a spreadsheet formula are refused: direction
+/// marks and zero-width characters, and a leading =, +, - or @.
+#[test]
+fn ids_that_hide_characters_or_start_a_formula_are_refused() {
+    for (id, says) in [
+        ("de\u{200f}sk", "invisible"),
+        ("de\u{200b}sk", "invisible"),
+        ("\u{feff}desk", "invisible"),
+        ("=desk", "does not begin with ="),
+        ("@desk", "does not begin with ="),
+    ] {
+        let text = BASE.replace("[departments.desk]", &format!("[departments.\"{id}\"]"));
+        let o = check_fails(&text);
+        assert!(o.stderr.contains(says), "{id:?}: {}", o.stderr);
+    }
+}

@@ -122,7 +122,7 @@ fn duplicate_departments_in_a_route_are_rejected() {
 fn ids_with_control_characters_are_rejected_and_never_printed_raw() {
     let e = problems("[departments.desk]", "[departments.\"a\\u001b[31mb\"]\nstaff = 1\n[departments.desk]");
     assert!(e.contains("departments.a\\u{1b}[31mb"), "escaped in the key path:\n{e}");
-    assert!(e.contains("control characters"), "{e}");
+    assert!(e.contains("control or invisible characters"), "{e}");
     assert!(!e.contains('\u{1b}'), "no raw escape code in the message");
     let e = problems("route = [\"desk\"]", "route = [\"x\\u001b[2J\"]");
     assert!(!e.contains('\u{1b}'), "no raw escape code in the message: {e:?}");

@@ -162,7 +162,7 @@ pub struct DepartmentDay {
     pub r: f64,
     /// Stress S.
     pub stress: f64,
-    /// Staff present at the end of the day (changes with attrition and pooling).
+    /// Staff present during the day (recorded before that night's attrition and pooling).
     pub staff: u32,
 }
 

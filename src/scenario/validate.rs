@@ -123,7 +123,10 @@ impl V {
                 format!("expected an id of 1 to {MAX_ID_CHARS} characters, found {} characters", id.chars().count()),
             );
         } else if let Some(c) = id.chars().find(|&c| crate::text::is_unsafe_char(c)) {
-            self.bad(key, format!("expected an id without control characters, found {:?}", c));
+            self.bad(key, format!("expected an id without control or invisible characters, found {:?}", c));
+        } else if id.starts_with(['=', '+', '-', '@']) {
+            // A CSV cell beginning so is a formula to a spreadsheet.
+            self.bad(key, format!("expected an id that does not begin with =, +, - or @, found \"{id}\""));
         }
     }
 
