@@ -385,9 +385,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 output::story::Lang::En => {
                     outln!("{} — order #{order}, replication {replication}, seed {seed}\n", sc.name)
                 }
-                output::story::Lang::Zh => outln!("{} — 工单 #{order}，重复 {replication}，随机种子 {seed}\n", sc.name),
+                output::story::Lang::Zh => {
+                    outln!(
+                        "{} — 工单 #{order}，重复 {replication}，随机种子 {seed}\n",
+                        sc.names.scenario(&sc.name, lang)
+                    )
+                }
             }
-            out!("{}", experiment::trace::tell_in(&lines, lang));
+            out!("{}", experiment::trace::tell_in(&lines, lang, &sc.names));
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenarios => list_scenarios(),

@@ -202,15 +202,17 @@ pub fn compare(
         let views =
             [view_of(&c.a, a, variant_a, &c.outs_a, &drawn_a), view_of(&c.b, b, variant_b, &c.outs_b, &drawn_b)];
         let shifts = compare::regime_shifts(&c.a, &c.b, &c.outs_a, &c.outs_b);
-        let sentences: Vec<html::Bilingual> =
-            shifts
-                .iter()
-                .map(|s| html::Bilingual { en: format!("{}.", s.sentence()), zh: format!("{}。", s.sentence_zh()) })
-                .chain(c.diffs.iter().filter(|d| d.significant()).map(|d| html::Bilingual {
-                    en: format!("{}.", d.sentence()),
-                    zh: format!("{}。", d.sentence_zh()),
-                }))
-                .collect();
+        let sentences: Vec<html::Bilingual> = shifts
+            .iter()
+            .map(|s| html::Bilingual {
+                en: format!("{}.", s.sentence(&c.b.names)),
+                zh: format!("{}。", s.sentence_zh(&c.b.names)),
+            })
+            .chain(c.diffs.iter().filter(|d| d.significant()).map(|d| html::Bilingual {
+                en: format!("{}.", d.sentence(&c.b.names)),
+                zh: format!("{}。", d.sentence_zh(&c.b.names)),
+            }))
+            .collect();
         embedsim::output::write_atomic(&report_path, |w| w.write_all(html::report(&views, &sentences).as_bytes()))?;
     }
     if !quiet {
@@ -264,10 +266,10 @@ pub fn compare(
         outln!();
         // Regime changes first: more orders closed is no improvement if the platform tipped.
         for shift in compare::regime_shifts(&c.a, &c.b, &c.outs_a, &c.outs_b) {
-            outln!("{}.", shift.sentence());
+            outln!("{}.", shift.sentence(&c.b.names));
         }
         for d in c.diffs.iter().filter(|d| d.significant()) {
-            outln!("{}.", d.sentence());
+            outln!("{}.", d.sentence(&c.b.names));
         }
         let also = if report { format!(", {}", report_path.display()) } else { String::new() };
         outln!("\n(* adjusted p ≤ 0.05, {}; intervals are unadjusted 95%) wrote {}{also}", c.adjust, path.display());

@@ -55,6 +55,46 @@ pub fn slug(s: &str) -> String {
     if trimmed.is_empty() { "unnamed".to_string() } else { trimmed.to_string() }
 }
 
+/// Latin words of `s` outside what a person types or cites: `code spans`, key paths and
+/// arguments (a token with `.`, `_`, `=`, `/`, `-` or a quote in it), numbers with units.
+pub fn latin_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    let mut plain = String::new();
+    for c in s.chars() {
+        if c == '`' {
+            in_code = !in_code;
+            plain.push(' ');
+        } else if !in_code {
+            plain.push(c);
+        }
+    }
+    for token in plain.split(|c: char| c.is_whitespace() || "，。；：（）、？！,;:()[]{}".contains(c)) {
+        if token.is_empty() || token.contains(['.', '_', '=', '/', '-', '"', '\'', '<', '>']) {
+            continue;
+        }
+        let mut word = String::new();
+        for c in token.chars().chain(std::iter::once(' ')) {
+            if c.is_ascii_alphabetic() {
+                word.push(c);
+            } else {
+                let single_capital = word.len() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
+                let mechanism = word == "M" && c.is_ascii_digit();
+                if !word.is_empty() && !single_capital && !mechanism && !ALLOWED_LATIN.contains(&word.as_str()) {
+                    out.push(word.clone());
+                }
+                word.clear();
+            }
+        }
+    }
+    out
+}
+
+/// Latin words a Chinese text may hold: the program's name, the switch to English, formats,
+/// units, and values a person types. Besides these, a single capital letter (the sides A and B; S 镇, J 镇, C 区 as the
+/// papers anonymise them) and a mechanism's number in the model document (M15).
+pub const ALLOWED_LATIN: &[&str] = &["embedsim", "English", "TOML", "true", "false", "h", "GB", "MB", "KB"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

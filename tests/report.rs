@@ -139,7 +139,7 @@ fn compare_report_shows_both_sides_and_the_differences() {
     assert!(stdout.contains("under B: 超载 overloaded"), "{stdout}");
     let html = fs::read_to_string(d.path().join("report.html")).unwrap();
     assert_eq!(html.matches("\"regime_names\"").count(), 2, "two runs in the report");
-    assert!(html.contains("voice：在 B 下，"), "differences in 中文");
+    assert!(html.contains("民声平台：在 B 下，"), "differences in 中文, the platform by its 中文 name");
     assert!(html.contains("voice closes "), "differences in English");
 }
 

@@ -353,7 +353,7 @@ fn the_story_of_the_order_clicked_on() {
     assert!(lines[0]["at"].as_str().unwrap().starts_with("day 20"), "{v}");
     assert!(lines[0]["what"].as_str().unwrap().contains(&format!("order #{order} arrives on voice")), "{v}");
     // Told in 中文 too, for the page's language switch.
-    assert!(lines[0]["what_zh"].as_str().unwrap().contains(&format!("工单 #{order} 到达平台 voice")), "{v}");
+    assert!(lines[0]["what_zh"].as_str().unwrap().contains(&format!("工单 #{order} 到达平台 民声平台")), "{v}");
     assert!(lines[0]["at_zh"].as_str().unwrap().starts_with("第 20"), "{v}");
     // The same story as `embedsim trace` tells with the command the page prints.
     let command = v["command"].as_str().unwrap();
@@ -508,7 +508,7 @@ fn the_page_runs_the_classroom_scenario_in_a_browser() {
     // The story of the order clicked on follows the switch: told in English, then in 中文.
     let (before, story) = (attr("data-story-before"), attr("data-story"));
     assert!(before.contains("arrives on voice") && before.contains("day 20"), "the story in English:\n{before}");
-    assert!(story.contains("到达平台 voice") && story.contains("第 20"), "the story in 中文:\n{story}");
+    assert!(story.contains("到达平台 民声平台") && story.contains("第 20"), "the story in 中文:\n{story}");
     assert_eq!(before.lines().count(), story.lines().count());
     assert!(!story.contains(" the ") && !story.contains("arrives"), "English left in the 中文 story:\n{story}");
     // The charts grow from the run's own days: a run long enough to be polled while it goes

@@ -23,11 +23,22 @@ let storyPending = null; // the request for it, while it is under way
 
 const $ = (id) => document.getElementById(id);
 
-function showError(msg) {
+// An error from the server carries its message in both languages (error, error_zh); the one
+// shown follows the language switch.
+let lastError = null;
+function showError(err) {
+  lastError = err;
   const e = $("error");
-  if (!msg) { e.hidden = true; e.textContent = ""; return; }
+  if (!err) { e.hidden = true; e.textContent = ""; return; }
   e.hidden = false;
-  e.textContent = t("error") + ": " + msg;
+  const msg = (LANG === "zh" && err.zh) || err.message;
+  e.textContent = t("error") + (LANG === "zh" ? "：" : ": ") + msg;
+}
+
+function apiError(message, zh) {
+  const e = new Error(message);
+  e.zh = zh;
+  return e;
 }
 
 async function api(path, body) {
@@ -35,12 +46,20 @@ async function api(path, body) {
   const resp = await fetch(path, init);
   let data;
   try { data = await resp.json(); } catch (e) { throw new Error(resp.status + " " + resp.statusText); }
-  if (!resp.ok || data.error) throw new Error(data.error || resp.statusText);
+  if (!resp.ok || data.error) throw apiError(data.error || resp.statusText, data.error_zh);
   return data;
 }
 
+// Which table a slider's {of} names.
+const CONTROL_KIND = { ctl_attention_of: "leaders", ctl_staff: "departments" };
+
 function controlLabel(c) {
-  return t(c.label).replace("{of}", c.of);
+  return t(c.label).replace("{of}", nameOf(current && current.names, CONTROL_KIND[c.label] || "platforms", c.of));
+}
+
+// A scenario of the list by its name in the language chosen.
+function listName(s) {
+  return (s.names && s.names.scenario && s.names.scenario[LANG]) || s.name;
 }
 
 function renderControls() {
@@ -118,12 +137,12 @@ function pickScenario(id) {
   const typed = $("extra").value.trim() !== "";
   current = SCENARIOS.find((s) => s.id === id) || SCENARIOS[0];
   $("scenario").value = current.id;
-  $("description").textContent = current.description || "";
+  renderDescription();
   $("seed").value = current.seed;
   $("reps").value = current.replications;
   $("controls").textContent = "";
   $("extra").value = "";
-  forgotten = before && before !== current && (moved || typed) ? before.name : null;
+  forgotten = before && before !== current && (moved || typed) ? before : null;
   renderForgotten();
   renderControls();
 }
@@ -131,7 +150,19 @@ function pickScenario(id) {
 function renderForgotten() {
   const note = $("forgotten");
   note.hidden = !forgotten;
-  note.textContent = forgotten ? t("changes_forgotten").replace("{name}", current.name).replace("{before}", forgotten) : "";
+  note.textContent = forgotten ? t("changes_forgotten").replace("{name}", listName(current)).replace("{before}", listName(forgotten)) : "";
+}
+
+function renderDescription() {
+  $("description").textContent = (LANG === "zh" && current.names && current.names.description_zh) || current.description || "";
+}
+
+// The list of scenarios, named in the language chosen.
+function renderScenarioList() {
+  for (const o of $("scenario").options) {
+    const s = SCENARIOS.find((x) => x.id === o.value);
+    if (s) o.textContent = listName(s) + " — " + s.file;
+  }
 }
 
 // Appends the days a poll brought (src/serve/api.rs, Live) to one side of the run.
@@ -272,7 +303,7 @@ async function run(done) {
       // More days ready than one answer holds: ask again at once.
       if (!state.live.some((p) => p.to < p.ready)) await new Promise((r) => setTimeout(r, 100));
     }
-    if (state.state === "error") throw new Error(state.error);
+    if (state.state === "error") throw apiError(state.error, state.error_zh);
     $("bar").style.width = "100%";
     $("progress").textContent = "";
     lastResult = state.result;
@@ -282,7 +313,7 @@ async function run(done) {
   } catch (e) {
     live = null;
     if (animation) { clearTimeout(animation); animation = null; }
-    showError(e.message);
+    showError(e);
     writeState();
     done && done();
   } finally {
@@ -298,7 +329,8 @@ function renderStory() {
   if (!lastStory) return;
   const { story, platform, replication, day } = lastStory;
   const zh = LANG === "zh";
-  box.appendChild(el("p", { class: "facts" }, `${platform} · ${t("trace_of")} #${story.order} · ${t("replication")} ${replication} · ${t("day_n").replace("{n}", day)}`));
+  const names = lastResult && lastResult.a.names;
+  box.appendChild(el("p", { class: "facts" }, `${nameOf(names, "platforms", platform)} · ${t("trace_of")} #${story.order} · ${t("replication")} ${replication} · ${t("day_n").replace("{n}", day)}`));
   const ol = el("ol", { class: "trace" });
   for (const l of story.lines) {
     const li = el("li", {});
@@ -323,7 +355,7 @@ async function tell(platform, replication, day) {
       if (params.get("test") !== "1") $("trace-box").scrollIntoView({ behavior: "smooth" });
     } catch (e) {
       box.textContent = "";
-      showError(e.message);
+      showError(e);
     }
   })();
   return storyPending;
@@ -347,10 +379,11 @@ function clickStrip(platform, day) {
 function setLanguage(lang) {
   LANG = lang;
   translateStatic();
-  if (current) renderForgotten();
+  if (current) { renderForgotten(); renderDescription(); renderScenarioList(); }
   renderControls();
   renderResults();
   renderStory();
+  if (lastError) showError(lastError);
   $("speed-out").textContent = SPEEDS[Number($("speed").value)] ? SPEEDS[Number($("speed").value)] + " " + t("speed_unit") : t("instant");
   if (!$("run").disabled) $("run").textContent = t("run");
 }
@@ -364,10 +397,10 @@ async function main() {
   try {
     SCENARIOS = (await api("/api/scenarios")).filter((s) => !s.error);
   } catch (e) {
-    showError(e.message);
+    showError(e);
     return;
   }
-  for (const s of SCENARIOS) $("scenario").appendChild(el("option", { value: s.id }, s.name + " — " + s.file));
+  for (const s of SCENARIOS) $("scenario").appendChild(el("option", { value: s.id }, listName(s) + " — " + s.file));
   $("scenario").addEventListener("change", () => pickScenario($("scenario").value));
   $("reset").addEventListener("click", () => { $("controls").textContent = ""; renderControls(); });
   $("run").addEventListener("click", () => run());

@@ -112,7 +112,7 @@ function axes(svg, days, ymax, unitKey) {
 
 // Demand shocks (view.shocks), shaded from top to bottom of a plot, with their size on top, so
 // that a reader sees the cause beside its effect.
-function shockMarks(svg, shocks, days, x, top, bottom, labelY) {
+function shockMarks(svg, shocks, days, x, top, bottom, labelY, names) {
   shocks = shocks || [];
   // Name the platform when shocks fall on more than one (a chart of all platforms).
   const several = new Set(shocks.map((sh) => sh.platform)).size > 1;
@@ -120,19 +120,39 @@ function shockMarks(svg, shocks, days, x, top, bottom, labelY) {
     const a = Math.max(0, sh.from_day), b = Math.min(days - 1, sh.to_day);
     if (!(b > a)) continue;
     const g = el("svg:g", { class: "shock" });
-    const what = t("shock_title").replace("{m}", fmt(sh.multiplier)).replace("{p}", sh.platform)
+    const what = t("shock_title").replace("{m}", fmt(sh.multiplier)).replace("{p}", nameOf(names, "platforms", sh.platform))
       .replace("{from}", fmt(sh.from_day)).replace("{to}", fmt(sh.to_day));
     const r = el("svg:rect", { x: x(a), y: top, width: x(b) - x(a), height: bottom - top, fill: "#777", "fill-opacity": "0.13" });
     r.appendChild(el("svg:title", {}, what));
     g.appendChild(r);
-    const label = "×" + fmt(sh.multiplier) + (several ? " " + sh.platform : "");
+    const label = "×" + fmt(sh.multiplier) + (several ? " " + nameOf(names, "platforms", sh.platform) : "");
     g.appendChild(el("svg:text", { x: (x(a) + x(b)) / 2, y: labelY === undefined ? top + 9 : labelY, "text-anchor": "middle", class: "shock-label" }, label));
     svg.appendChild(g);
   }
 }
 
-function seriesLabel(s) {
-  return s.what ? (s.name ? s.name + " · " : "") + t(s.what) : s.name;
+// What to call an entity of table kind ("platforms", "departments", "leaders"): its display
+// name in the language chosen (view.names, from `display = { en, zh }` in the scenario), else its id.
+function nameOf(names, kind, id) {
+  const d = names && names.entities && names.entities[kind + "." + id];
+  return (d && d[LANG]) || id;
+}
+
+// The scenario's own name and description in the language chosen.
+function scenarioName(view) {
+  const d = view.names && view.names.scenario;
+  return (d && d[LANG]) || view.name;
+}
+function scenarioDescription(view) {
+  return (LANG === "zh" && view.names && view.names.description_zh) || view.description;
+}
+
+// Which table a chart's series are named from.
+const SERIES_KIND = { leader_inbox: "leaders", dept_queue: "departments", dept_stress: "departments" };
+
+function seriesLabel(s, names, kind) {
+  const who = s.name ? nameOf(names, kind || "platforms", s.name) : "";
+  return s.what ? (who ? who + " · " : "") + t(s.what) : who;
 }
 
 // One chart: lines with min–max bands, or stacked areas of the means.
@@ -154,7 +174,9 @@ function sharedMax(views) {
 
 function drawChart(chart, days, upTo, opts) {
   const box = el("figure", { class: "chart", "data-key": chart.key });
-  const title = t(chart.key) + (chart.of ? " — " + chart.of : "");
+  const names = opts && opts.names;
+  const kind = SERIES_KIND[chart.key] || "platforms";
+  const title = t(chart.key) + (chart.of ? " — " + nameOf(names, "platforms", chart.of) : "");
   box.appendChild(el("figcaption", {}, title));
   const svg = el("svg:svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title });
   let ymax = 0;
@@ -172,7 +194,7 @@ function drawChart(chart, days, upTo, opts) {
   const { x, y } = axes(svg, days, ymax, chart.unit);
   // A chart about one platform shows its own shocks; a chart of all platforms, every one.
   const shocks = ((opts && opts.shocks) || []).filter((sh) => !chart.of || sh.platform === chart.of);
-  shockMarks(svg, shocks, days, x, M.t, H - M.b);
+  shockMarks(svg, shocks, days, x, M.t, H - M.b, undefined, names);
   const legend = el("div", { class: "legend" });
   let points = 0;
   if (chart.stacked) {
@@ -191,9 +213,9 @@ function drawChart(chart, days, upTo, opts) {
       legend.appendChild(item);
     });
   } else {
-    const names = [...new Set(chart.series.map((s) => s.name))];
+    const ids = [...new Set(chart.series.map((s) => s.name))];
     chart.series.forEach((se) => {
-      const colour = SERIES_COLOURS[names.indexOf(se.name) % SERIES_COLOURS.length];
+      const colour = SERIES_COLOURS[ids.indexOf(se.name) % SERIES_COLOURS.length];
       const same = se.lo.every((v, i) => v === se.hi[i]);
       if (!same) svg.appendChild(el("svg:path", { d: bandPath(se.lo, se.hi, x, y, upTo), fill: colour, "fill-opacity": "0.18", stroke: "none" }));
       const attrs = { d: linePath(se.mean, x, y, upTo), fill: "none", stroke: colour, "stroke-width": "1.8" };
@@ -202,7 +224,7 @@ function drawChart(chart, days, upTo, opts) {
       points += se.mean.slice(0, upTo).filter((v) => v !== null).length;
       const item = el("span", { class: "item" });
       item.appendChild(el("span", { class: "swatch" + (se.dash ? " dash" : ""), style: `border-color:${colour}` }));
-      item.appendChild(document.createTextNode(seriesLabel(se)));
+      item.appendChild(document.createTextNode(seriesLabel(se, names, kind)));
       legend.appendChild(item);
     });
   }
@@ -210,7 +232,7 @@ function drawChart(chart, days, upTo, opts) {
   box.appendChild(svg);
   box.appendChild(legend);
   if (chart.constant && chart.constant.length) {
-    const txt = chart.constant.map(([name, what, v]) => seriesLabel({ name, what }) + " = " + fmt(v)).join(", ");
+    const txt = chart.constant.map(([name, what, v]) => seriesLabel({ name, what }, names, kind) + " = " + fmt(v)).join(", ");
     box.appendChild(el("p", { class: "help" }, t("constant") + ": " + txt));
   }
   return box;
@@ -239,7 +261,8 @@ function drawRegimes(view, upTo, onPick) {
     const rowsEnd = 18 + reps * (rowH + 2);
     const h = rowsEnd + 24;
     const svg = el("svg:svg", { viewBox: `0 0 ${W} ${h}`, class: "strip", "data-platform": strip.platform });
-    svg.appendChild(el("svg:text", { x: 0, y: 12, class: "strip-title" }, strip.platform));
+    const title = nameOf(view.names, "platforms", strip.platform);
+    svg.appendChild(el("svg:text", { x: 0, y: 12, class: "strip-title" }, title));
     const x = (i) => M.l + (i / Math.max(1, days - 1)) * (W - M.l - M.r);
     const reached = new Set();
     strip.codes.forEach((codes, r) => {
@@ -269,7 +292,7 @@ function drawRegimes(view, upTo, onPick) {
     axis.appendChild(el("svg:text", { x: M.l - 6, y: rowsEnd + 15, "text-anchor": "end", class: "axis-label" }, t("day")));
     svg.appendChild(axis);
     // This platform's shocks over its rows, labelled beside the title (not over row #0).
-    shockMarks(svg, (view.shocks || []).filter((sh) => sh.platform === strip.platform), days, x, 16, rowsEnd, 12);
+    shockMarks(svg, (view.shocks || []).filter((sh) => sh.platform === strip.platform), days, x, 16, rowsEnd, 12, view.names);
     svg.setAttribute("data-reached", [...reached].join(" "));
     if (onPick) {
       svg.style.cursor = "crosshair";
@@ -286,7 +309,7 @@ function drawRegimes(view, upTo, onPick) {
     wrap.appendChild(svg);
     const ch = el("p", { class: "changes" });
     const first = strip.changes[0] || [];
-    ch.textContent = strip.platform + " — " + t("regime_changes") + " (#0): " +
+    ch.textContent = title + " — " + t("regime_changes") + " (#0): " +
       (first.length ? first.map(([d, r]) => t("day_n").replace("{n}", d) + " " + t(r)).join(", ") : t("none"));
     wrap.appendChild(ch);
   });
@@ -300,11 +323,17 @@ function renderRun(view, opts) {
   const upTo = opts.upTo === undefined ? view.days : opts.upTo;
   const root = el("section", { class: "run" });
   const facts = el("p", { class: "facts" });
-  facts.textContent = `${t("scenario")}: ${view.name} · ${t("seed")} ${view.seed} · ${t("replications")} ${view.replications} · ` +
-    `${view.days} ${t("days")} · ${t("warmup")} ${view.warmup_days} · ${t("version")} ${view.version}`;
+  facts.textContent = `${t("scenario")}: ${scenarioName(view)} · ${t("seed")} ${view.seed} · ${t("replications")} ${view.replications} · ` +
+    `${view.days} ${t("days")} · ${t("warmup")} ${view.warmup_days} · ${t("version")} `;
+  // The version and the changes are what a person types or cites: shown as code.
+  facts.appendChild(el("code", {}, view.version));
   root.appendChild(facts);
-  if (view.description) root.appendChild(el("p", { class: "description" }, view.description));
-  root.appendChild(el("p", { class: "facts" }, `${t("changes")}: ${view.changes.length ? view.changes.join(" ") : t("none")}`));
+  const description = scenarioDescription(view);
+  if (description) root.appendChild(el("p", { class: "description" }, description));
+  const changes = el("p", { class: "facts" }, `${t("changes")}: `);
+  if (view.changes.length) changes.appendChild(el("code", {}, view.changes.join(" ")));
+  else changes.appendChild(document.createTextNode(t("none")));
+  root.appendChild(changes);
   root.appendChild(el("h3", {}, t("regime_timeline")));
   if (view.platforms_total) {
     const note = t("platforms_drawn").replace("{n}", view.regimes.length).replace("{total}", view.platforms_total.toLocaleString("en"));
@@ -320,7 +349,7 @@ function renderRun(view, opts) {
   root.appendChild(el("h3", {}, t("charts")));
   root.appendChild(el("p", { class: "help" }, t("band_note")));
   const grid = el("div", { class: "charts" });
-  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, Object.assign({ shocks: view.shocks }, opts)));
+  for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, Object.assign({ shocks: view.shocks, names: view.names }, opts)));
   root.appendChild(grid);
   return root;
 }

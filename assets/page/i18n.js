@@ -110,7 +110,7 @@ const I18N = {
     table: "The same table `embedsim run` prints",
     lesson: "What to notice",
     more_changes: "More changes (any --set or --unset)",
-    more_changes_help: "One change a line, as on the command line: --set KEY=VALUE or --unset KEY. For example --set 'platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 3.0 }]'",
+    more_changes_help: "One change a line, as on the command line: --set KEY=VALUE or --unset KEY. For example:",
     constant: "not drawn, the same every day",
   },
   zh: {
@@ -221,7 +221,7 @@ const I18N = {
     table: "与 `embedsim run` 打印的相同的表格",
     lesson: "请注意",
     more_changes: "更多修改（任意 --set 或 --unset）",
-    more_changes_help: "每行一个修改，与命令行相同：--set 键=值 或 --unset 键。例如 --set 'platforms.voice.shocks=[{ from_day = 120, to_day = 160, multiplier = 3.0 }]'",
+    more_changes_help: "每行一个修改，与命令行相同：--set 键=值 或 --unset 键。例如：",
     constant: "未绘出，每天相同",
   },
 };

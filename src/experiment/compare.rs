@@ -21,6 +21,7 @@ use crate::metrics::summary::{PlatformSummary, summarize};
 use crate::model::RunOutput;
 use crate::output::atomic::{WriteError, num};
 use crate::scenario::Scenario;
+use crate::scenario::display::{Lang, Names};
 
 /// The difference B − A of one metric on one platform.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,8 +65,8 @@ impl Difference {
     }
 
     /// A plain sentence, e.g. "minhu closes 41.0 ± 3.2 more orders a month in the system under B".
-    pub fn sentence(&self) -> String {
-        let p = &self.platform;
+    pub fn sentence(&self, names: &Names) -> String {
+        let p = names.platform(&self.platform, Lang::En);
         if self.diff == 0.0 && (self.half_width == 0.0 || self.half_width.is_nan()) {
             return format!("{p}: {} is the same under A and B", self.metric);
         }
@@ -95,8 +96,8 @@ impl Difference {
 
 impl Difference {
     /// The sentence in 中文, e.g. "minhu：在 B 下，每月在系统内办结的工单多 41.0 ± 3.2 件".
-    pub fn sentence_zh(&self) -> String {
-        let p = &self.platform;
+    pub fn sentence_zh(&self, names: &Names) -> String {
+        let p = names.platform(&self.platform, Lang::Zh);
         let (name, scale, digits, unit) = match self.metric.as_str() {
             "closed_per_month" => ("每月在系统内办结的工单", 1.0, 1, " 件"),
             "closed_in_system_share" => ("在系统内办结的比例", 100.0, 1, " 个百分点"),
@@ -368,12 +369,12 @@ pub fn p_text(p: f64) -> String {
 impl RegimeShift {
     /// e.g. "under B voice ends 超载 overloaded in 3 of 4 replications (under A 嵌入 embedded),
     /// from day 326 in replication 0".
-    pub fn sentence(&self) -> String {
+    pub fn sentence(&self, names: &Names) -> String {
         let (a, b) = (self.a.0, self.b.0);
         let day = self.day.map_or(String::new(), |d| format!(", from day {d} in replication 0"));
         format!(
             "under B {} ends {} {} in {} of {} replications (under A {} {}){day}",
-            self.platform,
+            names.platform(&self.platform, Lang::En),
             b.chinese(),
             b.name(),
             self.b.1,
@@ -384,12 +385,12 @@ impl RegimeShift {
     }
 
     /// The sentence in 中文.
-    pub fn sentence_zh(&self) -> String {
+    pub fn sentence_zh(&self, names: &Names) -> String {
         let (a, b) = (self.a.0, self.b.0);
         let day = self.day.map_or(String::new(), |d| format!("，第 0 次重复从第 {d} 天起"));
         format!(
             "在 B 下，{} 在 {} 次重复中有 {} 次最终为{}（A 下为{}）{day}",
-            self.platform,
+            names.platform(&self.platform, Lang::Zh),
             self.replications,
             self.b.1,
             b.chinese(),
@@ -553,9 +554,21 @@ mod tests {
     #[test]
     fn long_waits_read_in_days_short_ones_in_hours() {
         let wait = |diff: f64| Difference { metric: "mean_wait_hours".into(), diff, mean_b: diff, ..gap(0.0, 0.0) };
-        assert!(wait(94.07).sentence().contains("3.9 ± 0.0 days longer"), "{}", wait(94.07).sentence());
-        assert!(wait(6.5).sentence().contains("6.50 ± 0.01 hours longer"), "{}", wait(6.5).sentence());
-        assert!(wait(94.07).sentence_zh().contains("3.9 ± 0.0 天"), "{}", wait(94.07).sentence_zh());
+        assert!(
+            wait(94.07).sentence(&Names::default()).contains("3.9 ± 0.0 days longer"),
+            "{}",
+            wait(94.07).sentence(&Names::default())
+        );
+        assert!(
+            wait(6.5).sentence(&Names::default()).contains("6.50 ± 0.01 hours longer"),
+            "{}",
+            wait(6.5).sentence(&Names::default())
+        );
+        assert!(
+            wait(94.07).sentence_zh(&Names::default()).contains("3.9 ± 0.0 天"),
+            "{}",
+            wait(94.07).sentence_zh(&Names::default())
+        );
     }
 
     fn gap(a: f64, b: f64) -> Difference {
@@ -575,12 +588,19 @@ mod tests {
 
     #[test]
     fn a_gap_widens_when_it_grows_in_size_whatever_its_sign() {
-        assert!(gap(-0.10, -0.20).sentence().contains("wider"), "{}", gap(-0.10, -0.20).sentence());
-        assert!(gap(0.10, 0.20).sentence().contains("wider"));
-        assert!(gap(0.20, 0.10).sentence().contains("narrower"));
-        assert!(gap(-0.20, -0.10).sentence().contains("narrower"));
-        assert!(gap(-0.20, -0.10).sentence_zh().contains("缩小"));
+        assert!(
+            gap(-0.10, -0.20).sentence(&Names::default()).contains("wider"),
+            "{}",
+            gap(-0.10, -0.20).sentence(&Names::default())
+        );
+        assert!(gap(0.10, 0.20).sentence(&Names::default()).contains("wider"));
+        assert!(gap(0.20, 0.10).sentence(&Names::default()).contains("narrower"));
+        assert!(gap(-0.20, -0.10).sentence(&Names::default()).contains("narrower"));
+        assert!(gap(-0.20, -0.10).sentence_zh(&Names::default()).contains("缩小"));
         let closes = Difference { metric: "closed_per_month".into(), ..gap(10.0, 5.0) };
-        assert!(closes.sentence().contains("fewer") && closes.sentence_zh().contains("减少"));
+        assert!(
+            closes.sentence(&Names::default()).contains("fewer")
+                && closes.sentence_zh(&Names::default()).contains("减少")
+        );
     }
 }

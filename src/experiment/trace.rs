@@ -3,6 +3,7 @@
 use crate::model::world::{SimError, TraceLine, run_traced, run_traced_from};
 use crate::output::story::{self, Lang};
 use crate::scenario::Scenario;
+use crate::scenario::display::Names;
 
 /// Why a trace cannot be told.
 #[derive(Debug, thiserror::Error)]
@@ -86,14 +87,15 @@ pub fn still_open(lines: &[TraceLine]) -> bool {
     !lines.iter().any(|l| l.event.ends())
 }
 
-/// The story as text in `lang`, one line per step, with elapsed time since arrival.
-pub fn tell_in(lines: &[TraceLine], lang: Lang) -> String {
+/// The story as text in `lang`, one line per step, with elapsed time since arrival; entities
+/// are called by their display names in `names`.
+pub fn tell_in(lines: &[TraceLine], lang: Lang, names: &Names) -> String {
     let Some(first) = lines.first() else { return String::new() };
     let mut s = String::new();
     for l in lines {
         let elapsed = l.at.hours() - first.at.hours();
         let at = story::time(l.at, lang);
-        s.push_str(&format!("{at:<15} +{elapsed:>7.1} h  {}\n", story::tell_event(&l.event, lang)));
+        s.push_str(&format!("{at:<15} +{elapsed:>7.1} h  {}\n", story::tell_event(&l.event, lang, names)));
     }
     if still_open(lines) {
         s.push_str(match lang {
@@ -104,7 +106,8 @@ pub fn tell_in(lines: &[TraceLine], lang: Lang) -> String {
     s
 }
 
-/// The story as text in English, as `embedsim trace` prints it.
+/// The story as text in English with ids, as `embedsim trace` prints it for a scenario without
+/// display names.
 pub fn tell(lines: &[TraceLine]) -> String {
-    tell_in(lines, Lang::En)
+    tell_in(lines, Lang::En, &Names::default())
 }

@@ -12,6 +12,7 @@ use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay};
 use crate::metrics::summary::PlatformSummary;
 use crate::model::RunOutput;
 use crate::scenario::Scenario;
+use crate::scenario::display::Lang;
 
 /// Trailing window, in days, of the on-time and burden shares drawn over time.
 pub const SHARE_WINDOW_DAYS: usize = 30;
@@ -107,6 +108,9 @@ pub struct RunView {
     pub platforms_total: Option<usize>,
     /// Demand shocks (M17), marked on every chart and strip so that a reader sees the cause.
     pub shocks: Vec<ShockWindow>,
+    /// Names for people of the scenario and its entities, in English and 中文; an id without
+    /// one is shown as it is.
+    pub names: crate::scenario::display::Names,
 }
 
 /// A demand shock on one platform: days `from_day` to `to_day`, demand times `multiplier`.
@@ -700,6 +704,7 @@ pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: us
             })
             .take(MAX_SHOCKS_SHOWN)
             .collect(),
+        names: sc.names.clone(),
     }
 }
 
@@ -741,7 +746,7 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
                 "{id} is {zh} {name} in {k} of {n} replications. {closed}% of its decided orders closed in the \
                  system, {on_time}% of those on time; it closed {per_month} orders a month; {burden}% of the staff \
                  hours on its orders were burden. Regime changes (replication {rep}): {ch}.",
-                id = spec.id,
+                id = sc.names.platform(&spec.id, Lang::En),
                 zh = modal.chinese(),
                 name = modal.name(),
                 ch = shown(&|d, r| format!("day {d} {}", r.name())),
@@ -749,7 +754,7 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
             let zh = format!(
                 "{id}：{n} 次重复中有 {k} 次为「{zh}」。已决工单中 {closed}% 在系统内办结，其中 {on_time}% 按时；\
                  每月办结 {per_month} 件；其工单占用的工时中 {burden}% 是负担。状态变化（第 {rep} 次重复）：{ch}。",
-                id = spec.id,
+                id = sc.names.platform(&spec.id, Lang::Zh),
                 zh = modal.chinese(),
                 ch = shown(&|d, r| format!("第 {d} 天 {}", r.chinese())),
             );

@@ -241,7 +241,7 @@ fn meaning_of(pattern: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// Keys of `[townships.<id>]` (many townships from templates), which the reference does not use.
-const TOWNSHIP_KEYS: [(&str, &str, &str); 6] = [
+const TOWNSHIP_KEYS: [(&str, &str, &str); 8] = [
     (
         "townships.<id>.template",
         "required",
@@ -253,6 +253,8 @@ const TOWNSHIP_KEYS: [(&str, &str, &str); 6] = [
         "1",
         "how many townships of this kind (each named <id>_1, <id>_2, ...; at most 20,000 in all)",
     ),
+    ("townships.<id>.display.en", "none", "its name for people in English (without: its id); a copy adds its number"),
+    ("townships.<id>.display.zh", "none", "its name in 中文 (without: its district's name); a copy adds 'N 号街道'"),
     ("townships.<id>.set", "none", "changes to the template for this township, as key = value"),
     ("townships.<id>.list", "none", "per-copy values of a key, one per copy"),
     ("townships.<id>.vary", "none", "keys drawn at random per copy (from the scenario's seed)"),
@@ -262,6 +264,9 @@ const TOWNSHIP_KEYS: [(&str, &str, &str); 6] = [
 pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("name", "none", "the scenario's name (output folders are named after it; default: the file's name)"),
     ("description", "none", "one line saying what the scenario shows"),
+    ("description_zh", "none", "the description in 中文, shown on the page and in reports when 中文 is chosen"),
+    ("display.en", "none", "the scenario's name for people in English (without: `name`)"),
+    ("display.zh", "none", "the scenario's name for people in 中文 (without: `name`)"),
     ("simulation.duration_days", "required", "days simulated in each replication"),
     ("simulation.warmup_days", "0", "first days not counted in the figures"),
     ("simulation.seed", "1", "the seed every random stream is derived from"),
@@ -271,10 +276,30 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("simulation.max_events", "500000000", "stop a run after this many events (a runaway guard)"),
     ("calendar.hours_per_day", "8", "working hours a day; offices work only then"),
     ("calendar.days_per_week", "5", "working days a week"),
+    (
+        "leaders.<id>.display.en",
+        "none",
+        "its name for people in English (page, reports, charts, stories; without: the id)",
+    ),
+    (
+        "leaders.<id>.display.zh",
+        "none",
+        "its name for people in 中文 (without: the id, which keys and files always use)",
+    ),
     ("leaders.<id>.attention_hours_per_day", "required", "a core leader's daily hours for platform items (M1)"),
     ("leaders.<id>.other_claims_hours_per_day", "0", "meetings and inspections that take from that attention"),
     ("leaders.<id>.delegate.inbox_threshold", "required", "inbox length from which items spill to a deputy (M13)"),
     ("leaders.<id>.delegate.deputy_attention_hours_per_day", "required", "the deputy's daily hours for items (M13)"),
+    (
+        "departments.<id>.display.en",
+        "none",
+        "its name for people in English (page, reports, charts, stories; without: the id)",
+    ),
+    (
+        "departments.<id>.display.zh",
+        "none",
+        "its name for people in 中文 (without: the id, which keys and files always use)",
+    ),
     ("departments.<id>.staff", "required", "identical workers, each doing one job at a time"),
     ("departments.<id>.line_tasks.rate_per_day", "required", "line tasks (条线任务) arriving a day (M14)"),
     (
@@ -312,6 +337,16 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
         "township",
         "township (块) or county (条): a township leader has no authority over a county department",
     ),
+    (
+        "categories.<id>.display.en",
+        "none",
+        "its name for people in English (page, reports, charts, stories; without: the id)",
+    ),
+    (
+        "categories.<id>.display.zh",
+        "none",
+        "its name for people in 中文 (without: the id, which keys and files always use)",
+    ),
     ("categories.<id>.share", "required", "relative weight of this kind of issue in the mix"),
     ("categories.<id>.departments", "required", "departments that work it (more than one: a joint order)"),
     ("categories.<id>.effort_hours.dist", "required", "distribution of each department's part"),
@@ -320,6 +355,16 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("categories.<id>.authority", "township", "township, or county: escalated above the township (M7)"),
     ("categories.<id>.reasonable", "true", "false: an unreasonable demand (M15)"),
     ("categories.<id>.shared", "false", "a shared (public) interest, for [points] shared_only"),
+    (
+        "villages.<id>.display.en",
+        "none",
+        "its name for people in English (page, reports, charts, stories; without: the id)",
+    ),
+    (
+        "villages.<id>.display.zh",
+        "none",
+        "its name for people in 中文 (without: the id, which keys and files always use)",
+    ),
     ("villages.<id>.population", "required", "people in the village"),
     ("villages.<id>.issues_per_1000_per_day", "required", "issues arising per 1,000 people a day"),
     ("villages.<id>.grid_workers", "0", "grid workers patrolling it"),
@@ -446,6 +491,16 @@ pub const MEANINGS: &[(&str, &str, &str)] = &[
     ("county.escalate_prob", "required", "chance an issue above the township is escalated to the county (M7)"),
     ("county.delay_days", "10", "mean days the county takes"),
     ("county.resolve_prob", "1", "chance the county resolves it"),
+    (
+        "platforms.<id>.display.en",
+        "none",
+        "its name for people in English (page, reports, charts, stories; without: the id)",
+    ),
+    (
+        "platforms.<id>.display.zh",
+        "none",
+        "its name for people in 中文 (without: the id, which keys and files always use)",
+    ),
     ("platforms.<id>.dispatch", "required", "who sends orders to departments: leader, operator, auto or centre"),
     ("platforms.<id>.leader", "required", "the leader who dispatches (dispatch = leader)"),
     ("platforms.<id>.review_hours.dist", "required", "distribution of the leader's review of an order"),

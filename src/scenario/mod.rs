@@ -1,6 +1,7 @@
 //! Scenario files: TOML → raw serde mirror → validated [`Scenario`].
 
 pub mod bundled;
+pub mod display;
 pub mod keys;
 pub mod model;
 pub mod overrides;

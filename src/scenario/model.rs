@@ -67,6 +67,8 @@ pub struct Scenario {
     pub turnover: Option<TurnoverSpec>,
     /// Which township owns what, and what each village and platform can reach.
     pub layout: Layout,
+    /// Names for people, in English and 中文 (`display = { en, zh }` beside ids).
+    pub names: super::display::Names,
 }
 
 /// One township (street) of a scenario with `[townships]`.

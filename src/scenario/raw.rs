@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct RawScenario {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// The scenario's name for people, in English and 中文.
+    pub display: Option<RawDisplay>,
+    /// `description` in 中文.
+    pub description_zh: Option<String>,
     pub simulation: RawSimulation,
     pub calendar: Option<RawCalendar>,
     #[serde(default)]
@@ -38,6 +42,14 @@ pub struct RawScenario {
     pub whistle: Option<RawWhistle>,
     pub proactive: Option<RawProactive>,
     pub turnover: Option<RawTurnover>,
+}
+
+/// `display = { en = "...", zh = "..." }`: a name for people beside an id.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisplay {
+    pub en: Option<String>,
+    pub zh: Option<String>,
 }
 
 /// `[simulation]`.
@@ -77,6 +89,8 @@ pub struct RawDist {
 #[serde(deny_unknown_fields)]
 pub struct RawDepartment {
     pub staff: i64,
+    /// Its name for people, in English and 中文 (the id stays what files and keys use).
+    pub display: Option<RawDisplay>,
     /// "township" (default) or "county": a county line department (条).
     pub level: Option<String>,
     pub line_tasks: Option<RawLineTasks>,
@@ -135,6 +149,8 @@ pub struct RawLineTasks {
 #[serde(deny_unknown_fields)]
 pub struct RawLeader {
     pub attention_hours_per_day: f64,
+    /// Its name for people, in English and 中文 (the id stays what files and keys use).
+    pub display: Option<RawDisplay>,
     pub other_claims_hours_per_day: Option<f64>,
     pub delegate: Option<RawDelegate>,
 }
@@ -152,6 +168,8 @@ pub struct RawDelegate {
 #[serde(deny_unknown_fields)]
 pub struct RawPlatform {
     pub dispatch: String,
+    /// Its name for people, in English and 中文 (the id stays what files and keys use).
+    pub display: Option<RawDisplay>,
     pub arrival_rate_per_day: Option<f64>,
     pub route: Option<Vec<String>>,
     pub effort_hours: Option<RawDist>,
@@ -292,6 +310,8 @@ pub struct RawOperator {
 #[serde(deny_unknown_fields)]
 pub struct RawCategory {
     pub share: f64,
+    /// Its name for people, in English and 中文 (the id stays what files and keys use).
+    pub display: Option<RawDisplay>,
     pub departments: Vec<String>,
     pub effort_hours: RawDist,
     pub authority: Option<String>,
@@ -304,6 +324,8 @@ pub struct RawCategory {
 #[serde(deny_unknown_fields)]
 pub struct RawVillage {
     pub population: i64,
+    /// Its name for people, in English and 中文 (the id stays what files and keys use).
+    pub display: Option<RawDisplay>,
     pub issues_per_1000_per_day: f64,
     pub grid_workers: Option<i64>,
 }

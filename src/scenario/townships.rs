@@ -107,7 +107,8 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
         return Err(problems);
     }
     // The instances, copies unrolled, each with the template table it starts from.
-    let mut instances: Vec<(String, String, Option<String>, toml::Table)> = Vec::new();
+    type Labels = (String, Option<String>);
+    let mut instances: Vec<(String, String, Option<String>, toml::Table, Labels)> = Vec::new();
     for (id, t) in &townships {
         let key = format!("townships.{id}");
         let Some(t) = t.as_table() else {
@@ -115,11 +116,11 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
             continue;
         };
         for k in t.keys() {
-            if !["template", "district", "copies", "set", "list", "vary"].contains(&k.as_str()) {
+            if !["template", "district", "copies", "set", "list", "vary", "display"].contains(&k.as_str()) {
                 bad(
                     &mut problems,
                     format!("{key}.{k}"),
-                    "unknown key (a township takes template, district, copies, set, list, vary)",
+                    "unknown key (a township takes template, district, copies, set, list, vary, display)",
                 );
             }
         }
@@ -160,6 +161,24 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
                 1
             }
         };
+        // What a person calls the township in 中文: its `display.zh`, else its district's `name`;
+        // a copy adds its number ("东城区 3 号街道"). Its entities' display names begin with it.
+        let display = |lang: &str| t.get("display").and_then(|d| d.get(lang)).and_then(|z| z.as_str());
+        match t.get("display") {
+            Some(toml::Value::Table(d)) => {
+                for (k, v) in d {
+                    if !(["en", "zh"].contains(&k.as_str()) && v.is_str()) {
+                        bad(&mut problems, format!("{key}.display.{k}"), "expected en or zh, each a name (a string)");
+                    }
+                }
+            }
+            Some(_) => bad(&mut problems, format!("{key}.display"), "expected { en = \"...\", zh = \"...\" }"),
+            None => {}
+        }
+        let own = display("zh");
+        let own_en = display("en");
+        let district_name =
+            district.as_ref().and_then(|d| districts.get(d)).and_then(|d| d.get("name")).and_then(|n| n.as_str());
         let mut streams_rng = Streams::new(seed, 0).stream(&format!("townships/{id}"));
         for c in 0..copies {
             let inst = if t.contains_key("copies") { format!("{id}_{}", c + 1) } else { id.clone() };
@@ -211,7 +230,17 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
                     }
                 }
             }
-            instances.push((inst, tpl.to_string(), district.clone(), body));
+            let label = match (own.or(district_name), t.contains_key("copies")) {
+                (Some(name), true) => Some(format!("{name} {} 号街道", c + 1)),
+                (Some(name), false) => Some(name.to_string()),
+                (None, _) => None,
+            };
+            let label_en = match own_en {
+                Some(name) if t.contains_key("copies") => format!("{name} {}", c + 1),
+                Some(name) => name.to_string(),
+                None => inst.clone(),
+            };
+            instances.push((inst, tpl.to_string(), district.clone(), body, (label_en, label)));
         }
     }
     if instances.len() > MAX_TOWNSHIPS {
@@ -226,7 +255,7 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
     }
     let single = instances.len() == 1;
     let mut exp = Expansion::default();
-    for (ti, (id, tpl, district, body)) in instances.into_iter().enumerate() {
+    for (ti, (id, tpl, district, body, label)) in instances.into_iter().enumerate() {
         let mut info = TownshipInfo { id: id.clone(), district, template: tpl.clone(), names: Default::default() };
         for (k, kind) in KINDS.iter().enumerate() {
             if let Some(t) = body.get(*kind).and_then(|v| v.as_table()) {
@@ -254,6 +283,9 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
                 let flat = info.names[k][local].clone();
                 let mut v = v.clone();
                 rename_references(&mut v, k, &info);
+                if !single {
+                    name_in_township(&mut v, &label.0, label.1.as_deref());
+                }
                 if target.insert(flat.clone(), v).is_some() {
                     bad(
                         &mut problems,
@@ -267,6 +299,18 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
         exp.townships.push(info);
     }
     if problems.is_empty() { Ok(Some(exp)) } else { Err(problems) }
+}
+
+/// An instance's entity's display names say which township it belongs to: `dongcheng_3 office`,
+/// `东城区 3 号街道·综合执法办`.
+fn name_in_township(v: &mut toml::Value, label_en: &str, label_zh: Option<&str>) {
+    let Some(d) = v.get_mut("display").and_then(|d| d.as_table_mut()) else { return };
+    if let Some(toml::Value::String(en)) = d.get_mut("en") {
+        *en = format!("{label_en} {en}");
+    }
+    if let (Some(toml::Value::String(zh)), Some(label)) = (d.get_mut("zh"), label_zh) {
+        *zh = format!("{label}·{zh}");
+    }
 }
 
 fn take_table(table: &mut toml::Table, key: &str, problems: &mut Vec<Problem>) -> toml::Table {

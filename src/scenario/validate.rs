@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::display::{Display, Names};
 use super::model::*;
 use super::raw::*;
 use crate::engine::dist::Dist;
@@ -127,6 +128,29 @@ impl V {
         } else if id.starts_with(['=', '+', '-', '@']) {
             // A CSV cell beginning so is a formula to a spreadsheet.
             self.bad(key, format!("expected an id that does not begin with =, +, - or @, found \"{id}\""));
+        }
+    }
+
+    /// A name for people: printed, never a file name; one line, no invisible characters.
+    fn display_text(&mut self, key: &str, text: &str) -> Option<String> {
+        let n = text.chars().count();
+        if n == 0 || n > MAX_DISPLAY_CHARS {
+            self.bad(key, format!("expected a name of 1 to {MAX_DISPLAY_CHARS} characters, found {n} characters"));
+            None
+        } else if let Some(c) = text.chars().find(|&c| crate::text::is_unsafe_char(c)) {
+            self.bad(key, format!("expected one line without control or invisible characters, found {c:?}"));
+            None
+        } else {
+            Some(text.to_string())
+        }
+    }
+
+    /// `display = { en, zh }` at `key`.
+    fn display(&mut self, key: &str, d: Option<&RawDisplay>) -> Display {
+        let Some(d) = d else { return Display::default() };
+        Display {
+            en: d.en.as_ref().and_then(|t| self.display_text(&format!("{key}.en"), t)),
+            zh: d.zh.as_ref().and_then(|t| self.display_text(&format!("{key}.zh"), t)),
         }
     }
 
@@ -315,6 +339,7 @@ pub fn validate(
     if let Some(name) = &raw.name {
         v.id("name", name);
     }
+    let names = display_names(&mut v, raw);
 
     // Departments.
     let mut departments = Vec::new();
@@ -1032,6 +1057,7 @@ pub fn validate(
         proactive,
         turnover,
         layout,
+        names,
     })
 }
 
@@ -1082,6 +1108,47 @@ impl ByOwner {
 
 /// Who owns what, and what each village and platform reaches (see [`Layout`]).
 #[allow(clippy::too_many_arguments)]
+/// Most characters of a display name or a 中文 description.
+pub const MAX_DISPLAY_CHARS: usize = 200;
+
+/// Every `display = { en, zh }` of the file, and `description_zh`.
+fn display_names(v: &mut V, raw: &RawScenario) -> Names {
+    let mut entities = BTreeMap::new();
+    let mut add = |v: &mut V, kind: &str, id: &str, d: Option<&RawDisplay>| {
+        let key = format!("{kind}.{id}");
+        let d = v.display(&format!("{key}.display"), d);
+        if d != Display::default() {
+            entities.insert(key, d);
+        }
+    };
+    for (id, x) in &raw.departments {
+        add(v, "departments", id, x.display.as_ref());
+    }
+    for (id, x) in &raw.leaders {
+        add(v, "leaders", id, x.display.as_ref());
+    }
+    for (id, x) in &raw.platforms {
+        add(v, "platforms", id, x.display.as_ref());
+    }
+    for (id, x) in &raw.categories {
+        add(v, "categories", id, x.display.as_ref());
+    }
+    for (id, x) in &raw.villages {
+        add(v, "villages", id, x.display.as_ref());
+    }
+    Names {
+        scenario: v.display("display", raw.display.as_ref()),
+        description_zh: raw.description_zh.as_ref().and_then(|t| {
+            if t.chars().count() > 2_000 {
+                v.bad("description_zh", format!("expected at most 2000 characters, found {}", t.chars().count()));
+                return None;
+            }
+            Some(t.clone())
+        }),
+        entities,
+    }
+}
+
 fn layout(
     v: &mut V,
     raw: &RawScenario,

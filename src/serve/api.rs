@@ -323,6 +323,8 @@ pub enum JobState {
     Error {
         /// The command line's message.
         error: String,
+        /// The same in 中文.
+        error_zh: String,
     },
 }
 
@@ -579,7 +581,7 @@ impl Jobs {
                 .unwrap_or_else(|_| Err("the run stopped on an internal error".into()));
             let state = match state {
                 Ok(result) => JobState::Done { result: Box::new(result) },
-                Err(error) => JobState::Error { error },
+                Err(error) => JobState::Error { error_zh: super::zh::error_zh(&error), error },
             };
             for side in &job.sides {
                 side.close();
@@ -660,15 +662,20 @@ fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
                 .map(|s| Bilingual {
                     en: format!(
                         "{}.",
-                        s.sentence().replace("under B ", "with the changes ").replace("under A", "without the changes")
+                        s.sentence(&p.variant.names)
+                            .replace("under B ", "with the changes ")
+                            .replace("under A", "without the changes")
                     ),
-                    zh: format!("{}。", s.sentence_zh().replace("在 B 下，", "改动后，").replace("A 下", "改动前")),
+                    zh: format!(
+                        "{}。",
+                        s.sentence_zh(&p.variant.names).replace("在 B 下，", "改动后，").replace("A 下", "改动前")
+                    ),
                 })
                 .chain(
                     differences_of_runs(control, &p.variant, &outs_b, &outs_a).iter().filter(|d| d.significant()).map(
                         |d| Bilingual {
-                            en: format!("{}.", d.sentence().replace(" under B", " with the changes")),
-                            zh: format!("{}。", d.sentence_zh().replace("在 B 下，", "改动后，")),
+                            en: format!("{}.", d.sentence(&p.variant.names).replace(" under B", " with the changes")),
+                            zh: format!("{}。", d.sentence_zh(&p.variant.names).replace("在 B 下，", "改动后，")),
                         },
                     ),
                 )
@@ -744,8 +751,8 @@ pub fn story(req: &TraceRequest, sources: &[Source]) -> Result<Story, ApiError> 
             at: story::time(l.at, Lang::En),
             at_zh: story::time(l.at, Lang::Zh),
             elapsed_hours: l.at.hours() - first,
-            what: story::en(&l.event),
-            what_zh: story::zh(&l.event),
+            what: story::tell_event(&l.event, Lang::En, &p.variant.names),
+            what_zh: story::tell_event(&l.event, Lang::Zh, &p.variant.names),
         })
         .collect();
     let s = settings(&p);

@@ -10,6 +10,7 @@
 //! command line's message.
 
 pub mod api;
+pub mod zh;
 
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
@@ -140,10 +141,13 @@ fn json<T: Serialize>(req: Request, status: u16, value: &T) {
 #[derive(Serialize)]
 struct ErrorBody {
     error: String,
+    /// The same in 中文, for the page's 中文 view.
+    error_zh: String,
 }
 
 fn error(req: Request, status: u16, message: impl Into<String>) {
-    json(req, status, &ErrorBody { error: message.into() });
+    let error = message.into();
+    json(req, status, &ErrorBody { error_zh: zh::error_zh(&error), error });
 }
 
 fn header_value<'r>(req: &'r Request, name: &'static str) -> Option<&'r str> {
@@ -201,6 +205,8 @@ struct ScenarioInfo {
     seed: u64,
     replications: u32,
     controls: Vec<api::Control>,
+    /// Display names of the scenario and its entities (the sliders name them).
+    names: crate::scenario::display::Names,
 }
 
 fn scenario_list(state: &State) -> Vec<Result<ScenarioInfo, String>> {
@@ -219,6 +225,7 @@ fn scenario_list(state: &State) -> Vec<Result<ScenarioInfo, String>> {
                 seed: sc.simulation.seed,
                 replications: sc.simulation.replications.min(api::MAX_PAGE_REPLICATIONS),
                 controls: api::controls(&sc),
+                names: sc.names.clone(),
             })
         })
         .collect()
