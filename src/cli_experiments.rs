@@ -64,6 +64,7 @@ pub fn sweep(
             text: std::fs::read_to_string(file).unwrap_or_default(),
             base: base.map(|s| s.name.clone()).unwrap_or_default(),
             description: base.and_then(|s| s.description.clone()).unwrap_or_default(),
+            names: base.map(|s| s.names.clone()).unwrap_or_default(),
         };
         let html = embedsim::output::html::sweep_report(&sweep_view(&m, &stats, source));
         let path = dir.join(shard::REPORT);

@@ -194,7 +194,7 @@ fn sweep_report_maps_the_regimes_on_a_categorical_axis_in_both_languages() {
     let zh = browser::dump_dom(&chromium, &format!("{url}?lang=zh"), 5000);
     assert_eq!(attr(&dom, "data-title"), "embedsim sweep report");
     assert_eq!(attr(&zh, "data-title"), "embedsim 参数扫描报告", "labels read in 中文");
-    assert!(attr(&zh, "data-sentences").contains("voice：6 个参数点中"), "sentences in 中文");
+    assert!(attr(&zh, "data-sentences").contains("民声平台：6 个参数点中"), "sentences in 中文, the platform by name");
     assert!(zh.contains("各平台在每个参数点的众数状态"));
     browser::screenshot(&chromium, &format!("{url}?lang=zh"), "sweep-report-zh.png", 5000);
     browser::screenshot(&chromium, &url, "sweep-report-en.png", 5000);

@@ -400,7 +400,7 @@ function drawRegimeMap(view, map) {
   const banded = view.grid || ax.categorical || (ay && ay.categorical);
   const w = 560, h = ay ? 340 : 120, m = { l: ay ? 78 : 20, r: 10, t: 26, b: 48 };
   const svg = el("svg:svg", { viewBox: `0 0 ${w} ${h}`, class: "regime-map", "data-platform": map.platform });
-  svg.appendChild(el("svg:text", { x: 0, y: 14, class: "strip-title" }, map.platform));
+  svg.appendChild(el("svg:text", { x: 0, y: 14, class: "strip-title" }, nameOf(view.names, "platforms", map.platform)));
   const px = sweepScale(ax, banded), py = ay ? sweepScale(ay, banded) : [[0, 1]];
   const X = (f) => m.l + f * (w - m.l - m.r);
   const Y = (f) => h - m.b - f * (h - m.t - m.b);

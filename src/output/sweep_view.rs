@@ -3,6 +3,7 @@
 //! values, in the sweep file's order, drawn as such), and the decisive figures in sentences in
 //! English and 中文.
 
+use crate::scenario::display::{Lang, Names};
 use serde::Serialize;
 
 use super::html::Bilingual;
@@ -79,6 +80,8 @@ pub struct SweepView {
     pub maps: Vec<MapView>,
     /// The decisive figures in sentences.
     pub sentences: Vec<Bilingual>,
+    /// The base scenario's names for people (its platforms name the maps).
+    pub names: Names,
 }
 
 /// The sweep's own description: its file, the base scenario.
@@ -92,6 +95,8 @@ pub struct SweepSource {
     pub base: String,
     /// The base scenario's description.
     pub description: String,
+    /// The base scenario's names for people.
+    pub names: Names,
 }
 
 /// Builds the view of a finished sweep from its manifest and per-point statistics.
@@ -147,7 +152,7 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
         .map(|g| g.name())
         .filter(|n| maps.iter().any(|m| m.cells.iter().any(|c| c.regime == *n)))
         .collect();
-    let sentences = sentences(m, &axes, &maps, grid);
+    let sentences = sentences(m, &axes, &maps, grid, &source.names);
     SweepView {
         version: crate::provenance::describe(),
         name: m.name.clone(),
@@ -165,6 +170,7 @@ pub fn sweep_view(m: &Manifest, stats: &[PointStats], source: SweepSource) -> Sw
         regime_names: shown,
         maps,
         sentences,
+        names: source.names,
     }
 }
 
@@ -234,10 +240,11 @@ fn along_words(runs: &[(&'static str, &str, &str)], categorical: bool) -> (Strin
 /// Most sentences about the rows of a two-parameter map, per platform.
 const MAX_ROWS: usize = 12;
 
-fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> Vec<Bilingual> {
+fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool, names: &Names) -> Vec<Bilingual> {
     let mut out = Vec::new();
     let n = m.points.len();
     for map in maps {
+        let (p_en, p_zh) = (names.platform(&map.platform, Lang::En), names.platform(&map.platform, Lang::Zh));
         let mut counts: Vec<(Regime, usize)> = Regime::ALL
             .iter()
             .map(|g| (*g, map.cells.iter().filter(|c| c.regime == g.name()).count()))
@@ -247,8 +254,8 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
         let en: Vec<String> = counts.iter().map(|(g, k)| format!("{} at {k}", g.name())).collect();
         let zh: Vec<String> = counts.iter().map(|(g, k)| format!("{}的有 {k} 个", g.chinese())).collect();
         out.push(Bilingual {
-            en: format!("{}: of {n} points, the modal regime is {}.", map.platform, en.join(", ")),
-            zh: format!("{}：{n} 个参数点中，众数状态为{}。", map.platform, zh.join("，")),
+            en: format!("{p_en}: of {n} points, the modal regime is {}.", en.join(", ")),
+            zh: format!("{p_zh}：{n} 个参数点中，众数状态为{}。", zh.join("，")),
         });
         if counts.len() < 2 || !grid {
             continue;
@@ -261,8 +268,8 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
                     .collect();
                 let (en, zh) = along_words(&runs_along(&seq), a0.categorical);
                 out.push(Bilingual {
-                    en: format!("Along {}, {} is {en}.", a0.words, map.platform),
-                    zh: format!("沿{}，{} {zh}。", a0.words_zh, map.platform),
+                    en: format!("Along {}, {p_en} is {en}.", a0.words),
+                    zh: format!("沿{}，{p_zh} {zh}。", a0.words_zh),
                 });
             }
             2 => {
@@ -275,8 +282,8 @@ fn sentences(m: &Manifest, axes: &[AxisView], maps: &[MapView], grid: bool) -> V
                         .collect();
                     let (en, zh) = along_words(&runs_along(&seq), a0.categorical);
                     out.push(Bilingual {
-                        en: format!("{} at {} = {y}: along {}, {en}.", map.platform, a1.words, a0.words),
-                        zh: format!("{}，{} = {y}：沿{}，{zh}。", map.platform, a1.words_zh, a0.words_zh),
+                        en: format!("{p_en} at {} = {y}: along {}, {en}.", a1.words, a0.words),
+                        zh: format!("{p_zh}，{} = {y}：沿{}，{zh}。", a1.words_zh, a0.words_zh),
                     });
                 }
             }
