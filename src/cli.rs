@@ -308,6 +308,11 @@ enum Command {
         /// the port can run simulations.
         #[arg(long)]
         allow_remote: bool,
+        /// With --allow-remote, a host name students use to reach the page (repeat for more);
+        /// without it only IP addresses are answered, so that another web site cannot reach the
+        /// server through a name of its own (DNS rebinding).
+        #[arg(long = "host", value_name = "NAME", requires = "allow_remote")]
+        hosts: Vec<String>,
         /// Do not open the page in a browser.
         #[arg(long)]
         no_open: bool,
@@ -446,8 +451,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 large,
             )
         }
-        Command::Serve { scenarios, port, bind, allow_remote, no_open } => {
-            serve(scenarios, port, bind, allow_remote, no_open)
+        Command::Serve { scenarios, port, bind, allow_remote, hosts, no_open } => {
+            serve(scenarios, port, bind, allow_remote, hosts, no_open)
         }
         Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
@@ -758,6 +763,7 @@ fn serve(
     port: u16,
     bind: Option<std::net::IpAddr>,
     allow_remote: bool,
+    hosts: Vec<String>,
     no_open: bool,
 ) -> Result<ExitCode> {
     use embedsim::serve::{self, api::Source};
@@ -774,7 +780,7 @@ fn serve(
         let id = f.file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
         scenarios.push(Source { id, file, text });
     }
-    let running = serve::start(serve::Config { bind, port, allow_remote, scenarios })?;
+    let running = serve::start(serve::Config { bind, port, allow_remote, hosts, scenarios })?;
     let host = if running.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { running.addr.ip().to_string() };
     let url = format!("http://{host}:{}/", running.addr.port());
     outln!("serving the classroom page at {url} (Ctrl-C to stop)");

@@ -19,7 +19,13 @@ fn root() -> &'static Path {
 }
 
 fn server() -> serve::Running {
-    let config = serve::Config { bind: [127, 0, 0, 1].into(), port: 0, allow_remote: false, scenarios: Vec::new() };
+    let config = serve::Config {
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        allow_remote: false,
+        hosts: Vec::new(),
+        scenarios: Vec::new(),
+    };
     serve::start(config).expect("the server starts on a free port")
 }
 
@@ -406,6 +412,39 @@ fn other_sites_cannot_drive_it() {
         assert_eq!(http(s.addr, "GET", asset, &[], "").0, 200, "{asset}");
     }
     assert!(!page.contains("http://") && !page.contains("https://"), "the page fetches nothing from outside");
+    s.stop();
+}
+
+/// Under --allow-remote a page on another site whose name resolves to the classroom machine
+/// (DNS rebinding) sends its own name as Host and Origin: refused; IP addresses and names given
+/// with --host are answered.
+#[test]
+fn a_rebound_name_cannot_drive_a_server_open_to_the_classroom() {
+    let config = serve::Config {
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        allow_remote: true,
+        hosts: vec!["classroom.local".into()],
+        scenarios: Vec::new(),
+    };
+    let s = serve::start(config).unwrap();
+    let port = s.addr.port();
+    let evil = format!("evil.example:{port}");
+    let evil_origin = format!("http://{evil}");
+    let (status, text) = http(s.addr, "GET", "/", &[("Host", &evil), ("Origin", &evil_origin)], "");
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("--host"), "the refusal says how to allow a name: {text}");
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("10.1.2.3:{port}"),
+        format!("[::1]:{port}"),
+        format!("classroom.local:{port}"),
+    ] {
+        let (status, text) = http(s.addr, "GET", "/api/scenarios", &[("Host", &host)], "");
+        assert_eq!(status, 200, "{host}: {text}");
+    }
+    let (status, _) = http(s.addr, "GET", "/", &[("Host", "127.0.0.1:1")], "");
+    assert_eq!(status, 403, "another port is another server");
     s.stop();
 }
 

@@ -39,8 +39,12 @@ pub struct Config {
     pub bind: IpAddr,
     /// Port (0: any free port).
     pub port: u16,
-    /// Accept connections from other machines, and any Host.
+    /// Accept connections from other machines: a request's Host must then be an IP address or
+    /// one of `hosts`.
     pub allow_remote: bool,
+    /// Host names the page may be reached by under `allow_remote` (`--host NAME`), besides IP
+    /// addresses and this machine's own names.
+    pub hosts: Vec<String>,
     /// Scenarios given on the command line, offered first.
     pub scenarios: Vec<Source>,
 }
@@ -154,6 +158,27 @@ fn header_value<'r>(req: &'r Request, name: &'static str) -> Option<&'r str> {
     req.headers().iter().find(|h| h.field.equiv(name)).map(|h| h.value.as_str())
 }
 
+/// Whether `host` (a Host header) names this server under `--allow-remote`: an IP address (with
+/// this port or none), `localhost`, or a name in `names`.
+fn host_allowed(host: &str, port: u16, names: &[String]) -> bool {
+    let name = match host.rsplit_once(':') {
+        // `[::1]:7878`, `10.0.0.5:7878`, `name:7878`; a bare IPv6 literal has colons of its own.
+        Some((name, p))
+            if !name.is_empty() && p.parse::<u16>().is_ok() && (!host.starts_with('[') || name.ends_with(']')) =>
+        {
+            if p.parse::<u16>() != Ok(port) {
+                return false;
+            }
+            name
+        }
+        _ => host,
+    };
+    let bare = name.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>().is_ok()
+        || bare.eq_ignore_ascii_case("localhost")
+        || names.iter().any(|n| n.eq_ignore_ascii_case(bare))
+}
+
 /// Whether a request may be answered; `Err` gives the status and why not.
 fn admit(state: &State, req: &Request) -> Result<(), (u16, String)> {
     let remote = req.remote_addr().map(|a| a.ip());
@@ -165,6 +190,18 @@ fn admit(state: &State, req: &Request) -> Result<(), (u16, String)> {
     let local = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
     if !state.config.allow_remote && !local.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         return Err((403, format!("Host \"{host}\" refused: open the page at http://127.0.0.1:{port}/")));
+    }
+    // A page on another site whose name resolves to this machine (DNS rebinding) sends its own
+    // name as Host: only addresses and names the teacher gave are answered.
+    if state.config.allow_remote && !host_allowed(host, port, &state.config.hosts) {
+        return Err((
+            403,
+            format!(
+                "Host \"{}\" refused: open the page by this machine's IP address, or start the server \
+                 with --host NAME for each name it is reached by",
+                crate::text::printable(host)
+            ),
+        ));
     }
     if let Some(origin) = header_value(req, "Origin") {
         if !origin.eq_ignore_ascii_case(&format!("http://{host}")) {
