@@ -277,7 +277,7 @@ fn bad_parameters_are_named() {
         "{e}"
     );
     let e = sweep_error("path = \"departments.office.staff\"\nvalues = [1.5]");
-    assert!(e.contains("departments.office.staff") && e.contains("integer"), "{e}");
+    assert!(e.contains("departments.office.staff") && e.contains("expected a whole number from 1 to 100000, found 1.5"), "{e}");
     let e = sweep_error("path = \"leaders.secretary.attention_hours_per_day\"\nvalues = [9.0]");
     assert!(e.contains("leaders.secretary.attention_hours_per_day") && e.contains("at most"), "{e}");
     let e =
@@ -383,4 +383,24 @@ fn a_sweep_reaches_tables_the_base_leaves_out_but_not_names_it_lacks() {
         fs::write(d.path().join("sweep.toml"), sweep(path)).unwrap();
         sweep_cmd(d.path(), "bad", &[]).failure().stderr(predicates::str::contains(says));
     }
+}
+
+/// A base that writes a float key as a whole number (`arrival_rate_per_day = 5`) takes fractions
+/// from the sweep (docs/SWEEPS.md: float keys accept floats), and points.csv says the value run;
+/// a whole-number key (`staff`) still refuses a fraction, with its range.
+#[test]
+fn an_integer_in_the_base_takes_fractions_where_the_key_is_a_float() {
+    let sweep = "base = \"base.toml\"\nreplications = 1\n[[parameters]]\npath = \"platforms.minhu.arrival_rate_per_day\"\nvalues = [0.5, 5]\n";
+    let dir = setup(sweep);
+    sweep_cmd(dir.path(), "out", &[]).success();
+    let points = fs::read_to_string(dir.path().join("out/points.csv")).unwrap();
+    let values: Vec<&str> = points.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert!(values.contains(&"0.5") && values.contains(&"5"), "{points}");
+    let staff = "base = \"base.toml\"\n[[parameters]]\npath = \"departments.office.staff\"\nvalues = [2.5]\n";
+    let dir = setup(staff);
+    let err = String::from_utf8(sweep_cmd(dir.path(), "out", &[]).failure().get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("departments.office.staff") && err.contains("expected a whole number from 1 to 100000, found 2.5"),
+        "{err}"
+    );
 }

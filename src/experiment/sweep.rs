@@ -383,20 +383,27 @@ fn set_array(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result
 }
 
 /// Sets `path` in `table` to `value`, converting between integer and float to match an existing
-/// value (scenario keys such as `departments.x.staff` only accept integers).
+/// value (scenario keys such as `departments.x.staff` only accept integers). A fraction where the
+/// base wrote a whole number is set as it is when the key takes any number
+/// (`arrival_rate_per_day = 10` in the base, 0.5 in the sweep), and refused when it takes whole
+/// numbers only.
 pub fn set_path(table: &mut toml::Table, path: &str, value: &ParamValue) -> Result<(), SetError> {
     let (t, last) = parent_table(table, path)?;
     let new = match (t.get(&last), value) {
         (None, v) => v.to_toml(),
         (Some(toml::Value::Integer(_)), ParamValue::Int(i)) => toml::Value::Integer(*i),
         (Some(toml::Value::Integer(_)), ParamValue::Float(f)) => {
-            if f.fract() != 0.0 || !f.is_finite() || f.abs() > 9.0e15 {
-                return Err(SetError::Type(format!(
-                    "expected an integer (as in the base scenario), found {}",
-                    num(*f)
-                )));
+            if f.fract() == 0.0 && f.abs() <= 9.0e15 {
+                toml::Value::Integer(*f as i64)
+            } else {
+                match crate::scenario::keys::takes_whole_numbers(path) {
+                    Some((false, _)) => toml::Value::Float(*f),
+                    Some((true, range)) if !range.is_empty() => {
+                        return Err(SetError::Type(format!("expected {range}, found {}", num(*f))));
+                    }
+                    _ => return Err(SetError::Type(format!("expected a whole number, found {}", num(*f)))),
+                }
             }
-            toml::Value::Integer(*f as i64)
         }
         (Some(toml::Value::Float(_)), ParamValue::Int(i)) => toml::Value::Float(*i as f64),
         (Some(toml::Value::Float(_)), ParamValue::Float(f)) => toml::Value::Float(*f),
@@ -596,6 +603,12 @@ impl Sweep {
             apply(&mut t, &file, &p.path, &probe)?;
             if let Err(e @ ScenarioError::Toml { .. }) = load_table(t, &base_origin, None) {
                 let reason = e.problems().first().map(|p| p.message.clone()).unwrap_or_default();
+                // A value of the wrong type (2.5 staff) is a bad value, said with the key's range.
+                if reason.starts_with("invalid type: ") {
+                    let text = toml::to_string(&base).unwrap_or_default();
+                    let message = crate::scenario::type_error_in_words(&reason, &p.path, &text);
+                    return Err(SweepError::BadValue { file, path: p.path.clone(), message });
+                }
                 return Err(SweepError::UnknownPath { file, path: p.path.clone(), reason });
             }
             match axis {
@@ -751,7 +764,11 @@ fn actual_value(path: &str, v: &ParamValue, base: &toml::Table) -> ParamValue {
         }
     }
     match (cur, v) {
-        (Some(toml::Value::Integer(_)), ParamValue::Float(f)) => ParamValue::Int(f.round() as i64),
+        (Some(toml::Value::Integer(_)), ParamValue::Float(f))
+            if !matches!(crate::scenario::keys::takes_whole_numbers(path), Some((false, _))) =>
+        {
+            ParamValue::Int(f.round() as i64)
+        }
         _ => v.clone(),
     }
 }

@@ -222,6 +222,20 @@ pub fn dotted(path: &[Segment]) -> String {
     s
 }
 
+/// Whether dotted `path` takes whole numbers only (`departments.x.staff`), as the validator reads
+/// it, with its range in the validator's words ("a whole number from 1 to 100000"); `None` for a
+/// path that is not a number key of the format. Read once from the reference scenario.
+pub fn takes_whole_numbers(path: &str) -> Option<(bool, &'static str)> {
+    static KINDS: std::sync::OnceLock<Vec<(String, &'static str, String)>> = std::sync::OnceLock::new();
+    let kinds = KINDS.get_or_init(|| every_key().into_iter().map(|k| (k.pattern, k.kind, k.range)).collect());
+    let pattern = pattern_of(&segments(path));
+    kinds.iter().find(|(p, _, _)| *p == pattern).and_then(|(_, kind, range)| match *kind {
+        "whole number" => Some((true, range.as_str())),
+        "number" => Some((false, range.as_str())),
+        _ => None,
+    })
+}
+
 /// Whether dotted `path` is a key of the scenario format (chosen names stand for any name).
 pub fn is_format_key(path: &str) -> bool {
     let pattern = pattern_of(&segments(path));

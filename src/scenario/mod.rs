@@ -247,7 +247,7 @@ fn toml_error(e: &toml::de::Error, text: &str, origin: &str) -> ScenarioError {
 /// range as the validator states it: "expected a whole number from 1 to 100000, found the text
 /// \"six\"". The range is read from the validator itself (the value replaced by one below every
 /// range), so this message cannot drift from what `check` accepts. Other messages pass as they are.
-fn type_error_in_words(message: &str, key: &str, text: &str) -> String {
+pub(crate) fn type_error_in_words(message: &str, key: &str, text: &str) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         return unknown_key_in_words(rest).unwrap_or_else(|| message.to_string());
     }
