@@ -44,16 +44,25 @@ pub fn printable_lines(s: &str) -> Cow<'_, str> {
 
 /// A single, safe path component made from `s`: letters (any script), digits, `-`, `_` and `.`
 /// are kept, anything else (`/`, `\`, `:`, spaces, control characters) becomes `-`; leading dots
-/// are dropped so that `..` and hidden names cannot result; at most 100 characters; never empty.
+/// are dropped so that `..` and hidden names cannot result; never empty. At most
+/// [`MAX_SLUG_BYTES`] bytes, so that two slugs and the tool's own prefixes and suffixes
+/// (`regime-map-….svg`, `…-vs-…`) fit the 255 bytes a file name may have: 86 Chinese characters
+/// are 258 bytes.
 pub fn slug(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
-        .take(100)
-        .collect();
+    let mut mapped = String::new();
+    for c in s.trim_start_matches('.').chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' };
+        if mapped.len() + c.len_utf8() > MAX_SLUG_BYTES {
+            break;
+        }
+        mapped.push(c);
+    }
     let trimmed = mapped.trim_start_matches('.');
     if trimmed.is_empty() { "unnamed".to_string() } else { trimmed.to_string() }
 }
+
+/// Longest [`slug`], in bytes.
+pub const MAX_SLUG_BYTES: usize = 100;
 
 /// Latin words of `s` outside what a person types or cites: `code spans`, key paths and
 /// arguments (a token with `.`, `_`, `=`, `/`, `-` or a quote in it), numbers with units.
@@ -109,6 +118,9 @@ mod tests {
         }
         assert_eq!(slug("s-town"), "s-town");
         assert_eq!(slug("民呼我为 v1.2"), "民呼我为-v1.2");
+        // 86 Chinese characters are 258 bytes: the slug stops at 100 bytes, on a character.
+        let long = slug(&"镇".repeat(86));
+        assert!(long.len() <= MAX_SLUG_BYTES && long.chars().all(|c| c == '镇'), "{long}");
     }
 
     #[test]

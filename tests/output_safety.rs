@@ -89,3 +89,76 @@ fn a_name_never_takes_the_default_folder_outside_runs() {
     }
     assert!(!Path::new("/tmp/embedsim-escape-abs").exists());
 }
+
+const TWO_PLATFORMS: &str = r#"
+[simulation]
+duration_days = 20
+[departments.office]
+staff = 2
+[platforms.A]
+dispatch = "auto"
+arrival_rate_per_day = 1
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1 }
+[platforms.B]
+dispatch = "auto"
+arrival_rate_per_day = 1
+route = ["office"]
+effort_hours = { dist = "exponential", mean = 1 }
+"#;
+
+/// Two platforms whose ids make one file name are refused at load, with the file they would
+/// share; ids that differ in their files are not.
+#[test]
+fn platform_ids_that_would_share_a_file_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (a, b, clash) in [("\"p q\"", "p-q", true), ("P", "p", true), ("p", "q", false), ("\"p.q\"", "p_q", false)] {
+        let text = TWO_PLATFORMS
+            .replace("platforms.A]", &format!("platforms.{a}]"))
+            .replace("platforms.B]", &format!("platforms.{b}]"));
+        fs::write(dir.path().join("s.toml"), text).unwrap();
+        let out = cargo_bin_cmd!("embedsim").arg("check").arg(dir.path().join("s.toml")).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(!out.status.success(), clash, "{a} / {b}: {err}");
+        if clash {
+            assert!(err.contains("both make regime-map-") && err.contains("rename one"), "{err}");
+        }
+    }
+}
+
+/// A name of 86 Chinese characters (258 bytes; valid, at most 200 characters) runs into its
+/// default folder: the folder's name is cut to fit the file system, not refused at the end.
+#[test]
+fn a_long_chinese_name_makes_a_folder_the_file_system_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("name = \"{}\"\n{TWO_PLATFORMS}", "镇".repeat(86));
+    fs::write(dir.path().join("s.toml"), text).unwrap();
+    cargo_bin_cmd!("embedsim").current_dir(dir.path()).args(["run", "s.toml", "--quiet"]).assert().success();
+    let folder = fs::read_dir(dir.path().join("runs")).unwrap().next().unwrap().unwrap().file_name();
+    assert!(folder.len() <= 100, "{folder:?}");
+}
+
+/// A sweep named with a control character is refused before any point runs (it once failed at
+/// the end, writing the chart); so is a name longer than an id may be.
+#[test]
+fn a_sweep_name_is_checked_before_the_first_point() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("base.toml"), TWO_PLATFORMS).unwrap();
+    for name in ["bad\\u0007name".to_string(), "x".repeat(300_000)] {
+        let sweep = format!(
+            "name = \"{name}\"\nbase = \"base.toml\"\n[[parameters]]\npath = \"platforms.A.arrival_rate_per_day\"\nvalues = [1, 2]\n"
+        );
+        fs::write(dir.path().join("sweep.toml"), sweep).unwrap();
+        let start = std::time::Instant::now();
+        let out = cargo_bin_cmd!("embedsim")
+            .current_dir(dir.path())
+            .args(["sweep", "sweep.toml", "--out", "o"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("name: expected"), "{}", &err[..err.len().min(300)]);
+        assert!(!dir.path().join("o").join("runs.csv").exists(), "no point ran");
+        assert!(start.elapsed().as_secs() < 20, "refused at once");
+    }
+}

@@ -277,7 +277,10 @@ fn bad_parameters_are_named() {
         "{e}"
     );
     let e = sweep_error("path = \"departments.office.staff\"\nvalues = [1.5]");
-    assert!(e.contains("departments.office.staff") && e.contains("expected a whole number from 1 to 100000, found 1.5"), "{e}");
+    assert!(
+        e.contains("departments.office.staff") && e.contains("expected a whole number from 1 to 100000, found 1.5"),
+        "{e}"
+    );
     let e = sweep_error("path = \"leaders.secretary.attention_hours_per_day\"\nvalues = [9.0]");
     assert!(e.contains("leaders.secretary.attention_hours_per_day") && e.contains("at most"), "{e}");
     let e =

@@ -689,6 +689,21 @@ impl Sweep {
             }
         }
 
+        // The name titles every chart and names the default folder: checked now, not after the
+        // last point (a control character once failed the PNG at the end).
+        if let Some(name) = &raw.name {
+            let n = name.chars().count();
+            let why = if n == 0 || n > crate::scenario::validate::MAX_ID_CHARS {
+                Some(format!("expected 1 to {} characters, found {n}", crate::scenario::validate::MAX_ID_CHARS))
+            } else {
+                name.chars()
+                    .find(|&c| crate::text::is_unsafe_char(c))
+                    .map(|c| format!("expected no control or invisible characters, found {c:?}"))
+            };
+            if let Some(why) = why {
+                return Err(SweepError::Syntax { file, message: format!("name: {why}") });
+            }
+        }
         let mut h = fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325);
         h = fnv1a(b"\0", h);
         h = fnv1a(base_text.as_bytes(), h);

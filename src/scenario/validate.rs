@@ -336,6 +336,23 @@ pub fn validate(
             v.id(&format!("{table}.{id}"), id);
         }
     }
+    // A platform names files (a sweep's regime-map-<id>.svg): two ids that make one file name
+    // (`p q` and `p-q`, or `P` and `p` on a file system that ignores case) would overwrite each
+    // other's map.
+    let mut files: BTreeMap<String, &str> = BTreeMap::new();
+    for id in platform_ids.keys() {
+        let file = crate::text::slug(id).to_lowercase();
+        if let Some(other) = files.insert(file.clone(), id) {
+            v.bad(
+                format!("platforms.{id}"),
+                format!(
+                    "expected an id that names its own files: \"{}\" and \"{}\" both make regime-map-{file}.svg; rename one",
+                    crate::text::printable(other),
+                    crate::text::printable(id)
+                ),
+            );
+        }
+    }
     if let Some(name) = &raw.name {
         v.id("name", name);
     }
