@@ -188,7 +188,11 @@ pub fn compare(
         Path::new("runs").join("compare").join(name)
     });
     let path = dir.join("compare.csv");
-    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| n == "compare.csv" || n == "report.html")?;
+    // An earlier comparison's folder holds its compare.csv (known by its header) and perhaps
+    // its report.html; a folder without one holds nothing of ours (a user's report.html there
+    // is refused, not overwritten).
+    let earlier = std::fs::read_to_string(&path).is_ok_and(|t| t.starts_with("platform,metric,pairs,mean_a,mean_b,"));
+    embedsim::output::folder::refuse_foreign(&dir, &|n: &str| earlier && (n == "compare.csv" || n == "report.html"))?;
     compare::write_csv(&path, &c.diffs)?;
     let report_path = dir.join("report.html");
     if report {

@@ -49,7 +49,7 @@ fn a_later_run_replaces_exactly_the_earlier_runs_files() {
     assert_eq!(m["files"].as_array().unwrap().len(), 7);
 
     // A stale temp file of a killed run of ours is cleaned; the stale baseline.csv goes.
-    fs::write(p.join("out/.timeseries.csv.tmp-999999"), "half").unwrap();
+    fs::write(p.join("out/.timeseries.csv.embedsim-tmp-999999"), "half").unwrap();
     run(p, &[]).success();
     assert_eq!(names(&p.join("out")), RUN.iter().map(|s| s.to_string()).collect(), "exactly the new run's files");
     let m = fs::read_to_string(p.join("out/manifest.toml")).unwrap();
@@ -152,7 +152,7 @@ fn two_runs_into_one_folder_never_mix() {
     run(d.path(), &[]).success();
     assert!(!out.join("run.lock").exists());
     // A live process's temporary file is not cleaned away (this test stands for the writer).
-    let live = out.join(format!(".summary.csv.tmp-{}", std::process::id()));
+    let live = out.join(format!(".summary.csv.embedsim-tmp-{}", std::process::id()));
     fs::write(&live, "being written").unwrap();
     run(d.path(), &[]).failure();
     assert!(live.exists(), "a live writer's temporary file is left alone");
@@ -193,4 +193,57 @@ fn two_runs_into_one_folder_never_mix() {
         );
         assert!(!out.join("run.lock").exists());
     }
+}
+
+/// The user's files are never touched (issue 31, item 5): a folder without a manifest holding
+/// the user's own report.html or summary.csv is refused; a manifest edited to list notes.txt does
+/// not get notes.txt deleted; a file of the user's named like a temporary file (`.thesis.tmp-2024`)
+/// is left alone; a new sweep folder holding the user's points.csv is refused.
+#[test]
+fn files_the_tool_did_not_write_are_never_overwritten_or_deleted() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("s.toml"), SCENARIO).unwrap();
+    for own in ["report.html", "summary.csv", ".thesis.tmp-2024"] {
+        let out = p.join("out");
+        let _ = fs::remove_dir_all(&out);
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join(own), "mine").unwrap();
+        let err = String::from_utf8(run(p, &[]).failure().get_output().stderr.clone()).unwrap();
+        assert!(err.contains("did not write") && err.contains(own), "{own}: {err}");
+        assert_eq!(fs::read_to_string(out.join(own)).unwrap(), "mine", "{own} untouched");
+    }
+    // A run's folder whose manifest someone edited to list their notes.
+    let _ = fs::remove_dir_all(p.join("out"));
+    run(p, &[]).success();
+    let manifest = p.join("out/manifest.toml");
+    let text = fs::read_to_string(&manifest).unwrap().replace("files = [", "files = [\"notes.txt\", ");
+    fs::write(&manifest, text).unwrap();
+    fs::write(p.join("out/notes.txt"), "my notes").unwrap();
+    let err = String::from_utf8(run(p, &[]).failure().get_output().stderr.clone()).unwrap();
+    assert!(err.contains("notes.txt"), "{err}");
+    assert_eq!(fs::read_to_string(p.join("out/notes.txt")).unwrap(), "my notes");
+    // A sweep into a new folder holding the user's points.csv.
+    let sweep =
+        "base = \"s.toml\"\nreplications = 1\n[[parameters]]\npath = \"departments.office.staff\"\nvalues = [1, 2]\n";
+    fs::write(p.join("sweep.toml"), sweep).unwrap();
+    fs::create_dir_all(p.join("sw")).unwrap();
+    fs::write(p.join("sw/points.csv"), "mine").unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["sweep", "sweep.toml", "--quiet", "--out", "sw"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("points.csv"));
+    assert_eq!(fs::read_to_string(p.join("sw/points.csv")).unwrap(), "mine");
+    // A comparison into a folder holding the user's report.html.
+    fs::create_dir_all(p.join("cmp")).unwrap();
+    fs::write(p.join("cmp/report.html"), "mine").unwrap();
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["compare", "s.toml", "--set-b", "departments.office.staff=3", "--replications", "2", "--out", "cmp"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("report.html"));
+    assert_eq!(fs::read_to_string(p.join("cmp/report.html")).unwrap(), "mine");
 }

@@ -43,6 +43,14 @@ pub fn is_sweep_file(name: &str) -> bool {
             && (name.ends_with(".svg") || name.ends_with(".png")))
 }
 
+/// Refuses `dir` when it holds a file a sweep does not write, or any file at all (but a lock)
+/// without a sweep's manifest: a user's own `points.csv` in a new folder is never overwritten.
+fn refuse_foreign_files(dir: &Path) -> Result<(), SweepError> {
+    let ours_before = dir.join(MANIFEST).is_file();
+    crate::output::folder::refuse_foreign(dir, &|n: &str| n == LOCK || (ours_before && is_sweep_file(n)))?;
+    Ok(())
+}
+
 /// The folder's lock, removed when dropped (also when the sweep fails or is interrupted).
 pub struct Lock(#[allow(dead_code)] crate::output::folder::FolderLock);
 
@@ -395,7 +403,7 @@ pub fn run_sweep(
     let mut m = sweep.manifest();
     m.shard = opts.shard.map(|s| s.to_string());
     fs::create_dir_all(dir).map_err(io_err(dir))?;
-    crate::output::folder::refuse_foreign(dir, &is_sweep_file)?;
+    refuse_foreign_files(dir)?;
     let _lock = Lock::take(dir)?;
     let journal = dir.join(JOURNAL);
     let mine: Vec<usize> = (0..sweep.runs()).filter(|&i| opts.shard.is_none_or(|s| s.owns(i))).collect();
@@ -585,7 +593,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
             ),
         ));
     }
-    crate::output::folder::refuse_foreign(out, &is_sweep_file)?;
+    refuse_foreign_files(out)?;
     let existed = out.exists();
     let result = {
         let _lock = Lock::take_creating(out)?;

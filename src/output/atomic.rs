@@ -17,7 +17,7 @@ pub struct WriteError {
 
 /// Writes `path` atomically with `fill`; on any error the target is left as it was.
 ///
-/// The temporary file `.NAME.tmp-PID` is created new (`O_EXCL`: an existing file or a planted
+/// The temporary file `.NAME.embedsim-tmp-PID` is created new (`O_EXCL`: an existing file or a planted
 /// symbolic link there is never followed or written through), synced, renamed over the target,
 /// and the folder is synced so that the rename itself survives a power cut.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), WriteError> {
@@ -35,7 +35,7 @@ pub fn write_atomic_file(
         fs::create_dir_all(dir).map_err(err)?;
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(format!(".{name}.{}{}", crate::output::folder::TEMP_MARK, std::process::id()));
     // A leftover of an earlier process with our PID (or a planted link): remove the entry itself.
     match fs::symlink_metadata(&tmp) {
         Ok(_) => fs::remove_file(&tmp).map_err(err)?,
@@ -152,7 +152,7 @@ mod tests {
         fs::write(&victim, "keep").unwrap();
         let out = dir.path().join("out");
         fs::create_dir(&out).unwrap();
-        let tmp = out.join(format!(".a.csv.tmp-{}", std::process::id()));
+        let tmp = out.join(format!(".a.csv.embedsim-tmp-{}", std::process::id()));
         std::os::unix::fs::symlink(&victim, &tmp).unwrap();
         write_atomic(&out.join("a.csv"), |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep", "the link's target is untouched");

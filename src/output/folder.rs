@@ -82,9 +82,20 @@ impl Drop for FolderLock {
     }
 }
 
-/// The files `embedsim run` may write, for folders written before manifests existed.
-pub const RUN_FILES: &[&str] =
-    &["summary.csv", "timeseries.csv", "departments.csv", "queues.csv", "regimes.csv", "report.html", "baseline.csv"];
+/// Every file `embedsim run` may write. A manifest listing anything else (edited by hand, say
+/// to list `notes.txt`) does not make that file the tool's: it is never deleted.
+pub const RUN_FILES: &[&str] = &[
+    "summary.csv",
+    "timeseries.csv",
+    "summary.parquet",
+    "timeseries.parquet",
+    "departments.csv",
+    "queues.csv",
+    "regimes.csv",
+    "ranking.csv",
+    "report.html",
+    "baseline.csv",
+];
 
 /// `manifest.toml` of a run folder.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,15 +183,22 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FolderError + '_ {
     move |source| FolderError::Io { path: path.to_path_buf(), source }
 }
 
-/// Whether `name` is a temporary file of [`write_atomic`]: `.NAME.tmp-PID`.
+/// What names a temporary file of [`write_atomic`]: `.NAME.embedsim-tmp-PID`, a name no
+/// person's file has by chance (a user's `.thesis.tmp-2024` is left alone).
+pub const TEMP_MARK: &str = "embedsim-tmp-";
+
+/// Whether `name` is a temporary file of [`write_atomic`]: `.NAME.embedsim-tmp-PID`.
 pub fn is_our_temp(name: &str) -> bool {
+    let mark = format!(".{TEMP_MARK}");
     name.starts_with('.')
-        && name.rsplit_once(".tmp-").is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        && name
+            .rsplit_once(mark.as_str())
+            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The process id a temporary file `.NAME.tmp-PID` names.
+/// The process id a temporary file `.NAME.embedsim-tmp-PID` names.
 fn temp_pid(name: &str) -> &str {
-    name.rsplit_once(".tmp-").map_or("", |(_, pid)| pid)
+    name.rsplit_once(TEMP_MARK).map_or("", |(_, pid)| pid)
 }
 
 /// Whether process `pid` (decimal) may still be running. Linux: its /proc entry exists; our own
@@ -259,11 +277,13 @@ pub fn claim(dir: &Path, manifest: &RunManifest, files: &[&str]) -> Result<Claim
         LockError::Io(path, source) => FolderError::Io { path, source },
     })?;
     let old = read(dir)?;
+    // Ours: what an earlier run's manifest lists and a run writes. A folder without a manifest
+    // holds nothing of ours (a user's own report.html or summary.csv there is refused).
     let names = refuse_foreign(dir, &|n: &str| {
         n == RUN_LOCK
             || match &old {
-                Some(m) => n == MANIFEST || m.files.iter().any(|f| f == n),
-                None => RUN_FILES.contains(&n),
+                Some(m) => n == MANIFEST || (RUN_FILES.contains(&n) && m.files.iter().any(|f| f == n)),
+                None => false,
             }
     })?;
     let stale: Vec<String> =
@@ -322,9 +342,10 @@ mod tests {
 
     #[test]
     fn temp_names() {
-        assert!(is_our_temp(".summary.csv.tmp-1234"));
+        assert!(is_our_temp(".summary.csv.embedsim-tmp-1234"));
         assert!(!is_our_temp("summary.csv"));
-        assert!(!is_our_temp(".x.tmp-"));
-        assert!(!is_our_temp(".x.tmp-12a"));
+        assert!(!is_our_temp(".x.embedsim-tmp-"));
+        assert!(!is_our_temp(".x.embedsim-tmp-12a"));
+        assert!(!is_our_temp(".thesis.tmp-2024"), "a user's file");
     }
 }
