@@ -115,7 +115,7 @@ fn population_total_does_not_wrap() {
 #[test]
 fn duplicate_departments_in_a_route_are_rejected() {
     let route = format!("route = [{}]", vec!["\"desk\""; 1000].join(", "));
-    assert_rejected("route = [\"desk\"]", &route, "platforms.p.route", "listed twice");
+    assert_rejected("route = [\"desk\"]", &route, "platforms.p.route", "listed 1000 times");
 }
 
 #[test]
@@ -158,4 +158,28 @@ fn errors_are_values() {
     let ScenarioError::Invalid { problems, .. } = &e else { panic!("{e}") };
     assert_eq!(problems[0].key.as_deref(), Some("departments.desk.staff"));
     assert_eq!(problems[0].line, Some(5));
+}
+
+/// Problems are reported in time and space linear in the input (issue 31, item 2): a route
+/// listing one department 10,000 times is one problem with a count; 10,000 bad departments list
+/// the first few and count the rest; a 140 KB --set value is not repeated in each problem.
+#[test]
+fn many_problems_are_reported_once_each_and_counted() {
+    let route = vec!["\"desk\""; 10_000].join(", ");
+    let start = Instant::now();
+    let e = problems("route = [\"desk\"]", &format!("route = [{route}]"));
+    assert!(e.contains("listed 10000 times"), "{e}");
+    assert!(e.len() < 1_000, "{} bytes", e.len());
+    let mut many = BASE.to_string();
+    for i in 0..10_000 {
+        many.push_str(&format!("[departments.d{i}]\nstaff = 0\n"));
+    }
+    let e = load_str(&many, "many.toml").unwrap_err().to_string();
+    assert!(e.contains("and 9950 more problems not listed"), "{}", &e[e.len().saturating_sub(300)..]);
+    assert!(e.lines().count() < 60, "{} lines", e.lines().count());
+    let value = format!("[{route}]");
+    let o = embedsim::scenario::overrides::parse_set(&format!("platforms.p.route={value}")).unwrap();
+    let e = embedsim::scenario::overrides::load_variant_str(BASE, "t.toml", &[o]).unwrap_err().to_string();
+    assert!(e.len() < 2_000, "the value is shortened in the message: {} bytes", e.len());
+    assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
 }

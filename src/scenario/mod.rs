@@ -152,7 +152,7 @@ fn load_expanded(mut table: toml::Table, origin: &str, text: Option<&str>) -> Re
     let written = table.clone();
     let exp = townships::expand(&mut table, seed).map_err(|problems| ScenarioError::Invalid {
         file: origin.to_string(),
-        problems: problems.into_iter().map(|p| relocate(None, Some(p.key), p.message)).collect(),
+        problems: validate::collapse(problems).into_iter().map(|p| relocate(None, Some(p.key), p.message)).collect(),
     })?;
     // The usual case, a valid scenario: read the expanded table as it is. Writing it out as text
     // and parsing that again costs more than the rest of loading together for a big world (0.2 s

@@ -17,6 +17,44 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Most problems listed in one message; the rest are counted. A file of 10,000 mistakes once
+/// printed a megabyte and took seconds to place each on its line.
+pub const MAX_PROBLEMS_LISTED: usize = 50;
+
+/// `problems` as a person reads them: the same problem at the same key once, with how often it
+/// occurred; at most [`MAX_PROBLEMS_LISTED`], then one line counting the others. Linear in the
+/// number of problems.
+pub fn collapse(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut out: Vec<(Problem, usize)> = Vec::new();
+    for p in problems {
+        match seen.get(&(p.key.clone(), p.message.clone())) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                seen.insert((p.key.clone(), p.message.clone()), out.len());
+                out.push((p, 1));
+            }
+        }
+    }
+    let total = out.len();
+    let mut listed: Vec<Problem> = out
+        .into_iter()
+        .take(MAX_PROBLEMS_LISTED)
+        .map(|(p, n)| if n == 1 { p } else { Problem { message: format!("{} ({n} times)", p.message), ..p } })
+        .collect();
+    if total > MAX_PROBLEMS_LISTED {
+        let key = listed.last().map(|p| p.key.clone()).unwrap_or_default();
+        listed.push(Problem {
+            key,
+            message: format!(
+                "and {} more problems not listed: mend these and check again",
+                total - MAX_PROBLEMS_LISTED
+            ),
+        });
+    }
+    listed
+}
+
 /// The most departments one order can need (an order records its finished parts in 64 bits).
 pub const MAX_ROUTE: usize = 64;
 /// Largest size of any number in a scenario.
@@ -156,13 +194,20 @@ impl V {
 
     /// The same entry twice in a list of departments.
     fn distinct(&mut self, key: &str, names: &[String]) {
-        let mut seen = std::collections::BTreeSet::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for n in names {
-            if !seen.insert(n.as_str()) {
+            *counts.entry(n.as_str()).or_default() += 1;
+        }
+        // Each repeated name once, in the order first listed.
+        let mut told = std::collections::BTreeSet::new();
+        for n in names {
+            let k = counts[n.as_str()];
+            if k > 1 && told.insert(n.as_str()) {
+                let times = if k == 2 { "twice".to_string() } else { format!("{k} times") };
                 self.bad(
                     key,
                     format!(
-                        "department \"{}\" is listed twice (each department takes its part once)",
+                        "department \"{}\" is listed {times} (each department takes its part once)",
                         crate::text::printable(n)
                     ),
                 );
@@ -1040,7 +1085,7 @@ pub fn validate(
     });
 
     if !v.problems.is_empty() {
-        return Err(v.problems);
+        return Err(collapse(v.problems));
     }
     Ok(Scenario {
         name: raw.name.clone().unwrap_or_else(|| default_name(origin)),
