@@ -608,18 +608,18 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         sc.simulation.duration_days,
         size as f64 / 1e9
     );
-    let held = output::estimate_held_bytes(&sc, sc.simulation.replications);
+    let peak = output::estimate_peak_bytes(&sc, sc.simulation.replications, experiment::workers(threads));
     anyhow::ensure!(
-        large || held <= output::LARGE_OUTPUT_BYTES,
-        "{} replications x {} days of {}, {} and {} would hold about {:.1} GB of daily records in memory \
-         until the files are written (whatever --series says); pass --large to go on, or lower the \
-         replications or duration",
+        large || peak <= output::LARGE_OUTPUT_BYTES,
+        "{} replications x {} days of {}, {} and {} would take about {:.1} GB of memory (mostly daily \
+         records held until the files are written, whatever --series says); pass --large to go on, or \
+         lower the replications or duration",
         sc.simulation.replications,
         sc.simulation.duration_days,
         counted(sc.platforms.len(), "platform"),
         counted(sc.departments.len(), "department"),
         counted(sc.leaders.len(), "leader"),
-        held as f64 / 1e9
+        peak as f64 / 1e9
     );
     // A name is text from the file: as a folder it becomes one safe component under runs/.
     let dir = out.unwrap_or_else(|| Path::new("runs").join(embedsim::text::slug(&sc.name)));
@@ -637,11 +637,11 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
     if !quiet && size >= output::NOTE_OUTPUT_BYTES {
         eprintln!("{}", output::size_note(&sc, sc.simulation.replications, series, format));
     }
-    if !quiet && held >= output::NOTE_HELD_BYTES {
+    if !quiet && peak >= output::NOTE_HELD_BYTES {
         eprintln!(
-            "the daily records of this run will hold about {:.1} GB in memory until its files are written \
-             (whatever --series says)",
-            held as f64 / 1e9
+            "this run will take about {:.1} GB of memory, mostly daily records held until its files are \
+             written (whatever --series says)",
+            peak as f64 / 1e9
         );
     }
     let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
@@ -780,7 +780,8 @@ fn serve(
         let id = f.file_stem().map_or(file.clone(), |s| s.to_string_lossy().into_owned());
         scenarios.push(Source { id, file, text });
     }
-    let running = serve::start(serve::Config { bind, port, allow_remote, hosts, scenarios })?;
+    let running =
+        serve::start(serve::Config { bind, port, allow_remote, hosts, scenarios, job_time: serve::api::MAX_JOB_TIME })?;
     let host = if running.addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { running.addr.ip().to_string() };
     let url = format!("http://{host}:{}/", running.addr.port());
     outln!("serving the classroom page at {url} (Ctrl-C to stop)");

@@ -170,11 +170,13 @@ pub fn compare(
     // Both sides' runs are held until the comparison is written; with --precision, up to
     // --max-replications of each.
     let most = if stats.precision.is_empty() { reps } else { reps.max(stats.max_replications) };
-    let held = embedsim::output::estimate_held_bytes(&sa, most) + embedsim::output::estimate_held_bytes(&sb, most);
+    let workers = embedsim::experiment::workers(threads);
+    let held = embedsim::output::estimate_peak_bytes(&sa, most, workers)
+        + embedsim::output::estimate_peak_bytes(&sb, most, workers);
     anyhow::ensure!(
         large || held <= embedsim::output::LARGE_OUTPUT_BYTES,
-        "{most} replications of each side would hold about {:.1} GB of daily records in memory until the \
-         comparison is written; pass --large to go on, or lower the replications or duration",
+        "{most} replications of each side would take about {:.1} GB of memory (mostly daily records held \
+         until the comparison is written); pass --large to go on, or lower the replications or duration",
         held as f64 / 1e9
     );
     let pilots = if stats.warmup == Some(Warmup::Auto) { 2 } else { 1 };

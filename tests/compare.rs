@@ -81,7 +81,10 @@ fn a_comparison_holding_over_2_gb_of_daily_records_needs_large() {
         .args(["compare", "a.toml", "b.toml", "--replications", "1000000", "--out", "o", "--quiet"])
         .assert()
         .failure()
-        .stderr(predicates::str::contains("GB of daily records in memory").and(predicates::str::contains("--large")));
+        .stderr(
+            predicates::str::contains("GB of memory (mostly daily records held")
+                .and(predicates::str::contains("--large")),
+        );
     assert!(!d.path().join("o").exists(), "refused before it starts");
 }
 

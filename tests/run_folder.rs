@@ -106,7 +106,7 @@ fn daily_records_held_above_2_gb_need_large_whatever_the_series() {
     let p = d.path();
     fs::write(p.join("s.toml"), SCENARIO).unwrap();
     run(p, &["--replications", "1000000", "--series", "none"]).failure().stderr(
-        predicates::str::contains("GB of daily records in memory")
+        predicates::str::contains("GB of memory (mostly daily records held")
             .and(predicates::str::contains("whatever --series says"))
             .and(predicates::str::contains("--large")),
     );

@@ -4,9 +4,13 @@
 
 #[path = "common/browser.rs"]
 mod browser;
+#[path = "common/http.rs"]
+mod http_client;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use http_client::http;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -19,37 +23,20 @@ fn root() -> &'static Path {
 }
 
 fn server() -> serve::Running {
+    server_with(serve::api::MAX_JOB_TIME)
+}
+
+/// A server whose runs may take at most `job_time`.
+fn server_with(job_time: Duration) -> serve::Running {
     let config = serve::Config {
         bind: [127, 0, 0, 1].into(),
         port: 0,
         allow_remote: false,
         hosts: Vec::new(),
         scenarios: Vec::new(),
+        job_time,
     };
     serve::start(config).expect("the server starts on a free port")
-}
-
-/// One HTTP request; returns the status and the body.
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    // HTTP/1.0: the answer comes whole, not in chunks.
-    let mut req = format!("{method} {path} HTTP/1.0\r\nContent-Length: {}\r\n", body.len());
-    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        req.push_str(&format!("Host: 127.0.0.1:{}\r\n", addr.port()));
-    }
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut bytes = Vec::new();
-    s.read_to_end(&mut bytes).unwrap();
-    let resp = String::from_utf8_lossy(&bytes).into_owned();
-    let status = resp.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = resp.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string());
-    (status, body)
 }
 
 fn post(addr: SocketAddr, path: &str, body: &str) -> (u16, serde_json::Value) {
@@ -426,6 +413,7 @@ fn a_rebound_name_cannot_drive_a_server_open_to_the_classroom() {
         allow_remote: true,
         hosts: vec!["classroom.local".into()],
         scenarios: Vec::new(),
+        job_time: serve::api::MAX_JOB_TIME,
     };
     let s = serve::start(config).unwrap();
     let port = s.addr.port();
@@ -445,6 +433,19 @@ fn a_rebound_name_cannot_drive_a_server_open_to_the_classroom() {
     }
     let (status, _) = http(s.addr, "GET", "/", &[("Host", "127.0.0.1:1")], "");
     assert_eq!(status, 403, "another port is another server");
+    s.stop();
+}
+
+/// A run past the page's time budget is stopped and says so; the server goes on answering.
+#[test]
+fn a_run_past_its_time_budget_is_stopped() {
+    let s = server_with(Duration::from_secs(1));
+    let v = run(s.addr, r#"{"scenario":"beijing-street","replications":2}"#);
+    assert_eq!(v["state"], "error", "{v}");
+    let error = v["error"].as_str().unwrap();
+    assert!(error.contains("stopped on day") && error.contains("at most 1 s;"), "{error}");
+    assert!(v["error_zh"].as_str().is_some());
+    assert_eq!(http(s.addr, "GET", "/api/scenarios", &[], "").0, 200);
     s.stop();
 }
 

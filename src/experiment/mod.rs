@@ -29,6 +29,11 @@ pub enum ExperimentError {
     },
 }
 
+/// How many workers `threads` means (`None`: one per core, as rayon's default pool has).
+pub fn workers(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(rayon::current_num_threads)
+}
+
 /// Runs `f` on a pool of `threads` workers (`None`: rayon's default, one per core).
 pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T, ExperimentError> {
     match threads {
@@ -65,7 +70,10 @@ pub fn run_all_by_day(
         (0..sc.simulation.replications)
             .into_par_iter()
             .map(|r| {
-                let mut on_day = |_: u32, _: &crate::model::DayFigures<'_>| tick_day();
+                let mut on_day = |_: u32, _: &crate::model::DayFigures<'_>| {
+                    tick_day();
+                    true
+                };
                 run_observed(sc, r, None, Some(&mut on_day))
             })
             .collect::<Result<Vec<_>, _>>()

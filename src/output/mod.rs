@@ -99,6 +99,37 @@ pub fn estimate_held_bytes(sc: &Scenario, replications: u32) -> u64 {
     days.saturating_mul(per_day as u64).saturating_mul(replications as u64)
 }
 
+/// An estimate of the most memory a run of `replications` replications of `sc` on `threads`
+/// threads takes: the program itself, the world of each replication in flight (its entities
+/// and the open orders it may hold, bounded by `simulation.max_open_orders`), the daily records
+/// every replication keeps until its files are written ([`estimate_held_bytes`]), and the
+/// report's charts drawn from them. One function behind `--large` on the command line and the
+/// classroom page's refusal of the same runs; tests/memory.rs holds it within a factor of two of
+/// the measured peak.
+pub fn estimate_peak_bytes(sc: &Scenario, replications: u32, threads: usize) -> u64 {
+    const PROGRAM: u64 = 12_000_000;
+    // Entities: a few hundred bytes to a few KB each, with their queues' and streams' state.
+    let entities = sc.platforms.len() as u64 * 6_000
+        + sc.departments.len() as u64 * 3_000
+        + sc.leaders.len() as u64 * 2_000
+        + sc.villages.len() as u64 * 1_000
+        + sc.categories.len() as u64 * 500;
+    // Open orders: a world holds a few days of arrivals open (they close within days when the
+    // platform works), and at most what the guard allows.
+    let per_day: f64 = sc.platforms.iter().map(|p| p.arrival_rate_per_day).sum::<f64>()
+        + sc.villages.iter().map(|v| v.population as f64 * v.issues_per_1000_per_day / 1000.0).sum::<f64>();
+    let open = (per_day * 3.0).min(sc.simulation.max_open_orders as f64) as u64;
+    let world = entities + open * 600;
+    let in_flight = (threads.max(1) as u64).min(replications.max(1) as u64);
+    let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    let drawn = sc.platforms.len().min(view::MAX_PLATFORMS_DRAWN) as u64 * 8 + 14;
+    let charts = days.saturating_mul(drawn).saturating_mul(3 * 24);
+    PROGRAM
+        .saturating_add(world.saturating_mul(in_flight))
+        .saturating_add(estimate_held_bytes(sc, replications))
+        .saturating_add(charts)
+}
+
 /// Writes every file of `embedsim run` into `dir`: summary, timeseries, departments, queues,
 /// regimes. Returns the paths written.
 pub fn write_run(

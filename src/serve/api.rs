@@ -34,6 +34,11 @@ pub const MAX_PAGE_REPLICATIONS: u32 = 16;
 pub const MAX_RUNNING: usize = 4;
 /// Finished runs kept for the page to collect.
 pub const KEEP_JOBS: usize = 32;
+/// Most memory the runs and stories going at once may take together, by
+/// [`crate::output::estimate_peak_bytes`]: what one command-line run may take without `--large`.
+pub const MAX_SERVER_BYTES: u64 = crate::output::LARGE_OUTPUT_BYTES;
+/// How long one run of the page may take before it is stopped.
+pub const MAX_JOB_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A message as the command line prints it: the error, then each cause on its own line.
 pub fn message(e: &(dyn Error + 'static)) -> String {
@@ -184,6 +189,15 @@ pub enum ApiError {
     /// A `--set`/`--unset` or the scenario it makes is wrong: the command line's message.
     #[error("{0}")]
     Scenario(String),
+    /// The server's other work leaves too little memory for this one now.
+    #[error("the server is busy with other runs (about {0:.1} GB of memory in use); wait for one to finish")]
+    Full(f64),
+    /// The run would take more memory than the command line allows without `--large`.
+    #[error(
+        "this run would take about {0:.1} GB of memory, more than `embedsim run` takes without --large; \
+         lower the replications or simulation.duration_days, or run it from the command line with --large"
+    )]
+    TooLarge(f64),
 }
 
 /// A request made ready: the scenario A (the variant) and, for a comparison, the control B.
@@ -199,6 +213,8 @@ pub struct Prepared {
     pub arguments: Vec<String>,
     /// Overrides, parsed.
     pub overrides: Vec<Override>,
+    /// Its memory, by [`crate::output::estimate_peak_bytes`].
+    pub estimate: u64,
 }
 
 /// Checks a request exactly as the command line checks `run SCENARIO --set ... --unset ...`.
@@ -228,9 +244,18 @@ pub fn prepare(req: &RunRequest, sources: &[Source]) -> Result<Prepared, ApiErro
         sc.simulation.seed = seed;
         sc.simulation.replications = reps;
     }
+    // The command line's guard, on the same estimate: every replication of both sides runs at
+    // once (one thread each).
+    let peak: u64 = std::iter::once(&variant)
+        .chain(control.as_ref())
+        .map(|sc| crate::output::estimate_peak_bytes(sc, reps, reps as usize))
+        .sum();
+    if peak > crate::output::LARGE_OUTPUT_BYTES {
+        return Err(ApiError::TooLarge(peak as f64 / 1e9));
+    }
     let arguments =
         req.set.iter().map(|s| format!("--set {s}")).chain(req.unset.iter().map(|u| format!("--unset {u}"))).collect();
-    Ok(Prepared { variant, control, source: source.clone(), arguments, overrides })
+    Ok(Prepared { variant, control, source: source.clone(), arguments, overrides, estimate: peak })
 }
 
 /// Quotes a shell word when it needs it.
@@ -514,8 +539,22 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Memory set aside for work under way, given back when dropped.
+pub struct Reservation {
+    bytes: u64,
+    pool: Arc<Mutex<u64>>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        *lock(&self.pool) -= self.bytes;
+    }
+}
+
 /// One run of the page.
 pub struct Job {
+    /// When it is stopped if it has not finished.
+    deadline: std::time::Instant,
     done: AtomicU64,
     total: u64,
     outcome: Mutex<Option<JobState>>,
@@ -545,13 +584,32 @@ impl Job {
 }
 
 /// The runs of a server.
-#[derive(Default)]
 pub struct Jobs {
     next: AtomicU64,
     jobs: Mutex<Vec<(u64, Arc<Job>)>>,
+    /// Estimated bytes of the runs and stories under way.
+    in_use: Arc<Mutex<u64>>,
+    /// How long one run may take.
+    time: std::time::Duration,
 }
 
 impl Jobs {
+    /// No runs yet; each will be stopped after `time`.
+    pub fn new(time: std::time::Duration) -> Jobs {
+        Jobs { next: AtomicU64::new(0), jobs: Mutex::new(Vec::new()), in_use: Arc::new(Mutex::new(0)), time }
+    }
+
+    /// Sets `bytes` aside for work about to start, or refuses when the work under way leaves
+    /// too little of [`MAX_SERVER_BYTES`].
+    pub fn reserve(&self, bytes: u64) -> Result<Reservation, ApiError> {
+        let mut used = lock(&self.in_use);
+        if *used > 0 && *used + bytes > MAX_SERVER_BYTES {
+            return Err(ApiError::Full(*used as f64 / 1e9));
+        }
+        *used += bytes;
+        Ok(Reservation { bytes, pool: self.in_use.clone() })
+    }
+
     /// Starts a prepared run on a thread of its own; returns its id.
     pub fn start(&self, p: Prepared) -> Result<u64, ApiError> {
         let days = p.variant.simulation.duration_days.ceil() as u64;
@@ -560,7 +618,9 @@ impl Jobs {
         if let Some(c) = &p.control {
             sides.push(Side::new(c, &[]));
         }
-        let job = Arc::new(Job { done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None), sides });
+        let deadline = std::time::Instant::now() + self.time;
+        let job =
+            Arc::new(Job { deadline, done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None), sides });
         let id = {
             let mut jobs = lock(&self.jobs);
             if jobs.iter().filter(|(_, j)| !j.finished()).count() >= MAX_RUNNING {
@@ -576,8 +636,13 @@ impl Jobs {
             jobs.push((id, job.clone()));
             id
         };
+        let reservation = self.reserve(p.estimate).inspect_err(|_| {
+            lock(&self.jobs).retain(|(i, _)| *i != id);
+        })?;
+        let time = self.time;
         std::thread::spawn(move || {
-            let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job)))
+            let _reservation = reservation;
+            let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job, time)))
                 .unwrap_or_else(|_| Err("the run stopped on an internal error".into()));
             let state = match state {
                 Ok(result) => JobState::Done { result: Box::new(result) },
@@ -605,15 +670,29 @@ impl Jobs {
 /// Runs every replication of `sc`, each on a thread of its own so that they go day by day
 /// side by side (the charts draw the days that every replication has done), counting finished
 /// days in `done` and keeping each replication's days in `side` as they end.
-fn run_live(sc: &Scenario, done: &AtomicU64, side: &Side) -> Result<Vec<RunOutput>, String> {
+fn run_live(
+    sc: &Scenario,
+    done: &AtomicU64,
+    side: &Side,
+    deadline: std::time::Instant,
+    time: std::time::Duration,
+) -> Result<Vec<RunOutput>, String> {
     let run = |r: u32| {
         let mut tick = |day: u32, figures: &DayFigures<'_>| {
             if let Some(m) = side.reps.get(r as usize) {
                 lock(m).record(day, figures);
             }
             done.fetch_add(1, Ordering::Relaxed);
+            std::time::Instant::now() < deadline
         };
-        let out = run_observed(sc, r, None, Some(&mut tick)).map_err(|e| message(&e))?;
+        let out = run_observed(sc, r, None, Some(&mut tick)).map_err(|e| match e {
+            crate::model::SimError::Stopped { day, .. } => format!(
+                "stopped on day {day}: the page gives one run at most {} s; lower the replications or \
+                 simulation.duration_days, or run it with `embedsim run`",
+                time.as_secs()
+            ),
+            e => message(&e),
+        })?;
         side.finished(r as usize, &out);
         Ok(out)
     };
@@ -635,11 +714,13 @@ fn run_live(sc: &Scenario, done: &AtomicU64, side: &Side) -> Result<Vec<RunOutpu
     })
 }
 
-fn execute(p: &Prepared, job: &Job) -> Result<RunResult, String> {
+fn execute(p: &Prepared, job: &Job, time: std::time::Duration) -> Result<RunResult, String> {
     // Both sides at once, so that the page's side-by-side charts grow together.
     let (outs_a, outs_b) = std::thread::scope(|scope| {
-        let b = scope.spawn(|| p.control.as_ref().zip(job.sides.get(1)).map(|(c, side)| run_live(c, &job.done, side)));
-        let a = run_live(&p.variant, &job.done, &job.sides[0]);
+        let b = scope.spawn(|| {
+            p.control.as_ref().zip(job.sides.get(1)).map(|(c, side)| run_live(c, &job.done, side, job.deadline, time))
+        });
+        let a = run_live(&p.variant, &job.done, &job.sides[0], job.deadline, time);
         (a, b.join().unwrap_or_else(|_| Some(Err("the run stopped on an internal error".into()))))
     });
     let outs_a = outs_a?;
@@ -731,10 +812,12 @@ pub struct Story {
 }
 
 /// Tells the story of the first order on a platform from a day on.
-pub fn story(req: &TraceRequest, sources: &[Source]) -> Result<Story, ApiError> {
+pub fn story(req: &TraceRequest, sources: &[Source], jobs: &Jobs) -> Result<Story, ApiError> {
     let mut run = req.run.clone();
     run.control = false;
     let p = prepare(&run, sources)?;
+    // One replication is told: its share of the run's memory, set aside while it is.
+    let _reservation = jobs.reserve(p.estimate / p.variant.simulation.replications.max(1) as u64)?;
     if req.replication >= p.variant.simulation.replications {
         return Err(ApiError::Scenario(format!(
             "replication {} does not exist: the run has {} (numbered from 0)",

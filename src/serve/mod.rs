@@ -47,6 +47,8 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// Scenarios given on the command line, offered first.
     pub scenarios: Vec<Source>,
+    /// How long one run of the page may take before it is stopped ([`api::MAX_JOB_TIME`]).
+    pub job_time: std::time::Duration,
 }
 
 /// Why the server could not start.
@@ -99,8 +101,8 @@ pub fn start(config: Config) -> Result<Running, ServeError> {
     let server = Arc::new(server);
     let state = Arc::new(State {
         sources: api::sources(config.scenarios.clone()),
+        jobs: Jobs::new(config.job_time),
         config,
-        jobs: Jobs::default(),
         port: addr.port(),
     });
     let workers = (0..WORKERS)
@@ -270,7 +272,7 @@ fn scenario_list(state: &State) -> Vec<Result<ScenarioInfo, String>> {
 
 fn api_status(e: &ApiError) -> u16 {
     match e {
-        ApiError::Busy => 429,
+        ApiError::Busy | ApiError::Full(_) => 429,
         ApiError::UnknownScenario(_) => 404,
         _ => 400,
     }
@@ -337,7 +339,7 @@ fn handle(state: &State, mut req: Request) {
         }
         (Method::Post, "/api/trace") => match body::<api::TraceRequest>(&mut req) {
             Err(e) => error(req, 400, e),
-            Ok(t) => match api::story(&t, &state.sources) {
+            Ok(t) => match api::story(&t, &state.sources, &state.jobs) {
                 Ok(s) => json(req, 200, &s),
                 Err(e) => error(req, api_status(&e), e.to_string()),
             },

@@ -53,7 +53,19 @@ const PHRASES: &[(&str, &str)] = &[
     (" runs are going already; wait for one to finish", " 个运行正在进行；请等其中一个结束"),
     ("request larger than ", "请求超过 "),
     (" bytes", " 字节"),
-    ("is too large to run here", "太大，无法在这里运行"),
+    ("this run would take about ", "这次运行约需 "),
+    ("stopped on day ", "在第 "),
+    (": the page gives one run at most ", " 天停止：页面上的一次运行最多 "),
+    (
+        " s; lower the replications or simulation.duration_days, or run it with `embedsim run`",
+        " 秒；请减少重复次数或 `simulation.duration_days`，或用 `embedsim run` 运行",
+    ),
+    ("the server is busy with other runs (about ", "服务器正忙于其他运行（约占用 "),
+    (" GB of memory in use); wait for one to finish", " GB 内存）；请等其中一个结束"),
+    (
+        " GB of memory, more than `embedsim run` takes without --large; lower the replications or simulation.duration_days, or run it from the command line with --large",
+        " GB 内存，超过 `embedsim run` 不加 --large 时允许的量；请减少重复次数或 `simulation.duration_days`，或在命令行中加 --large 运行",
+    ),
     // Last: the range's "from A to B" once every phrase holding " to " has been read.
     (" to ", " 到 "),
 ];

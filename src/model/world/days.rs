@@ -148,7 +148,9 @@ impl World<'_> {
                 leaders: &self.leader_days,
                 departments: &self.dept_days,
             };
-            f(d, &figures);
+            if !f(d, &figures) {
+                self.stopped = Some(d);
+            }
         }
         if (d as usize) + 1 < self.town.len() {
             self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;

@@ -85,6 +85,14 @@ pub enum SimError {
         /// The limit.
         limit: u64,
     },
+    /// The day observer asked the run to stop (the classroom page's time budget).
+    #[error("replication {replication}: stopped on day {day}, as asked")]
+    Stopped {
+        /// Replication index.
+        replication: u32,
+        /// The day that had just ended.
+        day: u32,
+    },
     /// A mechanism scheduled into the past: a bug.
     #[error("replication {replication}: internal scheduling error")]
     Schedule {
@@ -378,6 +386,8 @@ struct World<'s> {
     trace_pick: Option<(PlatformId, SimTime)>,
     /// Told each day's index and figures as it ends (see [`run_observed`]).
     on_day: Option<&'s mut DayObserver<'s>>,
+    /// The day the observer asked the run to stop on, if it did.
+    stopped: Option<u32>,
     /// Resource pooling's state, when `[pooling]` is present.
     pool: Option<pooling::PoolState>,
     /// Each department's attrition stream (M12), for departments whose staff can leave.
@@ -416,7 +426,7 @@ pub fn run_traced_from(
 }
 
 /// An observer of a run, told each day's index and figures as the day ends (see [`run_observed`]).
-pub type DayObserver<'s> = dyn FnMut(u32, &DayFigures<'_>) + Send + 's;
+pub type DayObserver<'s> = dyn FnMut(u32, &DayFigures<'_>) -> bool + Send + 's;
 
 /// One day's figures, complete, as the day ends: what an observer of a run (the classroom page,
 /// drawing its charts as the days pass) may read. Borrowed from the run; nothing in it can
@@ -469,7 +479,9 @@ impl DayFigures<'_> {
 /// Runs replication `replication` as [`run_traced`] does, calling `on_day(d, figures)` as each
 /// day `d` (0-based) ends, after its daily figures are recorded: the hook by which a caller (the
 /// classroom page) shows progress and draws the charts as they grow. The observer reads the
-/// day's figures and cannot change the run, so the results are the same with or without it.
+/// day's figures and cannot change the run, so the results are the same with or without it; it
+/// answers whether to go on, and `false` ends the run with [`SimError::Stopped`] (the page's time
+/// budget).
 pub fn run_observed<'s>(
     sc: &'s Scenario,
     replication: u32,
@@ -597,6 +609,7 @@ impl<'s> World<'s> {
             trace: Vec::new(),
             in_service: JobSlab::default(),
             on_day: None,
+            stopped: None,
             trace_pick: None,
             pool: sc.pooling.as_ref().map(|_| pooling::PoolState::new(sc.departments.len())),
             attrition_rngs: sc
@@ -715,6 +728,9 @@ impl<'s> World<'s> {
                 return Err(SimError::EventLimit { replication, day: t.day(), limit: self.sc.simulation.max_events });
             }
             self.handle(e).map_err(|source| SimError::Schedule { replication, source })?;
+            if let Some(day) = self.stopped {
+                return Err(SimError::Stopped { replication, day });
+            }
             if self.orders.len() > self.sc.simulation.max_open_orders {
                 return Err(SimError::Unstable {
                     replication,
