@@ -58,7 +58,7 @@ pub fn sweep(
     if report {
         use embedsim::output::sweep_view::{SweepSource, sweep_view};
         let (m, stats) = shard::final_stats(&dir)?;
-        let base = sw.points.first().map(|p| &p.scenario);
+        let base = Some(&sw.first);
         let source = SweepSource {
             origin: file.display().to_string(),
             text: std::fs::read_to_string(file).unwrap_or_default(),

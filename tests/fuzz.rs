@@ -88,7 +88,8 @@ fn run_cut(mut sc: Scenario) {
         Err(SimError::QueuedWork { queued, limit, .. }) => {
             assert!(queued <= limit + limit / 4 + 1000, "guard overshoot: {queued} > {limit}");
         }
-        Err(e @ SimError::Schedule { .. }) => panic!("internal error: {e}"),
+        // Nothing asks a plain run to stop.
+        Err(e @ (SimError::Schedule { .. } | SimError::Stopped { .. })) => panic!("internal error: {e}"),
     }
 }
 
@@ -109,7 +110,7 @@ pub fn sweep_survives(bytes: &[u8]) {
     if let Ok(sw) = Sweep::from_str(text, "fuzz-sweep.toml", &root().join("scenarios/sweeps"), None) {
         assert!(sw.runs() >= 1);
         let _ = sw.manifest();
-        run_cut(sw.points[0].scenario.clone());
+        run_cut(sw.first.clone());
     }
 }
 

@@ -215,10 +215,28 @@ impl Design {
 
     /// A sweep running the given unit-cube points (on common random numbers), named `name`.
     pub fn sweep(&self, name: &str, points: &[Vec<f64>]) -> Result<Sweep, AnalysisError> {
-        let pts = points
-            .iter()
-            .map(|u| self.scenario_at(u).map(|(values, scenario)| Point { values, scenario }))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut first = None;
+        let mut pts = Vec::with_capacity(points.len());
+        for u in points {
+            let (values, scenario) = self.scenario_at(u)?;
+            first.get_or_insert(scenario);
+            pts.push(Point { values });
+        }
+        let first = match first {
+            Some(sc) => sc,
+            None => {
+                let mut sc = load_table(self.base.clone(), &self.base_origin, None).map_err(|source| {
+                    AnalysisError::InvalidPoint {
+                        file: self.file.clone(),
+                        values: String::new(),
+                        source: Box::new(source),
+                    }
+                })?;
+                sc.simulation.seed = self.seed;
+                sc.simulation.replications = self.replications;
+                sc
+            }
+        };
         let h = [self.text.as_bytes(), b"\0", self.base_text.as_bytes(), METRICS.join(",").as_bytes()]
             .iter()
             .chain([env!("CARGO_PKG_VERSION").as_bytes()].iter())
@@ -232,6 +250,9 @@ impl Design {
             replications: self.replications,
             parameters: self.parameters.iter().map(|p| p.path.clone()).collect(),
             points: pts,
+            first,
+            base: self.base.clone(),
+            base_origin: self.base_origin.clone(),
             platforms: self.platforms.clone(),
             fingerprint: format!("{h:016x}"),
         })
@@ -245,7 +266,12 @@ fn set_reason(e: SetError) -> String {
     }
 }
 
+/// Whether `path` takes whole numbers: as the scenario format says where it knows the key (a
+/// float key the base writes as `10` still takes 10.5), else as the base writes it.
 fn integer_key(base: &toml::Table, path: &str) -> bool {
+    if let Some((whole, _)) = crate::scenario::keys::takes_whole_numbers(path) {
+        return whole;
+    }
     let mut t = base;
     let keys: Vec<&str> = path.split('.').collect();
     for (i, k) in keys.iter().enumerate() {

@@ -460,7 +460,7 @@ pub fn run_sweep(
                     return Ok(None);
                 }
                 let (p, r) = sweep.run_at(i);
-                let sc = &sweep.points[p].scenario;
+                let sc = &sweep.scenario(p)?;
                 // A run that stops at a limit makes its point unstable there: recorded, and the
                 // sweep goes on.
                 let rec = match run_replication(sc, r) {

@@ -262,8 +262,6 @@ struct RawSample {
 pub struct Point {
     /// Values in parameter order.
     pub values: Vec<ParamValue>,
-    /// The validated scenario, seed and replications set by the sweep.
-    pub scenario: Scenario,
 }
 
 /// A sweep expanded into points, ready to run.
@@ -279,8 +277,15 @@ pub struct Sweep {
     pub replications: u32,
     /// Swept key paths: factorial ones in file order, then sampled ones.
     pub parameters: Vec<String>,
-    /// Points: factorial order (first parameter slowest), sampled design index fastest.
+    /// Points: factorial order (first parameter slowest), sampled design index fastest. Each
+    /// holds its values only; its scenario is made when it runs ([`Sweep::scenario`]), so that a
+    /// million points take tens of megabytes, not gigabytes.
     pub points: Vec<Point>,
+    /// The first point's scenario (its platforms, names and description stand for all).
+    pub first: Scenario,
+    /// The base scenario's table with the sweep's `[set]` applied, and where it came from.
+    pub(crate) base: toml::Table,
+    pub(crate) base_origin: String,
     /// Platform ids of the base scenario (the same at every point).
     pub platforms: Vec<String>,
     /// Identifies the sweep's inputs; journals and shards of different sweeps are never mixed.
@@ -649,6 +654,7 @@ impl Sweep {
         let mut parameters: Vec<String> = factorial.iter().map(|(p, _)| p.clone()).collect();
         parameters.extend(sampled.iter().map(|(p, _, _)| p.clone()));
         let mut points = Vec::with_capacity(total);
+        let mut first: Option<Scenario> = None;
         let mut idx = vec![0usize; factorial.len()];
         for _ in 0..total / design.len() {
             for u in &design {
@@ -667,17 +673,20 @@ impl Sweep {
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                let mut sc = load_table(t, &base_origin, None).map_err(|source| SweepError::InvalidPoint {
+                // Every point is checked now (a few microseconds each), so that a bad one stops the
+                // sweep before the first run; its scenario is made again when it runs.
+                let sc = load_table(t, &base_origin, None).map_err(|source| SweepError::InvalidPoint {
                     file: file.clone(),
                     point,
                     values: describe(),
                     source: Box::new(source),
                 })?;
-                sc.simulation.seed = seed;
-                sc.simulation.replications = replications;
+                if first.is_none() {
+                    first = Some(sc);
+                }
                 // Record the value actually set (an integer key gets the rounded sample).
                 let values = values.iter().zip(&parameters).map(|(v, p)| actual_value(p, v, &base)).collect();
-                points.push(Point { values, scenario: sc });
+                points.push(Point { values });
             }
             // Odometer over factorial axes, last fastest.
             for k in (0..idx.len()).rev() {
@@ -717,8 +726,41 @@ impl Sweep {
             parameters,
             platforms: base_ok.platforms.iter().map(|p| p.id.clone()).collect(),
             points,
+            first: {
+                let mut sc = first.unwrap_or(base_ok);
+                sc.simulation.seed = seed;
+                sc.simulation.replications = replications;
+                sc
+            },
+            base,
+            base_origin,
             fingerprint: format!("{h:016x}"),
         })
+    }
+
+    /// Point `point`'s scenario, seed and replications set by the sweep: the base with its
+    /// values set, validated (as every point was when the sweep was read).
+    pub fn scenario(&self, point: usize) -> Result<Scenario, SweepError> {
+        let values = &self.points[point].values;
+        let mut t = self.base.clone();
+        for (path, v) in self.parameters.iter().zip(values) {
+            set_sampled(&mut t, &self.origin, path, v)?;
+        }
+        let mut sc = load_table(t, &self.base_origin, None).map_err(|source| SweepError::InvalidPoint {
+            file: self.origin.clone(),
+            point,
+            values: self
+                .parameters
+                .iter()
+                .zip(values)
+                .map(|(p, v)| format!("{p} = {}", v.text()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            source: Box::new(source),
+        })?;
+        sc.simulation.seed = self.seed;
+        sc.simulation.replications = self.replications;
+        Ok(sc)
     }
 
     /// Runs in the whole sweep.
