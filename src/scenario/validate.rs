@@ -296,11 +296,18 @@ impl V {
         match ids.get(name) {
             Some(&i) => Some(i),
             None => {
+                // The nearest name first, then at most a dozen: a city's thousand departments once
+                // came back in each of its problems.
+                const SHOWN: usize = 12;
                 let known: Vec<&str> = ids.keys().map(String::as_str).collect();
+                let nearest = super::overrides::nearest(name, ids.keys())
+                    .map_or(String::new(), |n| format!("did you mean \"{}\"? ", crate::text::printable(&n)));
                 let known = if known.is_empty() {
                     format!("no {what}s are defined")
+                } else if known.len() > SHOWN {
+                    format!("{nearest}known {what}s: {}, and {} more", known[..SHOWN].join(", "), known.len() - SHOWN)
                 } else {
-                    format!("known {what}s: {}", known.join(", "))
+                    format!("{nearest}known {what}s: {}", known.join(", "))
                 };
                 self.bad(key, format!("unknown {what} \"{}\" ({known})", crate::text::printable(name)));
                 None
