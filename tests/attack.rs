@@ -103,3 +103,73 @@ fn hostile_requests_are_refused_and_the_server_lives() {
     }
     still_answers(&mut serving, addr, "four long stories at once");
 }
+
+/// The same attacks on the command line, each under 4 GiB of address space and a time limit:
+/// a clean refusal (exit 1 with the reason), never an abort.
+#[test]
+fn hostile_input_on_the_command_line_is_refused_cleanly() {
+    let d = tempfile::tempdir().unwrap();
+    let route = vec!["\"office\""; 10_000].join(", ");
+    std::fs::write(
+        d.path().join("route.toml"),
+        format!(
+            "[simulation]\nduration_days = 10\n[departments.office]\nstaff = 2\n[platforms.p]\ndispatch = \"auto\"\n\
+             arrival_rate_per_day = 1\nroute = [{route}]\neffort_hours = {{ dist = \"exponential\", mean = 1 }}\n"
+        ),
+    )
+    .unwrap();
+    let deep = format!("{}=1", vec!["a"; 30_000].join("."));
+    let townships = [
+        "dongcheng",
+        "xicheng",
+        "chaoyang",
+        "haidian",
+        "fengtai",
+        "shijingshan",
+        "mentougou",
+        "fangshan",
+        "tongzhou",
+        "shunyi",
+        "changping",
+        "daxing",
+        "huairou",
+        "pinggu",
+        "miyun",
+        "yanqing",
+    ];
+    let mut copies = vec!["check".to_string(), "beijing-12345".to_string()];
+    for t in townships {
+        copies.push("--set".into());
+        copies.push(format!("townships.{t}.copies=20000"));
+    }
+    let out = d.path().join("out").display().to_string();
+    let cases: Vec<(&str, Vec<String>, &str)> = vec![
+        ("a 30,000-part key path", vec!["check".into(), "s-town".into(), "--set".into(), deep], "parts"),
+        ("20,000 copies of each of 16 townships", copies, "at most 20000 townships"),
+        (
+            "a route listing one department 10,000 times",
+            vec!["check".into(), "route.toml".into()],
+            "listed 10000 times",
+        ),
+        (
+            "the city for 200 years, 4 times",
+            ["run", "beijing-12345", "--replications", "4", "--set", "simulation.duration_days=73000", "--out", &out]
+                .map(String::from)
+                .to_vec(),
+            "--large",
+        ),
+    ];
+    for (what, args, why) in cases {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_embedsim"));
+        cmd.current_dir(d.path()).args(&args);
+        let run = limited::run_limited(cmd, limited::FOUR_GIB, Duration::from_secs(60));
+        assert!(!run.timed_out, "{what}: still running after a minute");
+        assert_eq!(
+            run.code,
+            Some(1),
+            "{what}: a clean refusal, not an abort: {}",
+            &run.stderr[..run.stderr.len().min(500)]
+        );
+        assert!(run.stderr.contains(why), "{what}: {}", &run.stderr[..run.stderr.len().min(500)]);
+    }
+}
