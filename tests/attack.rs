@@ -7,35 +7,45 @@
 mod http_client;
 #[path = "common/limited.rs"]
 mod limited;
+#[path = "common/serving.rs"]
+mod serving;
 
-use std::io::{BufRead, BufReader};
+use serving::Serving;
+
+/// `embedsim serve` limited to 4 GiB of address space, and its address.
+fn serve_limited() -> (Serving, SocketAddr) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_embedsim"));
+    cmd.args(["serve", "--port", "0", "--no-open"]);
+    limited::limit(&mut cmd, limited::FOUR_GIB);
+    let (serving, url) = serving::serve(cmd);
+    (serving, url.trim_start_matches("http://").trim_end_matches('/').parse().unwrap())
+}
+
+/// Beijing's 16 districts, each a `[townships]` table of `beijing-12345`.
+const DISTRICTS: [&str; 16] = [
+    "dongcheng",
+    "xicheng",
+    "chaoyang",
+    "haidian",
+    "fengtai",
+    "shijingshan",
+    "mentougou",
+    "fangshan",
+    "tongzhou",
+    "shunyi",
+    "changping",
+    "daxing",
+    "huairou",
+    "pinggu",
+    "miyun",
+    "yanqing",
+];
+
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use http_client::http;
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve_limited() -> (Serving, SocketAddr) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_embedsim"));
-    cmd.args(["serve", "--port", "0", "--no-open"]).stdout(Stdio::piped());
-    let mut child = limited::spawn_limited(cmd, limited::FOUR_GIB);
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed");
-    let addr = url.trim_start_matches("http://").trim_end_matches('/').parse().unwrap();
-    (serving, addr)
-}
 
 fn post(addr: SocketAddr, path: &str, body: &str) -> (u16, String) {
     http(addr, "POST", path, &[("Content-Type", "application/json")], body)
@@ -53,25 +63,7 @@ fn hostile_requests_are_refused_and_the_server_lives() {
     let city_year_of_two_centuries =
         r#"{"scenario":"beijing-12345","replications":4,"set":["simulation.duration_days=73000"]}"#;
     let deep = format!(r#"{{"scenario":"s-town","set":["{}=1"]}}"#, vec!["a"; 5000].join("."));
-    let townships = [
-        "dongcheng",
-        "xicheng",
-        "chaoyang",
-        "haidian",
-        "fengtai",
-        "shijingshan",
-        "mentougou",
-        "fangshan",
-        "tongzhou",
-        "shunyi",
-        "changping",
-        "daxing",
-        "huairou",
-        "pinggu",
-        "miyun",
-        "yanqing",
-    ];
-    let copies: Vec<String> = townships.iter().map(|t| format!("\"townships.{t}.copies=20000\"")).collect();
+    let copies: Vec<String> = DISTRICTS.iter().map(|t| format!("\"townships.{t}.copies=20000\"")).collect();
     let copies = format!(r#"{{"scenario":"beijing-12345","set":[{}]}}"#, copies.join(","));
     let route = vec!["\\\"dongcheng_bureau\\\""; 10_000].join(",");
     let route = format!(r#"{{"scenario":"beijing-street","set":["platforms.hotline.route=[{route}]"]}}"#);
@@ -119,26 +111,8 @@ fn hostile_input_on_the_command_line_is_refused_cleanly() {
     )
     .unwrap();
     let deep = format!("{}=1", vec!["a"; 30_000].join("."));
-    let townships = [
-        "dongcheng",
-        "xicheng",
-        "chaoyang",
-        "haidian",
-        "fengtai",
-        "shijingshan",
-        "mentougou",
-        "fangshan",
-        "tongzhou",
-        "shunyi",
-        "changping",
-        "daxing",
-        "huairou",
-        "pinggu",
-        "miyun",
-        "yanqing",
-    ];
     let mut copies = vec!["check".to_string(), "beijing-12345".to_string()];
-    for t in townships {
+    for t in DISTRICTS {
         copies.push("--set".into());
         copies.push(format!("townships.{t}.copies=20000"));
     }

@@ -8,35 +8,15 @@
 
 #[path = "common/browser.rs"]
 mod browser;
+#[path = "common/serving.rs"]
+mod serving;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use serving::serve_page;
+
+use std::process::Command;
 
 use embedsim::scenario::bundled::BUNDLED;
 use embedsim::text::latin_words;
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve_page() -> (Serving, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_embedsim"))
-        .args(["serve", "--port", "0", "--no-open"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
-    (serving, url)
-}
 
 /// Removes every `<tag ...>...</tag>` element of `tag` from `html`.
 fn without(html: &str, tag: &str) -> String {

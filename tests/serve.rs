@@ -6,13 +6,15 @@
 mod browser;
 #[path = "common/http.rs"]
 mod http_client;
+#[path = "common/serving.rs"]
+mod serving;
+
+use serving::serve_page;
 
 use http_client::http;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -455,30 +457,6 @@ fn it_will_not_listen_beyond_this_machine_unless_asked() {
         cargo_bin_cmd!("embedsim").args(["serve", "--bind", "0.0.0.0", "--port", "0", "--no-open"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
-}
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `embedsim serve` on a free port, and the URL it prints.
-fn serve_page() -> (Serving, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_embedsim"))
-        .args(["serve", "--port", "0", "--no-open"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the URL is printed").to_string();
-    (serving, url)
 }
 
 /// A teacher moves a slider in one scenario and picks another: every slider shows the new

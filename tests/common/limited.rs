@@ -11,8 +11,10 @@ pub struct Limited {
     /// Exit code; `None` when killed (by a signal: an abort, or the time limit).
     pub code: Option<i32>,
     /// Whether the time limit killed it.
+    #[allow(dead_code)]
     pub timed_out: bool,
     /// Peak resident memory, bytes.
+    #[allow(dead_code)]
     pub peak_bytes: u64,
     /// Standard error.
     pub stderr: String,
@@ -21,11 +23,8 @@ pub struct Limited {
 /// The address-space limit the regression tests run under.
 pub const FOUR_GIB: u64 = 4 << 30;
 
-/// Runs `cmd` with at most `address_space` bytes of address space for at most `time`.
-#[allow(dead_code)]
-pub fn run_limited(mut cmd: Command, address_space: u64, time: Duration) -> Limited {
-    let err = tempfile::NamedTempFile::new().unwrap();
-    cmd.stdout(Stdio::null()).stderr(err.reopen().unwrap());
+/// Limits `cmd`, when it starts, to `address_space` bytes of address space.
+pub fn limit(cmd: &mut Command, address_space: u64) {
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -36,6 +35,14 @@ pub fn run_limited(mut cmd: Command, address_space: u64, time: Duration) -> Limi
             Ok(())
         });
     }
+}
+
+/// Runs `cmd` with at most `address_space` bytes of address space for at most `time`.
+#[allow(dead_code)]
+pub fn run_limited(mut cmd: Command, address_space: u64, time: Duration) -> Limited {
+    let err = tempfile::NamedTempFile::new().unwrap();
+    cmd.stdout(Stdio::null()).stderr(err.reopen().unwrap());
+    limit(&mut cmd, address_space);
     let child = cmd.spawn().expect("the command starts");
     let pid = child.id() as libc::pid_t;
     let start = Instant::now();
@@ -56,20 +63,4 @@ pub fn run_limited(mut cmd: Command, address_space: u64, time: Duration) -> Limi
     let code = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { None };
     let stderr = std::fs::read_to_string(err.path()).unwrap_or_default();
     Limited { code, timed_out, peak_bytes: usage.ru_maxrss as u64 * 1024, stderr }
-}
-
-/// Starts `cmd` with at most `address_space` bytes of address space, and returns it running.
-#[allow(dead_code)]
-pub fn spawn_limited(mut cmd: Command, address_space: u64) -> std::process::Child {
-    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            let lim = libc::rlimit { rlim_cur: address_space, rlim_max: address_space };
-            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    cmd.spawn().expect("the command starts")
 }
