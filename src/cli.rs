@@ -382,7 +382,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             let (order, lines) = match (order, platform) {
                 (Some(order), _) => (order, experiment::trace::trace(&sc, replication, order)?),
-                (None, Some(p)) => experiment::trace::trace_from(&sc, replication, &p, day.unwrap_or(0))?,
+                (None, Some(p)) => experiment::trace::trace_from(&sc, replication, &p, day.unwrap_or(0), None)?,
                 (None, None) => unreachable!("clap requires --order or --platform"),
             };
             let seed = sc.simulation.seed;

@@ -79,6 +79,9 @@ pub fn latin_words(s: &str) -> Vec<String> {
         }
     }
     for token in plain.split(|c: char| c.is_whitespace() || "，。；：（）、？！,;:()[]{}".contains(c)) {
+        // A sentence's full stop does not make a word a path: "failed." is a word. (A quoted
+        // value is what a person typed, and is not read.)
+        let token = token.trim_end_matches('.');
         if token.is_empty() || token.contains(['.', '_', '=', '/', '-', '"', '\'', '<', '>']) {
             continue;
         }

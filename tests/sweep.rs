@@ -406,4 +406,8 @@ fn an_integer_in_the_base_takes_fractions_where_the_key_is_a_float() {
         err.contains("departments.office.staff") && err.contains("expected a whole number from 1 to 100000, found 2.5"),
         "{err}"
     );
+    // Every listed value is checked, not only the first: 2.5 after 1 is refused, not rounded.
+    let dir = setup(&staff.replace("[2.5]", "[1, 2.5]"));
+    let err = String::from_utf8(sweep_cmd(dir.path(), "out", &[]).failure().get_output().stderr.clone()).unwrap();
+    assert!(err.contains("found 2.5"), "{err}");
 }

@@ -180,7 +180,10 @@ function appendLive(side, part) {
       side.regimes[i].changes = r.changes;
     });
   }
+  // The names come with the first days only (src/serve/api.rs, Side::live): keep them.
+  const names = side.facts && side.facts.names;
   side.facts = part.facts;
+  if (names && !Object.keys((part.facts.names && part.facts.names.entities) || {}).length) side.facts.names = names;
   side.shown = part.shown;
   side.have = part.to;
 }

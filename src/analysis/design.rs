@@ -239,7 +239,7 @@ impl Design {
         };
         let h = [self.text.as_bytes(), b"\0", self.base_text.as_bytes(), METRICS.join(",").as_bytes()]
             .iter()
-            .chain([env!("CARGO_PKG_VERSION").as_bytes()].iter())
+            .chain([env!("CARGO_PKG_VERSION").as_bytes(), crate::experiment::sweep::MODEL_REVISION.as_bytes()].iter())
             .fold(0xcbf2_9ce4_8422_2325u64, |h, bytes| {
                 bytes.iter().fold(h, |h, b| (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3))
             });

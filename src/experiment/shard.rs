@@ -44,9 +44,10 @@ pub fn is_sweep_file(name: &str) -> bool {
 }
 
 /// Refuses `dir` when it holds a file a sweep does not write, or any file at all (but a lock)
-/// without a sweep's manifest: a user's own `points.csv` in a new folder is never overwritten.
+/// without a sweep's manifest: a user's own `points.csv` in a new folder is never overwritten,
+/// nor one beside a `manifest.toml` of the user's (it must read as a sweep's).
 fn refuse_foreign_files(dir: &Path) -> Result<(), SweepError> {
-    let ours_before = dir.join(MANIFEST).is_file();
+    let ours_before = dir.join(MANIFEST).is_file() && read_manifest(dir).is_ok();
     crate::output::folder::refuse_foreign(dir, &|n: &str| n == LOCK || (ours_before && is_sweep_file(n)))?;
     Ok(())
 }

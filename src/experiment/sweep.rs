@@ -298,6 +298,11 @@ enum Axis {
     Sample { min: f64, max: f64 },
 }
 
+/// Changes whenever a run's outcome may change for the same inputs and version (a guard that
+/// counts differently, say): part of every sweep's fingerprint, so that a journal begun before
+/// is not resumed into a mix of the two.
+pub const MODEL_REVISION: &str = "2026-12-07: the queued-work guard counts waiting work, not timers";
+
 /// FNV-1a, stable across releases (std's hashers are not).
 fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
@@ -661,8 +666,14 @@ impl Sweep {
                 let mut values: Vec<ParamValue> = factorial.iter().zip(&idx).map(|((_, v), &i)| v[i].clone()).collect();
                 values.extend(sampled.iter().zip(u).map(|((_, lo, hi), x)| ParamValue::Float(lo + (hi - lo) * x)));
                 let mut t = base.clone();
-                for (path, v) in parameters.iter().zip(&values) {
-                    set_sampled(&mut t, &file, path, v)?;
+                for (k, (path, v)) in parameters.iter().zip(&values).enumerate() {
+                    // A listed value is set as written (a fraction for a whole-number key is
+                    // refused); a sampled one is rounded where the key takes whole numbers.
+                    if k < factorial.len() {
+                        apply(&mut t, &file, path, v)?;
+                    } else {
+                        set_sampled(&mut t, &file, path, v)?;
+                    }
                 }
                 let point = points.len();
                 let describe = || {
@@ -718,6 +729,7 @@ impl Sweep {
         h = fnv1a(base_text.as_bytes(), h);
         h = fnv1a(METRICS.join(",").as_bytes(), h);
         h = fnv1a(env!("CARGO_PKG_VERSION").as_bytes(), h);
+        h = fnv1a(MODEL_REVISION.as_bytes(), h);
         Ok(Sweep {
             name: raw.name.or(stem).unwrap_or_else(|| "sweep".into()),
             origin: file,
@@ -743,8 +755,9 @@ impl Sweep {
     pub fn scenario(&self, point: usize) -> Result<Scenario, SweepError> {
         let values = &self.points[point].values;
         let mut t = self.base.clone();
+        // The values recorded are the ones set (a sampled whole number already rounded).
         for (path, v) in self.parameters.iter().zip(values) {
-            set_sampled(&mut t, &self.origin, path, v)?;
+            apply(&mut t, &self.origin, path, v)?;
         }
         let mut sc = load_table(t, &self.base_origin, None).map_err(|source| SweepError::InvalidPoint {
             file: self.origin.clone(),

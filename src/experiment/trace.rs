@@ -66,6 +66,7 @@ pub fn trace_from(
     replication: u32,
     platform: &str,
     day: u32,
+    stop_at: Option<std::time::Instant>,
 ) -> Result<(u64, Vec<TraceLine>), TraceError> {
     let p = sc.platforms.iter().position(|x| x.id == platform).ok_or_else(|| {
         let ids: Vec<String> = sc.platforms.iter().map(|x| x.id.clone()).collect();
@@ -75,7 +76,7 @@ pub fn trace_from(
         }
         TraceError::NoSuchPlatform { name: platform.into(), hint }
     })?;
-    let out = run_traced_from(sc, replication, p, day as f64)?;
+    let out = run_traced_from(sc, replication, p, day as f64, stop_at)?;
     match out.trace.first().and_then(|l| l.event.arrival_serial()) {
         Some(n) => Ok((n, out.trace)),
         None => Err(TraceError::NoneAfter { platform: platform.into(), day, replication }),

@@ -139,8 +139,8 @@ pub struct Simulation {
     /// A run stops with an error when more orders than this are open at once.
     pub max_open_orders: usize,
     /// A run stops with an error when more jobs than this wait at once, summed over department
-    /// queues (order parts and line tasks), leaders' and deputies' inboxes, operators, desks and
-    /// pending events.
+    /// queues (order parts and line tasks), leaders' and deputies' inboxes, operators and desks
+    /// (pending events are timers, bounded by the open orders).
     pub max_queued_jobs: usize,
     /// A run stops with an error after this many events.
     pub max_events: u64,

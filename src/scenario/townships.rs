@@ -233,7 +233,8 @@ pub fn expand(table: &mut toml::Table, seed: u64) -> Result<Option<Expansion>, V
             let label = match (own.or(district_name), t.contains_key("copies")) {
                 (Some(name), true) => Some(format!("{name} {} 号街道", c + 1)),
                 (Some(name), false) => Some(name.to_string()),
-                (None, _) => None,
+                // Without a name, the instance's id: copies must not all read the same.
+                (None, _) => Some(inst.clone()),
             };
             let label_en = match own_en {
                 Some(name) if t.contains_key("copies") => format!("{name} {}", c + 1),

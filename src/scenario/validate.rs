@@ -1175,8 +1175,6 @@ impl ByOwner {
     }
 }
 
-/// Who owns what, and what each village and platform reaches (see [`Layout`]).
-#[allow(clippy::too_many_arguments)]
 /// Most characters of a display name or a 中文 description.
 pub const MAX_DISPLAY_CHARS: usize = 200;
 
@@ -1218,6 +1216,8 @@ fn display_names(v: &mut V, raw: &RawScenario) -> Names {
     }
 }
 
+/// Who owns what, and what each village and platform reaches (see [`Layout`]).
+#[allow(clippy::too_many_arguments)]
 fn layout(
     v: &mut V,
     raw: &RawScenario,

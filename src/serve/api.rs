@@ -37,6 +37,8 @@ pub const KEEP_JOBS: usize = 32;
 /// Most memory the runs and stories going at once may take together, by
 /// [`crate::output::estimate_peak_bytes`]: what one command-line run may take without `--large`.
 pub const MAX_SERVER_BYTES: u64 = crate::output::LARGE_OUTPUT_BYTES;
+/// Most stories of an order told at once (each holds one of the server's request workers).
+pub const MAX_STORIES: usize = 2;
 /// How long one run of the page may take before it is stopped.
 pub const MAX_JOB_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -189,6 +191,9 @@ pub enum ApiError {
     /// A `--set`/`--unset` or the scenario it makes is wrong: the command line's message.
     #[error("{0}")]
     Scenario(String),
+    /// Too many stories are being told at once.
+    #[error("{MAX_STORIES} stories of an order are being told already; wait for one to finish")]
+    Telling,
     /// The server's other work leaves too little memory for this one now.
     #[error("the server is busy with other runs (about {0:.1} GB of memory in use); wait for one to finish")]
     Full(f64),
@@ -489,8 +494,14 @@ impl Side {
         let slice = |d: &Drafts, ready: usize| {
             let to = ready.min(from.saturating_add(MAX_LIVE_DAYS));
             let from = from.min(to);
+            // The display names come with the first days only: a city has thousands, and the
+            // page polls ten times a second.
+            let mut facts = self.facts.clone();
+            if from > 0 {
+                facts.names = Default::default();
+            }
             Live {
-                facts: self.facts.clone(),
+                facts,
                 ready,
                 from,
                 to,
@@ -591,12 +602,38 @@ pub struct Jobs {
     in_use: Arc<Mutex<u64>>,
     /// How long one run may take.
     time: std::time::Duration,
+    /// Stories being told.
+    stories: Arc<AtomicU64>,
+}
+
+/// A story being told, counted until dropped.
+pub struct Telling(Arc<AtomicU64>);
+
+impl Drop for Telling {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Jobs {
     /// No runs yet; each will be stopped after `time`.
     pub fn new(time: std::time::Duration) -> Jobs {
-        Jobs { next: AtomicU64::new(0), jobs: Mutex::new(Vec::new()), in_use: Arc::new(Mutex::new(0)), time }
+        Jobs {
+            next: AtomicU64::new(0),
+            jobs: Mutex::new(Vec::new()),
+            in_use: Arc::new(Mutex::new(0)),
+            time,
+            stories: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Counts a story about to be told, or refuses past [`MAX_STORIES`].
+    pub fn tell(&self) -> Result<Telling, ApiError> {
+        if self.stories.fetch_add(1, Ordering::SeqCst) >= MAX_STORIES as u64 {
+            self.stories.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::Telling);
+        }
+        Ok(Telling(self.stories.clone()))
     }
 
     /// Sets `bytes` aside for work about to start, or refuses when the work under way leaves
@@ -621,6 +658,8 @@ impl Jobs {
         let deadline = std::time::Instant::now() + self.time;
         let job =
             Arc::new(Job { deadline, done: AtomicU64::new(0), total: days * runs, outcome: Mutex::new(None), sides });
+        // Memory first: a refusal must not cost a finished run the page has yet to collect.
+        let reservation = self.reserve(p.estimate)?;
         let id = {
             let mut jobs = lock(&self.jobs);
             if jobs.iter().filter(|(_, j)| !j.finished()).count() >= MAX_RUNNING {
@@ -636,11 +675,9 @@ impl Jobs {
             jobs.push((id, job.clone()));
             id
         };
-        let reservation = self.reserve(p.estimate).inspect_err(|_| {
-            lock(&self.jobs).retain(|(i, _)| *i != id);
-        })?;
         let time = self.time;
-        std::thread::spawn(move || {
+        let started = job.clone();
+        let spawned = std::thread::Builder::new().name(format!("job-{id}")).spawn(move || {
             let _reservation = reservation;
             let state = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(&p, &job, time)))
                 .unwrap_or_else(|_| Err("the run stopped on an internal error".into()));
@@ -653,6 +690,11 @@ impl Jobs {
             }
             *lock(&job.outcome) = Some(state);
         });
+        if let Err(e) = spawned {
+            // No thread, no run: it must not hold a place among the running ones.
+            let error = format!("cannot start the run: {e}");
+            *lock(&started.outcome) = Some(JobState::Error { error_zh: super::zh::error_zh(&error), error });
+        }
         Ok(id)
     }
 
@@ -816,16 +858,26 @@ pub fn story(req: &TraceRequest, sources: &[Source], jobs: &Jobs) -> Result<Stor
     let mut run = req.run.clone();
     run.control = false;
     let p = prepare(&run, sources)?;
-    // One replication is told: its share of the run's memory, set aside while it is.
+    // One replication is told: its share of the run's memory, set aside while it is; at most
+    // MAX_STORIES at once, so that the server's workers stay free to answer the page's polls.
     let _reservation = jobs.reserve(p.estimate / p.variant.simulation.replications.max(1) as u64)?;
+    let _telling = jobs.tell()?;
     if req.replication >= p.variant.simulation.replications {
         return Err(ApiError::Scenario(format!(
             "replication {} does not exist: the run has {} (numbered from 0)",
             req.replication, p.variant.simulation.replications
         )));
     }
-    let (order, lines) = trace::trace_from(&p.variant, req.replication, &req.platform, req.day)
-        .map_err(|e| ApiError::Scenario(message(&e)))?;
+    let stop_at = std::time::Instant::now() + jobs.time;
+    let (order, lines) = trace::trace_from(&p.variant, req.replication, &req.platform, req.day, Some(stop_at))
+        .map_err(|e| match e {
+            trace::TraceError::Run(crate::model::SimError::Stopped { day, .. }) => ApiError::Scenario(format!(
+                "stopped on day {day}: the page gives one run at most {} s; lower the replications or \
+                 simulation.duration_days, or run it with `embedsim run`",
+                jobs.time.as_secs()
+            )),
+            e => ApiError::Scenario(message(&e)),
+        })?;
     let first = lines.first().map_or(0.0, |l| l.at.hours());
     let still_open = trace::still_open(&lines);
     let lines = lines

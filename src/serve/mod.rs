@@ -43,7 +43,7 @@ pub struct Config {
     /// one of `hosts`.
     pub allow_remote: bool,
     /// Host names the page may be reached by under `allow_remote` (`--host NAME`), besides IP
-    /// addresses and this machine's own names.
+    /// addresses and `localhost`.
     pub hosts: Vec<String>,
     /// Scenarios given on the command line, offered first.
     pub scenarios: Vec<Source>,
@@ -161,7 +161,7 @@ fn header_value<'r>(req: &'r Request, name: &'static str) -> Option<&'r str> {
 }
 
 /// Whether `host` (a Host header) names this server under `--allow-remote`: an IP address (with
-/// this port or none), `localhost`, or a name in `names`.
+/// this port or none), `localhost`, or a name in `names` (as given to `--host`, without a port).
 fn host_allowed(host: &str, port: u16, names: &[String]) -> bool {
     let name = match host.rsplit_once(':') {
         // `[::1]:7878`, `10.0.0.5:7878`, `name:7878`; a bare IPv6 literal has colons of its own.
@@ -272,7 +272,7 @@ fn scenario_list(state: &State) -> Vec<Result<ScenarioInfo, String>> {
 
 fn api_status(e: &ApiError) -> u16 {
     match e {
-        ApiError::Busy | ApiError::Full(_) => 429,
+        ApiError::Busy | ApiError::Full(_) | ApiError::Telling => 429,
         ApiError::UnknownScenario(_) => 404,
         _ => 400,
     }

@@ -4,9 +4,10 @@
 //! arguments as they are, since a person types those. A message with a phrase not in the table
 //! keeps it in English after a Chinese lead-in rather than showing nothing.
 
-/// Phrases, longest first where one contains another: (English, 中文). `{}` is not used: each
-/// phrase is a fixed piece between the values the message carries.
+/// Phrases, a longer one before any it contains: (English, 中文). `{}` is not used: each phrase
+/// is a fixed piece between the values the message carries.
 const PHRASES: &[(&str, &str)] = &[
+    ("replications: expected a whole number from 1 to ", "重复次数：应为整数，范围 1 到 "),
     ("cannot apply the command line's changes", "无法应用页面上的修改"),
     ("caused by: ", "原因："),
     (" problems:", " 个问题："),
@@ -23,7 +24,7 @@ const PHRASES: &[(&str, &str)] = &[
     ("unknown key ", "没有这个键 "),
     (": did you mean ", "：是不是 "),
     ("? (keys here: ", "？（这里的键有："),
-    ("; `embedsim keys` lists every key)", "；`embedsim keys` 列出所有键）"),
+    (" lists every key)", " 列出所有键）"),
     ("(keys here: ", "（这里的键有："),
     ("expected a whole number from ", "应为整数，范围 "),
     ("expected a number from ", "应为数值，范围 "),
@@ -48,7 +49,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("unclosed array, expected `]`", "数组没有闭合，缺少 `]`"),
     ("unknown scenario ", "没有这个情景 "),
     (" (see the list on the page)", "（见页面上的列表）"),
-    ("replications: expected a whole number from 1 to ", "重复次数：应为整数，范围 1 到 "),
     (" on the page", "（页面上）"),
     (" runs are going already; wait for one to finish", " 个运行正在进行；请等其中一个结束"),
     ("request larger than ", "请求超过 "),
@@ -66,16 +66,30 @@ const PHRASES: &[(&str, &str)] = &[
         " GB of memory, more than `embedsim run` takes without --large; lower the replications or simulation.duration_days, or run it from the command line with --large",
         " GB 内存，超过 `embedsim run` 不加 --large 时允许的量；请减少重复次数或 `simulation.duration_days`，或在命令行中加 --large 运行",
     ),
-    // Last: the range's "from A to B" once every phrase holding " to " has been read.
+    // Last: the range's "from A to B" once every phrase holding " to " has been read, and the
+    // list's separator.
     (" to ", " 到 "),
+    ("; ", "；"),
 ];
 
-/// `en` in 中文, phrase by phrase; what no phrase covers stays as it is, after a lead-in that
-/// says the rest is the original.
+/// `en` in 中文, phrase by phrase, outside backticks; what no phrase covers stays as it is,
+/// after a lead-in that says part is left in English.
 pub fn error_zh(en: &str) -> String {
-    let mut s = en.to_string();
-    for (from, to) in PHRASES {
-        s = s.replace(from, to);
+    // What is between backticks (keys, values as typed) is never translated.
+    let mut s = String::new();
+    for (i, part) in en.split('`').enumerate() {
+        if i > 0 {
+            s.push('`');
+        }
+        if i % 2 == 1 {
+            s.push_str(part);
+            continue;
+        }
+        let mut t = part.to_string();
+        for (from, to) in PHRASES {
+            t = t.replace(from, to);
+        }
+        s.push_str(&t);
     }
     s = keys_as_code(&s);
     if s.ends_with(')') && s.contains('（') {
@@ -85,7 +99,7 @@ pub fn error_zh(en: &str) -> String {
             s.push('）');
         }
     }
-    if crate::text::latin_words(&s).is_empty() { s } else { format!("情景有误（以下为英文原文）：{s}") }
+    if crate::text::latin_words(&s).is_empty() { s } else { format!("（部分未译，保留英文）{s}") }
 }
 
 /// The keys a message lists ("这里的键有：staff, level；") as code: a person types them.
@@ -112,21 +126,27 @@ mod tests {
             "scenarios/s-town.toml: 1 problem:\n  - simulation.duration_days: expected at most 73000 days (200 years), found 1000000000 (from --set simulation.duration_days=1000000000.0)",
             "unknown scenario \"x\" (see the list on the page)",
             "4 runs are going already; wait for one to finish",
+            "replications: expected a whole number from 1 to 16 on the page, found 17",
         ] {
             let zh = error_zh(en);
             assert!(crate::text::latin_words(&zh).is_empty(), "{zh}: {:?}", crate::text::latin_words(&zh));
-            assert!(!zh.starts_with("情景有误（以下为英文原文）"), "{zh}");
+            assert!(!zh.starts_with("（部分未译"), "{zh}");
         }
     }
 
     #[test]
     fn what_no_phrase_covers_is_kept_after_a_lead_in() {
         let zh = error_zh("something nobody foresaw");
-        assert!(zh.starts_with("情景有误") && zh.ends_with("something nobody foresaw"), "{zh}");
+        assert!(zh.starts_with("（部分未译") && zh.ends_with("something nobody foresaw"), "{zh}");
+        // The page's own range, and a value typed between backticks left as typed.
+        let zh = error_zh("replications: expected a whole number from 1 to 16 on the page, found 0");
+        assert!(crate::text::latin_words(&zh).is_empty() && zh.starts_with("重复次数"), "{zh}");
+        assert!(error_zh("unknown key `from to`").ends_with("`from to`"));
         assert_eq!(
             crate::text::latin_words("键 `departments.x.staff` 应为整数，范围 1 到 100000"),
             Vec::<String>::new()
         );
         assert_eq!(crate::text::latin_words("staff 应为整数"), vec!["staff".to_string()]);
+        assert_eq!(crate::text::latin_words("运行 failed."), vec!["failed".to_string()], "a sentence's last word");
     }
 }

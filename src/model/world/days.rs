@@ -152,6 +152,9 @@ impl World<'_> {
                 self.stopped = Some(d);
             }
         }
+        if self.stop_at.is_some_and(|t| std::time::Instant::now() >= t) {
+            self.stopped = Some(d);
+        }
         if (d as usize) + 1 < self.town.len() {
             self.at(SimTime::from_days(d as f64 + 2.0), Event::DayEnd(d + 1))?;
         }

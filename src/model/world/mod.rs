@@ -388,6 +388,8 @@ struct World<'s> {
     on_day: Option<&'s mut DayObserver<'s>>,
     /// The day the observer asked the run to stop on, if it did.
     stopped: Option<u32>,
+    /// A moment past which the run stops as the day ends (the page's story of an order).
+    stop_at: Option<std::time::Instant>,
     /// Resource pooling's state, when `[pooling]` is present.
     pool: Option<pooling::PoolState>,
     /// Each department's attrition stream (M12), for departments whose staff can leave.
@@ -411,14 +413,17 @@ pub fn run_traced(sc: &Scenario, replication: u32, serial: Option<u64>) -> Resul
 
 /// Runs replication `replication`, telling the story of the first order that arrives on platform
 /// `platform` at or after day `from_day` (the classroom page's click on a timeline). The order's
-/// serial number is the first line's; `orders_seen` tells whether one arrived at all.
+/// serial number is the first line's; `orders_seen` tells whether one arrived at all. Past
+/// `stop_at`, if given, the run ends as the day ends with [`SimError::Stopped`].
 pub fn run_traced_from(
     sc: &Scenario,
     replication: u32,
     platform: PlatformId,
     from_day: f64,
+    stop_at: Option<std::time::Instant>,
 ) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, replication);
+    w.stop_at = stop_at;
     w.trace_pick = Some((platform, SimTime::from_days(from_day)));
     w.start().map_err(|source| SimError::Schedule { replication, source })?;
     w.run()?;
@@ -610,6 +615,7 @@ impl<'s> World<'s> {
             in_service: JobSlab::default(),
             on_day: None,
             stopped: None,
+            stop_at: None,
             trace_pick: None,
             pool: sc.pooling.as_ref().map(|_| pooling::PoolState::new(sc.departments.len())),
             attrition_rngs: sc
