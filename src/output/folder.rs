@@ -187,18 +187,22 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> FolderError + '_ {
 /// person's file has by chance (a user's `.thesis.tmp-2024` is left alone).
 pub const TEMP_MARK: &str = "embedsim-tmp-";
 
-/// Whether `name` is a temporary file of [`write_atomic`]: `.NAME.embedsim-tmp-PID`.
+/// Whether `name` is a temporary file of [`write_atomic`]: `.NAME.embedsim-tmp-PID`, or one
+/// left by an earlier version, `.NAME.tmp-PID`, where NAME is a file a run writes (a killed old
+/// run's `.summary.csv.tmp-123`; a user's `.thesis.tmp-2024` is not one).
 pub fn is_our_temp(name: &str) -> bool {
+    let digits = |pid: &str| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
     let mark = format!(".{TEMP_MARK}");
-    name.starts_with('.')
-        && name
-            .rsplit_once(mark.as_str())
-            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    let Some(rest) = name.strip_prefix('.') else { return false };
+    if rest.rsplit_once(mark.as_str()).is_some_and(|(_, pid)| digits(pid)) {
+        return true;
+    }
+    rest.rsplit_once(".tmp-").is_some_and(|(file, pid)| digits(pid) && (RUN_FILES.contains(&file) || file == MANIFEST))
 }
 
-/// The process id a temporary file `.NAME.embedsim-tmp-PID` names.
+/// The process id a temporary file names.
 fn temp_pid(name: &str) -> &str {
-    name.rsplit_once(TEMP_MARK).map_or("", |(_, pid)| pid)
+    name.rsplit_once(TEMP_MARK).or_else(|| name.rsplit_once(".tmp-")).map_or("", |(_, pid)| pid)
 }
 
 /// Whether process `pid` (decimal) may still be running. Linux: its /proc entry exists; our own
@@ -347,5 +351,8 @@ mod tests {
         assert!(!is_our_temp(".x.embedsim-tmp-"));
         assert!(!is_our_temp(".x.embedsim-tmp-12a"));
         assert!(!is_our_temp(".thesis.tmp-2024"), "a user's file");
+        assert!(is_our_temp(".summary.csv.tmp-2024"), "an earlier version's, of a file a run writes");
+        assert_eq!(temp_pid(".summary.csv.tmp-2024"), "2024");
+        assert_eq!(temp_pid(".summary.csv.embedsim-tmp-77"), "77");
     }
 }
