@@ -229,21 +229,19 @@ fn files_the_tool_did_not_write_are_never_overwritten_or_deleted() {
     fs::write(p.join("sweep.toml"), sweep).unwrap();
     fs::create_dir_all(p.join("sw")).unwrap();
     fs::write(p.join("sw/points.csv"), "mine").unwrap();
-    let out = cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["sweep", "sweep.toml", "--quiet", "--out", "sw"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("points.csv"));
+    let sweep_refuses_points_csv = || {
+        let out = cargo_bin_cmd!("embedsim")
+            .current_dir(p)
+            .args(["sweep", "sweep.toml", "--quiet", "--out", "sw"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("points.csv"));
+    };
+    sweep_refuses_points_csv();
     assert_eq!(fs::read_to_string(p.join("sw/points.csv")).unwrap(), "mine");
     // ... also beside a manifest.toml of the user's (not a sweep's).
     fs::write(p.join("sw/manifest.toml"), "title = \"my notes\"\n").unwrap();
-    let out = cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["sweep", "sweep.toml", "--quiet", "--out", "sw"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("points.csv"));
+    sweep_refuses_points_csv();
     assert_eq!(fs::read_to_string(p.join("sw/manifest.toml")).unwrap(), "title = \"my notes\"\n");
     // A comparison into a folder holding the user's report.html.
     fs::create_dir_all(p.join("cmp")).unwrap();

@@ -734,9 +734,6 @@ impl<'s> World<'s> {
                 return Err(SimError::EventLimit { replication, day: t.day(), limit: self.sc.simulation.max_events });
             }
             self.handle(e).map_err(|source| SimError::Schedule { replication, source })?;
-            if let Some(day) = self.stopped {
-                return Err(SimError::Stopped { replication, day });
-            }
             if self.orders.len() > self.sc.simulation.max_open_orders {
                 return Err(SimError::Unstable {
                     replication,
@@ -748,6 +745,11 @@ impl<'s> World<'s> {
             until_guard -= 1;
             if until_guard == 0 {
                 until_guard = guard_every;
+                // A stop asked for as a day ended is taken here, off the per-event path: a few
+                // hundred events later at most, and the run ends with an error either way.
+                if let Some(day) = self.stopped {
+                    return Err(SimError::Stopped { replication, day });
+                }
                 if let Some(err) = self.over_queued(t) {
                     return Err(err);
                 }
