@@ -599,6 +599,12 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         baseline.is_none() || stats.precision.is_empty(),
         "--precision cannot be combined with --baseline; fix --replications instead"
     );
+    // No daily series asked for: each run keeps only what its summary, regimes and warm-up
+    // advice read, so its memory does not grow with the days (the report has no daily charts).
+    if series == output::csv::Series::None {
+        sc.simulation.day_records =
+            embedsim::scenario::DayRecords::Summary { warmup_metric: stats.warmup_metric.clone() };
+    }
     let size = output::estimate_series_bytes(&sc, sc.simulation.replications, series);
     anyhow::ensure!(
         large || size <= output::LARGE_OUTPUT_BYTES,
@@ -609,11 +615,15 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         size as f64 / 1e9
     );
     let peak = output::estimate_peak_bytes(&sc, sc.simulation.replications, experiment::workers(threads));
+    let held = if series == output::csv::Series::None {
+        "a few bytes a day of each platform, held until the files are written"
+    } else {
+        "mostly daily records held until the files are written; --series none keeps only a few bytes a day"
+    };
     anyhow::ensure!(
         large || peak <= output::LARGE_OUTPUT_BYTES,
-        "{} replications x {} days of {}, {} and {} would take about {:.1} GB of memory (mostly daily \
-         records held until the files are written, whatever --series says); pass --large to go on, or \
-         lower the replications or duration",
+        "{} replications x {} days of {}, {} and {} would take about {:.1} GB of memory ({held}); pass \
+         --large to go on, or lower the replications or duration",
         sc.simulation.replications,
         sc.simulation.duration_days,
         counted(sc.platforms.len(), "platform"),
@@ -638,11 +648,7 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
         eprintln!("{}", output::size_note(&sc, sc.simulation.replications, series, format));
     }
     if !quiet && peak >= output::NOTE_HELD_BYTES {
-        eprintln!(
-            "this run will take about {:.1} GB of memory, mostly daily records held until its files are \
-             written (whatever --series says)",
-            peak as f64 / 1e9
-        );
+        eprintln!("this run will take about {:.1} GB of memory ({held})", peak as f64 / 1e9);
     }
     let warmup_note = crate::cli_research::apply_warmup(&mut sc, stats, threads, &bar)?;
     let context = || format!("running {}", path.display());

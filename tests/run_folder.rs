@@ -98,18 +98,26 @@ fn an_output_estimated_above_2_gb_needs_large() {
     assert!(!p.join("out").exists(), "refused before it starts");
 }
 
-/// `--series none` writes almost nothing, but the daily records are held in memory all the same:
-/// a run that would hold more than 2 GB of them says so and needs `--large` too.
+/// Daily records held in memory count too: a run that would hold more than 2 GB of them says so
+/// and needs `--large`, and points to `--series none`, which holds a few bytes a day of each
+/// platform instead; ten times as many days of that still need `--large`.
 #[test]
-fn daily_records_held_above_2_gb_need_large_whatever_the_series() {
+fn daily_records_held_above_2_gb_need_large_and_series_none_holds_little() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
     fs::write(p.join("s.toml"), SCENARIO).unwrap();
-    run(p, &["--replications", "1000000", "--series", "none"]).failure().stderr(
+    run(p, &["--replications", "400000", "--series", "weekly"]).failure().stderr(
         predicates::str::contains("GB of memory (mostly daily records held")
-            .and(predicates::str::contains("whatever --series says"))
+            .and(predicates::str::contains("--series none keeps only a few bytes a day"))
             .and(predicates::str::contains("--large")),
     );
+    assert!(!p.join("out").exists(), "refused before it starts");
+    run(p, &["--replications", "1000000", "--series", "none", "--set", "simulation.duration_days=200"])
+        .failure()
+        .stderr(
+            predicates::str::contains("GB of memory (a few bytes a day of each platform")
+                .and(predicates::str::contains("--large")),
+        );
     assert!(!p.join("out").exists(), "refused before it starts");
 }
 

@@ -1,8 +1,8 @@
 //! Warm-up from the data: MSER-5 on the daily series of a named platform metric, averaged over
 //! replications (White 1997), and the sentence every run prints about it.
 
-use crate::metrics::collector::PlatformDay;
 use crate::model::RunOutput;
+use crate::model::world::PlatformResult;
 use crate::scenario::Scenario;
 
 use super::mser::{Mser, mser5};
@@ -19,21 +19,6 @@ pub const DAILY_METRICS: &[&str] = &[
     "staff_hours",
     "burden_hours",
 ];
-
-fn daily(d: &PlatformDay, metric: &str) -> f64 {
-    match metric {
-        "open" => d.open as f64,
-        "arrivals" => d.arrivals as f64,
-        "dispatched" => d.dispatched as f64,
-        "closed" => d.closed as f64,
-        "lost" => d.lost as f64,
-        "open_overdue" => d.overdue as f64,
-        "leader_attention_hours" => d.attention,
-        "staff_hours" => d.hours,
-        "burden_hours" => d.burden,
-        _ => f64::NAN,
-    }
-}
 
 /// Checks a metric name for `--warmup-metric`.
 pub fn check_metric(metric: &str) -> Result<(), String> {
@@ -125,14 +110,22 @@ impl WarmupAdvice {
     }
 }
 
+/// A platform's daily series of `metric`: from its records, or from its trail in a run that
+/// kept no records (empty when the trail does not hold the metric either).
+fn daily_series(r: &PlatformResult, metric: &str) -> Vec<f64> {
+    if !r.days.is_empty() {
+        return r.days.iter().map(|d| d.figure(metric)).collect();
+    }
+    r.trail.series(metric).unwrap_or_default()
+}
+
 /// MSER-5 per platform on the replication-mean daily series of `metric`.
 pub fn advise(sc: &Scenario, outs: &[RunOutput], metric: &str) -> WarmupAdvice {
     let mut platforms = Vec::new();
     for (p, spec) in sc.platforms.iter().enumerate() {
-        let len = outs.iter().map(|o| o.platforms[p].days.len()).min().unwrap_or(0);
-        let mean: Vec<f64> = (0..len)
-            .map(|d| outs.iter().map(|o| daily(&o.platforms[p].days[d], metric)).sum::<f64>() / outs.len() as f64)
-            .collect();
+        let series: Vec<Vec<f64>> = outs.iter().map(|o| daily_series(&o.platforms[p], metric)).collect();
+        let len = series.iter().map(Vec::len).min().unwrap_or(0);
+        let mean: Vec<f64> = (0..len).map(|d| series.iter().map(|s| s[d]).sum::<f64>() / outs.len() as f64).collect();
         if mean.iter().all(|v| *v == mean[0]) {
             continue;
         }

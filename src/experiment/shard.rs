@@ -24,6 +24,7 @@ use crate::metrics::summary::summarize;
 use crate::model::run_replication;
 use crate::output::atomic::write_atomic;
 use crate::output::plot;
+use crate::scenario::DayRecords;
 
 /// The journal of runs finished so far, in completion order.
 pub const JOURNAL: &str = "runs.partial.csv";
@@ -461,7 +462,10 @@ pub fn run_sweep(
                     return Ok(None);
                 }
                 let (p, r) = sweep.run_at(i);
-                let sc = &sweep.scenario(p)?;
+                // A point's runs give their summaries only: they keep no daily records.
+                let mut sc = sweep.scenario(p)?;
+                sc.simulation.day_records = DayRecords::Summary { warmup_metric: "open".into() };
+                let sc = &sc;
                 // A run that stops at a limit makes its point unstable there: recorded, and the
                 // sweep goes on.
                 let rec = match run_replication(sc, r) {

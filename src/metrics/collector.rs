@@ -149,6 +149,107 @@ pub struct PlatformDay {
     pub kinds: [f64; 9],
 }
 
+impl PlatformDay {
+    /// The day's figure named `metric` (one of [`crate::analysis::warmup::DAILY_METRICS`]; NaN
+    /// for another name).
+    pub fn figure(&self, metric: &str) -> f64 {
+        match metric {
+            "open" => self.open as f64,
+            "arrivals" => self.arrivals as f64,
+            "dispatched" => self.dispatched as f64,
+            "closed" => self.closed as f64,
+            "lost" => self.lost as f64,
+            "open_overdue" => self.overdue as f64,
+            "leader_attention_hours" => self.attention,
+            "staff_hours" => self.hours,
+            "burden_hours" => self.burden,
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// A few figures of each of a platform's days, kept whatever else a run keeps: what its
+/// recovery times (open orders, closures on time) and the warm-up advice read over the whole run.
+/// 12 bytes a day, 20 with a warm-up metric of its own.
+#[derive(Clone, Debug, Default)]
+pub struct Trail {
+    /// Open orders at each day's end.
+    pub open: Vec<u32>,
+    /// Closed in the system each day.
+    pub closed: Vec<u32>,
+    /// Of those, by their deadline.
+    pub on_time: Vec<u32>,
+    /// A lean run's warm-up metric (when not one of the above), and its figure each day.
+    pub metric: Option<(String, Vec<f64>)>,
+}
+
+impl Trail {
+    /// An empty trail with room for `days` days, keeping `metric` too when it is not a column
+    /// of its own.
+    pub fn with_capacity(days: usize, metric: Option<&str>) -> Trail {
+        let metric =
+            metric.filter(|m| !matches!(*m, "open" | "closed")).map(|m| (m.to_string(), Vec::with_capacity(days)));
+        Trail {
+            open: Vec::with_capacity(days),
+            closed: Vec::with_capacity(days),
+            on_time: Vec::with_capacity(days),
+            metric,
+        }
+    }
+
+    /// Days in the trail.
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether it holds no day.
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+
+    /// Appends a day.
+    #[inline]
+    pub fn push(&mut self, d: &PlatformDay) {
+        self.open.push(narrow(d.open));
+        self.closed.push(narrow(d.closed));
+        self.on_time.push(narrow(d.on_time));
+        if let Some((name, figures)) = &mut self.metric {
+            figures.push(d.figure(name));
+        }
+    }
+
+    /// Takes the last day again from its record.
+    pub fn retake_last(&mut self, d: &PlatformDay) {
+        if self.is_empty() {
+            return;
+        }
+        for v in [&mut self.open, &mut self.closed, &mut self.on_time] {
+            v.pop();
+        }
+        if let Some((_, figures)) = &mut self.metric {
+            figures.pop();
+        }
+        self.push(d);
+    }
+
+    /// The daily series of `metric` if the trail holds it.
+    pub fn series(&self, metric: &str) -> Option<Vec<f64>> {
+        let column = |v: &[u32]| v.iter().map(|&x| x as f64).collect();
+        match (metric, &self.metric) {
+            ("open", _) => Some(column(&self.open)),
+            ("closed", _) => Some(column(&self.closed)),
+            (m, Some((name, figures))) if m == name => Some(figures.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A day's count in 32 bits: a count beyond them (four billion orders open on one platform)
+/// cannot fit in memory anyway, and is held at the greatest.
+fn narrow(x: u64) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
 /// One department's figures for one day.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DepartmentDay {
@@ -215,8 +316,52 @@ pub struct RegimeTrack {
     pub burden_floor: Option<f64>,
     /// Classified days whose burden share is still to be folded into `burden_floor`, in order.
     floor_pending: Vec<u32>,
+    /// The least burden share of pending days whose records a lean run has let go
+    /// ([`RegimeTrack::settle_before`]), folded into `burden_floor` when it is next read: a
+    /// minimum, so folding it then gives the same bits as folding each day in order.
+    floor_unfolded: Option<f64>,
     /// The day of `last`.
     last_day: Option<u32>,
+    /// What the days before the latest turn to overloaded looked like, taken as it turned.
+    pub overload_before: Option<OverloadBefore>,
+}
+
+/// The platform's days before its latest turn to overloaded (超负荷), taken as the regime turned
+/// so that a run which keeps no daily history can still say what changed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OverloadBefore {
+    /// The day the regime turned.
+    pub day: u32,
+    /// Hours on its orders by kind (`Hours::KINDS` order) over the regime window before that day.
+    pub kinds: [f64; 9],
+    /// Open orders at the end of the day before.
+    pub open: u64,
+}
+
+/// A platform's daily records from day `first` on: all of them in a run that keeps every day,
+/// the last few in a lean one. Indexed by day of the run.
+#[derive(Clone, Copy, Debug)]
+pub struct Recent<'a> {
+    /// The day of `days[0]`.
+    pub first: usize,
+    /// The records.
+    pub days: &'a [PlatformDay],
+}
+
+impl<'a> Recent<'a> {
+    /// Day `d`'s record.
+    #[inline]
+    pub fn day(&self, d: usize) -> &'a PlatformDay {
+        &self.days[d - self.first]
+    }
+
+    /// The records of days `from..to` (clamped to those held).
+    pub fn span(&self, from: usize, to: usize) -> &'a [PlatformDay] {
+        debug_assert!(from >= self.first || from >= to, "a lean run let go of day {from} too early");
+        let end = self.first + self.days.len();
+        let (from, to) = (from.clamp(self.first, end), to.clamp(self.first, end));
+        &self.days[from - self.first..to.max(from) - self.first]
+    }
 }
 
 impl RegimeTrack {
@@ -241,7 +386,7 @@ impl RegimeTrack {
     /// burden hours are summed over the window's days, in day order, only when the verdict reads
     /// them; days whose burden share would lower the floor are kept and folded in, in the same
     /// order, when the floor is next read (the days' records no longer change by then).
-    pub fn update(&mut self, day: u32, cohorts: &mut Cohorts, days: &[PlatformDay], spec: &RegimeSpec) -> Regime {
+    pub fn update(&mut self, day: u32, cohorts: &mut Cohorts, days: Recent<'_>, spec: &RegimeSpec) -> Regime {
         let w = spec.window_days as usize;
         let d = day as usize;
         let from = (d + 1).saturating_sub(w);
@@ -259,10 +404,11 @@ impl RegimeTrack {
         };
         f.usage = f.arrived as f64 / w as f64;
         f.peak_usage = self.peak_usage;
-        let before = if d >= w { days[d - w].open } else { 0 };
-        f.backlog_growth = days[d].open as f64 - before as f64;
-        f.weighted_r = days[d].weighted_r;
-        f.own_r = days[d].own_r;
+        let before = if d >= w { days.day(d - w).open } else { 0 };
+        let today = days.day(d);
+        f.backlog_growth = today.open as f64 - before as f64;
+        f.weighted_r = today.weighted_r;
+        f.own_r = today.own_r;
         f.idling_now = self.current() == Regime::Idling;
         if reads_burden(&f, spec) {
             self.settle_floor(days, w);
@@ -280,6 +426,9 @@ impl RegimeTrack {
         self.last_day = Some(day);
         if self.changes.is_empty() {
             self.changes.push((day, raw));
+            if raw == Regime::Overloaded {
+                self.overload_before = Some(overload_before(days, day, w));
+            }
         } else if raw == self.current() {
             self.candidate = None;
         } else {
@@ -290,6 +439,9 @@ impl RegimeTrack {
             if day + 1 - since >= spec.persist_days {
                 self.changes.push((since, raw));
                 self.candidate = None;
+                if raw == Regime::Overloaded {
+                    self.overload_before = Some(overload_before(days, since, w));
+                }
             } else {
                 self.candidate = Some((since, raw));
             }
@@ -301,7 +453,10 @@ impl RegimeTrack {
 
     /// Folds the pending days' burden shares into the floor, in day order, as
     /// [`RegimeTrack::update`] did day by day before.
-    fn settle_floor(&mut self, days: &[PlatformDay], w: usize) {
+    fn settle_floor(&mut self, days: Recent<'_>, w: usize) {
+        if let Some(share) = self.floor_unfolded.take() {
+            self.burden_floor = Some(self.burden_floor.unwrap_or(f64::INFINITY).min(share));
+        }
         for &k in &self.floor_pending {
             let k = k as usize;
             let (hours, burden) = window_hours(days, (k + 1).saturating_sub(w), k);
@@ -312,11 +467,47 @@ impl RegimeTrack {
         }
         self.floor_pending.clear();
     }
+
+    /// A lean run is about to let go of the records before day `keep_from`: the burden shares
+    /// of pending days whose window reaches back before it are worked out now, from the same
+    /// records summed in the same order, and kept as their least until the floor is next read.
+    pub fn settle_before(&mut self, days: Recent<'_>, keep_from: usize, spec: &RegimeSpec) {
+        let w = spec.window_days as usize;
+        let n = self.floor_pending.iter().take_while(|&&k| (k as usize + 1).saturating_sub(w) < keep_from).count();
+        for &k in &self.floor_pending[..n] {
+            let k = k as usize;
+            let (hours, burden) = window_hours(days, (k + 1).saturating_sub(w), k);
+            if hours > 0.0 {
+                let share = burden / hours;
+                self.floor_unfolded = Some(self.floor_unfolded.unwrap_or(f64::INFINITY).min(share));
+            }
+        }
+        self.floor_pending.drain(..n);
+    }
+}
+
+/// The days a lean run keeps for the regime verdicts (see [`RegimeTrack::settle_before`]): the
+/// window, the day before it (backlog growth), and the days a turn of regime may date back
+/// (persistence) with the window before that turn.
+pub fn days_kept(spec: &RegimeSpec) -> usize {
+    2 * spec.window_days as usize + spec.persist_days as usize + 2
 }
 
 /// Hours and burden hours on a platform's orders over days `from..=to`, summed in day order.
-fn window_hours(days: &[PlatformDay], from: usize, to: usize) -> (f64, f64) {
-    days[from..=to].iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden))
+fn window_hours(days: Recent<'_>, from: usize, to: usize) -> (f64, f64) {
+    days.span(from, to + 1).iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden))
+}
+
+/// Hours by kind over the `w` days before `day`, and the open orders the day before.
+fn overload_before(days: Recent<'_>, day: u32, w: usize) -> OverloadBefore {
+    let flip = day as usize;
+    let mut kinds = [0.0; 9];
+    for d in days.span(flip.saturating_sub(w), flip) {
+        for (a, b) in kinds.iter_mut().zip(d.kinds) {
+            *a += b;
+        }
+    }
+    OverloadBefore { day, kinds, open: days.day(flip.saturating_sub(1)).open }
 }
 
 /// The regime window's running sums in [`Cohorts`].

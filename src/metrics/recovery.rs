@@ -10,7 +10,7 @@
 //! stay inside the band for [`HOLD_DAYS`] days running; NaN when there is no shock, too little
 //! history before it, or no such day before the run ends.
 
-use crate::metrics::collector::PlatformDay;
+use crate::metrics::collector::Trail;
 
 /// Days before the first shock that define the band.
 pub const BASELINE_DAYS: usize = 60;
@@ -39,9 +39,10 @@ impl Recovery {
 }
 
 /// Trailing on-time share of day `d` (NaN when nothing closed in the window).
-fn on_time_share(days: &[PlatformDay], d: usize) -> f64 {
+fn on_time_share(days: &Trail, d: usize) -> f64 {
     let from = (d + 1).saturating_sub(SHARE_DAYS);
-    let (closed, on_time) = days[from..=d].iter().fold((0u64, 0u64), |(c, o), x| (c + x.closed, o + x.on_time));
+    let closed: u64 = days.closed[from..=d].iter().map(|&c| c as u64).sum();
+    let on_time: u64 = days.on_time[from..=d].iter().map(|&c| c as u64).sum();
     if closed > 0 { on_time as f64 / closed as f64 } else { f64::NAN }
 }
 
@@ -52,9 +53,9 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
     (m, v.sqrt())
 }
 
-/// The recovery of a platform whose daily series is `days` from its `shocks` (from day, to day,
+/// The recovery of a platform whose days are `days` from its `shocks` (from day, to day,
 /// multiplier).
-pub fn recovery(days: &[PlatformDay], shocks: &[(f64, f64, f64)]) -> Recovery {
+pub fn recovery(days: &Trail, shocks: &[(f64, f64, f64)]) -> Recovery {
     if shocks.is_empty() || days.is_empty() {
         return Recovery::NONE;
     }
@@ -65,7 +66,7 @@ pub fn recovery(days: &[PlatformDay], shocks: &[(f64, f64, f64)]) -> Recovery {
     if start - from < MIN_BASELINE {
         return Recovery::NONE;
     }
-    let open: Vec<f64> = days[from..start].iter().map(|d| d.open as f64).collect();
+    let open: Vec<f64> = days.open[from..start].iter().map(|&o| o as f64).collect();
     let shares: Vec<f64> = (from..start).map(|d| on_time_share(days, d)).filter(|x| !x.is_nan()).collect();
     let (mb, sb) = mean_sd(&open);
     let open_high = mb + (2.0 * sb).max(0.1 * mb).max(1.0);
@@ -75,10 +76,10 @@ pub fn recovery(days: &[PlatformDay], shocks: &[(f64, f64, f64)]) -> Recovery {
     } else {
         f64::NAN
     };
-    let peak_open = days[start..].iter().map(|d| d.open as f64).fold(f64::NAN, f64::max);
+    let peak_open = days.open[start..].iter().map(|&o| o as f64).fold(f64::NAN, f64::max);
     let inside = |d: usize| {
         let o = on_time_share(days, d);
-        (days[d].open as f64) <= open_high && (on_time_low.is_nan() || (!o.is_nan() && o >= on_time_low))
+        (days.open[d] as f64) <= open_high && (on_time_low.is_nan() || (!o.is_nan() && o >= on_time_low))
     };
     // Day d's figures are taken at its end, time d + 1; the first day whose end is at or after
     // the shock's end is ceil(last) − 1.
@@ -102,9 +103,16 @@ pub fn recovery(days: &[PlatformDay], shocks: &[(f64, f64, f64)]) -> Recovery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::collector::PlatformDay;
 
     fn day(open: u64, closed: u64, on_time: u64) -> PlatformDay {
         PlatformDay { open, closed, on_time, ..Default::default() }
+    }
+
+    fn recovery(days: &[PlatformDay], shocks: &[(f64, f64, f64)]) -> Recovery {
+        let mut trail = Trail::default();
+        days.iter().for_each(|d| trail.push(d));
+        super::recovery(&trail, shocks)
     }
 
     #[test]

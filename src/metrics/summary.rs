@@ -118,7 +118,7 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
         .zip(&out.platforms)
         .map(|(spec, r)| {
             let mut values = platform_values(r, counted_days, total_attention, sc.regimes.burden_share);
-            let rec = recovery(&r.days, &spec.shocks);
+            let rec = recovery(&r.trail, &spec.shocks);
             values.extend([rec.days, rec.open_high, rec.on_time_low, rec.peak_open]);
             values.push(r.tally.by_channel[3] as f64);
             let t = &r.tally;
@@ -145,9 +145,11 @@ pub fn summarize(sc: &Scenario, out: &RunOutput) -> Vec<PlatformSummary> {
 fn platform_values(r: &PlatformResult, counted_days: f64, total_attention: f64, burden_flag: f64) -> Vec<f64> {
     let t = &r.tally;
     let decided = (t.closed + t.offline + t.dropped + r.overdue_end) as f64;
-    let trust = r.days.last().map_or(f64::NAN, |d| d.trust);
-    let weighted_r = r.days.last().map_or(f64::NAN, |d| d.weighted_r);
-    let own_r = r.days.last().map_or(f64::NAN, |d| d.own_r);
+    // A run of no day has no last day.
+    let last = |f: fn(&crate::metrics::collector::PlatformDay) -> f64| {
+        if r.trail.is_empty() { f64::NAN } else { f(&r.last_day) }
+    };
+    let (trust, weighted_r, own_r) = (last(|d| d.trust), last(|d| d.weighted_r), last(|d| d.own_r));
     let burden_share = ratio(t.hours.burden(), t.hours.total());
     vec![
         t.arrived as f64,

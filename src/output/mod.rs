@@ -84,18 +84,27 @@ pub fn estimate_series_bytes(sc: &Scenario, replications: u32, series: csv::Seri
 }
 
 /// An estimate of the bytes of daily records `embedsim run` holds in memory until it writes its
-/// files: every platform's, department's and leader's record of every day of every replication.
-/// They are kept whatever `--series` says (the report's charts, the warm-up, recovery and regimes
-/// are drawn from them), so a run of a big world, or of many long replications, can hold far
-/// more than its files.
+/// files. A run that keeps every day (any `--series` but `none`: the report's charts are drawn
+/// from them) holds every platform's, department's and leader's record of every day of every
+/// replication, so a run of a big world, or of many long replications, can hold far more than
+/// its files; one that keeps what its summary needs ([`crate::scenario::DayRecords::Summary`])
+/// holds the township's day and each platform's trail, a few bytes a day.
 pub fn estimate_held_bytes(sc: &Scenario, replications: u32) -> u64 {
     use crate::metrics::collector::{DepartmentDay, LeaderDay, PlatformDay, TownDay};
     use std::mem::size_of;
     let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
-    let per_day = sc.platforms.len() * size_of::<PlatformDay>()
-        + sc.departments.len() * size_of::<DepartmentDay>()
-        + sc.leaders.len() * size_of::<LeaderDay>()
-        + size_of::<TownDay>();
+    let trail = match &sc.simulation.day_records {
+        crate::scenario::DayRecords::All => 12,
+        crate::scenario::DayRecords::Summary { .. } => 20,
+    };
+    let per_day = match sc.simulation.day_records {
+        crate::scenario::DayRecords::All => {
+            sc.platforms.len() * (size_of::<PlatformDay>() + trail)
+                + sc.departments.len() * size_of::<DepartmentDay>()
+                + sc.leaders.len() * size_of::<LeaderDay>()
+        }
+        crate::scenario::DayRecords::Summary { .. } => sc.platforms.len() * trail,
+    } + size_of::<TownDay>();
     days.saturating_mul(per_day as u64).saturating_mul(replications as u64)
 }
 
@@ -123,7 +132,10 @@ pub fn estimate_peak_bytes(sc: &Scenario, replications: u32, threads: usize) -> 
     let in_flight = (threads.max(1) as u64).min(replications.max(1) as u64);
     let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
     let drawn = sc.platforms.len().min(view::MAX_PLATFORMS_DRAWN) as u64 * 8 + 14;
-    let charts = days.saturating_mul(drawn).saturating_mul(3 * 24);
+    let charts = match sc.simulation.day_records {
+        crate::scenario::DayRecords::All => days.saturating_mul(drawn).saturating_mul(3 * 24),
+        crate::scenario::DayRecords::Summary { .. } => 0,
+    };
     PROGRAM
         .saturating_add(world.saturating_mul(in_flight))
         .saturating_add(estimate_held_bytes(sc, replications))
@@ -244,7 +256,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_records_held_grow_with_the_world_the_days_and_the_replications_whatever_the_series() {
+    fn the_records_held_grow_with_the_world_the_days_and_the_replications() {
         let base = crate::scenario::load_str(include_str!("../../scenarios/s-town.toml"), "s-town.toml").unwrap();
         let held = estimate_held_bytes(&base, 4);
         assert!(held > 0);
@@ -256,5 +268,8 @@ mod tests {
         let mut bigger = base.clone();
         bigger.platforms.extend(base.platforms.iter().cloned());
         assert!(estimate_held_bytes(&bigger, 4) > held, "more platforms");
+        let mut lean = base.clone();
+        lean.simulation.day_records = crate::scenario::DayRecords::Summary { warmup_metric: "open".into() };
+        assert!(estimate_held_bytes(&lean, 4) * 10 < held, "a lean run holds a tenth or less");
     }
 }

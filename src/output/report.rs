@@ -187,7 +187,7 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
                 pm(&column(rows, p, "arrived_sensor"), 0, 1.0),
             );
         }
-        if let Some(why) = explain_overload(sc, &outs[rep], p) {
+        if let Some(why) = explain_overload(&outs[rep], p) {
             let _ = writeln!(s, "  {why}");
         }
         let changes: Vec<String> = track.changes.iter().map(|(d, r)| format!("day {d} {}", r.name())).collect();
@@ -222,7 +222,7 @@ pub fn summary_table(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSumm
 
 /// Why a platform went into overload: the day it flipped, how backlog and burden moved between
 /// the window before the flip and the last window, and the burden kinds that grew most.
-pub fn explain_overload(sc: &Scenario, out: &RunOutput, p: usize) -> Option<String> {
+pub fn explain_overload(out: &RunOutput, p: usize) -> Option<String> {
     use crate::model::department::Hours;
     let r = &out.platforms[p];
     let changes = &r.regimes.changes;
@@ -232,20 +232,9 @@ pub fn explain_overload(sc: &Scenario, out: &RunOutput, p: usize) -> Option<Stri
     }
     let flip = changes[i].0 as usize;
     let embedded_since = changes[..i].iter().rev().find(|c| c.1.is_embedded()).map(|c| c.0);
-    let w = sc.regimes.window_days as usize;
-    let days = &r.days;
-    let end = days.len();
-    let sum = |from: usize, to: usize| {
-        let mut k = [0.0; 9];
-        for d in &days[from.min(end)..to.min(end)] {
-            for (a, b) in k.iter_mut().zip(d.kinds) {
-                *a += b;
-            }
-        }
-        k
-    };
-    let before = sum(flip.saturating_sub(w), flip);
-    let after = sum(end.saturating_sub(w), end);
+    // Taken as the regime turned, and at the run's end: what a lean run keeps of those days.
+    let turn = r.regimes.overload_before.filter(|b| b.day as usize == flip)?;
+    let (before, after) = (turn.kinds, r.last_window_kinds);
     let share = |k: &[f64; 9], i: usize| {
         let t: f64 = k.iter().sum();
         if t > 0.0 { k[i] / t } else { 0.0 }
@@ -262,8 +251,8 @@ pub fn explain_overload(sc: &Scenario, out: &RunOutput, p: usize) -> Option<Stri
             format!("{} {:.0}% → {:.0}%", Hours::KINDS[i], share(&before, i) * 100.0, share(&after, i) * 100.0)
         })
         .collect();
-    let open_before = days[flip.saturating_sub(1).min(end - 1)].open;
-    let open_now = days[end - 1].open;
+    let open_before = turn.open;
+    let open_now = r.last_day.open;
     Some(format!(
         "flipped to {} {} on day {flip}{}: open orders {open_before} → {open_now}; burden share of its hours {:.0}% → {:.0}%{}",
         Regime::Overloaded.chinese(),

@@ -106,6 +106,10 @@ pub struct RunView {
     /// When only some platforms are drawn (regimes, charts, sentences): how many there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms_total: Option<usize>,
+    /// The run kept no daily records (`run --series none`): no charts, and the regime strips
+    /// drawn from the dated changes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_daily_records: bool,
     /// Demand shocks (M17), marked on every chart and strip so that a reader sees the cause.
     pub shocks: Vec<ShockWindow>,
     /// Names for people of the scenario and its entities, in English and 中文; an id without
@@ -657,7 +661,16 @@ pub fn run_view_of(
     drawn: &[usize],
 ) -> RunView {
     let reps: Vec<Daily<'_>> = outs.iter().map(Daily::of).collect();
-    let d = drafts(sc, &reps, drawn);
+    let mut d = drafts(sc, &reps, drawn);
+    // A run that kept no daily records draws its regime strips from the dated changes.
+    let no_daily_records = outs.iter().any(|o| o.platforms.iter().any(|p| p.days.is_empty() && !p.trail.is_empty()));
+    if no_daily_records {
+        d.charts.clear();
+        for (strip, &p) in d.regimes.iter_mut().zip(drawn) {
+            strip.codes =
+                outs.iter().map(|o| codes_of_changes(&o.platforms[p].regimes.changes, o.town.len())).collect();
+        }
+    }
     let mut sentences = sentences(sc, outs, rows);
     if drawn.len() < sc.platforms.len() {
         sentences = drawn.iter().map(|&p| sentences[p].clone()).collect();
@@ -668,8 +681,20 @@ pub fn run_view_of(
         days: outs.iter().map(|o| o.town.len()).max().unwrap_or(0),
         sentences,
         platforms_total: (drawn.len() < sc.platforms.len()).then_some(sc.platforms.len()),
+        no_daily_records,
         ..run_facts(sc, text, changes, outs.len())
     }
+}
+
+/// A regime strip of `days` days from the dated changes: each regime from the day it is dated.
+fn codes_of_changes(changes: &[(u32, Regime)], days: usize) -> Vec<i8> {
+    let mut codes = vec![regime_code(None); days];
+    for (k, &(from, r)) in changes.iter().enumerate() {
+        let to = changes.get(k + 1).map_or(days, |c| c.0 as usize).min(days);
+        let from = (from as usize).min(to);
+        codes[from..to].fill(regime_code(Some(r)));
+    }
+    codes
 }
 
 /// A view without charts, regimes or sentences: the facts of a run of `replications`
@@ -691,6 +716,7 @@ pub fn run_facts(sc: &Scenario, text: &str, changes: &[String], replications: us
         charts: Vec::new(),
         sentences: Vec::new(),
         platforms_total: None,
+        no_daily_records: false,
         shocks: sc
             .platforms
             .iter()

@@ -144,6 +144,26 @@ pub struct Simulation {
     pub max_queued_jobs: usize,
     /// A run stops with an error after this many events.
     pub max_events: u64,
+    /// How much of each day a run keeps in memory: chosen by the command that runs it (a plain
+    /// `run --series none`, a sweep's points), never read from the file.
+    pub day_records: DayRecords,
+}
+
+/// How much of each day a run keeps in memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DayRecords {
+    /// Every record of every day: the daily series, the report's charts, the classroom page.
+    #[default]
+    All,
+    /// What the summary, the regimes and the warm-up advice on `warmup_metric` read: the last
+    /// days of the regime window, and a few figures of every platform-day (12 bytes, 20 when
+    /// the warm-up metric is not open or closed orders) for the recovery times and the advice.
+    /// A run's memory then grows with its world and its open orders, and with its days only by
+    /// those bytes and the township's own day (48 bytes).
+    Summary {
+        /// The daily series the warm-up advice reads (see `--warmup-metric`).
+        warmup_metric: String,
+    },
 }
 
 /// How a platform's orders reach departments.

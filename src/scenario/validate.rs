@@ -1106,6 +1106,7 @@ pub fn validate(
             max_open_orders,
             max_queued_jobs,
             max_events,
+            day_records: DayRecords::default(),
         },
         calendar,
         departments,

@@ -58,7 +58,10 @@ impl World<'_> {
                 dept.rebuke *= 0.5;
             }
             let hours = dept.hours_today.total();
-            debug_assert_eq!(self.dept_days[i].len(), di, "a department's days end in order");
+            debug_assert!(!self.keep_all_days || self.dept_days[i].len() == di, "a department's days end in order");
+            if !self.keep_all_days {
+                self.dept_days[i].clear();
+            }
             self.dept_days[i].push(DepartmentDay {
                 queue: dept.queue.len() as u64,
                 hours,
@@ -95,6 +98,9 @@ impl World<'_> {
                 a.today = 0.0;
             }
             let deputy_inbox = self.deputies[i].as_ref().map_or(0, |d| d.inbox.len() as u64);
+            if !self.keep_all_days {
+                self.leader_days[i].clear();
+            }
             self.leader_days[i].push(LeaderDay { inbox: leader.inbox.len() as u64, hours: today, deputy_inbox });
         }
         for deputy in self.deputies.iter_mut().flatten() {
@@ -133,13 +139,20 @@ impl World<'_> {
             ps.regimes.track_usage(d, &mut ps.cohorts, &sc.regimes);
             if d + 1 >= sc.regimes.window_days {
                 let r = ps.regimes.update(d, &mut ps.cohorts, days, &sc.regimes);
-                days[di].regime = Some(r);
+                self.days.set_regime(p, r);
             }
             if di as f64 >= sc.simulation.warmup_days {
                 ps.attention_hours += attention[p];
             }
         }
         self.days.next_day();
+        // A lean run lets go of the records no verdict will read again.
+        if let Some(from) = self.days.due_to_let_go() {
+            for (p, ps) in self.platforms.iter_mut().enumerate() {
+                ps.regimes.settle_before(self.days.history(p), from, &sc.regimes);
+            }
+            self.days.let_go(from);
+        }
         if let Some(f) = self.on_day.as_mut() {
             let figures = DayFigures {
                 day: di,
@@ -174,13 +187,18 @@ impl World<'_> {
         let end = self.end;
         // Days that never ended (the run's last, partial day) keep what they counted.
         let n_days = self.town.len();
-        for days in &mut self.dept_days {
-            days.resize(n_days, DepartmentDay::default());
+        if self.keep_all_days {
+            for days in &mut self.dept_days {
+                days.resize(n_days, DepartmentDay::default());
+            }
+            for days in &mut self.leader_days {
+                days.resize(n_days, LeaderDay::default());
+            }
+        } else {
+            self.dept_days.iter_mut().for_each(Vec::clear);
+            self.leader_days.iter_mut().for_each(Vec::clear);
         }
-        for days in &mut self.leader_days {
-            days.resize(n_days, LeaderDay::default());
-        }
-        let histories = self.days.into_histories(n_days);
+        let histories = self.days.finish(n_days, self.sc.regimes.window_days as usize);
         let working_hours = self.sc.calendar.worked_before(end) - self.sc.calendar.worked_before(self.warmup);
         let mut queues = Vec::new();
         let departments = self
@@ -242,7 +260,10 @@ impl World<'_> {
                     overdue_end: overdue_end[i],
                     attention_hours: ps.attention_hours,
                     operator_hours,
-                    days,
+                    days: days.days,
+                    trail: days.trail,
+                    last_day: days.last,
+                    last_window_kinds: days.tail_kinds,
                     regimes: std::mem::take(&mut ps.regimes),
                 }
             })

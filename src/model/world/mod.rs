@@ -35,7 +35,7 @@ use crate::engine::rng::{SimRng, Streams};
 use crate::engine::time::{HOURS_PER_DAY, SimTime};
 use crate::metrics::Regime;
 use crate::metrics::collector::*;
-use crate::scenario::{CategoryId, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
+use crate::scenario::{CategoryId, DayRecords, DeptId, Dispatch, Label, LeaderId, PlatformId, Scenario, VillageId};
 use by_unit::ByUnit;
 use categories::{CategoryFacts, CategoryMix};
 use records::PlatformDays;
@@ -159,8 +159,15 @@ pub struct PlatformResult {
     pub attention_hours: f64,
     /// Its operator's hours after warm-up.
     pub operator_hours: f64,
-    /// Daily series (all days).
+    /// Daily series (all days; none when the run kept only what its summary needs, see
+    /// [`crate::scenario::DayRecords`]).
     pub days: Vec<PlatformDay>,
+    /// A few figures of every day, kept in every run.
+    pub trail: Trail,
+    /// The last day's record.
+    pub last_day: PlatformDay,
+    /// Hours on its orders by kind over the last regime window (`regimes.window_days`).
+    pub last_window_kinds: [f64; 9],
     /// Regime history.
     pub regimes: RegimeTrack,
 }
@@ -356,6 +363,9 @@ struct World<'s> {
     platforms: Vec<PlatformState>,
     /// Every platform's daily records: the day in progress, and the days that have ended.
     days: PlatformDays,
+    /// Whether the departments' and leaders' records of every day are kept (otherwise the
+    /// last day's only, for an observer of the run).
+    keep_all_days: bool,
     departments: Vec<Department>,
     dept_days: Vec<Vec<DepartmentDay>>,
     line_rngs: Vec<(SimRng, SimRng)>,
@@ -452,7 +462,7 @@ impl DayFigures<'_> {
 
     /// Platform `p`'s figures for the day (its regime included, once it has one).
     pub fn platform(&self, p: PlatformId) -> &PlatformDay {
-        &self.days.history(p)[self.day]
+        self.days.ended(p, self.day)
     }
 
     /// Platform `p`'s regime changes so far: (day, regime), first verdict included.
@@ -467,7 +477,7 @@ impl DayFigures<'_> {
 
     /// Leader `i`'s figures for the day.
     pub fn leader(&self, i: LeaderId) -> &LeaderDay {
-        &self.leaders[i][self.day]
+        self.leaders[i].last().expect("a leader's day has ended")
     }
 
     /// Number of departments, in scenario order.
@@ -477,7 +487,7 @@ impl DayFigures<'_> {
 
     /// Department `i`'s figures for the day.
     pub fn department(&self, i: DeptId) -> &DepartmentDay {
-        &self.departments[i][self.day]
+        self.departments[i].last().expect("a department's day has ended")
     }
 }
 
@@ -506,6 +516,7 @@ impl<'s> World<'s> {
         let streams = Streams::new(sc.simulation.seed, replication as u64);
         let warmup = SimTime::from_days(sc.simulation.warmup_days);
         let n_days = sc.simulation.duration_days.ceil() as usize;
+        let held_days = if sc.simulation.day_records == DayRecords::All { n_days } else { 1 };
         let r0 = sc.reengineering.as_ref().map_or(0.0, |r| r.initial);
         let lanes = deadline_lanes(sc);
         let platforms = sc
@@ -566,9 +577,18 @@ impl<'s> World<'s> {
             serial: 0,
             seq: 0,
             platforms,
-            days: PlatformDays::new(sc.platforms.len(), n_days),
+            days: match &sc.simulation.day_records {
+                DayRecords::All => PlatformDays::new(sc.platforms.len(), n_days, None, None),
+                DayRecords::Summary { warmup_metric } => PlatformDays::new(
+                    sc.platforms.len(),
+                    n_days,
+                    Some(crate::metrics::collector::days_kept(&sc.regimes)),
+                    Some(warmup_metric),
+                ),
+            },
+            keep_all_days: sc.simulation.day_records == DayRecords::All,
             departments: sc.departments.iter().map(|d| Department::new(d.staff, r0, warmup)).collect(),
-            dept_days: (0..sc.departments.len()).map(|_| Vec::with_capacity(n_days)).collect(),
+            dept_days: (0..sc.departments.len()).map(|_| Vec::with_capacity(held_days)).collect(),
             line_rngs: sc
                 .departments
                 .iter()
@@ -579,7 +599,7 @@ impl<'s> World<'s> {
                 .iter()
                 .map(|l| Leader::new(sc.calendar.sub_window(l.effective_attention()), warmup))
                 .collect(),
-            leader_days: (0..sc.leaders.len()).map(|_| Vec::with_capacity(n_days)).collect(),
+            leader_days: (0..sc.leaders.len()).map(|_| Vec::with_capacity(held_days)).collect(),
             villages: sc
                 .villages
                 .iter()
