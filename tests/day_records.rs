@@ -43,7 +43,7 @@ fn reported(sc: &Scenario, outs: &[RunOutput], metric: &str) -> Vec<String> {
 
 #[test]
 fn a_lean_run_reports_what_a_full_run_reports() {
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("s-town", &["simulation.duration_days=1000"]),
         ("classroom-overload", &["simulation.duration_days=1000"]),
         // Overloaded from about day 550, after the lean run has let go of its first days.
@@ -55,6 +55,8 @@ fn a_lean_run_reports_what_a_full_run_reports() {
             ],
         ),
         ("c-district-hotline", &["simulation.duration_days=1000"]),
+        // A short window: records let go of every few days.
+        ("s-town", &["simulation.duration_days=400", "regimes.window_days=7", "regimes.persist_days=3"]),
         ("classroom-tipping", &["simulation.duration_days=1000"]),
         ("beijing-street", &["simulation.duration_days=500"]),
     ];

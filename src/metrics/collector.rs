@@ -345,7 +345,7 @@ pub struct Recent<'a> {
     /// The day of `days[0]`.
     pub first: usize,
     /// The records.
-    pub days: &'a [PlatformDay],
+    pub days: &'a std::collections::VecDeque<PlatformDay>,
 }
 
 impl<'a> Recent<'a> {
@@ -356,11 +356,11 @@ impl<'a> Recent<'a> {
     }
 
     /// The records of days `from..to` (clamped to those held).
-    pub fn span(&self, from: usize, to: usize) -> &'a [PlatformDay] {
+    pub fn span(&self, from: usize, to: usize) -> impl Iterator<Item = &'a PlatformDay> + use<'a> {
         debug_assert!(from >= self.first || from >= to, "a lean run let go of day {from} too early");
         let end = self.first + self.days.len();
         let (from, to) = (from.clamp(self.first, end), to.clamp(self.first, end));
-        &self.days[from - self.first..to.max(from) - self.first]
+        self.days.range(from - self.first..to.max(from) - self.first)
     }
 }
 
@@ -487,15 +487,15 @@ impl RegimeTrack {
 }
 
 /// The days a lean run keeps for the regime verdicts (see [`RegimeTrack::settle_before`]): the
-/// window, the day before it (backlog growth), and the days a turn of regime may date back
-/// (persistence) with the window before that turn.
+/// window and the day before it (backlog growth), reaching back by the days a turn of regime
+/// may be dated before the verdict that makes it (persistence), with a day to spare.
 pub fn days_kept(spec: &RegimeSpec) -> usize {
-    2 * spec.window_days as usize + spec.persist_days as usize + 2
+    spec.window_days as usize + spec.persist_days as usize + 1
 }
 
 /// Hours and burden hours on a platform's orders over days `from..=to`, summed in day order.
 fn window_hours(days: Recent<'_>, from: usize, to: usize) -> (f64, f64) {
-    days.span(from, to + 1).iter().fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden))
+    days.span(from, to + 1).fold((0.0, 0.0), |(h, b), x| (h + x.hours, b + x.burden))
 }
 
 /// Hours by kind over the `w` days before `day`, and the open orders the day before.

@@ -128,9 +128,17 @@ pub fn estimate_peak_bytes(sc: &Scenario, replications: u32, threads: usize) -> 
     let per_day: f64 = sc.platforms.iter().map(|p| p.arrival_rate_per_day).sum::<f64>()
         + sc.villages.iter().map(|v| v.population as f64 * v.issues_per_1000_per_day / 1000.0).sum::<f64>();
     let open = (per_day * 3.0).min(sc.simulation.max_open_orders as f64) as u64;
-    let world = entities + open * 600;
-    let in_flight = (threads.max(1) as u64).min(replications.max(1) as u64);
     let days = sc.simulation.duration_days.ceil().max(0.0) as u64;
+    // A run that keeps no daily records still holds each platform's last regime windows.
+    let recent = match sc.simulation.day_records {
+        crate::scenario::DayRecords::All => 0,
+        crate::scenario::DayRecords::Summary { .. } => {
+            let kept = (crate::metrics::collector::days_kept(&sc.regimes) as u64 + 1).min(days.max(1));
+            sc.platforms.len() as u64 * kept * std::mem::size_of::<crate::metrics::collector::PlatformDay>() as u64
+        }
+    };
+    let world = entities + open * 600 + recent;
+    let in_flight = (threads.max(1) as u64).min(replications.max(1) as u64);
     let drawn = sc.platforms.len().min(view::MAX_PLATFORMS_DRAWN) as u64 * 8 + 14;
     let charts = match sc.simulation.day_records {
         crate::scenario::DayRecords::All => days.saturating_mul(drawn).saturating_mul(3 * 24),

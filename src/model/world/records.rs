@@ -9,6 +9,8 @@
 //! the start. The figures are the same bits: the same operations on the same records, in the
 //! same order.
 
+use std::collections::VecDeque;
+
 use crate::metrics::collector::{PlatformDay, Recent, Trail};
 use crate::scenario::PlatformId;
 
@@ -23,11 +25,10 @@ pub(super) struct PlatformDays {
     early: Vec<(PlatformId, PlatformDay)>,
     /// The day of each history's first record: 0 unless the run is lean.
     first: usize,
-    /// A lean run holds at most twice this many ended days per platform, at least this many;
-    /// `None`: every day.
+    /// A lean run holds this many ended days per platform; `None`: every day.
     keep: Option<usize>,
     /// Per platform, the records of the days that have ended (from `first`), in day order.
-    history: Vec<Vec<PlatformDay>>,
+    history: Vec<VecDeque<PlatformDay>>,
     /// Per platform, the few figures of every day that outlive the records.
     trails: Vec<Trail>,
     /// Where a write to a day a lean run has let go lands (it cannot happen: only the last
@@ -40,14 +41,14 @@ impl PlatformDays {
     /// (`keep` `None`) or at least the last `keep` (with a trail that also keeps
     /// `warmup_metric`'s figure of every day).
     pub fn new(platforms: usize, days: usize, keep: Option<usize>, warmup_metric: Option<&str>) -> PlatformDays {
-        let held = keep.map_or(days, |k| (2 * k).min(days));
+        let held = keep.map_or(days, |k| (k + 1).min(days));
         PlatformDays {
             open: 0,
             today: vec![PlatformDay::default(); platforms],
             early: Vec::new(),
             first: 0,
             keep,
-            history: (0..platforms).map(|_| Vec::with_capacity(held)).collect(),
+            history: (0..platforms).map(|_| VecDeque::with_capacity(held)).collect(),
             trails: (0..platforms).map(|_| Trail::with_capacity(days, warmup_metric)).collect(),
             gone: PlatformDay::default(),
         }
@@ -93,13 +94,13 @@ impl PlatformDays {
         completed(&mut record);
         self.trails[p].push(&record);
         let history = &mut self.history[p];
-        history.push(record);
+        history.push_back(record);
         Recent { first: self.first, days: history }
     }
 
     /// Sets the regime of platform `p`'s record of the day that has just ended.
     pub fn set_regime(&mut self, p: PlatformId, regime: crate::metrics::Regime) {
-        if let Some(last) = self.history[p].last_mut() {
+        if let Some(last) = self.history[p].back_mut() {
             last.regime = Some(regime);
         }
     }
@@ -112,11 +113,11 @@ impl PlatformDays {
         }
     }
 
-    /// In a lean run that holds twice the days it must, the first day it will keep: the caller
+    /// In a lean run that holds more days than it must, the first day it will keep: the caller
     /// settles what reads the days before it, then calls [`PlatformDays::let_go`].
     pub fn due_to_let_go(&self) -> Option<usize> {
         let keep = self.keep?;
-        (self.open - self.first >= 2 * keep).then(|| self.open - keep)
+        (self.open - self.first > keep).then(|| self.open - keep)
     }
 
     /// Lets go of every platform's records before day `from`.
@@ -145,10 +146,10 @@ impl PlatformDays {
     pub fn finish(mut self, days: usize, window: usize) -> Vec<PlatformEnd> {
         let (first, open, lean) = (self.first, self.open, self.keep.is_some());
         let mut ends = Vec::with_capacity(self.history.len());
-        for (p, (mut history, mut trail)) in self.history.into_iter().zip(self.trails).enumerate() {
+        for (p, (history, mut trail)) in self.history.into_iter().zip(self.trails).enumerate() {
             // The last ended day may have been written to after it ended (an event at the run's
             // last instant): its trail is taken again.
-            if let Some(last) = history.last() {
+            if let Some(last) = history.back() {
                 trail.retake_last(last);
             }
             let today = std::mem::take(&mut self.today[p]);
@@ -173,9 +174,8 @@ impl PlatformDays {
             for d in trail.len()..days {
                 trail.push(&day(d));
             }
-            if lean {
-                history = Vec::new();
-            } else {
+            let mut history = if lean { Vec::new() } else { Vec::from(history) };
+            if !lean {
                 if history.len() < days {
                     history.push(today);
                 }
