@@ -96,3 +96,60 @@ fn the_comparison_sees_a_changed_figure() {
     let moved = runs(&other, 1);
     assert_ne!(reported(&full, &outs, "open"), reported(&other, &moved, "open"), "a 2% change is seen");
 }
+
+/// What both modes read instead of the whole history — the trail, the last day, the last
+/// window's hours by kind and the figures of a turn to overloaded — is what the old code read
+/// from the full records, to the bit (so the comparison above is not of a figure with itself).
+#[test]
+fn the_kept_figures_are_those_of_the_full_records() {
+    let cases: [(&str, &[&str]); 3] = [
+        ("s-town", &["simulation.duration_days=700", "simulation.warmup_days=10"]),
+        (
+            "classroom-overload",
+            &[
+                "simulation.duration_days=1000",
+                "platforms.voice.shocks=[{ from_day = 500, to_day = 1000, multiplier = 5.0 }]",
+            ],
+        ),
+        // A partial last day: the run ends halfway through day 400.
+        ("c-district-hotline", &["simulation.duration_days=400.5"]),
+    ];
+    let mut late_turns = 0;
+    for (id, sets) in cases {
+        let sc = scenario(id, sets);
+        let w = sc.regimes.window_days as usize;
+        let kept = embedsim::metrics::collector::days_kept(&sc.regimes);
+        for out in runs(&sc, 2) {
+            for r in &out.platforms {
+                let days = &r.days;
+                assert_eq!(days.len(), out.town.len(), "{id}");
+                let open: Vec<u32> = days.iter().map(|d| d.open as u32).collect();
+                let closed: Vec<u32> = days.iter().map(|d| d.closed as u32).collect();
+                let on_time: Vec<u32> = days.iter().map(|d| d.on_time as u32).collect();
+                assert_eq!((&r.trail.open, &r.trail.closed, &r.trail.on_time), (&open, &closed, &on_time), "{id}");
+                assert_eq!(format!("{:?}", r.last_day), format!("{:?}", days.last().unwrap()), "{id}");
+                let sum = |from: usize, to: usize| {
+                    let mut k = [0.0f64; 9];
+                    for d in &days[from..to] {
+                        for (a, b) in k.iter_mut().zip(d.kinds) {
+                            *a += b;
+                        }
+                    }
+                    k.map(f64::to_bits)
+                };
+                assert_eq!(
+                    r.last_window_kinds.map(f64::to_bits),
+                    sum(days.len().saturating_sub(w), days.len()),
+                    "{id}"
+                );
+                if let Some(turn) = r.regimes.overload_before {
+                    let flip = turn.day as usize;
+                    assert_eq!(turn.kinds.map(f64::to_bits), sum(flip.saturating_sub(w), flip), "{id}");
+                    assert_eq!(turn.open, days[flip.saturating_sub(1)].open, "{id}");
+                    late_turns += usize::from(flip > 2 * kept);
+                }
+            }
+        }
+    }
+    assert!(late_turns > 0, "a turn to overloaded after a lean run has let go of its first days");
+}

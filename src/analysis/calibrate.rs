@@ -233,7 +233,9 @@ fn key(u: &[f64]) -> String {
 
 /// The simulated moments at unit point `u`.
 fn simulate(c: &Calibration, u: &[f64], threads: Option<usize>) -> Result<Moments, AnalysisError> {
-    let (_, sc) = c.design.scenario_at(u)?;
+    let (_, mut sc) = c.design.scenario_at(u)?;
+    // Only the summaries are read: the runs keep no daily records.
+    sc.simulation.day_records = crate::scenario::DayRecords::Summary { warmup_metric: "open".into() };
     let outs = run_all(&sc, threads, &|| {})?;
     let records: Vec<RunRecord> =
         outs.iter().enumerate().map(|(i, o)| RunRecord { run: i, rows: summarize(&sc, o), unstable: None }).collect();
