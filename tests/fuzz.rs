@@ -393,3 +393,46 @@ proptest! {
         let _ = embedsim::scenario::overrides::parse_unset(&arg).map_err(|e| e.to_string());
     }
 }
+
+/// The property for a sweep's design file: reading it and expanding the sweep never panic; a
+/// design that loads gives as many points as it has rows.
+pub fn design_survives(bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), std::fs::read(root().join("scenarios/s-town.toml")).unwrap()).unwrap();
+    std::fs::write(dir.path().join("points.csv"), bytes).unwrap();
+    let sweep = "base = \"base.toml\"\nreplications = 1\ndesign = \"points.csv\"\n";
+    if let Ok(sw) = Sweep::from_str(sweep, "fuzz-design.toml", dir.path(), None) {
+        let rows = embedsim::experiment::design_file::read(&dir.path().join("points.csv"), "points.csv", "x").unwrap();
+        assert_eq!(sw.points.len(), rows.rows.len());
+    }
+}
+
+const DESIGN_SEED: &str =
+    "leaders.secretary.attention_hours_per_day,departments.stability.staff,platforms.minhu.arrival_rate_per_day
+1.5,2,4
+2,3.7,0.5
+0.25,1,12
+";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_design_files_never_panic(ms in prop::collection::vec(mutation(), 1..4)) {
+        let mut bytes = DESIGN_SEED.as_bytes().to_vec();
+        for m in &ms {
+            mutate(&mut bytes, m);
+        }
+        design_survives(&bytes);
+    }
+}
+
+#[test]
+fn the_design_seed_loads() {
+    design_survives(DESIGN_SEED.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), std::fs::read(root().join("scenarios/s-town.toml")).unwrap()).unwrap();
+    std::fs::write(dir.path().join("points.csv"), DESIGN_SEED).unwrap();
+    let sw = Sweep::from_str("base = \"base.toml\"\ndesign = \"points.csv\"\n", "d.toml", dir.path(), None).unwrap();
+    assert_eq!(sw.points.len(), 3, "the seed is a valid design, so mutations start from one");
+}

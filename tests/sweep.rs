@@ -411,3 +411,81 @@ fn an_integer_in_the_base_takes_fractions_where_the_key_is_a_float() {
     let err = String::from_utf8(sweep_cmd(dir.path(), "out", &[]).failure().get_output().stderr.clone()).unwrap();
     assert!(err.contains("found 2.5"), "{err}");
 }
+
+/// The same six points as `SWEEP`, in the same order, from a design file.
+const DESIGN: &str = "leaders.secretary.attention_hours_per_day,platforms.minhu.arrival_rate_per_day
+0.0,2
+0.0,6
+0.5,2
+0.5,6
+1.0,2
+1.0,6
+";
+
+const DESIGN_SWEEP: &str = r#"
+base = "base.toml"
+seed = 11
+replications = 3
+design = "points-in.csv"
+"#;
+
+/// A design brought from elsewhere (SALib, EMA Workbench, a spreadsheet) runs as the same sweep
+/// written with `values`/`range` does, byte for byte, and shards and merges like any sweep.
+#[test]
+fn a_design_file_runs_the_points_it_lists() {
+    let d = setup(DESIGN_SWEEP);
+    let p = d.path();
+    fs::write(p.join("points-in.csv"), DESIGN).unwrap();
+    fs::write(p.join("factorial.toml"), SWEEP).unwrap();
+    sweep_cmd(p, "design", &[]).success();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["sweep", "factorial.toml", "--quiet", "--out", "factorial"])
+        .assert()
+        .success();
+    for f in ["runs.csv", "points.csv"] {
+        assert_eq!(fs::read(p.join("design").join(f)).unwrap(), fs::read(p.join("factorial").join(f)).unwrap(), "{f}");
+    }
+    for k in 1..=2 {
+        sweep_cmd(p, &format!("shard{k}"), &["--shard", &format!("{k}/2")]).success();
+    }
+    cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "shard2", "--out", "merged"]).assert().success();
+    assert_same(&p.join("design"), &p.join("merged"));
+    // A different design is a different sweep: its shards are not merged with these.
+    fs::write(p.join("points-in.csv"), DESIGN.replace("1.0,6", "1.0,7")).unwrap();
+    sweep_cmd(p, "other2", &["--shard", "2/2"]).success();
+    cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "other2", "--out", "mixed"]).assert().failure();
+}
+
+#[test]
+fn a_bad_design_file_says_which_line_and_column() {
+    let err = |design: &str, sweep: &str| -> String {
+        let d = setup(sweep);
+        fs::write(d.path().join("points-in.csv"), design).unwrap();
+        let out = sweep_cmd(d.path(), "out", &[]).failure();
+        assert!(!d.path().join("out").exists(), "nothing written");
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    let e = err("leaders.secretary.attention_hours_per_dy\n1\n", DESIGN_SWEEP);
+    assert!(
+        e.contains("points-in.csv") && e.contains("unknown parameter path `leaders.secretary.attention_hours_per_dy`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `attention_hours_per_day`"), "{e}");
+    let e = err("leaders.secretary.attention_hours_per_day\n1\n2\n99\n", DESIGN_SWEEP);
+    assert!(e.contains("point 2") && e.contains("line 4 of") && e.contains("points-in.csv"), "{e}");
+    let e = err("departments.office.staff\n2\nmany\n", DESIGN_SWEEP);
+    assert!(e.contains("points-in.csv") && e.contains("line 3") && e.contains("departments.office.staff"), "{e}");
+    let e = err("a.b,c.d\n1,2,3\n", DESIGN_SWEEP);
+    assert!(e.contains("points-in.csv: line 2: expected 2 values (one per column), found 3"), "{e}");
+    let e = err("leaders.secretary.attention_hours_per_day\n1\n", &DESIGN_SWEEP.replace("points-in", "nowhere"));
+    assert!(e.contains("sweep.toml") && e.contains("design = \"nowhere.csv\": cannot read"), "{e}");
+    let sampled = format!(
+        "{DESIGN_SWEEP}lhs_points = 4\n[[parameters]]\npath = \"departments.office.staff\"\nsample = {{ min = 1, max = 3 }}\n"
+    );
+    let e = err(DESIGN, &sampled);
+    assert!(e.contains("cannot be added to it"), "{e}");
+    let twice = format!("{DESIGN_SWEEP}[set]\n\"platforms.minhu.arrival_rate_per_day\" = 3\n");
+    let e = err(DESIGN, &twice);
+    assert!(e.contains("named twice"), "{e}");
+}

@@ -227,6 +227,7 @@ struct RawSweep {
     seed: Option<u64>,
     replications: Option<i64>,
     lhs_points: Option<i64>,
+    design: Option<String>,
     #[serde(default)]
     set: toml::Table,
     #[serde(default)]
@@ -605,25 +606,41 @@ impl Sweep {
             let axis = axis(&file, p)?;
             // Check the path and type against the base now, with the first value, so that an
             // unknown key is reported by its path rather than as an invalid point.
-            let probe = match &axis {
-                Axis::Values(v) => v[0].clone(),
-                Axis::Sample { min, .. } => ParamValue::Float(*min),
-            };
-            let mut t = base.clone();
-            apply(&mut t, &file, &p.path, &probe)?;
-            if let Err(e @ ScenarioError::Toml { .. }) = load_table(t, &base_origin, None) {
-                let reason = e.problems().first().map(|p| p.message.clone()).unwrap_or_default();
-                // A value of the wrong type (2.5 staff) is a bad value, said with the key's range.
-                if reason.starts_with("invalid type: ") {
-                    let text = toml::to_string(&base).unwrap_or_default();
-                    let message = crate::scenario::type_error_in_words(&reason, &p.path, &text);
-                    return Err(SweepError::BadValue { file, path: p.path.clone(), message });
+            match &axis {
+                Axis::Values(v) => probe(&base, &base_origin, &file, &p.path, &v[0], apply)?,
+                Axis::Sample { min, .. } => {
+                    probe(&base, &base_origin, &file, &p.path, &ParamValue::Float(*min), apply)?
                 }
-                return Err(SweepError::UnknownPath { file, path: p.path.clone(), reason });
             }
             match axis {
                 Axis::Values(v) => factorial.push((p.path.clone(), v)),
                 Axis::Sample { min, max } => sampled.push((p.path.clone(), min, max)),
+            }
+        }
+        // A design file's points: its columns are checked as parameters are.
+        let own = match &raw.design {
+            Some(given) => Some(super::design_file::read(&dir.join(given), given, &file)?),
+            None => None,
+        };
+        if let Some(d) = &own {
+            if !sampled.is_empty() {
+                return Err(SweepError::Syntax {
+                    file,
+                    message: format!(
+                        "design = \"{}\" gives the sampled points: parameters with `sample` cannot be added to it",
+                        raw.design.as_deref().unwrap_or_default()
+                    ),
+                });
+            }
+            for (k, path) in d.paths.iter().enumerate() {
+                if !seen.insert(path.clone()) || flatten(&raw.set).iter().any(|(key, _)| key == path) {
+                    return Err(SweepError::BadValue {
+                        file: d.origin.clone(),
+                        path: path.clone(),
+                        message: "named twice (the design file, and the sweep's parameters or set)".into(),
+                    });
+                }
+                probe(&base, &base_origin, &d.origin, path, &d.rows[0][k], set_sampled)?;
             }
         }
         let lhs_n = match (raw.lhs_points, sampled.is_empty()) {
@@ -642,7 +659,15 @@ impl Sweep {
                 });
             }
         };
-        let design = latin_hypercube(if sampled.is_empty() { 1 } else { lhs_n }, sampled.len(), seed);
+        // The inner design, crossed with the factorial part: the design file's rows, or the
+        // sampled points (one empty row when neither).
+        let design: Vec<Vec<ParamValue>> = match &own {
+            Some(d) => d.rows.clone(),
+            None => latin_hypercube(if sampled.is_empty() { 1 } else { lhs_n }, sampled.len(), seed)
+                .iter()
+                .map(|u| sampled.iter().zip(u).map(|((_, lo, hi), x)| ParamValue::Float(lo + (hi - lo) * x)).collect())
+                .collect(),
+        };
         // Saturating: a product of many long axes must not wrap to a small number.
         let total: usize =
             factorial.iter().fold(design.len(), |acc, (_, v)| acc.saturating_mul(v.len())).min(usize::MAX / 2);
@@ -658,31 +683,48 @@ impl Sweep {
 
         let mut parameters: Vec<String> = factorial.iter().map(|(p, _)| p.clone()).collect();
         parameters.extend(sampled.iter().map(|(p, _, _)| p.clone()));
+        parameters.extend(own.iter().flat_map(|d| d.paths.iter().cloned()));
         let mut points = Vec::with_capacity(total);
         let mut first: Option<Scenario> = None;
         let mut idx = vec![0usize; factorial.len()];
         for _ in 0..total / design.len() {
-            for u in &design {
+            for (row, u) in design.iter().enumerate() {
                 let mut values: Vec<ParamValue> = factorial.iter().zip(&idx).map(|((_, v), &i)| v[i].clone()).collect();
-                values.extend(sampled.iter().zip(u).map(|((_, lo, hi), x)| ParamValue::Float(lo + (hi - lo) * x)));
+                values.extend(u.iter().cloned());
+                // A design file's row is named by its line (the header is line 1).
+                let line = own.as_ref().map(|d| (d.origin.as_str(), row + 2));
                 let mut t = base.clone();
                 for (k, (path, v)) in parameters.iter().zip(&values).enumerate() {
                     // A listed value is set as written (a fraction for a whole-number key is
-                    // refused); a sampled one is rounded where the key takes whole numbers.
+                    // refused); a sampled one, or one from a design file, is rounded where the key
+                    // takes whole numbers.
                     if k < factorial.len() {
                         apply(&mut t, &file, path, v)?;
                     } else {
-                        set_sampled(&mut t, &file, path, v)?;
+                        set_sampled(&mut t, &file, path, v).map_err(|e| match (e, line) {
+                            (SweepError::BadValue { path, message, .. }, Some((origin, line))) => {
+                                SweepError::BadValue {
+                                    file: origin.into(),
+                                    path,
+                                    message: format!("line {line}: {message}"),
+                                }
+                            }
+                            (e, _) => e,
+                        })?;
                     }
                 }
                 let point = points.len();
                 let describe = || {
-                    parameters
+                    let values = parameters
                         .iter()
                         .zip(&values)
                         .map(|(p, v)| format!("{p} = {}", v.text()))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", ");
+                    match line {
+                        Some((origin, line)) => format!("{values}; line {line} of {origin}"),
+                        None => values,
+                    }
                 };
                 // Every point is checked now (a few microseconds each), so that a bad one stops the
                 // sweep before the first run; its scenario is made again when it runs.
@@ -730,6 +772,10 @@ impl Sweep {
         h = fnv1a(METRICS.join(",").as_bytes(), h);
         h = fnv1a(env!("CARGO_PKG_VERSION").as_bytes(), h);
         h = fnv1a(MODEL_REVISION.as_bytes(), h);
+        if let Some(d) = &own {
+            h = fnv1a(b"\0design\0", h);
+            h = fnv1a(d.text.as_bytes(), h);
+        }
         Ok(Sweep {
             name: raw.name.or(stem).unwrap_or_else(|| "sweep".into()),
             origin: file,
@@ -804,6 +850,32 @@ impl Sweep {
             lock_fnv1a: crate::provenance::LOCK_FNV1A.into(),
         }
     }
+}
+
+/// Checks a swept `path` against the base with one of its values, set by `set`, so that an
+/// unknown key or a value of the wrong type is reported by its path rather than as an invalid
+/// point.
+fn probe(
+    base: &toml::Table,
+    base_origin: &str,
+    file: &str,
+    path: &str,
+    value: &ParamValue,
+    set: fn(&mut toml::Table, &str, &str, &ParamValue) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
+    let mut t = base.clone();
+    set(&mut t, file, path, value)?;
+    if let Err(e @ ScenarioError::Toml { .. }) = load_table(t, base_origin, None) {
+        let reason = e.problems().first().map(|p| p.message.clone()).unwrap_or_default();
+        // A value of the wrong type (2.5 staff) is a bad value, said with the key's range.
+        if reason.starts_with("invalid type: ") {
+            let text = toml::to_string(base).unwrap_or_default();
+            let message = crate::scenario::type_error_in_words(&reason, path, &text);
+            return Err(SweepError::BadValue { file: file.into(), path: path.into(), message });
+        }
+        return Err(SweepError::UnknownPath { file: file.into(), path: path.into(), reason });
+    }
+    Ok(())
 }
 
 fn apply(t: &mut toml::Table, file: &str, path: &str, v: &ParamValue) -> Result<(), SweepError> {
