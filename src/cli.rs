@@ -246,13 +246,18 @@ enum Command {
     },
     /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
     #[command(
-        after_help = "Examples:\n  embedsim sensitivity scenarios/sensitivity/s-town-morris.toml\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --threads 2\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --resume --out runs/sobol"
+        after_help = "Examples:\n  embedsim sensitivity scenarios/sensitivity/s-town-morris.toml\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --threads 2\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --resume --out runs/sobol\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --shard 1/2 --out runs/sobol-1   (and 2/2 elsewhere)\n  embedsim merge runs/sobol-1 runs/sobol-2 --out runs/sobol && embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --resume"
     )]
     Sensitivity {
         /// The sensitivity file (TOML).
         file: PathBuf,
         #[command(flatten)]
         job: crate::cli_research::JobArgs,
+        /// Run only slice K of N (1-based) of the study's runs, e.g. 3/8. Combine the slices with
+        /// `embedsim merge <shard dirs...> --out DIR`, then `embedsim sensitivity FILE --out DIR
+        /// --resume` writes the indices from the merged runs (no run is repeated).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<embedsim::experiment::shard::Shard>,
     },
     /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep
     /// (for the examples, first `embedsim sweep scenarios/sweeps/attention-vs-load.toml`).
@@ -454,7 +459,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Serve { scenarios, port, bind, allow_remote, hosts, no_open } => {
             serve(scenarios, port, bind, allow_remote, hosts, no_open)
         }
-        Command::Sensitivity { file, job } => crate::cli_research::sensitivity(&file, &job),
+        Command::Sensitivity { file, job, shard } => crate::cli_research::sensitivity(&file, &job, shard),
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
         }

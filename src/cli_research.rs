@@ -118,11 +118,14 @@ pub struct JobArgs {
 }
 
 /// `embedsim sensitivity`.
-pub fn sensitivity(file: &Path, job: &JobArgs) -> Result<ExitCode> {
+pub fn sensitivity(file: &Path, job: &JobArgs, shard: Option<embedsim::experiment::shard::Shard>) -> Result<ExitCode> {
     let JobArgs { out, threads, quiet, resume } = job.clone();
     anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let study = Study::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sensitivity").join(&study.name));
+    if let Some(s) = shard {
+        return sensitivity_shard(file, &study, &dir, s, threads, quiet, resume);
+    }
     let points = study.unit_points().len();
     let runs = points * study.design.replications as usize;
     if !quiet {
@@ -171,6 +174,43 @@ pub fn sensitivity(file: &Path, job: &JobArgs) -> Result<ExitCode> {
             outln!();
         }
         outln!("wrote {} (and the design's runs.csv, points.csv in {})", files.join(", "), dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `embedsim sensitivity --shard K/N`: the slice's runs of the study's sweep, into `dir` as a
+/// sweep's shard (no indices: they need every run); `--resume` continues an interrupted slice.
+fn sensitivity_shard(
+    file: &Path,
+    study: &Study,
+    dir: &Path,
+    shard: embedsim::experiment::shard::Shard,
+    threads: Option<usize>,
+    quiet: bool,
+    resume: bool,
+) -> Result<ExitCode> {
+    let sweep = study.design.sweep(&study.name, &study.unit_points())?;
+    let mine = (0..sweep.runs()).filter(|&i| shard.owns(i)).count();
+    if !quiet {
+        eprintln!("{}: shard {shard}: {mine} of {} runs", study.name, sweep.runs());
+    }
+    let bar = progress(mine as u64, quiet, &study.name);
+    let opts = RunOptions {
+        threads,
+        shard: Some(shard),
+        resume,
+        stop_after: None,
+        interrupted: Some(crate::cli_experiments::on_ctrl_c()),
+    };
+    let result = embedsim::experiment::shard::run_sweep(&sweep, dir, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    result.with_context(|| format!("sensitivity {} (shard {shard}) into {}", file.display(), dir.display()))?;
+    if !quiet {
+        outln!(
+            "wrote shard {shard} in {}; when every shard is done: embedsim merge <shard dirs...> --out DIR, then embedsim sensitivity {} --out DIR --resume",
+            dir.display(),
+            file.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

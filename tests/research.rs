@@ -107,6 +107,39 @@ fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
     assert!(value(&csv, "platforms.line.arrival_rate_per_day", "mu_star") > 1.0, "{csv}");
 }
 
+/// A sensitivity study split over machines: each shard runs its slice, `merge` combines them,
+/// and `sensitivity --resume` on the merged folder writes the indices without running anything
+/// again — the same bytes as the study on one machine (runs, points, indices).
+#[test]
+fn a_sharded_sensitivity_study_merges_to_the_same_indices() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("a.toml"), desk(1, 60)).unwrap();
+    fs::write(p.join("s.toml"), sensitivity_file("sobol", 16)).unwrap();
+    embedsim(p, &["sensitivity", "s.toml", "--out", "whole", "--quiet"]);
+    for k in 1..=3 {
+        let said = embedsim(p, &["sensitivity", "s.toml", "--shard", &format!("{k}/3"), "--out", &format!("part{k}")]);
+        assert!(said.contains("embedsim merge") && said.contains("--resume"), "says what comes next: {said}");
+        assert!(!p.join(format!("part{k}/indices.csv")).exists(), "a shard has no indices");
+    }
+    embedsim(p, &["merge", "part2", "part1", "part3", "--out", "merged", "--quiet"]);
+    let before = fs::read(p.join("merged/runs.csv")).unwrap();
+    embedsim(p, &["sensitivity", "s.toml", "--out", "merged", "--resume", "--quiet"]);
+    assert_eq!(before, fs::read(p.join("merged/runs.csv")).unwrap(), "no run again");
+    for f in ["runs.csv", "points.csv", "indices.csv"] {
+        assert_eq!(fs::read(p.join("whole").join(f)).unwrap(), fs::read(p.join("merged").join(f)).unwrap(), "{f}");
+    }
+    // The counterfactual: a shard of another study (another seed) is refused by merge.
+    fs::write(p.join("t.toml"), sensitivity_file("sobol", 16).replace("seed = 5", "seed = 6")).unwrap();
+    embedsim(p, &["sensitivity", "t.toml", "--shard", "3/3", "--out", "other3", "--quiet"]);
+    let out = cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["merge", "part1", "part2", "other3", "--out", "mixed"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "shards of two studies do not merge");
+}
+
 /// A small sweep of demand x staff: long waits happen with one worker under high demand, and
 /// `discover` says so in a sentence and draws the box on the regime map.
 #[test]
