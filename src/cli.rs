@@ -184,7 +184,7 @@ enum Command {
     },
     /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
     #[command(
-        after_help = "Examples:\n  embedsim merge runs/shard1 runs/shard2 runs/shard3 runs/shard4 --out runs/merged\n  embedsim merge runs/part-* --out runs/merged --quiet"
+        after_help = "Examples:\n  embedsim merge runs/shard1 runs/shard2 runs/shard3 runs/shard4 --out runs/merged\n  embedsim merge runs/part-* --out runs/merged --quiet\n  embedsim merge runs/shard1 runs/shard2 --out runs/merged --report scenarios/sweeps/attention-vs-load.toml"
     )]
     Merge {
         /// Shard output folders.
@@ -196,6 +196,10 @@ enum Command {
         /// No messages.
         #[arg(long)]
         quiet: bool,
+        /// Also write report.html, as `sweep --report` on one machine would: give the sweep file
+        /// the shards ran (refused if it is not that sweep).
+        #[arg(long, value_name = "SWEEP")]
+        report: Option<PathBuf>,
     },
     /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
     /// Give one scenario and --set-b/--unset-b to compare a scenario with its own variant.
@@ -416,7 +420,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sweep { sweep, out, threads, quiet, shard, resume, report } => {
             crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume, report)
         }
-        Command::Merge { dirs, out, quiet } => crate::cli_experiments::merge(&dirs, &out, quiet),
+        Command::Merge { dirs, out, quiet, report } => {
+            crate::cli_experiments::merge(&dirs, &out, quiet, report.as_deref())
+        }
         Command::Compare {
             a,
             b,

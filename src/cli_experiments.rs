@@ -56,20 +56,7 @@ pub fn sweep(
     bar.finish_and_clear();
     let mut outcome = result.with_context(|| format!("sweep {} into {}", file.display(), dir.display()))?;
     if report {
-        use embedsim::output::sweep_view::{SweepSource, sweep_view};
-        let (m, stats) = shard::final_stats(&dir)?;
-        let base = Some(&sw.first);
-        let source = SweepSource {
-            origin: file.display().to_string(),
-            text: std::fs::read_to_string(file).unwrap_or_default(),
-            base: base.map(|s| s.name.clone()).unwrap_or_default(),
-            description: base.and_then(|s| s.description.clone()).unwrap_or_default(),
-            names: base.map(|s| s.names.clone()).unwrap_or_default(),
-        };
-        let html = embedsim::output::html::sweep_report(&sweep_view(&m, &stats, source));
-        let path = dir.join(shard::REPORT);
-        embedsim::output::write_atomic(&path, |w| w.write_all(html.as_bytes()))?;
-        outcome.files.push(path);
+        outcome.files.push(write_report(&dir, file, &sw)?);
     }
     if !quiet {
         if outcome.resumed > 0 {
@@ -83,10 +70,47 @@ pub fn sweep(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `embedsim merge`.
-pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<ExitCode> {
+/// Writes the finished sweep's `report.html` in `dir`: the regime maps and the decisive figures,
+/// from its final files and the sweep file `file` (its text, its base's names).
+fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
+    use embedsim::output::sweep_view::{SweepSource, sweep_view};
+    let (m, stats) = shard::final_stats(dir)?;
+    let source = SweepSource {
+        origin: file.display().to_string(),
+        text: std::fs::read_to_string(file).unwrap_or_default(),
+        base: sw.first.name.clone(),
+        description: sw.first.description.clone().unwrap_or_default(),
+        names: sw.first.names.clone(),
+    };
+    let html = embedsim::output::html::sweep_report(&sweep_view(&m, &stats, source));
+    let path = dir.join(shard::REPORT);
+    embedsim::output::write_atomic(&path, |w| w.write_all(html.as_bytes()))?;
+    Ok(path)
+}
+
+/// `embedsim merge`; with `report`, the sweep file the shards ran, for `report.html`.
+pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>) -> Result<ExitCode> {
     anyhow::ensure!(!dirs.is_empty(), "name at least one shard folder");
-    let files = shard::merge(dirs, out).with_context(|| format!("merging into {}", out.display()))?;
+    // The sweep file is read first: a wrong one is refused before anything is written.
+    let sweep = match report {
+        Some(file) => {
+            let sw = Sweep::load(file)?;
+            let m = shard::read_manifest(&dirs[0]).with_context(|| format!("reading {}", dirs[0].display()))?;
+            anyhow::ensure!(
+                sw.fingerprint == m.fingerprint,
+                "--report {}: this is not the sweep the shards ran (its fingerprint {} differs from theirs, {}): give the same sweep file, unchanged",
+                file.display(),
+                sw.fingerprint,
+                m.fingerprint
+            );
+            Some((file, sw))
+        }
+        None => None,
+    };
+    let mut files = shard::merge(dirs, out).with_context(|| format!("merging into {}", out.display()))?;
+    if let Some((file, sw)) = &sweep {
+        files.push(write_report(out, file, sw)?);
+    }
     if !quiet {
         outln!(
             "merged {} folders; wrote {}",

@@ -489,3 +489,32 @@ fn a_bad_design_file_says_which_line_and_column() {
     let e = err(DESIGN, &twice);
     assert!(e.contains("named twice"), "{e}");
 }
+
+/// `merge --report SWEEP` writes the report one machine would have written; another sweep file
+/// is refused before anything is written.
+#[test]
+fn merged_shards_write_the_same_report() {
+    let d = setup(SWEEP);
+    let p = d.path();
+    sweep_cmd(p, "whole", &["--report"]).success();
+    for k in 1..=2 {
+        sweep_cmd(p, &format!("shard{k}"), &["--shard", &format!("{k}/2")]).success();
+    }
+    fs::write(p.join("other.toml"), SWEEP.replace("seed = 11", "seed = 12")).unwrap();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["merge", "shard1", "shard2", "--out", "wrong", "--report", "other.toml"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("not the sweep the shards ran"));
+    assert!(!p.join("wrong").exists(), "refused before anything is written");
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["merge", "shard1", "shard2", "--out", "merged", "--report", "sweep.toml"])
+        .assert()
+        .success();
+    assert_same(&p.join("whole"), &p.join("merged"));
+    let report = |dir: &str| fs::read(p.join(dir).join("report.html")).unwrap();
+    assert!(report("whole").len() > 10_000);
+    assert_eq!(report("whole"), report("merged"), "report.html");
+}
