@@ -12,6 +12,9 @@
 //! values, request bodies, calibration files), give it such a function and feed it the same
 //! mutations through [`mutate`].
 
+#[path = "common/design.rs"]
+mod design;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -435,4 +438,27 @@ fn the_design_seed_loads() {
     std::fs::write(dir.path().join("points.csv"), DESIGN_SEED).unwrap();
     let sw = Sweep::from_str("base = \"base.toml\"\ndesign = \"points.csv\"\n", "d.toml", dir.path(), None).unwrap();
     assert_eq!(sw.points.len(), 3, "the seed is a valid design, so mutations start from one");
+}
+
+/// A Parquet design file damaged anywhere gives an error or its points, never a panic.
+#[test]
+fn damaged_parquet_designs_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.parquet");
+    design::write_parquet_design(&good);
+    let bytes = std::fs::read(&good).unwrap();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..200 {
+        let mut b = bytes.clone();
+        for _ in 0..3 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let at = (rng as usize) % b.len();
+            b[at] = (rng >> 32) as u8;
+        }
+        let path = dir.path().join("points.parquet");
+        std::fs::write(&path, &b).unwrap();
+        let _ = embedsim::experiment::design_file::read(&path, "points.parquet", "x");
+    }
 }

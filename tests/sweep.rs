@@ -6,6 +6,9 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+
+#[path = "common/design.rs"]
+mod design;
 use embedsim::experiment::shard::{RunOptions, run_sweep};
 use embedsim::experiment::sweep::Sweep;
 use embedsim::experiment::validation::pk_wait;
@@ -517,4 +520,30 @@ fn merged_shards_write_the_same_report() {
     let report = |dir: &str| fs::read(p.join(dir).join("report.html")).unwrap();
     assert!(report("whole").len() > 10_000);
     assert_eq!(report("whole"), report("merged"), "report.html");
+}
+
+/// The same design as a Parquet file gives the same runs; a damaged one is an error naming it.
+#[test]
+fn a_parquet_design_runs_as_its_csv_does() {
+    let d = setup(&DESIGN_SWEEP.replace("points-in.csv", "points-in.parquet"));
+    let p = d.path();
+    design::write_parquet_design(&p.join("points-in.parquet"));
+    fs::write(p.join("factorial.toml"), SWEEP).unwrap();
+    sweep_cmd(p, "design", &[]).success();
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["sweep", "factorial.toml", "--quiet", "--out", "factorial"])
+        .assert()
+        .success();
+    for f in ["runs.csv", "points.csv"] {
+        assert_eq!(fs::read(p.join("design").join(f)).unwrap(), fs::read(p.join("factorial").join(f)).unwrap(), "{f}");
+    }
+    let mut bytes = fs::read(p.join("points-in.parquet")).unwrap();
+    let n = bytes.len();
+    for b in &mut bytes[n / 3..n / 2] {
+        *b ^= 0x5a;
+    }
+    fs::write(p.join("points-in.parquet"), &bytes).unwrap();
+    sweep_cmd(p, "damaged", &[]).failure().stderr(predicates::str::contains("points-in.parquet"));
+    assert!(!p.join("damaged").exists());
 }

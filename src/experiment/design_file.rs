@@ -1,6 +1,7 @@
-//! A sweep's points read from a file (`design = "points.csv"` in the sweep file): one column per
-//! key path, one row per point, so that any sampler (SALib, EMA Workbench, a spreadsheet) makes
-//! the design and embedsim runs it, sharded and resumed like any other sweep.
+//! A sweep's points read from a file (`design = "points.csv"` or `"points.parquet"` in the sweep
+//! file): one column per key path, one row per point, so that any sampler (SALib, EMA Workbench,
+//! a spreadsheet, a pandas data frame) makes the design and embedsim runs it, sharded and resumed
+//! like any other sweep.
 
 use std::path::Path;
 
@@ -22,8 +23,12 @@ pub struct DesignFile {
     pub text: String,
 }
 
-/// Reads the design file at `path` (named `given` in the sweep file `sweep`).
+/// Reads the design file at `path` (named `given` in the sweep file `sweep`): Parquet when its
+/// name ends in `.parquet`, CSV otherwise.
 pub fn read(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, SweepError> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        return read_parquet(path, given, sweep);
+    }
     let origin = path.display().to_string();
     let text = crate::scenario::read_text(path).map_err(|e| match e {
         crate::scenario::ScenarioError::Io { source, .. } => SweepError::Syntax {
@@ -74,6 +79,92 @@ pub fn read(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, SweepEr
     }
     if rows.is_empty() {
         return Err(bad("no points: expected a row of values under the header".into()));
+    }
+    Ok(DesignFile { origin, paths, rows, text })
+}
+
+/// A Parquet design: one top-level column per key path (integers, floats, booleans or text).
+fn read_parquet(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, SweepError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let origin = path.display().to_string();
+    let bad = |message: String| SweepError::Syntax { file: origin.clone(), message };
+    let bytes = std::fs::read(path).map_err(|source| SweepError::Syntax {
+        file: sweep.to_string(),
+        message: format!("design = \"{given}\": cannot read {origin}: {source}"),
+    })?;
+    // Its fingerprint: the bytes, as hex would double them; the length and an FNV-1a of them.
+    let text = format!("parquet {} bytes, fnv1a {}", bytes.len(), crate::output::folder::fnv1a_hex(&bytes));
+    // A damaged file must give an error, not take the program down: the reader is not trusted
+    // never to panic on arbitrary bytes.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+        || -> Result<(Vec<String>, Vec<Vec<ParamValue>>), String> {
+            let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let reader = SerializedFileReader::new(file).map_err(|e| format!("not a readable Parquet file ({e})"))?;
+            let schema = reader.metadata().file_metadata().schema_descr();
+            let root = schema.root_schema();
+            let mut paths = Vec::new();
+            for field in root.get_fields() {
+                if !field.is_primitive() {
+                    return Err(format!("column `{}` is nested; expected one plain column per key path", field.name()));
+                }
+                if paths.iter().any(|p: &String| p == field.name()) {
+                    return Err(format!("column `{}` is named twice", field.name()));
+                }
+                paths.push(field.name().trim().to_string());
+            }
+            if paths.is_empty() {
+                return Err("no columns: expected one column per key path".into());
+            }
+            let mut rows = Vec::new();
+            for (i, row) in
+                reader.get_row_iter(None).map_err(|e| format!("not a readable Parquet file ({e})"))?.enumerate()
+            {
+                let row = row.map_err(|e| format!("row {}: {e}", i + 1))?;
+                if rows.len() == MAX_ROWS {
+                    return Err(format!("more than {MAX_ROWS} points"));
+                }
+                let mut values = Vec::with_capacity(paths.len());
+                for (name, field) in row.get_column_iter() {
+                    let at = || format!("row {}, column `{name}`", i + 1);
+                    values.push(match field.clone() {
+                        Field::Bool(b) => ParamValue::Bool(b),
+                        Field::Byte(x) => ParamValue::Int(x as i64),
+                        Field::Short(x) => ParamValue::Int(x as i64),
+                        Field::Int(x) => ParamValue::Int(x as i64),
+                        Field::Long(x) => ParamValue::Int(x),
+                        Field::UByte(x) => ParamValue::Int(x as i64),
+                        Field::UShort(x) => ParamValue::Int(x as i64),
+                        Field::UInt(x) => ParamValue::Int(x as i64),
+                        Field::ULong(x) => {
+                            ParamValue::Int(i64::try_from(x).map_err(|_| format!("{}: {x} is too large", at()))?)
+                        }
+                        Field::Float(x) if x.is_finite() => ParamValue::Float(x as f64),
+                        Field::Double(x) if x.is_finite() => ParamValue::Float(x),
+                        Field::Str(x) if !x.trim().is_empty() => ParamValue::Str(x.trim().to_string()),
+                        Field::Null | Field::Str(_) => return Err(format!("{}: expected a value, found none", at())),
+                        Field::Float(x) => return Err(format!("{}: expected a finite number, found {x}", at())),
+                        Field::Double(x) => return Err(format!("{}: expected a finite number, found {x}", at())),
+                        other => {
+                            return Err(format!(
+                                "{}: expected an integer, a float, a boolean or text, found {other}",
+                                at()
+                            ));
+                        }
+                    });
+                }
+                rows.push(values);
+            }
+            Ok((paths, rows))
+        },
+    ));
+    let (paths, rows) = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(message)) => return Err(bad(message)),
+        Err(_) => return Err(bad("not a readable Parquet file".into())),
+    };
+    if rows.is_empty() {
+        return Err(bad("no points: expected a row of values".into()));
     }
     Ok(DesignFile { origin, paths, rows, text })
 }
