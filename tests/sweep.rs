@@ -432,13 +432,9 @@ replications = 3
 design = "points-in.csv"
 "#;
 
-/// A design brought from elsewhere (SALib, EMA Workbench, a spreadsheet) runs as the same sweep
-/// written with `values`/`range` does, byte for byte, and shards and merges like any sweep.
-#[test]
-fn a_design_file_runs_the_points_it_lists() {
-    let d = setup(DESIGN_SWEEP);
-    let p = d.path();
-    fs::write(p.join("points-in.csv"), DESIGN).unwrap();
+/// The sweep in `p`, whose design file lists `SWEEP`'s points, writes the runs and points that
+/// `SWEEP` itself writes, byte for byte.
+fn assert_design_runs_as_factorial(p: &Path) {
     fs::write(p.join("factorial.toml"), SWEEP).unwrap();
     sweep_cmd(p, "design", &[]).success();
     cargo_bin_cmd!("embedsim")
@@ -449,6 +445,16 @@ fn a_design_file_runs_the_points_it_lists() {
     for f in ["runs.csv", "points.csv"] {
         assert_eq!(fs::read(p.join("design").join(f)).unwrap(), fs::read(p.join("factorial").join(f)).unwrap(), "{f}");
     }
+}
+
+/// A design brought from elsewhere (SALib, EMA Workbench, a spreadsheet) runs as the same sweep
+/// written with `values`/`range` does, byte for byte, and shards and merges like any sweep.
+#[test]
+fn a_design_file_runs_the_points_it_lists() {
+    let d = setup(DESIGN_SWEEP);
+    let p = d.path();
+    fs::write(p.join("points-in.csv"), DESIGN).unwrap();
+    assert_design_runs_as_factorial(p);
     for k in 1..=2 {
         sweep_cmd(p, &format!("shard{k}"), &["--shard", &format!("{k}/2")]).success();
     }
@@ -528,16 +534,7 @@ fn a_parquet_design_runs_as_its_csv_does() {
     let d = setup(&DESIGN_SWEEP.replace("points-in.csv", "points-in.parquet"));
     let p = d.path();
     design::write_parquet_design(&p.join("points-in.parquet"));
-    fs::write(p.join("factorial.toml"), SWEEP).unwrap();
-    sweep_cmd(p, "design", &[]).success();
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["sweep", "factorial.toml", "--quiet", "--out", "factorial"])
-        .assert()
-        .success();
-    for f in ["runs.csv", "points.csv"] {
-        assert_eq!(fs::read(p.join("design").join(f)).unwrap(), fs::read(p.join("factorial").join(f)).unwrap(), "{f}");
-    }
+    assert_design_runs_as_factorial(p);
     let mut bytes = fs::read(p.join("points-in.parquet")).unwrap();
     let n = bytes.len();
     for b in &mut bytes[n / 3..n / 2] {
