@@ -1,16 +1,15 @@
 //! Command-line interface: argument definitions and the printing the library never does.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cli_common::{Variant, load, progress, progress_in, scenario_text};
 use embedsim::experiment::{self, validation};
 use embedsim::output;
-use embedsim::scenario::{self, Scenario};
+use embedsim::scenario;
 
 /// embedsim: how digital governance platforms embed — or float — in a township.
 #[derive(Parser, Debug)]
@@ -25,41 +24,6 @@ use embedsim::scenario::{self, Scenario};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// Changes to a scenario given on the command line.
-#[derive(clap::Args, Debug, Default, Clone)]
-pub struct Variant {
-    /// Set a scenario key (dotted path as in the file; value in TOML), e.g.
-    /// --set leaders.secretary.attention_hours_per_day=2.5 or --set 'platforms.minhu.label="routine"'.
-    /// Repeatable; applied in order, before any --unset.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Remove a scenario key or table, e.g. --unset platforms.voice.audit to switch the audit off.
-    /// Repeatable.
-    #[arg(long = "unset", value_name = "KEY")]
-    pub unset: Vec<String>,
-}
-
-impl Variant {
-    /// The changes as command-line arguments, `--set` before `--unset`, as they are applied.
-    pub fn arguments(&self) -> Vec<String> {
-        let set = self.set.iter().map(|s| format!("--set {s}"));
-        set.chain(self.unset.iter().map(|u| format!("--unset {u}"))).collect()
-    }
-
-    /// The overrides, parsed.
-    pub fn overrides(&self) -> Result<Vec<scenario::overrides::Override>> {
-        use scenario::overrides::{parse_set, parse_unset};
-        let mut out = Vec::new();
-        for s in &self.set {
-            out.push(parse_set(s)?);
-        }
-        for u in &self.unset {
-            out.push(parse_unset(u)?);
-        }
-        Ok(out)
-    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -250,7 +214,7 @@ enum Command {
     },
     /// Global sensitivity: Morris screening or Sobol indices of outputs over bounded parameters (docs/RESEARCH.md).
     #[command(
-        after_help = "Examples:\n  embedsim sensitivity scenarios/sensitivity/s-town-morris.toml\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --threads 2\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --resume --out runs/sobol\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --shard 1/2 --out runs/sobol-1   (and 2/2 elsewhere)\n  embedsim merge runs/sobol-1 runs/sobol-2 --out runs/sobol && embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --out runs/sobol --resume"
+        after_help = "Examples:\n  embedsim sensitivity scenarios/sensitivity/s-town-morris.toml\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --shard 1/2 --out runs/sobol-1\n  embedsim sensitivity scenarios/sensitivity/s-town-sobol.toml --resume --out runs/sobol"
     )]
     Sensitivity {
         /// The sensitivity file (TOML).
@@ -474,43 +438,6 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Loads a scenario with the command line's changes.
-pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
-    if looks_like(path) == Some(FileKind::Sweep) {
-        anyhow::bail!(
-            "{} is a sweep file, not a scenario: run it with `embedsim sweep {}`",
-            path.display(),
-            path.display()
-        );
-    }
-    if let Some((_, file, text)) = bundled_instead(path) {
-        return Ok(scenario::overrides::load_variant_str(text, file, &variant.overrides()?)?);
-    }
-    if !path.exists() {
-        let names: Vec<&str> = scenario::bundled::BUNDLED.iter().map(|b| b.0).collect();
-        anyhow::bail!(
-            "{}: no such file, and no bundled scenario of that name (bundled: {}; `embedsim scenarios` lists them)",
-            path.display(),
-            names.join(", ")
-        );
-    }
-    Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
-}
-
-/// The bundled scenario `path` names when no such file exists (`s-town`, or
-/// `scenarios/s-town.toml` outside the repository).
-pub fn bundled_instead(path: &Path) -> Option<&'static (&'static str, &'static str, &'static str)> {
-    if path.exists() { None } else { scenario::bundled::named(path) }
-}
-
-/// The text of the scenario given as `path`: the file's, or the bundled scenario's it names.
-pub fn scenario_text(path: &Path) -> String {
-    match bundled_instead(path) {
-        Some((_, _, text)) => text.to_string(),
-        None => std::fs::read_to_string(path).unwrap_or_default(),
-    }
-}
-
 /// `embedsim keys [SCENARIO]`: every key of the format, two lines each.
 pub fn list_keys(scenario: Option<&Path>) -> Result<ExitCode> {
     // The scenario is checked first: its values are shown only when it is valid.
@@ -543,40 +470,6 @@ pub fn list_scenarios() -> Result<ExitCode> {
     }
     outln!("\nrun one by name from any folder, for example: embedsim run s-town");
     Ok(ExitCode::SUCCESS)
-}
-
-/// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
-pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
-    progress_in(len, quiet, what, "runs")
-}
-
-/// [`progress`] counting `unit` (runs, days simulated), with the time left.
-pub fn progress_in(len: u64, quiet: bool, what: &str, unit: &str) -> ProgressBar {
-    if quiet || len < 2 || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{rate}}, {{eta}} left"))
-            .expect("a valid template")
-            // indicatif's own {per_sec} prints four decimals ("43.3283/s").
-            .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = w.write_str(&format!("{}/s", rate(s.per_sec())));
-            })
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
-/// A rate for the progress bar: three significant figures at most, no trailing noise.
-fn rate(per_sec: f64) -> String {
-    match per_sec {
-        r if !r.is_finite() => "–".into(),
-        r if r >= 100.0 => format!("{r:.0}"),
-        r if r >= 10.0 => format!("{r:.1}"),
-        r => format!("{r:.2}"),
-    }
 }
 
 /// The options of `embedsim run`.
@@ -828,42 +721,7 @@ fn open_browser(url: &str) {
         .spawn();
 }
 
-/// What a TOML file given on the command line seems to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// A scenario (it has platforms or departments).
-    Scenario,
-    /// A sweep file (it has a base scenario or parameters, and no platforms).
-    Sweep,
-}
-
-/// Guesses the kind of file at `path`, so that a sweep given to `run` (or a scenario given to
-/// `sweep`) gets a message naming the right command; `None` when it cannot tell (then the
-/// loader's own message applies).
-pub fn looks_like(path: &Path) -> Option<FileKind> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let scenario = table.contains_key("platforms") || table.contains_key("departments");
-    let sweep = table.contains_key("base") || table.contains_key("parameters");
-    match (scenario, sweep) {
-        (true, false) => Some(FileKind::Scenario),
-        (false, true) => Some(FileKind::Sweep),
-        _ => None,
-    }
-}
-
 /// `n` things, in the singular for one ("1 leader", "2 leaders").
 fn counted(n: usize, thing: &str) -> String {
     if n == 1 { format!("1 {thing}") } else { format!("{n} {thing}s") }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn progress_rates_carry_no_trailing_noise() {
-        assert_eq!(super::rate(43.3283), "43.3");
-        assert_eq!(super::rate(1234.56), "1235");
-        assert_eq!(super::rate(0.5), "0.50");
-        assert_eq!(super::rate(f64::INFINITY), "–");
-    }
 }

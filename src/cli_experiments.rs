@@ -12,7 +12,7 @@ use embedsim::experiment::sweep::Sweep;
 use embedsim::analysis::multiplicity::Adjust;
 use embedsim::analysis::warmup::Warmup;
 
-use crate::cli::progress;
+use crate::cli_common::{on_ctrl_c, progress};
 use crate::cli_research::StatsArgs;
 
 /// `embedsim sweep`.
@@ -28,7 +28,7 @@ pub fn sweep(
     if let Some(0) = threads {
         anyhow::bail!("--threads must be at least 1");
     }
-    if crate::cli::looks_like(file) == Some(crate::cli::FileKind::Scenario) {
+    if crate::cli_common::looks_like(file) == Some(crate::cli_common::FileKind::Scenario) {
         anyhow::bail!(
             "{} is a scenario, not a sweep file: run it with `embedsim run {}` (a sweep file names its \
              scenario with base = \"...\" and lists [[parameters]]; see docs/SWEEPS.md)",
@@ -128,22 +128,9 @@ pub struct Sides<'a> {
     /// Scenario B.
     pub b: &'a Path,
     /// Changes to A.
-    pub variant_a: &'a crate::cli::Variant,
+    pub variant_a: &'a crate::cli_common::Variant,
     /// Changes to B.
-    pub variant_b: &'a crate::cli::Variant,
-}
-
-/// Ctrl-C for long jobs with a journal: finish the runs under way, start no more, keep the
-/// journal, suggest --resume. A second Ctrl-C stops at once (the journal is still whole).
-pub fn on_ctrl_c() -> &'static std::sync::atomic::AtomicBool {
-    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: finishing the runs under way; continue later with --resume");
-    });
-    &INTERRUPTED
+    pub variant_b: &'a crate::cli_common::Variant,
 }
 
 /// `embedsim compare`.
@@ -168,8 +155,8 @@ pub fn compare(
         anyhow::ensure!(r >= 2, "--replications must be at least 2 for a confidence interval");
     }
     stats.check()?;
-    let sa = crate::cli::load(a, variant_a)?;
-    let mut sb = crate::cli::load(b, variant_b)?;
+    let sa = crate::cli_common::load(a, variant_a)?;
+    let mut sb = crate::cli_common::load(b, variant_b)?;
     if sa.name == sb.name && a == b {
         sb.name = format!("{}-variant", sb.name);
     }
@@ -226,8 +213,8 @@ pub fn compare(
         // Side by side: the same platforms on both sides.
         let [drawn_a, drawn_b] = view::platforms_drawn_side_by_side((&c.a, &c.outs_a), (&c.b, &c.outs_b));
         let view_of =
-            |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli::Variant, outs, drawn: &[usize]| {
-                let text = crate::cli::scenario_text(file);
+            |sc: &embedsim::scenario::Scenario, file: &Path, v: &crate::cli_common::Variant, outs, drawn: &[usize]| {
+                let text = crate::cli_common::scenario_text(file);
                 view::run_view_of(sc, &text, &v.arguments(), outs, &summaries(sc, outs), drawn)
             };
         let views =

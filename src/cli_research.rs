@@ -21,7 +21,7 @@ use embedsim::model::RunOutput;
 use embedsim::output;
 use embedsim::scenario::Scenario;
 
-use crate::cli::progress;
+use crate::cli_common::progress;
 
 /// Warm-up and precision options of `run` and `compare`.
 #[derive(Args, Debug, Clone, Default)]
@@ -146,7 +146,7 @@ pub fn sensitivity(file: &Path, job: &JobArgs, shard: Option<embedsim::experimen
         shard: None,
         resume,
         stop_after: None,
-        interrupted: Some(crate::cli_experiments::on_ctrl_c()),
+        interrupted: Some(crate::cli_common::on_ctrl_c()),
     };
     let results = sensitivity::run(&study, &dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -200,7 +200,7 @@ fn sensitivity_shard(
         shard: Some(shard),
         resume,
         stop_after: None,
-        interrupted: Some(crate::cli_experiments::on_ctrl_c()),
+        interrupted: Some(crate::cli_common::on_ctrl_c()),
     };
     let result = embedsim::experiment::shard::run_sweep(&sweep, dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();

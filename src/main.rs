@@ -17,6 +17,7 @@ macro_rules! out {
 }
 
 mod cli;
+mod cli_common;
 mod cli_experiments;
 mod cli_research;
 
