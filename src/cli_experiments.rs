@@ -98,7 +98,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>) -
             let m = shard::read_manifest(&dirs[0]).with_context(|| format!("reading {}", dirs[0].display()))?;
             anyhow::ensure!(
                 sw.fingerprint == m.fingerprint,
-                "--report {}: this is not the sweep the shards ran (its fingerprint {} differs from theirs, {}): give the same sweep file, unchanged",
+                "--report {}: this is not the sweep the shards ran (its fingerprint {} differs from theirs, {}): give the same sweep file, unchanged, to the same version of embedsim",
                 file.display(),
                 sw.fingerprint,
                 m.fingerprint

@@ -123,15 +123,19 @@ fn a_sharded_sensitivity_study_merges_to_the_same_indices() {
         assert!(!p.join(format!("part{k}/indices.csv")).exists(), "a shard has no indices");
     }
     embedsim(p, &["merge", "part2", "part1", "part3", "--out", "merged", "--quiet"]);
-    let before = fs::read(p.join("merged/runs.csv")).unwrap();
     embedsim(p, &["sensitivity", "s.toml", "--out", "merged", "--resume", "--quiet"]);
-    assert_eq!(before, fs::read(p.join("merged/runs.csv")).unwrap(), "no run again");
     for f in ["runs.csv", "points.csv", "indices.csv"] {
         assert_eq!(fs::read(p.join("whole").join(f)).unwrap(), fs::read(p.join("merged").join(f)).unwrap(), "{f}");
     }
-    // The counterfactual: a shard of another study (another seed) is refused by merge.
-    fs::write(p.join("t.toml"), sensitivity_file("sobol", 16).replace("seed = 5", "seed = 6")).unwrap();
-    embedsim(p, &["sensitivity", "t.toml", "--shard", "3/3", "--out", "other3", "--quiet"]);
+    // Resumed again (a requeued job), the folder with its indices is the study's own.
+    embedsim(p, &["sensitivity", "s.toml", "--out", "merged", "--resume", "--quiet"]);
+    assert_eq!(fs::read(p.join("whole/indices.csv")).unwrap(), fs::read(p.join("merged/indices.csv")).unwrap());
+    // The counterfactual: a shard of another study — same file name, another seed — is refused
+    // by merge.
+    fs::create_dir(p.join("other")).unwrap();
+    fs::write(p.join("other/a.toml"), desk(1, 60)).unwrap();
+    fs::write(p.join("other/s.toml"), sensitivity_file("sobol", 16).replace("seed = 5", "seed = 6")).unwrap();
+    embedsim(p, &["sensitivity", "other/s.toml", "--shard", "3/3", "--out", "other3", "--quiet"]);
     let out = cargo_bin_cmd!("embedsim")
         .current_dir(p)
         .args(["merge", "part1", "part2", "other3", "--out", "mixed"])

@@ -460,8 +460,9 @@ fn a_design_file_runs_the_points_it_lists() {
     }
     cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "shard2", "--out", "merged"]).assert().success();
     assert_same(&p.join("design"), &p.join("merged"));
-    // A different design is a different sweep: its shards are not merged with these.
-    fs::write(p.join("points-in.csv"), DESIGN.replace("1.0,6", "1.0,7")).unwrap();
+    // A different design file is a different sweep, even with the same points (1.00 is 1.0):
+    // its shards are not merged with these.
+    fs::write(p.join("points-in.csv"), DESIGN.replace("1.0,6", "1.00,6")).unwrap();
     sweep_cmd(p, "other2", &["--shard", "2/2"]).success();
     cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "other2", "--out", "mixed"]).assert().failure();
 }
@@ -485,6 +486,11 @@ fn a_bad_design_file_says_which_line_and_column() {
     assert!(e.contains("point 2") && e.contains("line 4 of") && e.contains("points-in.csv"), "{e}");
     let e = err("departments.office.staff\n2\nmany\n", DESIGN_SWEEP);
     assert!(e.contains("points-in.csv") && e.contains("line 3") && e.contains("departments.office.staff"), "{e}");
+    let e = err("departments.office.staff\n\nmany\n2\n", DESIGN_SWEEP);
+    assert!(
+        e.contains("points-in.csv") && e.contains("line 3") && e.contains("departments.office.staff"),
+        "first row, after a blank line: {e}"
+    );
     let e = err("a.b,c.d\n1,2,3\n", DESIGN_SWEEP);
     assert!(e.contains("points-in.csv: line 2: expected 2 values (one per column), found 3"), "{e}");
     let e = err("leaders.secretary.attention_hours_per_day\n1\n", &DESIGN_SWEEP.replace("points-in", "nowhere"));

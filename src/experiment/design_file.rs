@@ -19,6 +19,8 @@ pub struct DesignFile {
     pub paths: Vec<String>,
     /// Per point (row, in file order), its values in column order.
     pub rows: Vec<Vec<ParamValue>>,
+    /// Where each row is, as messages name it: `line 7` of a CSV file, `row 6` of a Parquet one.
+    pub places: Vec<String>,
     /// Its text, for the sweep's fingerprint.
     pub text: String,
 }
@@ -40,30 +42,34 @@ pub fn read(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, SweepEr
     let bad = |message: String| SweepError::Syntax { file: origin.clone(), message };
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| bad(format!("line 1: {e}")))?.clone();
+    // The csv reader skips blank lines without counting them: lines are counted from the byte.
+    let line_of = |p: Option<&csv::Position>, or: usize| p.map_or(or, |p| line_at(&text, p.byte()));
+    let header_line = line_of(header.position(), 1);
     let mut paths: Vec<String> = Vec::with_capacity(header.len());
     for (i, h) in header.iter().enumerate() {
         let h = h.trim();
         if h.is_empty() {
             return Err(bad(format!(
-                "line 1: column {} has no key path (each column names a key, e.g. `leaders.secretary.attention_hours_per_day`)",
+                "line {header_line}: column {} has no key path (each column names a key, e.g. `leaders.secretary.attention_hours_per_day`; from pandas, write with index=False)",
                 i + 1
             )));
         }
         if paths.iter().any(|p| p == h) {
-            return Err(bad(format!("line 1: column `{h}` is named twice")));
+            return Err(bad(format!("line {header_line}: column `{h}` is named twice")));
         }
         paths.push(h.to_string());
     }
     if paths.is_empty() {
-        return Err(bad("line 1: expected a header of key paths, found none".into()));
+        return Err(bad(format!("line {header_line}: expected a header of key paths, found none")));
     }
     let mut rows = Vec::new();
+    let mut places = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = line_of(e.position(), 0);
             bad(format!("line {line}: {}", csv_reason(&e, paths.len())))
         })?;
-        let line = record.position().map_or(rows.len() as u64 + 2, |p| p.line());
+        let line = line_of(record.position(), rows.len() + 2);
         if rows.len() == MAX_ROWS {
             return Err(bad(format!("more than {MAX_ROWS} points")));
         }
@@ -76,11 +82,12 @@ pub fn read(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, SweepEr
             })
             .collect::<Result<Vec<_>, _>>()?;
         rows.push(values);
+        places.push(format!("line {line}"));
     }
     if rows.is_empty() {
         return Err(bad("no points: expected a row of values under the header".into()));
     }
-    Ok(DesignFile { origin, paths, rows, text })
+    Ok(DesignFile { origin, paths, rows, places, text })
 }
 
 /// A Parquet design: one top-level column per key path (integers, floats, booleans or text).
@@ -108,8 +115,8 @@ fn read_parquet(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, Swe
                 if !field.is_primitive() {
                     return Err(format!("column `{}` is nested; expected one plain column per key path", field.name()));
                 }
-                if paths.iter().any(|p: &String| p == field.name()) {
-                    return Err(format!("column `{}` is named twice", field.name()));
+                if paths.iter().any(|p: &String| p == field.name().trim()) {
+                    return Err(format!("column `{}` is named twice", field.name().trim()));
                 }
                 paths.push(field.name().trim().to_string());
             }
@@ -166,10 +173,22 @@ fn read_parquet(path: &Path, given: &str, sweep: &str) -> Result<DesignFile, Swe
     if rows.is_empty() {
         return Err(bad("no points: expected a row of values".into()));
     }
-    Ok(DesignFile { origin, paths, rows, text })
+    let places = (1..=rows.len()).map(|i| format!("row {i}")).collect();
+    Ok(DesignFile { origin, paths, rows, places, text })
 }
 
-/// A cell's value: a whole number, a finite number, `true`/`false`, or else text.
+/// The line (from 1) of the record the csv reader places at byte `at` of `text`: its place is
+/// where it began reading, before the blank lines it skipped.
+fn line_at(text: &str, at: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = (at as usize).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A cell's value: a whole number, a finite number, `true`/`false` (any case), or else text.
 fn cell_value(cell: &str) -> Option<ParamValue> {
     let cell = cell.trim();
     if cell.is_empty() {
@@ -183,9 +202,10 @@ fn cell_value(cell: &str) -> Option<ParamValue> {
     {
         return Some(ParamValue::Float(f));
     }
+    // pandas writes True/False, spreadsheets TRUE/FALSE.
     Some(match cell {
-        "true" => ParamValue::Bool(true),
-        "false" => ParamValue::Bool(false),
+        _ if cell.eq_ignore_ascii_case("true") => ParamValue::Bool(true),
+        _ if cell.eq_ignore_ascii_case("false") => ParamValue::Bool(false),
         _ => ParamValue::Str(cell.to_string()),
     })
 }
@@ -210,6 +230,7 @@ mod tests {
         assert_eq!(cell_value(" 2.5 "), Some(ParamValue::Float(2.5)));
         assert_eq!(cell_value("1e-3"), Some(ParamValue::Float(0.001)));
         assert_eq!(cell_value("true"), Some(ParamValue::Bool(true)));
+        assert_eq!(cell_value("False"), Some(ParamValue::Bool(false)), "as pandas writes it");
         assert_eq!(cell_value("leader"), Some(ParamValue::Str("leader".into())));
         assert_eq!(cell_value("inf"), Some(ParamValue::Str("inf".into())), "not a finite number: text");
         assert_eq!(cell_value(""), None);
@@ -226,6 +247,8 @@ mod tests {
         assert!(write("a.b,c.d\n1,2\n3\n").contains("line 3: expected 2 values (one per column), found 1"));
         assert!(write("a.b,a.b\n1,2\n").contains("column `a.b` is named twice"));
         assert!(write("a.b,\n1,2\n").contains("column 2 has no key path"));
+        assert!(write("\n\na.b,a.b\n1,2\n").contains("line 3: column `a.b` is named twice"), "blank lines counted");
+        assert!(write("a.b\n1\n\n\n2,3\n").contains("line 5: expected 1 values"), "blank lines counted");
         assert!(write("a.b\n").contains("no points"));
         assert!(write("a.b,c.d\n1,\n").contains("line 2, column `c.d`: expected a value"));
     }

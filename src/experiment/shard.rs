@@ -37,11 +37,14 @@ pub const REPORT: &str = "report.html";
 /// Held while a sweep writes into its folder.
 pub const LOCK: &str = "sweep.lock";
 
-/// Whether `name` is a file a sweep or merge writes.
+/// Whether `name` is a file a sweep or merge writes, or one the studies built on a sweep add to
+/// its folder (a sensitivity study's indices, scenario discovery's box): a study resumed or
+/// merged again into its folder is not refused for its own files.
 pub fn is_sweep_file(name: &str) -> bool {
-    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT].contains(&name)
-        || ((name.starts_with("regime-map-") || name.starts_with("metric-"))
-            && (name.ends_with(".svg") || name.ends_with(".png")))
+    let chart = name.ends_with(".svg") || name.ends_with(".png");
+    [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT, "indices.csv"].contains(&name)
+        || ((name.starts_with("regime-map-") || name.starts_with("metric-") || name.starts_with("indices-")) && chart)
+        || (name.starts_with("discover-") && name.ends_with(".txt"))
 }
 
 /// Refuses `dir` when it holds a file a sweep does not write, or any file at all (but a lock)

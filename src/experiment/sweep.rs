@@ -640,7 +640,12 @@ impl Sweep {
                         message: "named twice (the design file, and the sweep's parameters or set)".into(),
                     });
                 }
-                probe(&base, &base_origin, &d.origin, path, &d.rows[0][k], set_sampled)?;
+                probe(&base, &base_origin, &d.origin, path, &d.rows[0][k], set_sampled).map_err(|e| match e {
+                    SweepError::BadValue { file, path, message } => {
+                        SweepError::BadValue { file, path, message: format!("{}: {message}", d.places[0]) }
+                    }
+                    e => e,
+                })?;
             }
         }
         let lhs_n = match (raw.lhs_points, sampled.is_empty()) {
@@ -691,8 +696,8 @@ impl Sweep {
             for (row, u) in design.iter().enumerate() {
                 let mut values: Vec<ParamValue> = factorial.iter().zip(&idx).map(|((_, v), &i)| v[i].clone()).collect();
                 values.extend(u.iter().cloned());
-                // A design file's row is named by its line (the header is line 1).
-                let line = own.as_ref().map(|d| (d.origin.as_str(), row + 2));
+                // A design file's row is named by its place in the file (a CSV file's line).
+                let line = own.as_ref().map(|d| (d.origin.as_str(), d.places[row].as_str()));
                 let mut t = base.clone();
                 for (k, (path, v)) in parameters.iter().zip(&values).enumerate() {
                     // A listed value is set as written (a fraction for a whole-number key is
@@ -706,7 +711,7 @@ impl Sweep {
                                 SweepError::BadValue {
                                     file: origin.into(),
                                     path,
-                                    message: format!("line {line}: {message}"),
+                                    message: format!("{line}: {message}"),
                                 }
                             }
                             (e, _) => e,
@@ -722,7 +727,7 @@ impl Sweep {
                         .collect::<Vec<_>>()
                         .join(", ");
                     match line {
-                        Some((origin, line)) => format!("{values}; line {line} of {origin}"),
+                        Some((origin, line)) => format!("{values}; {line} of {origin}"),
                         None => values,
                     }
                 };
