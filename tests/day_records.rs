@@ -153,3 +153,26 @@ fn the_kept_figures_are_those_of_the_full_records() {
     }
     assert!(late_turns > 0, "a turn to overloaded after a lean run has let go of its first days");
 }
+
+/// The charts a lean run's report still draws (open orders, the on-time share) are those a full
+/// run draws, day for day.
+#[test]
+fn a_lean_report_draws_its_charts_as_a_full_one() {
+    use embedsim::output::view::run_view;
+    let full = scenario("classroom-overload", &["simulation.duration_days=500"]);
+    let mut lean = full.clone();
+    lean.simulation.day_records = DayRecords::Summary { warmup_metric: "open".into() };
+    let (a, b) = (runs(&full, 3), runs(&lean, 3));
+    let rows = |sc: &Scenario, outs: &[RunOutput]| outs.iter().map(|o| summarize(sc, o)).collect::<Vec<_>>();
+    let va = run_view(&full, "", &[], &a, &rows(&full, &a));
+    let vb = run_view(&lean, "", &[], &b, &rows(&lean, &b));
+    assert!(!va.no_daily_records && vb.no_daily_records);
+    let chart = |v: &embedsim::output::view::RunView, key: &str| {
+        v.charts.iter().find(|c| c.key == key).unwrap_or_else(|| panic!("no chart {key}")).clone()
+    };
+    let open = chart(&va, "open_orders").series.into_iter().find(|s| s.what == "open").unwrap();
+    assert_eq!(format!("{open:?}"), format!("{:?}", chart(&vb, "open_orders_only").series[0]));
+    assert_eq!(format!("{:?}", chart(&va, "on_time_share")), format!("{:?}", chart(&vb, "on_time_share")));
+    assert_eq!(vb.charts.len(), 2, "the others need records the lean run did not keep");
+    assert_eq!(format!("{:?}", va.sentences), format!("{:?}", vb.sentences));
+}

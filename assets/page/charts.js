@@ -347,10 +347,7 @@ function renderRun(view, opts) {
     root.appendChild(ul);
   }
   root.appendChild(el("h3", {}, t("charts")));
-  if (view.no_daily_records) {
-    root.appendChild(el("p", { class: "help no-daily" }, t("no_daily_records")));
-    return root;
-  }
+  if (view.no_daily_records) root.appendChild(el("p", { class: "help no-daily" }, t("no_daily_records")));
   root.appendChild(el("p", { class: "help" }, t("band_note")));
   const grid = el("div", { class: "charts" });
   for (const c of view.charts) grid.appendChild(drawChart(c, view.days, upTo, Object.assign({ shocks: view.shocks, names: view.names }, opts)));

@@ -106,8 +106,8 @@ pub struct RunView {
     /// When only some platforms are drawn (regimes, charts, sentences): how many there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platforms_total: Option<usize>,
-    /// The run kept no daily records (`run --series none`): no charts, and the regime strips
-    /// drawn from the dated changes.
+    /// The run kept no daily records (`run --series none`): only the charts its trail draws (open
+    /// orders, the on-time share), and the regime strips drawn from the dated changes.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub no_daily_records: bool,
     /// Demand shocks (M17), marked on every chart and strip so that a reader sees the cause.
@@ -665,7 +665,7 @@ pub fn run_view_of(
     // A run that kept no daily records draws its regime strips from the dated changes.
     let no_daily_records = outs.iter().any(|o| o.platforms.iter().any(|p| p.days.is_empty() && !p.trail.is_empty()));
     if no_daily_records {
-        d.charts.clear();
+        d.charts = trail_charts(sc, outs, drawn);
         for (strip, &p) in d.regimes.iter_mut().zip(drawn) {
             strip.codes =
                 outs.iter().map(|o| codes_of_changes(&o.platforms[p].regimes.changes, o.town.len())).collect();
@@ -684,6 +684,34 @@ pub fn run_view_of(
         no_daily_records,
         ..run_facts(sc, text, changes, outs.len())
     }
+}
+
+/// The charts a run that kept no daily records can still draw, from the trail it keeps of every
+/// day: open orders, and the share closed on time — drawn as a run that kept every day draws them.
+fn trail_charts(sc: &Scenario, outs: &[RunOutput], drawn: &[usize]) -> Vec<Draft> {
+    let mut charts = Vec::new();
+    let per = |p: usize, f: &dyn Fn(&crate::metrics::collector::Trail) -> Vec<f64>| -> Vec<Vec<f64>> {
+        outs.iter().map(|o| f(&o.platforms[p].trail)).collect()
+    };
+    let column = |v: &[u32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    let series = drawn
+        .iter()
+        .map(|&p| band(&sc.platforms[p].id, "open", false, &per(p, &|t| week(t.open.iter().map(|&x| x as f64)))))
+        .collect();
+    push(&mut charts, "open_orders_only", None, "orders", false, series);
+    let series = drawn
+        .iter()
+        .map(|&p| {
+            band(
+                &sc.platforms[p].id,
+                "",
+                false,
+                &per(p, &|t| trailing_ratio(&column(&t.on_time), &column(&t.closed), SHARE_WINDOW_DAYS)),
+            )
+        })
+        .collect();
+    push(&mut charts, "on_time_share", None, "share", false, series);
+    charts
 }
 
 /// A regime strip of `days` days from the dated changes: each regime from the day it is dated.
