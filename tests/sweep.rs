@@ -105,6 +105,11 @@ fn sweep_cmd(dir: &Path, out: &str, extra: &[&str]) -> assert_cmd::assert::Asser
         .assert()
 }
 
+/// `embedsim ARGS` run in `dir`.
+fn embedsim_in(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    cargo_bin_cmd!("embedsim").current_dir(dir).args(args).assert()
+}
+
 fn assert_same(a: &Path, b: &Path) {
     for f in FINAL_FILES {
         let x = fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
@@ -124,18 +129,11 @@ fn shards_merged_equal_the_whole_sweep() {
         assert!(!p.join(format!("shard{k}/runs.partial.csv")).exists(), "journal removed when a shard is done");
     }
     // A missing shard is an error naming the gap, not a silently short result.
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["merge", "shard1", "shard3", "--out", "merged"])
-        .assert()
+    embedsim_in(p, &["merge", "shard1", "shard3", "--out", "merged"])
         .failure()
         .stderr(predicates::str::contains("runs missing"));
     assert!(!p.join("merged").exists(), "a failed merge leaves no folder behind");
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["merge", "shard3", "shard1", "shard2", "--out", "merged"])
-        .assert()
-        .success();
+    embedsim_in(p, &["merge", "shard3", "shard1", "shard2", "--out", "merged"]).success();
     assert_same(&p.join("whole"), &p.join("merged"));
 
     let runs = fs::read_to_string(p.join("whole/runs.csv")).unwrap();
@@ -202,7 +200,7 @@ fn resume_equals_uninterrupted() {
     stop_after(p, "s1", 2, Some("1/2".parse().unwrap()), false);
     sweep_cmd(p, "s1", &["--shard", "1/2", "--resume"]).success();
     sweep_cmd(p, "s2", &["--shard", "2/2"]).success();
-    cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "s1", "s2", "--out", "m"]).assert().success();
+    embedsim_in(p, &["merge", "s1", "s2", "--out", "m"]).success();
     assert_same(&p.join("whole"), &p.join("m"));
 }
 
@@ -437,11 +435,7 @@ design = "points-in.csv"
 fn assert_design_runs_as_factorial(p: &Path) {
     fs::write(p.join("factorial.toml"), SWEEP).unwrap();
     sweep_cmd(p, "design", &[]).success();
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["sweep", "factorial.toml", "--quiet", "--out", "factorial"])
-        .assert()
-        .success();
+    embedsim_in(p, &["sweep", "factorial.toml", "--quiet", "--out", "factorial"]).success();
     for f in ["runs.csv", "points.csv"] {
         assert_eq!(fs::read(p.join("design").join(f)).unwrap(), fs::read(p.join("factorial").join(f)).unwrap(), "{f}");
     }
@@ -458,13 +452,13 @@ fn a_design_file_runs_the_points_it_lists() {
     for k in 1..=2 {
         sweep_cmd(p, &format!("shard{k}"), &["--shard", &format!("{k}/2")]).success();
     }
-    cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "shard2", "--out", "merged"]).assert().success();
+    embedsim_in(p, &["merge", "shard1", "shard2", "--out", "merged"]).success();
     assert_same(&p.join("design"), &p.join("merged"));
     // A different design file is a different sweep, even with the same points (1.00 is 1.0):
     // its shards are not merged with these.
     fs::write(p.join("points-in.csv"), DESIGN.replace("1.0,6", "1.00,6")).unwrap();
     sweep_cmd(p, "other2", &["--shard", "2/2"]).success();
-    cargo_bin_cmd!("embedsim").current_dir(p).args(["merge", "shard1", "other2", "--out", "mixed"]).assert().failure();
+    embedsim_in(p, &["merge", "shard1", "other2", "--out", "mixed"]).failure();
 }
 
 #[test]
@@ -516,18 +510,11 @@ fn merged_shards_write_the_same_report() {
         sweep_cmd(p, &format!("shard{k}"), &["--shard", &format!("{k}/2")]).success();
     }
     fs::write(p.join("other.toml"), SWEEP.replace("seed = 11", "seed = 12")).unwrap();
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["merge", "shard1", "shard2", "--out", "wrong", "--report", "other.toml"])
-        .assert()
+    embedsim_in(p, &["merge", "shard1", "shard2", "--out", "wrong", "--report", "other.toml"])
         .failure()
         .stderr(predicates::str::contains("not the sweep the shards ran"));
     assert!(!p.join("wrong").exists(), "refused before anything is written");
-    cargo_bin_cmd!("embedsim")
-        .current_dir(p)
-        .args(["merge", "shard1", "shard2", "--out", "merged", "--report", "sweep.toml"])
-        .assert()
-        .success();
+    embedsim_in(p, &["merge", "shard1", "shard2", "--out", "merged", "--report", "sweep.toml"]).success();
     assert_same(&p.join("whole"), &p.join("merged"));
     let report = |dir: &str| fs::read(p.join(dir).join("report.html")).unwrap();
     assert!(report("whole").len() > 10_000);

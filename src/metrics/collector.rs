@@ -501,13 +501,19 @@ fn window_hours(days: Recent<'_>, from: usize, to: usize) -> (f64, f64) {
 /// Hours by kind over the `w` days before `day`, and the open orders the day before.
 fn overload_before(days: Recent<'_>, day: u32, w: usize) -> OverloadBefore {
     let flip = day as usize;
+    let kinds = sum_kinds(days.span(flip.saturating_sub(w), flip));
+    OverloadBefore { day, kinds, open: days.day(flip.saturating_sub(1)).open }
+}
+
+/// Hours by kind summed over `days`, in day order.
+pub fn sum_kinds<'a>(days: impl Iterator<Item = &'a PlatformDay>) -> [f64; 9] {
     let mut kinds = [0.0; 9];
-    for d in days.span(flip.saturating_sub(w), flip) {
+    for d in days {
         for (a, b) in kinds.iter_mut().zip(d.kinds) {
             *a += b;
         }
     }
-    OverloadBefore { day, kinds, open: days.day(flip.saturating_sub(1)).open }
+    kinds
 }
 
 /// The regime window's running sums in [`Cohorts`].

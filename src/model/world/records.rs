@@ -165,12 +165,8 @@ impl PlatformDays {
                 }
             };
             let last = if days > 0 { day(days - 1) } else { PlatformDay::default() };
-            let mut tail = [0.0; 9];
-            for d in days.saturating_sub(window)..days {
-                for (a, b) in tail.iter_mut().zip(day(d).kinds) {
-                    *a += b;
-                }
-            }
+            let tail_days: Vec<PlatformDay> = (days.saturating_sub(window)..days).map(day).collect();
+            let tail = crate::metrics::collector::sum_kinds(tail_days.iter());
             for d in trail.len()..days {
                 trail.push(&day(d));
             }
