@@ -146,7 +146,8 @@ enum Command {
         #[arg(long, conflicts_with = "shard")]
         report: bool,
     },
-    /// Combine the folders of a sharded sweep into runs.csv, points.csv and charts.
+    /// Combine the folders of a sharded sweep or sensitivity study into runs.csv, points.csv and
+    /// charts; or a sharded calibration's journals, for `calibrate --resume`.
     #[command(
         after_help = "Examples:\n  embedsim merge runs/shard1 runs/shard2 runs/shard3 runs/shard4 --out runs/merged\n  embedsim merge runs/part-* --out runs/merged --quiet\n  embedsim merge runs/shard1 runs/shard2 --out runs/merged --report scenarios/sweeps/attention-vs-load.toml"
     )]
@@ -256,13 +257,18 @@ enum Command {
     },
     /// Calibrate parameters to targets by simulated method of moments (docs/RESEARCH.md).
     #[command(
-        after_help = "Examples:\n  embedsim calibrate scenarios/calibration/s-town.toml\n  embedsim calibrate scenarios/calibration/c-district.toml --out runs/cal-c --threads 2\n  embedsim calibrate scenarios/calibration/c-district.toml --resume --out runs/cal-c"
+        after_help = "Examples:\n  embedsim calibrate scenarios/calibration/s-town.toml\n  embedsim calibrate scenarios/calibration/c-district.toml --out runs/cal-c --threads 2\n  embedsim calibrate scenarios/calibration/c-district.toml --shard 2/4 --out runs/cal-c/2"
     )]
     Calibrate {
         /// The calibration file (TOML).
         file: PathBuf,
         #[command(flatten)]
         job: crate::cli_research::JobArgs,
+        /// Evaluate only slice K of N (1-based) of the file's global search (`global_points`),
+        /// e.g. 3/8. Then `embedsim merge <shard dirs...> --out DIR` and `embedsim calibrate FILE
+        /// --out DIR --resume` run the local search from the merged evaluations.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<embedsim::experiment::shard::Shard>,
     },
     /// Serve the classroom page on this machine: pick a scenario, move sliders, run, watch.
     #[command(
@@ -433,7 +439,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
         }
-        Command::Calibrate { file, job } => crate::cli_research::calibrate(&file, &job),
+        Command::Calibrate { file, job, shard } => crate::cli_research::calibrate(&file, &job, shard),
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
 }

@@ -91,6 +91,24 @@ fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
 /// `embedsim merge`; with `report`, the sweep file the shards ran, for `report.html`.
 pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>) -> Result<ExitCode> {
     anyhow::ensure!(!dirs.is_empty(), "name at least one shard folder");
+    use embedsim::analysis::calibrate;
+    if dirs.iter().any(|d| d.join(calibrate::SHARD_FILE).exists()) {
+        anyhow::ensure!(
+            report.is_none(),
+            "--report is for a sweep's shards; a calibration's report comes from `embedsim calibrate FILE --out {} --resume`",
+            out.display()
+        );
+        let path = calibrate::merge_shards(dirs, out).with_context(|| format!("merging into {}", out.display()))?;
+        if !quiet {
+            outln!(
+                "merged {} calibration shards into {}; finish with: embedsim calibrate FILE --out {} --resume",
+                dirs.len(),
+                path.display(),
+                out.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     // The sweep file is read first: a wrong one is refused before anything is written.
     let sweep = match report {
         Some(file) => {

@@ -243,16 +243,39 @@ pub fn discover(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `embedsim calibrate`.
-pub fn calibrate(file: &Path, job: &JobArgs) -> Result<ExitCode> {
+/// `embedsim calibrate`; with `shard`, only that slice of the global search.
+pub fn calibrate(file: &Path, job: &JobArgs, shard: Option<embedsim::experiment::shard::Shard>) -> Result<ExitCode> {
     let JobArgs { out, threads, quiet, resume } = job.clone();
     anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let c = Calibration::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("calibrate").join(&c.name));
+    let stop_after = match std::env::var("EMBEDSIM_CALIBRATE_STOP_AFTER") {
+        Ok(v) => Some(v.parse::<usize>().context("EMBEDSIM_CALIBRATE_STOP_AFTER must be a whole number")?),
+        Err(_) => None,
+    };
+    if let Some(s) = shard {
+        let bar = progress((0..c.global_points).filter(|&i| s.owns(i)).count() as u64, quiet, &c.name);
+        let r =
+            calibrate::calibrate_shard(&c, &dir, s, threads, resume, stop_after, &|n, _| bar.set_position(n as u64));
+        bar.finish_and_clear();
+        let r = r.with_context(|| format!("calibrating {} (shard {s}) into {}", file.display(), dir.display()))?;
+        if !quiet {
+            outln!(
+                "wrote shard {s} in {} ({} global points, {} of them already there); when every shard is done: embedsim merge <shard dirs...> --out DIR, then embedsim calibrate {} --out DIR --resume",
+                dir.display(),
+                r.planned,
+                r.resumed,
+                file.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let bar = if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         ProgressBar::hidden()
     } else {
-        let b = ProgressBar::new(c.max_evaluations as u64 + 2 * c.design.parameters.len() as u64 + 1);
+        let b = ProgressBar::new(
+            c.global_points as u64 + c.max_evaluations as u64 + 2 * c.design.parameters.len() as u64 + 2,
+        );
         b.set_style(
             indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/~{len} evaluations, {elapsed}")
                 .expect("static template")
@@ -261,10 +284,6 @@ pub fn calibrate(file: &Path, job: &JobArgs) -> Result<ExitCode> {
         b
     };
     let name = c.name.clone();
-    let stop_after = match std::env::var("EMBEDSIM_CALIBRATE_STOP_AFTER") {
-        Ok(v) => Some(v.parse::<usize>().context("EMBEDSIM_CALIBRATE_STOP_AFTER must be a whole number")?),
-        Err(_) => None,
-    };
     let r = calibrate::calibrate(&c, &dir, threads, resume, stop_after, &|n, best| {
         bar.set_position(n as u64);
         bar.set_message(format!("{name}: best objective {best:.3}"));

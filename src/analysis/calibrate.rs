@@ -11,16 +11,25 @@
 //!   same random numbers), W = diag(1/sd²) and Σ = diag(sd²) + the simulation variance of each
 //!   m_i (within-point variance / R): Cov(θ̂) = (G'WG)⁻¹ G'WΣWG (G'WG)⁻¹.
 //! * Held-out targets are simulated at θ̂ and reported with their z-scores; they never enter Q.
+//! * Global search (optional, `global_points`): a Latin hypercube of that many points over the
+//!   bounds is evaluated first, and Nelder–Mead starts from the best of it and `start`. Nelder–
+//!   Mead is sequential by nature (each step needs the last); the global search is not, so it is
+//!   what a cluster shares: `--shard K/N` evaluates global points i with i mod N = K − 1 into its
+//!   own journal, `merge` joins the journals, and `--resume` on the merged folder finds every
+//!   global point there and runs the local search on one machine: the same files as one run.
 //! * Every evaluation is journaled (`calibration.partial.csv`); `--resume` replays it: the
 //!   optimiser is deterministic, so it asks for the same points and finds them in the journal.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::engine::dist::uniform;
+use crate::engine::rng::Streams;
 use crate::experiment::run_all;
+use crate::experiment::shard::Shard;
 use crate::metrics::summary::summarize;
 use crate::output::atomic::{num, write_atomic};
 
@@ -31,6 +40,13 @@ use crate::experiment::sweep::RunRecord;
 
 /// The journal of evaluations.
 pub const JOURNAL: &str = "calibration.partial.csv";
+
+/// Written beside a shard's journal when the shard has evaluated all its global points: which
+/// calibration, which shard; `merge` reads it.
+pub const SHARD_FILE: &str = "calibration.shard";
+
+/// The most global points a calibration may ask for (each is R replications).
+pub const MAX_GLOBAL_POINTS: usize = 10_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +77,7 @@ struct RawCalibration {
     seed: Option<u64>,
     replications: Option<u32>,
     max_evaluations: Option<usize>,
+    global_points: Option<usize>,
     #[serde(default)]
     set: toml::Table,
     parameters: Vec<RawParam>,
@@ -95,6 +112,8 @@ pub struct Calibration {
     pub held_out: Vec<Target>,
     /// Evaluation budget of the optimiser.
     pub max_evaluations: usize,
+    /// Points of the global search before Nelder–Mead (0: none; start at `start`).
+    pub global_points: usize,
 }
 
 impl Calibration {
@@ -130,6 +149,12 @@ impl Calibration {
         };
         let fitted = targets(&raw.targets, "target").map_err(invalid)?;
         let held_out = targets(&raw.held_out, "held_out").map_err(invalid)?;
+        let global_points = raw.global_points.unwrap_or(0);
+        if global_points > MAX_GLOBAL_POINTS {
+            return Err(invalid(format!(
+                "global_points: expected 0 to {MAX_GLOBAL_POINTS} (each point is `replications` runs), found {global_points}"
+            )));
+        }
         if fitted.len() < design.parameters.len() {
             return Err(invalid(format!(
                 "{} parameters but {} targets: at least as many targets as parameters are needed",
@@ -147,7 +172,27 @@ impl Calibration {
             targets: fitted,
             held_out,
             max_evaluations: raw.max_evaluations.unwrap_or(150),
+            global_points,
         })
+    }
+
+    /// The global search's points on the unit cube: a Latin hypercube (each parameter's range
+    /// cut into `global_points` strata, one point in each, strata paired at random) drawn from
+    /// the stream `calibration/global` of the calibration's seed.
+    pub fn global_design(&self) -> Vec<Vec<f64>> {
+        let n = self.global_points;
+        let mut rng = Streams::new(self.design.seed, 0).stream("calibration/global");
+        let columns: Vec<Vec<f64>> = (0..self.design.parameters.len())
+            .map(|_| {
+                let mut strata: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    let j = ((uniform(&mut rng) * (i + 1) as f64) as usize).min(i);
+                    strata.swap(i, j);
+                }
+                strata.iter().map(|&s| (s as f64 + uniform(&mut rng)) / n as f64).collect()
+            })
+            .collect();
+        (0..n).map(|i| columns.iter().map(|c| c[i]).collect()).collect()
     }
 
     fn outputs(&self) -> Vec<&Target> {
@@ -304,7 +349,7 @@ pub fn sandwich(g: &[Vec<f64>], sd: &[f64], sim_var: &[f64]) -> Option<Vec<Vec<f
 fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments>, AnalysisError> {
     let text = std::fs::read_to_string(path).map_err(|source| AnalysisError::Read { path: path.into(), source })?;
     let mut lines = text.lines();
-    if lines.next() != Some(&format!("# embedsim calibration journal {}", c.fingerprint())) {
+    if lines.next() != Some(&journal_header(&c.fingerprint())) {
         return Err(AnalysisError::Invalid {
             file: path.display().to_string(),
             message:
@@ -336,6 +381,92 @@ fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments
 /// Progress of a calibration: (evaluations so far, best objective so far).
 pub type Progress<'a> = &'a (dyn Fn(usize, f64) + Sync);
 
+fn journal_line(k: &str, m: &Moments) -> String {
+    let f: Vec<String> = m.mean.iter().chain(&m.var_of_mean).map(|v| num(*v)).collect();
+    format!("{k},{}\n", f.join(","))
+}
+
+fn journal_header(fingerprint: &str) -> String {
+    format!("# embedsim calibration journal {fingerprint}")
+}
+
+/// The evaluations of one folder: read back from its journal, appended to it as they finish.
+struct Journal<'a> {
+    c: &'a Calibration,
+    path: PathBuf,
+    cache: BTreeMap<String, Moments>,
+    file: std::fs::File,
+    resumed: usize,
+    threads: Option<usize>,
+    stop_after: Option<usize>,
+    evals: usize,
+    best: f64,
+    progress: Progress<'a>,
+}
+
+impl<'a> Journal<'a> {
+    /// Opens `dir`'s journal: refused when one is there without `resume`; rewritten with its
+    /// complete records only.
+    fn open(
+        c: &'a Calibration,
+        dir: &Path,
+        threads: Option<usize>,
+        resume: bool,
+        stop_after: Option<usize>,
+        progress: Progress<'a>,
+    ) -> Result<Journal<'a>, AnalysisError> {
+        std::fs::create_dir_all(dir).map_err(|source| crate::output::WriteError { path: dir.into(), source })?;
+        let path = dir.join(JOURNAL);
+        let mut cache = BTreeMap::new();
+        if path.exists() {
+            if !resume {
+                return Err(AnalysisError::Invalid {
+                    file: path.display().to_string(),
+                    message: "an unfinished calibration is here; continue it with --resume, or delete the file".into(),
+                });
+            }
+            cache = read_journal(&path, c)?;
+        }
+        write_atomic(&path, |w| {
+            writeln!(w, "{}", journal_header(&c.fingerprint()))?;
+            for (k, m) in &cache {
+                w.write_all(journal_line(k, m).as_bytes())?;
+            }
+            Ok(())
+        })?;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|source| crate::output::WriteError { path: path.clone(), source })?;
+        let resumed = cache.len();
+        Ok(Journal { c, path, cache, file, resumed, threads, stop_after, evals: 0, best: f64::INFINITY, progress })
+    }
+
+    /// The moments at `u`: from the journal, or simulated and journaled.
+    fn eval(&mut self, u: &[f64]) -> Result<Moments, AnalysisError> {
+        let k = key(u);
+        self.evals += 1;
+        let m = match self.cache.get(&k) {
+            Some(m) => m.clone(),
+            None => {
+                if self.stop_after.is_some_and(|n| self.cache.len() >= self.resumed + n) {
+                    return Err(AnalysisError::Stopped { done: self.cache.len() - self.resumed });
+                }
+                let m = simulate(self.c, u, self.threads)?;
+                self.file
+                    .write_all(journal_line(&k, &m).as_bytes())
+                    .and_then(|_| self.file.flush())
+                    .map_err(|source| crate::output::WriteError { path: self.path.clone(), source })?;
+                self.cache.insert(k, m.clone());
+                m
+            }
+        };
+        self.best = self.best.min(objective(self.c, &m));
+        (self.progress)(self.evals, self.best);
+        Ok(m)
+    }
+}
+
 /// Runs the calibration into `dir`: journal while running, then `calibration.csv`, `fit.csv` and
 /// `calibration.toml` (seeds, version, settings, results). With `stop_after`, stops with
 /// [`AnalysisError::Stopped`] after that many new evaluations (tests of `--resume`).
@@ -347,61 +478,23 @@ pub fn calibrate(
     stop_after: Option<usize>,
     progress: Progress,
 ) -> Result<Result_, AnalysisError> {
-    std::fs::create_dir_all(dir).map_err(|source| crate::output::WriteError { path: dir.into(), source })?;
-    let journal = dir.join(JOURNAL);
-    let mut cache = BTreeMap::new();
-    if journal.exists() {
-        if !resume {
-            return Err(AnalysisError::Invalid {
-                file: journal.display().to_string(),
-                message: "an unfinished calibration is here; continue it with --resume, or delete the file".into(),
-            });
-        }
-        cache = read_journal(&journal, c)?;
-    }
-    // Rewrite the journal with the complete records only.
-    let header = format!("# embedsim calibration journal {}", c.fingerprint());
-    let line = |k: &str, m: &Moments| {
-        let f: Vec<String> = m.mean.iter().chain(&m.var_of_mean).map(|v| num(*v)).collect();
-        format!("{k},{}\n", f.join(","))
-    };
-    write_atomic(&journal, |w| {
-        writeln!(w, "{header}")?;
-        for (k, m) in &cache {
-            w.write_all(line(k, m).as_bytes())?;
-        }
-        Ok(())
-    })?;
-    let resumed = cache.len();
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&journal)
-        .map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
-    let mut evals = 0usize;
-    let mut best = f64::INFINITY;
-    let mut eval = |u: &[f64]| -> Result<Moments, AnalysisError> {
-        let k = key(u);
-        evals += 1;
-        let m = match cache.get(&k) {
-            Some(m) => m.clone(),
-            None => {
-                if stop_after.is_some_and(|n| cache.len() >= resumed + n) {
-                    return Err(AnalysisError::Stopped { done: cache.len() - resumed });
-                }
-                let m = simulate(c, u, threads)?;
-                file.write_all(line(&k, &m).as_bytes())
-                    .and_then(|_| file.flush())
-                    .map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
-                cache.insert(k, m.clone());
-                m
+    let mut journal = Journal::open(c, dir, threads, resume, stop_after, progress)?;
+    let resumed = journal.resumed;
+    // The global search: Nelder–Mead starts from the best of `start` and the global points
+    // (the first of equals, `start` first).
+    let mut start = c.start.clone();
+    if c.global_points > 0 {
+        let mut best = objective(c, &journal.eval(&start)?);
+        for u in c.global_design() {
+            let q = objective(c, &journal.eval(&u)?);
+            if q < best {
+                (best, start) = (q, u);
             }
-        };
-        best = best.min(objective(c, &m));
-        progress(evals, best);
-        Ok(m)
-    };
+        }
+    }
     let settings = NmSettings { max_evals: c.max_evaluations, ..NmSettings::default() };
-    let nm = minimise(&c.start, &settings, &mut |u: &[f64]| eval(u).map(|m| objective(c, &m)))?;
+    let nm = minimise(&start, &settings, &mut |u: &[f64]| journal.eval(u).map(|m| objective(c, &m)))?;
+    let mut eval = |u: &[f64]| journal.eval(u);
     let at = eval(&nm.x)?;
     // Jacobian of the fitted moments by central differences on the unit cube.
     let k = c.design.parameters.len();
@@ -448,12 +541,153 @@ pub fn calibrate(
             sim_se: at.var_of_mean[i].sqrt(),
         })
         .collect();
+    let Journal { cache, path, file, .. } = journal;
     drop(file);
     let result =
         Result_ { parameters, fits, objective: nm.f, evaluations: cache.len(), resumed, converged: nm.converged };
     write_results(dir, c, &result)?;
-    std::fs::remove_file(&journal).map_err(|source| crate::output::WriteError { path: journal.clone(), source })?;
+    std::fs::remove_file(&path).map_err(|source| crate::output::WriteError { path: path.clone(), source })?;
     Ok(result)
+}
+
+/// What a shard of a calibration did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardOutcome {
+    /// Global points this shard owns.
+    pub planned: usize,
+    /// Of those, already in its journal.
+    pub resumed: usize,
+}
+
+/// `calibrate --shard K/N`: evaluates the global points this shard owns (i mod N = K − 1) into
+/// `dir`'s journal and marks the shard finished ([`SHARD_FILE`]). `merge` joins the shards'
+/// journals; `calibrate --resume` on the merged folder then finishes the calibration.
+pub fn calibrate_shard(
+    c: &Calibration,
+    dir: &Path,
+    shard: Shard,
+    threads: Option<usize>,
+    resume: bool,
+    stop_after: Option<usize>,
+    progress: Progress,
+) -> Result<ShardOutcome, AnalysisError> {
+    if c.global_points == 0 {
+        return Err(AnalysisError::Invalid {
+            file: c.design.file.clone(),
+            message: "--shard splits a calibration's global search, and this file has none: set `global_points` \
+                      (e.g. 64) to evaluate that many points over the bounds first; the sequential local search \
+                      runs after `embedsim merge`, with --resume"
+                .into(),
+        });
+    }
+    let mut journal = Journal::open(c, dir, threads, resume, stop_after, progress)?;
+    let mine: Vec<Vec<f64>> =
+        c.global_design().into_iter().enumerate().filter(|(i, _)| shard.owns(*i)).map(|(_, u)| u).collect();
+    let resumed = mine.iter().filter(|u| journal.cache.contains_key(&key(u))).count();
+    for u in &mine {
+        journal.eval(u)?;
+    }
+    let marker = dir.join(SHARD_FILE);
+    write_atomic(&marker, |w| {
+        writeln!(w, "# embedsim calibration shard: the journal beside this file holds its global points")?;
+        writeln!(w, "fingerprint = \"{}\"", c.fingerprint())?;
+        writeln!(w, "shard = \"{shard}\"")?;
+        writeln!(w, "global_points = {}", c.global_points)?;
+        Ok(())
+    })?;
+    Ok(ShardOutcome { planned: mine.len(), resumed })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShardMarker {
+    fingerprint: String,
+    shard: String,
+    global_points: usize,
+}
+
+/// Joins the journals of a calibration's shards into `out`'s journal, for `calibrate --resume`
+/// there. Every shard must be present and finished; an evaluation found twice must be identical.
+pub fn merge_shards(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, AnalysisError> {
+    let invalid = |path: &Path, message: String| AnalysisError::Invalid { file: path.display().to_string(), message };
+    let mut first: Option<(PathBuf, ShardMarker, Shard)> = None;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut lines: BTreeMap<String, String> = BTreeMap::new();
+    for dir in dirs {
+        let marker_path = dir.join(SHARD_FILE);
+        let text = std::fs::read_to_string(&marker_path).map_err(|_| {
+            let why = if dir.join(JOURNAL).exists() {
+                "the shard is unfinished: rerun it with --resume"
+            } else {
+                "not a calibration shard's folder (`embedsim calibrate FILE --shard K/N --out DIR` writes one)"
+            };
+            invalid(&marker_path, format!("missing: {why}"))
+        })?;
+        let marker: ShardMarker = toml::from_str(&text).map_err(|e| invalid(&marker_path, toml_message(&text, &e)))?;
+        let shard: Shard = marker.shard.parse().map_err(|e: String| invalid(&marker_path, format!("shard: {e}")))?;
+        if let Some((first_dir, f, first_shard)) = &first {
+            if (&f.fingerprint, f.global_points, first_shard.count)
+                != (&marker.fingerprint, marker.global_points, shard.count)
+            {
+                return Err(invalid(
+                    &marker_path,
+                    format!(
+                        "not a shard of the same calibration as {} (fingerprint {}, shard {}, vs {}, {})",
+                        first_dir.display(),
+                        marker.fingerprint,
+                        marker.shard,
+                        f.fingerprint,
+                        f.shard
+                    ),
+                ));
+            }
+        }
+        seen.insert(shard.index);
+        let path = dir.join(JOURNAL);
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| AnalysisError::Read { path: path.clone(), source })?;
+        let header = journal_header(&marker.fingerprint);
+        if text.lines().next() != Some(header.as_str()) {
+            return Err(invalid(&path, format!("expected the first line `{header}`")));
+        }
+        let complete = if text.ends_with('\n') { text.lines().count() } else { text.lines().count() - 1 };
+        for line in text.lines().take(complete).skip(1) {
+            let Some((k, _)) = line.split_once(',') else { continue };
+            match lines.get(k) {
+                Some(prev) if prev != line => {
+                    return Err(invalid(
+                        &path,
+                        format!("the evaluation at {k} differs from the same one in another folder"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    lines.insert(k.to_string(), line.to_string());
+                }
+            }
+        }
+        first.get_or_insert((dir.clone(), marker, shard));
+    }
+    let Some((_, marker, Shard { count, .. })) = first else {
+        return Err(invalid(out, "no folders to merge".into()));
+    };
+    let missing: Vec<String> = (1..=count).filter(|k| !seen.contains(k)).map(|k| format!("{k}/{count}")).collect();
+    if !missing.is_empty() {
+        return Err(invalid(out, format!("shards {} missing; is a folder absent?", missing.join(", "))));
+    }
+    let path = out.join(JOURNAL);
+    if path.exists() {
+        return Err(invalid(&path, "a calibration journal is already here: merge into another folder".into()));
+    }
+    std::fs::create_dir_all(out).map_err(|source| crate::output::WriteError { path: out.into(), source })?;
+    write_atomic(&path, |w| {
+        writeln!(w, "{}", journal_header(&marker.fingerprint))?;
+        for line in lines.values() {
+            writeln!(w, "{line}")?;
+        }
+        Ok(())
+    })?;
+    Ok(path)
 }
 
 fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), AnalysisError> {
