@@ -33,54 +33,17 @@ impl Variant {
 
     /// The overrides, parsed.
     pub fn overrides(&self) -> Result<Vec<scenario::overrides::Override>> {
-        use scenario::overrides::{parse_set, parse_unset};
-        let mut out = Vec::new();
-        for s in &self.set {
-            out.push(parse_set(s)?);
-        }
-        for u in &self.unset {
-            out.push(parse_unset(u)?);
-        }
-        Ok(out)
+        Ok(embedsim::api::overrides(&self.set, &self.unset)?)
     }
 }
 
-/// Loads a scenario with the command line's changes.
+/// Loads a scenario with the command line's changes (a file, or a bundled scenario by name).
 pub fn load(path: &Path, variant: &Variant) -> Result<Scenario> {
-    if looks_like(path) == Some(FileKind::Sweep) {
-        anyhow::bail!(
-            "{} is a sweep file, not a scenario: run it with `embedsim sweep {}`",
-            path.display(),
-            path.display()
-        );
-    }
-    if let Some((_, file, text)) = bundled_instead(path) {
-        return Ok(scenario::overrides::load_variant_str(text, file, &variant.overrides()?)?);
-    }
-    if !path.exists() {
-        let names: Vec<&str> = scenario::bundled::BUNDLED.iter().map(|b| b.0).collect();
-        anyhow::bail!(
-            "{}: no such file, and no bundled scenario of that name (bundled: {}; `embedsim scenarios` lists them)",
-            path.display(),
-            names.join(", ")
-        );
-    }
-    Ok(scenario::overrides::load_variant(path, &variant.overrides()?)?)
+    let source = embedsim::api::Source::find(path)?;
+    Ok(source.load(&variant.overrides()?)?)
 }
 
-/// The bundled scenario `path` names when no such file exists (`s-town`, or
-/// `scenarios/s-town.toml` outside the repository).
-pub fn bundled_instead(path: &Path) -> Option<&'static (&'static str, &'static str, &'static str)> {
-    if path.exists() { None } else { scenario::bundled::named(path) }
-}
-
-/// The text of the scenario given as `path`: the file's, or the bundled scenario's it names.
-pub fn scenario_text(path: &Path) -> String {
-    match bundled_instead(path) {
-        Some((_, _, text)) => text.to_string(),
-        None => std::fs::read_to_string(path).unwrap_or_default(),
-    }
-}
+pub use embedsim::api::{FileKind, looks_like, scenario_text};
 
 /// A progress bar on stderr, hidden when quiet or when stderr is not a terminal.
 pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -113,30 +76,6 @@ fn rate(per_sec: f64) -> String {
         r if r >= 100.0 => format!("{r:.0}"),
         r if r >= 10.0 => format!("{r:.1}"),
         r => format!("{r:.2}"),
-    }
-}
-
-/// What a TOML file given on the command line seems to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// A scenario (it has platforms or departments).
-    Scenario,
-    /// A sweep file (it has a base scenario or parameters, and no platforms).
-    Sweep,
-}
-
-/// Guesses the kind of file at `path`, so that a sweep given to `run` (or a scenario given to
-/// `sweep`) gets a message naming the right command; `None` when it cannot tell (then the
-/// loader's own message applies).
-pub fn looks_like(path: &Path) -> Option<FileKind> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
-    let scenario = table.contains_key("platforms") || table.contains_key("departments");
-    let sweep = table.contains_key("base") || table.contains_key("parameters");
-    match (scenario, sweep) {
-        (true, false) => Some(FileKind::Scenario),
-        (false, true) => Some(FileKind::Sweep),
-        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! (replications, validation), [`output`] (files and reports).
 
 pub mod analysis;
+pub mod api;
 pub mod engine;
 pub mod experiment;
 pub mod metrics;

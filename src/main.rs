@@ -38,11 +38,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // Messages quote file contents: never let an escape code reach the terminal.
-            let safe = |s: String| embedsim::text::printable_lines(&s).into_owned();
-            eprintln!("error: {}", safe(err.to_string()));
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {}", safe(cause.to_string()));
-            }
+            eprintln!("error: {}", embedsim::api::message(&*err));
             ExitCode::FAILURE
         }
     }

@@ -502,41 +502,44 @@ pub fn compare(a: &Scenario, b: &Scenario, s: &Settings, tick: &(dyn Fn() + Sync
 
 /// Writes `compare.csv`: one row per platform and metric.
 pub fn write_csv(path: &Path, diffs: &[Difference]) -> Result<(), WriteError> {
-    crate::output::csv::write_csv(path, |c| {
+    crate::output::csv::write_csv(path, |c| csv_rows(c, diffs))
+}
+
+/// The records of `compare.csv`, header first, into `c` (a file's writer, or a buffer's).
+pub fn csv_rows(c: &mut csv::Writer<&mut dyn std::io::Write>, diffs: &[Difference]) -> csv::Result<()> {
+    c.write_record([
+        "platform",
+        "metric",
+        "pairs",
+        "mean_a",
+        "mean_b",
+        "difference",
+        "ci95",
+        "ci_low",
+        "ci_high",
+        "significant",
+        "p_value",
+        "p_adjusted",
+        "basis",
+    ])?;
+    for d in diffs {
         c.write_record([
-            "platform",
-            "metric",
-            "pairs",
-            "mean_a",
-            "mean_b",
-            "difference",
-            "ci95",
-            "ci_low",
-            "ci_high",
-            "significant",
-            "p_value",
-            "p_adjusted",
-            "basis",
+            d.platform.clone(),
+            d.metric.to_string(),
+            d.pairs.to_string(),
+            num(d.mean_a),
+            num(d.mean_b),
+            num(d.diff),
+            num(d.half_width),
+            num(d.diff - d.half_width),
+            num(d.diff + d.half_width),
+            d.significant().to_string(),
+            num(d.p_value),
+            num(d.p_adjusted),
+            basis(&d.metric).to_string(),
         ])?;
-        for d in diffs {
-            c.write_record([
-                d.platform.clone(),
-                d.metric.to_string(),
-                d.pairs.to_string(),
-                num(d.mean_a),
-                num(d.mean_b),
-                num(d.diff),
-                num(d.half_width),
-                num(d.diff - d.half_width),
-                num(d.diff + d.half_width),
-                d.significant().to_string(),
-                num(d.p_value),
-                num(d.p_adjusted),
-                basis(&d.metric).to_string(),
-            ])?;
-        }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 #[cfg(test)]

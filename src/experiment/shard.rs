@@ -20,8 +20,6 @@ use super::sweep::{
     points_record, runs_header, runs_records,
 };
 use super::{ExperimentError, with_threads};
-use crate::metrics::summary::summarize;
-use crate::model::run_replication;
 use crate::output::atomic::write_atomic;
 use crate::output::plot;
 use crate::scenario::DayRecords;
@@ -471,13 +469,7 @@ pub fn run_sweep(
                 let sc = &sc;
                 // A run that stops at a limit makes its point unstable there: recorded, and the
                 // sweep goes on.
-                let rec = match run_replication(sc, r) {
-                    Ok(out) => RunRecord { run: i, rows: summarize(sc, &out), unstable: None },
-                    Err(e) => match Unstable::from_error(&e) {
-                        Some(u) => RunRecord { run: i, rows: u.rows(&m), unstable: Some(u) },
-                        None => return Err(ExperimentError::from(e).into()),
-                    },
-                };
+                let rec = RunRecord::of_run(sc, &m, i, r).map_err(ExperimentError::from)?;
                 let mut block = Vec::new();
                 for row in runs_records(&m, &rec) {
                     block.extend(csv_line(&row));

@@ -1035,6 +1035,26 @@ impl Unstable {
     }
 }
 
+impl RunRecord {
+    /// Run `run` of the sweep `m` describes: replication `replication` of `sc`, summarized. A run
+    /// that stops at a limit makes its point unstable there (recorded as such, and the sweep goes
+    /// on); any other failure is returned.
+    pub fn of_run(
+        sc: &Scenario,
+        m: &Manifest,
+        run: usize,
+        replication: u32,
+    ) -> Result<RunRecord, crate::model::SimError> {
+        match crate::model::run_replication(sc, replication) {
+            Ok(out) => Ok(RunRecord { run, rows: crate::metrics::summary::summarize(sc, &out), unstable: None }),
+            Err(e) => match Unstable::from_error(&e) {
+                Some(u) => Ok(RunRecord { run, rows: u.rows(m), unstable: Some(u) }),
+                None => Err(e),
+            },
+        }
+    }
+}
+
 /// Header of `runs.csv` (and of journals and shard files).
 pub fn runs_header(m: &Manifest) -> Vec<String> {
     let mut h: Vec<String> = vec!["run".into(), "point".into(), "replication".into()];

@@ -51,19 +51,26 @@ fn place<T: From<String>>(sc: &Scenario, owner: Option<usize>, record: &mut Vec<
 
 /// `summary.csv`: one row per replication and platform.
 pub fn write_summary(path: &Path, sc: &Scenario, summaries: &[(u32, Vec<PlatformSummary>)]) -> Result<(), WriteError> {
-    write_csv(path, |c| {
-        let mut header = summary_header();
-        place_header(sc, &mut header);
-        c.write_record(&header)?;
-        for (rep, rows) in summaries {
-            for (p, s) in rows.iter().enumerate() {
-                let mut r = summary_record(*rep, s);
-                place(sc, sc.layout.platform.get(p).copied().flatten(), &mut r);
-                c.write_record(&r)?;
-            }
+    write_csv(path, |c| summary_rows(c, sc, summaries))
+}
+
+/// The records of `summary.csv`, header first, into `c` (a file's writer, or a buffer's).
+pub fn summary_rows(
+    c: &mut csv::Writer<&mut dyn Write>,
+    sc: &Scenario,
+    summaries: &[(u32, Vec<PlatformSummary>)],
+) -> csv::Result<()> {
+    let mut header = summary_header();
+    place_header(sc, &mut header);
+    c.write_record(&header)?;
+    for (rep, rows) in summaries {
+        for (p, s) in rows.iter().enumerate() {
+            let mut r = summary_record(*rep, s);
+            place(sc, sc.layout.platform.get(p).copied().flatten(), &mut r);
+            c.write_record(&r)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 fn place_header(sc: &Scenario, header: &mut Vec<String>) {
@@ -99,10 +106,8 @@ pub fn write_timeseries(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Resul
 pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], series: Series) -> Result<(), WriteError> {
     use rayon::prelude::*;
     write_atomic_file(path, |w| {
-        let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
-        place_header(sc, &mut header);
         let mut c = csv::Writer::from_writer(Vec::new());
-        c.write_record(&header).map_err(csv_err)?;
+        c.write_record(timeseries_header(sc)).map_err(csv_err)?;
         w.write_all(&c.into_inner().map_err(|e| e.into_error())?)?;
         if series == Series::None {
             return Ok(());
@@ -170,6 +175,28 @@ pub fn write_timeseries_of(path: &Path, sc: &Scenario, outs: &[RunOutput], serie
         }
         Ok(())
     })
+}
+
+/// The header of `timeseries.csv`.
+fn timeseries_header(sc: &Scenario) -> Vec<String> {
+    let mut header = ["replication", "day", "scope", "id", "metric", "value"].map(String::from).to_vec();
+    place_header(sc, &mut header);
+    header
+}
+
+/// The records of `timeseries.csv` holding the chosen series, header first, into `c`: the same
+/// bytes [`write_timeseries_of`] writes, on the calling thread (for a buffer in memory).
+pub fn timeseries_rows(
+    c: &mut csv::Writer<&mut dyn Write>,
+    sc: &Scenario,
+    outs: &[RunOutput],
+    series: Series,
+) -> csv::Result<()> {
+    c.write_record(timeseries_header(sc))?;
+    for out in outs {
+        write_run_timeseries(c, sc, out, series, 0..out.town.len())?;
+    }
+    Ok(())
 }
 
 /// Writes CSV to `path` atomically; every field goes through the csv crate, so ids holding
@@ -387,59 +414,66 @@ fn any_attrition(sc: &Scenario) -> bool {
 /// `departments.csv`: one row per replication and department, hours by kind (they add up to
 /// `hours_total`), burden share, line-task lateness, final R and stress.
 pub fn write_departments(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    write_csv(path, |c| departments_rows(c, sc, outs))
+}
+
+/// The records of `departments.csv`, header first, into `c`.
+pub fn departments_rows(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, outs: &[RunOutput]) -> csv::Result<()> {
     use crate::model::department::Hours;
-    write_csv(path, |c| {
-        let mut header: Vec<String> =
-            ["replication", "department", "staff", "utilisation", "hours_total"].map(String::from).to_vec();
-        header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
-        header.extend(
-            ["burden_share", "line_tasks_done", "line_tasks_late", "line_tasks_escalated", "r_end", "stress_end"]
-                .map(String::from),
-        );
-        place_header(sc, &mut header);
-        // Root-cause work is no order's: its own column, last, only where it can happen.
-        let prevention = sc.proactive.is_some();
-        if prevention {
-            header.push("hours_prevention".into());
-        }
-        // Staff who left under stress: their own columns, only where they can leave.
-        let attrition = any_attrition(sc);
-        if attrition {
-            header.extend(["staff_left", "staff_end"].map(String::from));
-        }
-        c.write_record(&header)?;
-        for out in outs {
-            for (i, (spec, d)) in sc.departments.iter().zip(&out.departments).enumerate() {
-                let h = &d.hours;
-                let burden = if h.total() > 0.0 { h.burden() / h.total() } else { f64::NAN };
-                let mut r =
-                    vec![out.replication.to_string(), spec.id.clone(), spec.staff.to_string(), num(d.utilisation)];
-                r.push(num(h.total()));
-                r.extend(h.kinds().iter().map(|x| num(*x)));
-                r.extend([
-                    num(burden),
-                    d.line_done.to_string(),
-                    d.line_late.to_string(),
-                    d.line_escalated.to_string(),
-                    num(d.r_end),
-                    num(d.stress_end),
-                ]);
-                place(sc, sc.layout.department[i], &mut r);
-                if prevention {
-                    r.push(num(h.prevention));
-                }
-                if attrition {
-                    r.extend([d.staff_left.to_string(), d.staff_end.to_string()]);
-                }
-                c.write_record(&r)?;
+    let mut header: Vec<String> =
+        ["replication", "department", "staff", "utilisation", "hours_total"].map(String::from).to_vec();
+    header.extend(Hours::KINDS.iter().map(|k| format!("hours_{k}")));
+    header.extend(
+        ["burden_share", "line_tasks_done", "line_tasks_late", "line_tasks_escalated", "r_end", "stress_end"]
+            .map(String::from),
+    );
+    place_header(sc, &mut header);
+    // Root-cause work is no order's: its own column, last, only where it can happen.
+    let prevention = sc.proactive.is_some();
+    if prevention {
+        header.push("hours_prevention".into());
+    }
+    // Staff who left under stress: their own columns, only where they can leave.
+    let attrition = any_attrition(sc);
+    if attrition {
+        header.extend(["staff_left", "staff_end"].map(String::from));
+    }
+    c.write_record(&header)?;
+    for out in outs {
+        for (i, (spec, d)) in sc.departments.iter().zip(&out.departments).enumerate() {
+            let h = &d.hours;
+            let burden = if h.total() > 0.0 { h.burden() / h.total() } else { f64::NAN };
+            let mut r = vec![out.replication.to_string(), spec.id.clone(), spec.staff.to_string(), num(d.utilisation)];
+            r.push(num(h.total()));
+            r.extend(h.kinds().iter().map(|x| num(*x)));
+            r.extend([
+                num(burden),
+                d.line_done.to_string(),
+                d.line_late.to_string(),
+                d.line_escalated.to_string(),
+                num(d.r_end),
+                num(d.stress_end),
+            ]);
+            place(sc, sc.layout.department[i], &mut r);
+            if prevention {
+                r.push(num(h.prevention));
             }
+            if attrition {
+                r.extend([d.staff_left.to_string(), d.staff_end.to_string()]);
+            }
+            c.write_record(&r)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// `queues.csv`: Little's law figures of every queue.
 pub fn write_queues(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    write_csv(path, |c| queues_rows(c, sc, outs))
+}
+
+/// The records of `queues.csv`, header first, into `c`.
+pub fn queues_rows(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, outs: &[RunOutput]) -> csv::Result<()> {
     // A queue is named `<kind>/<id>`: its owner is the township of that entity.
     let mut owner = std::collections::BTreeMap::new();
     for (i, d) in sc.departments.iter().enumerate() {
@@ -453,104 +487,108 @@ pub fn write_queues(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<()
         owner.insert(format!("operator/{}", p.id), sc.layout.platform[i]);
         owner.insert(format!("desk/{}", p.id), sc.layout.platform[i]);
     }
-    write_csv(path, |c| {
-        let mut header = [
-            "replication",
-            "queue",
-            "mean_length",
-            "arrival_rate_per_hour",
-            "mean_wait_hours",
-            "lambda_w",
-            "warmup_backlog_length",
-        ]
-        .map(String::from)
-        .to_vec();
-        place_header(sc, &mut header);
-        c.write_record(&header)?;
-        for out in outs {
-            for q in &out.queues {
-                let f = q.little;
-                let mut r = vec![
-                    out.replication.to_string(),
-                    q.name.clone(),
-                    num(f.mean_length),
-                    num(f.arrival_rate),
-                    num(f.mean_wait),
-                    num(f.arrival_rate * f.mean_wait),
-                    num(f.edge_length),
-                ];
-                place(sc, owner.get(&q.name).copied().flatten(), &mut r);
-                c.write_record(&r)?;
-            }
+    let mut header = [
+        "replication",
+        "queue",
+        "mean_length",
+        "arrival_rate_per_hour",
+        "mean_wait_hours",
+        "lambda_w",
+        "warmup_backlog_length",
+    ]
+    .map(String::from)
+    .to_vec();
+    place_header(sc, &mut header);
+    c.write_record(&header)?;
+    for out in outs {
+        for q in &out.queues {
+            let f = q.little;
+            let mut r = vec![
+                out.replication.to_string(),
+                q.name.clone(),
+                num(f.mean_length),
+                num(f.arrival_rate),
+                num(f.mean_wait),
+                num(f.arrival_rate * f.mean_wait),
+                num(f.edge_length),
+            ];
+            place(sc, owner.get(&q.name).copied().flatten(), &mut r);
+            c.write_record(&r)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// `regimes.csv`: each platform's regime changes, with the figures that decided the final one.
 pub fn write_regimes(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
-    write_csv(path, |c| {
-        let mut header = ["replication", "platform", "day", "regime"].map(String::from).to_vec();
-        place_header(sc, &mut header);
-        c.write_record(&header)?;
-        for out in outs {
-            for (i, (spec, p)) in sc.platforms.iter().zip(&out.platforms).enumerate() {
-                for (day, r) in &p.regimes.changes {
-                    let mut rec = vec![out.replication.to_string(), spec.id.clone(), day.to_string(), r.name().into()];
-                    place(sc, sc.layout.platform[i], &mut rec);
-                    c.write_record(&rec)?;
-                }
+    write_csv(path, |c| regimes_rows(c, sc, outs))
+}
+
+/// The records of `regimes.csv`, header first, into `c`.
+pub fn regimes_rows(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, outs: &[RunOutput]) -> csv::Result<()> {
+    let mut header = ["replication", "platform", "day", "regime"].map(String::from).to_vec();
+    place_header(sc, &mut header);
+    c.write_record(&header)?;
+    for out in outs {
+        for (i, (spec, p)) in sc.platforms.iter().zip(&out.platforms).enumerate() {
+            for (day, r) in &p.regimes.changes {
+                let mut rec = vec![out.replication.to_string(), spec.id.clone(), day.to_string(), r.name().into()];
+                place(sc, sc.layout.platform[i], &mut rec);
+                c.write_record(&rec)?;
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// `ranking.csv` (with `[ranking]`): every unit's counts, rates, score and place in every
 /// period; `in_force` is 0 for periods that ended before the ranking came into force (scores
 /// kept, no consequence).
 pub fn write_ranking(path: &Path, sc: &Scenario, outs: &[RunOutput]) -> Result<(), WriteError> {
+    write_csv(path, |c| ranking_rows(c, sc, outs))
+}
+
+/// The records of `ranking.csv`, header first, into `c`.
+pub fn ranking_rows(c: &mut csv::Writer<&mut dyn Write>, sc: &Scenario, outs: &[RunOutput]) -> csv::Result<()> {
     let (names, _) = crate::model::world::units(sc);
     let rate = |a: u64, b: u64| if b > 0 { num(a as f64 / b as f64) } else { String::new() };
-    write_csv(path, |c| {
-        let mut header = ["replication", "period", "end_day", "in_force", "unit"].map(String::from).to_vec();
-        if placed(sc) {
-            header.push("district".into());
-        }
-        header.extend(
-            ["closed", "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank", "bottom"]
-                .map(String::from),
-        );
-        c.write_record(&header)?;
-        for out in outs {
-            for (k, period) in out.ranking.iter().enumerate() {
-                for (u, row) in period.table.units.iter().enumerate() {
-                    let n = row.counts;
-                    let mut rec = vec![
-                        out.replication.to_string(),
-                        (k + 1).to_string(),
-                        num(period.end_day),
-                        (period.in_force as u8).to_string(),
-                        names[u].clone(),
-                    ];
-                    if placed(sc) {
-                        rec.push(sc.layout.townships[u].district.clone().unwrap_or_default());
-                    }
-                    rec.extend([
-                        n.closed.to_string(),
-                        rate(n.responded, n.closed),
-                        rate(n.resolved, n.closed),
-                        rate(n.satisfied, n.closed),
-                        row.score.map_or(String::new(), num),
-                        row.rank.map_or(String::new(), |r| r.to_string()),
-                        (row.bottom as u8).to_string(),
-                    ]);
-                    c.write_record(&rec)?;
+    let mut header = ["replication", "period", "end_day", "in_force", "unit"].map(String::from).to_vec();
+    if placed(sc) {
+        header.push("district".into());
+    }
+    header.extend(
+        ["closed", "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank", "bottom"]
+            .map(String::from),
+    );
+    c.write_record(&header)?;
+    for out in outs {
+        for (k, period) in out.ranking.iter().enumerate() {
+            for (u, row) in period.table.units.iter().enumerate() {
+                let n = row.counts;
+                let mut rec = vec![
+                    out.replication.to_string(),
+                    (k + 1).to_string(),
+                    num(period.end_day),
+                    (period.in_force as u8).to_string(),
+                    names[u].clone(),
+                ];
+                if placed(sc) {
+                    rec.push(sc.layout.townships[u].district.clone().unwrap_or_default());
                 }
+                rec.extend([
+                    n.closed.to_string(),
+                    rate(n.responded, n.closed),
+                    rate(n.resolved, n.closed),
+                    rate(n.satisfied, n.closed),
+                    row.score.map_or(String::new(), num),
+                    row.rank.map_or(String::new(), |r| r.to_string()),
+                    (row.bottom as u8).to_string(),
+                ]);
+                c.write_record(&rec)?;
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// `baseline.csv`: each compared figure with and without the platform, and the paired difference.
