@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
-use crate::cli_common::{Variant, load, progress, progress_in, scenario_text};
+use crate::cli_common::{Variant, load, on_ctrl_c, progress, progress_in, scenario_text};
+use embedsim::experiment::shard::RunOptions;
 use embedsim::experiment::{self, validation};
 use embedsim::output;
 use embedsim::scenario;
@@ -145,6 +146,11 @@ enum Command {
         /// English and 中文, in one file that opens offline.
         #[arg(long, conflicts_with = "shard")]
         report: bool,
+        /// Format of the tables: csv (runs.csv, points.csv), parquet (runs.parquet and
+        /// points.parquet; runs.csv stays, the sweep's own record) or both. A shard's format is
+        /// chosen at `merge`.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv, conflicts_with = "shard")]
+        format: output::Format,
     },
     /// Combine the folders of a sharded sweep or sensitivity study into runs.csv, points.csv and
     /// charts; or a sharded calibration's journals, for `calibrate --resume`.
@@ -165,6 +171,9 @@ enum Command {
         /// the shards ran (refused if it is not that sweep).
         #[arg(long, value_name = "SWEEP")]
         report: Option<PathBuf>,
+        /// Format of the merged tables, as `sweep --format`.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv)]
+        format: output::Format,
     },
     /// Paired comparison of two scenarios on common random numbers: B − A with 95% intervals.
     /// Give one scenario and --set-b/--unset-b to compare a scenario with its own variant.
@@ -227,6 +236,10 @@ enum Command {
         /// --resume` writes the indices from the merged runs (no run is repeated).
         #[arg(long, value_name = "K/N")]
         shard: Option<embedsim::experiment::shard::Shard>,
+        /// Format of the tables: csv (runs.csv, points.csv, indices.csv), parquet (the same as
+        /// .parquet; runs.csv stays, the study's own record) or both.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv, conflicts_with = "shard")]
+        format: output::Format,
     },
     /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep
     /// (for the examples, first `embedsim sweep scenarios/sweeps/attention-vs-load.toml`).
@@ -387,11 +400,12 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             outln!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sweep { sweep, out, threads, quiet, shard, resume, report } => {
-            crate::cli_experiments::sweep(&sweep, out, threads, quiet, shard, resume, report)
+        Command::Sweep { sweep, out, threads, quiet, shard, resume, report, format } => {
+            let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()) };
+            crate::cli_experiments::sweep(&sweep, out, &opts, quiet, report, format)
         }
-        Command::Merge { dirs, out, quiet, report } => {
-            crate::cli_experiments::merge(&dirs, &out, quiet, report.as_deref())
+        Command::Merge { dirs, out, quiet, report, format } => {
+            crate::cli_experiments::merge(&dirs, &out, quiet, report.as_deref(), format)
         }
         Command::Compare {
             a,
@@ -435,7 +449,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Serve { scenarios, port, bind, allow_remote, hosts, no_open } => {
             serve(scenarios, port, bind, allow_remote, hosts, no_open)
         }
-        Command::Sensitivity { file, job, shard } => crate::cli_research::sensitivity(&file, &job, shard),
+        Command::Sensitivity { file, job, shard, format } => {
+            crate::cli_research::sensitivity(&file, &job, shard, format)
+        }
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
         }

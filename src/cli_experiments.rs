@@ -6,26 +6,27 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use embedsim::experiment::compare::{self, Settings};
-use embedsim::experiment::shard::{self, RunOptions, Shard};
+use embedsim::experiment::shard::{self, RunOptions};
 use embedsim::experiment::sweep::Sweep;
+use embedsim::output::Format;
 
 use embedsim::analysis::multiplicity::Adjust;
 use embedsim::analysis::warmup::Warmup;
 
-use crate::cli_common::{on_ctrl_c, progress};
+use crate::cli_common::progress;
 use crate::cli_research::StatsArgs;
 
 /// `embedsim sweep`.
 pub fn sweep(
     file: &Path,
     out: Option<PathBuf>,
-    threads: Option<usize>,
+    opts: &RunOptions,
     quiet: bool,
-    shard: Option<Shard>,
-    resume: bool,
     report: bool,
+    format: Format,
 ) -> Result<ExitCode> {
-    if let Some(0) = threads {
+    let shard = opts.shard;
+    if let Some(0) = opts.threads {
         anyhow::bail!("--threads must be at least 1");
     }
     if crate::cli_common::looks_like(file) == Some(crate::cli_common::FileKind::Scenario) {
@@ -38,7 +39,6 @@ pub fn sweep(
     }
     let sw = Sweep::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sweeps").join(embedsim::text::slug(&sw.name)));
-    let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()) };
     let mine = (0..sw.runs()).filter(|&i| shard.is_none_or(|s| s.owns(i))).count();
     if !quiet {
         let of = shard.map(|s| format!(" (shard {s}: {mine} runs)")).unwrap_or_default();
@@ -52,11 +52,14 @@ pub fn sweep(
         );
     }
     let bar = progress(mine as u64, quiet, &sw.name);
-    let result = shard::run_sweep(&sw, &dir, &opts, &|| bar.inc(1));
+    let result = shard::run_sweep(&sw, &dir, opts, &|| bar.inc(1));
     bar.finish_and_clear();
     let mut outcome = result.with_context(|| format!("sweep {} into {}", file.display(), dir.display()))?;
     if report {
         outcome.files.push(write_report(&dir, file, &sw)?);
+    }
+    if shard.is_none() {
+        tables_as(&dir, format, &mut outcome.files)?;
     }
     if !quiet {
         if outcome.resumed > 0 {
@@ -88,8 +91,17 @@ fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A finished sweep's or study's tables in `format` (Parquet beside or instead of the CSV files,
+/// `runs.csv` always kept), the files named in `files` updated.
+pub fn tables_as(dir: &Path, format: Format, files: &mut Vec<PathBuf>) -> Result<()> {
+    let written = embedsim::output::parquet::tables_in(dir, &["runs", "points", "indices"], format)?;
+    files.retain(|f| f.exists());
+    files.extend(written);
+    Ok(())
+}
+
 /// `embedsim merge`; with `report`, the sweep file the shards ran, for `report.html`.
-pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>) -> Result<ExitCode> {
+pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>, format: Format) -> Result<ExitCode> {
     anyhow::ensure!(!dirs.is_empty(), "name at least one shard folder");
     use embedsim::analysis::calibrate;
     if dirs.iter().any(|d| d.join(calibrate::SHARD_FILE).exists()) {
@@ -129,6 +141,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>) -
     if let Some((file, sw)) = &sweep {
         files.push(write_report(out, file, sw)?);
     }
+    tables_as(out, format, &mut files)?;
     if !quiet {
         outln!(
             "merged {} folders; wrote {}",

@@ -118,7 +118,12 @@ pub struct JobArgs {
 }
 
 /// `embedsim sensitivity`.
-pub fn sensitivity(file: &Path, job: &JobArgs, shard: Option<embedsim::experiment::shard::Shard>) -> Result<ExitCode> {
+pub fn sensitivity(
+    file: &Path,
+    job: &JobArgs,
+    shard: Option<embedsim::experiment::shard::Shard>,
+    format: embedsim::output::Format,
+) -> Result<ExitCode> {
     let JobArgs { out, threads, quiet, resume } = job.clone();
     anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let study = Study::load(file)?;
@@ -168,12 +173,16 @@ pub fn sensitivity(file: &Path, job: &JobArgs, shard: Option<embedsim::experimen
         output::bars::index_bars(&path, &format!("{}: {}", study.name, r.output), y, &labels, &series)?;
         files.push(path.display().to_string());
     }
+    let mut tables = Vec::new();
+    crate::cli_experiments::tables_as(&dir, format, &mut tables)?;
+    files.retain(|f| Path::new(f).exists());
+    files.extend(tables.iter().map(|f| f.display().to_string()));
     if !quiet {
         for r in &results {
             out!("{}", sensitivity::table(&study, r));
             outln!();
         }
-        outln!("wrote {} (and the design's runs.csv, points.csv in {})", files.join(", "), dir.display());
+        outln!("wrote {} (and the design's runs and points tables in {})", files.join(", "), dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -142,6 +142,21 @@ fn a_sharded_sensitivity_study_merges_to_the_same_indices() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "shards of two studies do not merge");
+    // As Parquet: the indices (and the runs and points) beside or instead of their CSV files,
+    // row for row; runs.csv stays, and the study resumes in its folder.
+    embedsim(p, &["sensitivity", "s.toml", "--out", "pq", "--quiet", "--format", "parquet"]);
+    assert!(!p.join("pq/indices.csv").exists() && !p.join("pq/points.csv").exists());
+    assert!(p.join("pq/runs.csv").exists());
+    let rows = |f: &str| {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let r = SerializedFileReader::new(fs::File::open(p.join("pq").join(f)).unwrap()).unwrap();
+        r.get_row_iter(None).unwrap().count()
+    };
+    let lines = |f: &str| fs::read_to_string(p.join("whole").join(f)).unwrap().lines().count() - 1;
+    for t in ["indices", "points", "runs"] {
+        assert_eq!(rows(&format!("{t}.parquet")), lines(&format!("{t}.csv")), "{t}");
+    }
+    embedsim(p, &["sensitivity", "s.toml", "--out", "pq", "--quiet", "--resume", "--format", "parquet"]);
 }
 
 /// A small sweep of demand x staff: long waits happen with one worker under high demand, and

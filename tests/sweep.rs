@@ -537,3 +537,59 @@ fn a_parquet_design_runs_as_its_csv_does() {
     sweep_cmd(p, "damaged", &[]).failure().stderr(predicates::str::contains("points-in.parquet"));
     assert!(!p.join("damaged").exists());
 }
+
+/// The rows of a Parquet table as text (`{run: 0, point: 0, ...}`), for comparisons.
+fn parquet_rows(path: &Path) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(fs::File::open(path).unwrap()).unwrap();
+    reader.get_row_iter(None).unwrap().map(|r| r.unwrap().to_string()).collect()
+}
+
+/// `--format parquet|both`: a sweep's runs and points as Parquet with the CSV's columns and
+/// values (less the CSV's row checksum); `parquet` keeps `runs.csv`, the sweep's record that merge
+/// and discovery read, and drops `points.csv`; merged shards give the same bytes as one machine.
+#[test]
+fn sweep_tables_as_parquet() {
+    let d = setup(SWEEP);
+    let p = d.path();
+    sweep_cmd(p, "both", &["--format", "both"]).success();
+    let csv_text = fs::read_to_string(p.join("both/runs.csv")).unwrap();
+    let mut csv = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let rows = parquet_rows(&p.join("both/runs.parquet"));
+    let records: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), records.len());
+    for (row, rec) in rows.iter().zip(&records) {
+        // Every cell of the CSV but the checksum, by name, as the Parquet row shows it.
+        for (h, cell) in header.iter().zip(rec.iter()).filter(|(h, _)| *h != "row_fnv1a") {
+            let shown = if cell.is_empty() {
+                "null".to_string()
+            } else if h == "platform" || h == "regime" {
+                format!("\"{cell}\"")
+            } else {
+                // Numbers as numbers: 3 and 3.0 read alike.
+                let x: f64 = cell.parse().unwrap();
+                let field = row.split(&format!("{h}: ")).nth(1).unwrap().split([',', '}']).next().unwrap();
+                assert_eq!(field.parse::<f64>().unwrap(), x, "{h} in {row}");
+                continue;
+            };
+            assert!(row.contains(&format!("{h}: {shown}")), "{h}: {shown} not in {row}");
+        }
+        assert!(!row.contains("row_fnv1a"));
+    }
+    assert_eq!(parquet_rows(&p.join("both/points.parquet")).len(), 6 * 2);
+    assert!(p.join("both/points.csv").exists());
+
+    sweep_cmd(p, "pq", &["--format", "parquet"]).success();
+    assert!(p.join("pq/runs.csv").exists() && p.join("pq/runs.parquet").exists());
+    assert!(!p.join("pq/points.csv").exists() && p.join("pq/points.parquet").exists());
+    for k in 1..=2 {
+        sweep_cmd(p, &format!("s{k}"), &["--shard", &format!("{k}/2")]).success();
+    }
+    embedsim_in(p, &["merge", "s1", "s2", "--out", "merged", "--format", "parquet"]).success();
+    for f in ["runs.parquet", "points.parquet", "runs.csv"] {
+        assert_eq!(fs::read(p.join("pq").join(f)).unwrap(), fs::read(p.join("merged").join(f)).unwrap(), "{f}");
+    }
+    // A folder with Parquet tables resumes as its own.
+    sweep_cmd(p, "pq", &["--format", "parquet", "--resume"]).success();
+}

@@ -41,6 +41,7 @@ pub const LOCK: &str = "sweep.lock";
 pub fn is_sweep_file(name: &str) -> bool {
     let chart = name.ends_with(".svg") || name.ends_with(".png");
     [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT, "indices.csv"].contains(&name)
+        || ["runs.parquet", "points.parquet", "indices.parquet"].contains(&name)
         || ((name.starts_with("regime-map-") || name.starts_with("metric-") || name.starts_with("indices-")) && chart)
         || (name.starts_with("discover-") && name.ends_with(".txt"))
 }

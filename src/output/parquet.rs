@@ -39,6 +39,8 @@ enum Column {
     /// Values, with a definition level per row (0: null).
     Double(Vec<f64>, Vec<i16>),
     Text(Vec<ByteArray>),
+    /// Text that may be missing: values, with a definition level per row (0: null).
+    OptionalText(Vec<ByteArray>, Vec<i16>),
 }
 
 impl Column {
@@ -48,6 +50,7 @@ impl Column {
             Column::Int64(_) => (Physical::INT64, Repetition::REQUIRED, ConvertedType::NONE),
             Column::Double(..) => (Physical::DOUBLE, Repetition::OPTIONAL, ConvertedType::NONE),
             Column::Text(_) => (Physical::BYTE_ARRAY, Repetition::REQUIRED, ConvertedType::UTF8),
+            Column::OptionalText(..) => (Physical::BYTE_ARRAY, Repetition::OPTIONAL, ConvertedType::UTF8),
         };
         Type::primitive_type_builder(name, physical)
             .with_repetition(repetition)
@@ -68,8 +71,14 @@ impl Column {
     }
 
     fn push_text(&mut self, s: &str) {
-        if let Column::Text(values) = self {
-            values.push(ByteArray::from(s));
+        match self {
+            Column::Text(values) => values.push(ByteArray::from(s)),
+            Column::OptionalText(_, defined) if s.is_empty() => defined.push(0),
+            Column::OptionalText(values, defined) => {
+                values.push(ByteArray::from(s));
+                defined.push(1);
+            }
+            _ => {}
         }
     }
 
@@ -82,6 +91,10 @@ impl Column {
                 d.clear();
             }
             Column::Text(v) => v.clear(),
+            Column::OptionalText(v, d) => {
+                v.clear();
+                d.clear();
+            }
         }
     }
 }
@@ -120,6 +133,7 @@ impl<'w> Table<'w> {
                 Column::Int64(v) => w.typed::<Int64Type>().write_batch(v, None, None),
                 Column::Double(v, d) => w.typed::<DoubleType>().write_batch(v, Some(d), None),
                 Column::Text(v) => w.typed::<ByteArrayType>().write_batch(v, None, None),
+                Column::OptionalText(v, d) => w.typed::<ByteArrayType>().write_batch(v, Some(d), None),
             }
             .map_err(pq_err)?;
             w.close().map_err(pq_err)?;
@@ -231,4 +245,118 @@ pub fn write_summary(path: &Path, sc: &Scenario, summaries: &[(u32, Vec<Platform
         }
         table.finish()
     })
+}
+
+/// A CSV-shaped table (a header and rows of text cells, as a sweep's `runs.csv` and `points.csv`
+/// are written) as Parquet with the same columns in the same order: `run`, `point` and
+/// `replication` as 64-bit integers, a column whose every non-empty cell is a number as doubles
+/// (an empty cell null), any other as UTF-8 text (`platform`, `regime` and `unstable_limit`
+/// always; an empty cell null). The types follow from the cells, so a table and its CSV always agree.
+pub fn write_text_table(path: &Path, name: &str, header: &[String], rows: &[Vec<String>]) -> Result<(), WriteError> {
+    let integer = |j: usize| rows.iter().all(|r| r.get(j).is_some_and(|c| c.parse::<i64>().is_ok()));
+    let number = |j: usize| rows.iter().all(|r| r.get(j).is_some_and(|c| c.is_empty() || c.parse::<f64>().is_ok()));
+    let columns: Vec<(String, Column)> = header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| {
+            let c = if matches!(h.as_str(), "run" | "point" | "replication") && integer(j) {
+                Column::Int64(Vec::new())
+            } else if matches!(h.as_str(), "platform" | "regime" | "unstable_limit") || !number(j) {
+                Column::OptionalText(Vec::new(), Vec::new())
+            } else {
+                double()
+            };
+            (h.clone(), c)
+        })
+        .collect();
+    write_atomic_file(path, |w| {
+        let mut table = Table::new(w, name, columns)?;
+        for row in rows {
+            for (cell, c) in row.iter().zip(table.columns.iter_mut()) {
+                match c {
+                    Column::Int64(v) => v.push(cell.parse().unwrap_or_default()),
+                    Column::Double(..) => c.push_double(cell.parse().unwrap_or(f64::NAN)),
+                    _ => c.push_text(cell),
+                }
+            }
+            table.row_done()?;
+        }
+        table.finish()
+    })
+}
+
+/// `table.csv` as `table.parquet` beside it (a sweep's `runs.csv`, `points.csv`, a study's
+/// `indices.csv`): the same columns, less `row_fnv1a` (the CSV's guard against hand edits).
+/// `platform`, `regime` and `unstable_limit` are always text.
+pub fn table_from_csv(csv_path: &Path, parquet_path: &Path, name: &str) -> Result<(), WriteError> {
+    let read_err = |source: io::Error| WriteError { path: csv_path.into(), source };
+    let mut reader = ::csv::Reader::from_path(csv_path).map_err(|e| read_err(io::Error::other(e)))?;
+    let header: Vec<String> =
+        reader.headers().map_err(|e| read_err(io::Error::other(e)))?.iter().map(String::from).collect();
+    let keep: Vec<usize> = (0..header.len()).filter(|&j| header[j] != "row_fnv1a").collect();
+    let mut rows = Vec::new();
+    for r in reader.records() {
+        let r = r.map_err(|e| read_err(io::Error::other(e)))?;
+        rows.push(keep.iter().map(|&j| r.get(j).unwrap_or("").to_string()).collect::<Vec<String>>());
+    }
+    let header: Vec<String> = keep.iter().map(|&j| header[j].clone()).collect();
+    write_text_table(parquet_path, name, &header, &rows)
+}
+
+/// Writes `table.parquet` for each of `tables` found in `dir` (see [`table_from_csv`]); with
+/// [`Format::Parquet`](super::Format::Parquet), the CSV files but `runs.csv` go (it stays: the
+/// sweep's own record, which `merge`, `--resume`, `--report` and `discover` read). Returns the
+/// files written.
+pub fn tables_in(dir: &Path, tables: &[&str], format: super::Format) -> Result<Vec<std::path::PathBuf>, WriteError> {
+    let mut written = Vec::new();
+    if format == super::Format::Csv {
+        return Ok(written);
+    }
+    for name in tables {
+        let csv_path = dir.join(format!("{name}.csv"));
+        if !csv_path.exists() {
+            continue;
+        }
+        let parquet_path = dir.join(format!("{name}.parquet"));
+        table_from_csv(&csv_path, &parquet_path, name)?;
+        written.push(parquet_path);
+        if format == super::Format::Parquet && *name != "runs" {
+            std::fs::remove_file(&csv_path).map_err(|source| WriteError { path: csv_path.clone(), source })?;
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    #[test]
+    fn a_text_table_reads_back_with_its_types() {
+        let dir = tempfile_dir();
+        let path = dir.join("t.parquet");
+        let header: Vec<String> = ["run", "point", "rate", "regime", "wait"].map(String::from).to_vec();
+        let rows: Vec<Vec<String>> = vec![
+            ["0", "0", "1.5", "embedded", "2.25"].map(String::from).to_vec(),
+            ["1", "0", "1.5", "floating", ""].map(String::from).to_vec(),
+        ];
+        write_text_table(&path, "runs", &header, &rows).unwrap();
+        let reader = SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
+        let text: Vec<String> = reader.get_row_iter(None).unwrap().map(|r| r.unwrap().to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "{run: 0, point: 0, rate: 1.5, regime: \"embedded\", wait: 2.25}",
+                "{run: 1, point: 0, rate: 1.5, regime: \"floating\", wait: null}"
+            ]
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("embedsim-parquet-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
 }
