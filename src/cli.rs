@@ -151,6 +151,10 @@ enum Command {
         /// chosen at `merge`.
         #[arg(long, value_enum, default_value_t = output::Format::Csv, conflicts_with = "shard")]
         format: output::Format,
+        /// Keep each run's daily series, per platform, in series.parquet with the point's
+        /// parameters as columns: weekly (the last day of each week) or platforms (every day).
+        #[arg(long, value_enum, default_value_t = output::csv::Series::None, value_parser = sweep_series)]
+        series: output::csv::Series,
     },
     /// Combine the folders of a sharded sweep or sensitivity study into runs.csv, points.csv and
     /// charts; or a sharded calibration's journals, for `calibrate --resume`.
@@ -331,6 +335,16 @@ enum Command {
 /// the process's threads or memory.
 pub const MAX_THREADS: usize = 1024;
 
+/// `sweep --series`: per platform only (a sweep's series file has one platform column).
+fn sweep_series(s: &str) -> Result<output::csv::Series, String> {
+    match s {
+        "weekly" => Ok(output::csv::Series::Weekly),
+        "platforms" => Ok(output::csv::Series::Platforms),
+        "none" => Ok(output::csv::Series::None),
+        _ => Err(format!("expected weekly, platforms or none, found `{s}`")),
+    }
+}
+
 /// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
 pub fn threads_arg(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -400,8 +414,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             outln!("ok: {} is valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sweep { sweep, out, threads, quiet, shard, resume, report, format } => {
-            let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()) };
+        Command::Sweep { sweep, out, threads, quiet, shard, resume, report, format, series } => {
+            let series = (series != output::csv::Series::None).then_some(series);
+            let opts = RunOptions { threads, shard, resume, stop_after: None, interrupted: Some(on_ctrl_c()), series };
             crate::cli_experiments::sweep(&sweep, out, &opts, quiet, report, format)
         }
         Command::Merge { dirs, out, quiet, report, format } => {

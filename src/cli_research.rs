@@ -152,6 +152,7 @@ pub fn sensitivity(
         resume,
         stop_after: None,
         interrupted: Some(crate::cli_common::on_ctrl_c()),
+        series: None,
     };
     let results = sensitivity::run(&study, &dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -210,6 +211,7 @@ fn sensitivity_shard(
         resume,
         stop_after: None,
         interrupted: Some(crate::cli_common::on_ctrl_c()),
+        series: None,
     };
     let result = embedsim::experiment::shard::run_sweep(&sweep, dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();

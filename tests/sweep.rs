@@ -593,3 +593,87 @@ fn sweep_tables_as_parquet() {
     // A folder with Parquet tables resumes as its own.
     sweep_cmd(p, "pq", &["--format", "parquet", "--resume"]).success();
 }
+
+/// `sweep --series weekly`: every run's weekly platform series in one long Parquet file with the
+/// point's parameters as columns. Its rows are the very rows `embedsim run` writes for that point
+/// and replication; a sweep interrupted and resumed, or run in shards and merged, writes the same
+/// bytes; shards run without `--series` do not merge with shards run with it.
+#[test]
+fn a_sweep_keeps_each_points_weekly_series() {
+    let d = setup(SWEEP);
+    let p = d.path();
+    sweep_cmd(p, "whole", &["--series", "weekly", "--threads", "2"]).success();
+    let rows = parquet_rows(&p.join("whole/series.parquet"));
+    // Point 5 (attention 1.0, demand 6), replication 2 = run 17: the same rows as a run of that
+    // point with the sweep's seed, replication 2 of 3.
+    embedsim_in(
+        p,
+        &[
+            "run",
+            "base.toml",
+            "--quiet",
+            "--seed",
+            "11",
+            "--replications",
+            "3",
+            "--series",
+            "weekly",
+            "--out",
+            "one",
+            "--set",
+            "leaders.secretary.attention_hours_per_day=1.0",
+            "--set",
+            "platforms.minhu.arrival_rate_per_day=6",
+        ],
+    )
+    .success();
+    let timeseries = fs::read_to_string(p.join("one/timeseries.csv")).unwrap();
+    let expected: Vec<String> = timeseries
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("2,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            // replication,day,scope,id,metric,value
+            let value =
+                if f[5].is_empty() { "null".to_string() } else { format!("{:?}", f[5].parse::<f64>().unwrap()) };
+            format!("day: {}, platform: \"{}\", metric: \"{}\", value: {value}", f[1], f[3], f[4])
+        })
+        .collect();
+    let prefix = "{run: 17, point: 5, replication: 2, leaders.secretary.attention_hours_per_day: 1.0, platforms.minhu.arrival_rate_per_day: 6.0, ";
+    let got: Vec<String> = rows
+        .iter()
+        .filter(|r| r.starts_with(prefix))
+        .map(|r| r[prefix.len()..r.len() - 1].replace("E0", ".0").replace(".0.0", ".0"))
+        .collect();
+    assert!(!expected.is_empty());
+    let norm = |v: &[String]| v.iter().map(|s| s.replace("E0", ".0").replace(".0.0", ".0")).collect::<Vec<_>>();
+    assert_eq!(norm(&got), norm(&expected));
+    // Every run is there, in run order.
+    let runs: Vec<usize> = rows.iter().map(|r| r[6..].split(',').next().unwrap().parse().unwrap()).collect();
+    assert!(runs.windows(2).all(|w| w[0] <= w[1]) && runs[0] == 0 && *runs.last().unwrap() == 17);
+    assert_eq!(rows.len(), 18 * expected.len());
+
+    // Interrupted after 7 runs and resumed: the same bytes.
+    let sw = Sweep::load(&p.join("sweep.toml")).unwrap();
+    let weekly = Some(embedsim::output::csv::Series::Weekly);
+    let opts = RunOptions { stop_after: Some(7), series: weekly, ..RunOptions::default() };
+    assert!(run_sweep(&sw, &p.join("cut"), &opts, &|| {}).is_err());
+    assert!(p.join("cut/series.partial.csv").exists());
+    sweep_cmd(p, "cut", &["--series", "weekly", "--resume"]).success();
+    assert_eq!(fs::read(p.join("whole/series.parquet")).unwrap(), fs::read(p.join("cut/series.parquet")).unwrap());
+    assert!(!p.join("cut/series.partial.csv").exists());
+    // In shards, merged: the same bytes; a shard without series does not merge with one with.
+    sweep_cmd(p, "s1", &["--shard", "1/2", "--series", "weekly"]).success();
+    sweep_cmd(p, "s2", &["--shard", "2/2", "--series", "weekly"]).success();
+    embedsim_in(p, &["merge", "s1", "s2", "--out", "m"]).success();
+    assert_eq!(fs::read(p.join("whole/series.parquet")).unwrap(), fs::read(p.join("m/series.parquet")).unwrap());
+    assert_same(&p.join("whole"), &p.join("m"));
+    sweep_cmd(p, "plain2", &["--shard", "2/2"]).success();
+    embedsim_in(p, &["merge", "s1", "plain2", "--out", "mixed"])
+        .failure()
+        .stderr(predicates::str::contains("the same --series"));
+    // Without --series, no series file and no daily records kept.
+    sweep_cmd(p, "none", &[]).success();
+    assert!(!p.join("none/series.parquet").exists());
+}

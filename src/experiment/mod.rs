@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod compare;
 pub mod design_file;
+pub mod series_file;
 pub mod shard;
 pub mod sweep;
 pub mod trace;

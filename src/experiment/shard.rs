@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::series_file::{self, SeriesJournal};
 use super::sweep::{
     KEY_METRICS, Manifest, RunRecord, Sweep, SweepError, Unstable, parse_record, point_stats, points_header,
     points_record, runs_header, runs_records,
@@ -42,6 +43,7 @@ pub fn is_sweep_file(name: &str) -> bool {
     let chart = name.ends_with(".svg") || name.ends_with(".png");
     [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT, "indices.csv"].contains(&name)
         || ["runs.parquet", "points.parquet", "indices.parquet"].contains(&name)
+        || [series_file::JOURNAL, series_file::SHARD_FILE, series_file::FINAL].contains(&name)
         || ((name.starts_with("regime-map-") || name.starts_with("metric-") || name.starts_with("indices-")) && chart)
         || (name.starts_with("discover-") && name.ends_with(".txt"))
 }
@@ -127,6 +129,9 @@ pub struct RunOptions {
     pub stop_after: Option<usize>,
     /// Once set (by a Ctrl-C handler), start no more runs and stop with [`SweepError::Stopped`].
     pub interrupted: Option<&'static std::sync::atomic::AtomicBool>,
+    /// Keep every run's daily series (`weekly` or `platforms`) in `series.parquet`
+    /// ([`super::series_file`]); `None`: the runs keep no daily records.
+    pub series: Option<crate::output::csv::Series>,
 }
 
 /// What a sweep invocation did.
@@ -447,6 +452,10 @@ pub fn run_sweep(
     })?;
     let resumed = done.len();
     let pending: Vec<usize> = mine.iter().copied().filter(|i| !done.contains_key(i)).collect();
+    let series = match opts.series {
+        Some(kind) => Some(SeriesJournal::open(dir, &m, kind, &done.keys().copied().collect())?),
+        None => None,
+    };
 
     let file = OpenOptions::new().append(true).open(&journal).map_err(io_err(&journal))?;
     let file = Mutex::new(file);
@@ -464,13 +473,20 @@ pub fn run_sweep(
                     return Ok(None);
                 }
                 let (p, r) = sweep.run_at(i);
-                // A point's runs give their summaries only: they keep no daily records.
+                // A point's runs give their summaries only, and keep no daily records unless
+                // their series are asked for.
                 let mut sc = sweep.scenario(p)?;
-                sc.simulation.day_records = DayRecords::Summary { warmup_metric: "open".into() };
+                if series.is_none() {
+                    sc.simulation.day_records = DayRecords::Summary { warmup_metric: "open".into() };
+                }
                 let sc = &sc;
                 // A run that stops at a limit makes its point unstable there: recorded, and the
                 // sweep goes on.
-                let rec = RunRecord::of_run(sc, &m, i, r).map_err(ExperimentError::from)?;
+                let (rec, out) = RunRecord::of_run_kept(sc, &m, i, r).map_err(ExperimentError::from)?;
+                // The series first: a run whose summary the journal holds has its series too.
+                if let (Some(journal), Some(out)) = (&series, &out) {
+                    journal.append(sc, out, i)?;
+                }
                 let mut block = Vec::new();
                 for row in runs_records(&m, &rec) {
                     block.extend(csv_line(&row));
@@ -512,7 +528,7 @@ pub fn run_sweep(
         return Err(SweepError::Stopped { done: ran });
     }
 
-    let files = match opts.shard {
+    let mut files = match opts.shard {
         Some(_) => {
             let path = dir.join(SHARD_FILE);
             write_runs_file(&path, &m, &done.values().collect::<Vec<_>>())?;
@@ -520,6 +536,11 @@ pub fn run_sweep(
         }
         None => write_final(dir, &m, &done.into_values().collect::<Vec<_>>())?,
     };
+    match (series, opts.shard) {
+        (Some(journal), Some(_)) => files.push(journal.finish_shard(dir, &m)?),
+        (Some(journal), None) => files.extend(journal.finish(dir, &m)?),
+        (None, _) => {}
+    }
     fs::remove_file(&journal).map_err(io_err(&journal))?;
     Ok(Outcome { planned: mine.len(), resumed, files })
 }
@@ -598,7 +619,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
     let existed = out.exists();
     let result = {
         let _lock = Lock::take_creating(out)?;
-        write_final(out, &m, &all.into_values().collect::<Vec<_>>())
+        write_final(out, &m, &all.into_values().collect::<Vec<_>>()).and_then(|mut files| {
+            files.extend(series_file::merge(dirs, out, &m)?);
+            Ok(files)
+        })
     };
     if result.is_err() && !existed {
         // Only an empty folder goes (remove_dir refuses any other).

@@ -1045,10 +1045,22 @@ impl RunRecord {
         run: usize,
         replication: u32,
     ) -> Result<RunRecord, crate::model::SimError> {
+        Self::of_run_kept(sc, m, run, replication).map(|(rec, _)| rec)
+    }
+
+    /// [`RunRecord::of_run`], and the run's output (none for an unstable run: it stopped).
+    pub fn of_run_kept(
+        sc: &Scenario,
+        m: &Manifest,
+        run: usize,
+        replication: u32,
+    ) -> Result<(RunRecord, Option<crate::model::RunOutput>), crate::model::SimError> {
         match crate::model::run_replication(sc, replication) {
-            Ok(out) => Ok(RunRecord { run, rows: crate::metrics::summary::summarize(sc, &out), unstable: None }),
+            Ok(out) => {
+                Ok((RunRecord { run, rows: crate::metrics::summary::summarize(sc, &out), unstable: None }, Some(out)))
+            }
             Err(e) => match Unstable::from_error(&e) {
-                Some(u) => Ok(RunRecord { run, rows: u.rows(m), unstable: Some(u) }),
+                Some(u) => Ok((RunRecord { run, rows: u.rows(m), unstable: Some(u) }, None)),
                 None => Err(e),
             },
         }

@@ -247,31 +247,40 @@ pub fn write_summary(path: &Path, sc: &Scenario, summaries: &[(u32, Vec<Platform
     })
 }
 
-/// A CSV-shaped table (a header and rows of text cells, as a sweep's `runs.csv` and `points.csv`
-/// are written) as Parquet with the same columns in the same order: `run`, `point` and
-/// `replication` as 64-bit integers, a column whose every non-empty cell is a number as doubles
-/// (an empty cell null), any other as UTF-8 text (`platform`, `regime` and `unstable_limit`
-/// always; an empty cell null). The types follow from the cells, so a table and its CSV always agree.
-pub fn write_text_table(path: &Path, name: &str, header: &[String], rows: &[Vec<String>]) -> Result<(), WriteError> {
-    let integer = |j: usize| rows.iter().all(|r| r.get(j).is_some_and(|c| c.parse::<i64>().is_ok()));
-    let number = |j: usize| rows.iter().all(|r| r.get(j).is_some_and(|c| c.is_empty() || c.parse::<f64>().is_ok()));
-    let columns: Vec<(String, Column)> = header
+/// The type of a column of text cells written as Parquet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    /// 64-bit integers.
+    Integer,
+    /// Doubles; an empty cell null.
+    Number,
+    /// UTF-8 text; an empty cell null.
+    Text,
+}
+
+/// Writes a table whose rows come as text cells, streamed: `fill` calls its argument once per
+/// row with the row's cells in column order; row groups are written as they fill, so the table
+/// never needs to be in memory whole.
+pub fn write_cells(
+    path: &Path,
+    name: &str,
+    columns: &[(String, CellKind)],
+    fill: &mut dyn FnMut(&mut dyn FnMut(&[&str]) -> io::Result<()>) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let columns: Vec<(String, Column)> = columns
         .iter()
-        .enumerate()
-        .map(|(j, h)| {
-            let c = if matches!(h.as_str(), "run" | "point" | "replication") && integer(j) {
-                Column::Int64(Vec::new())
-            } else if matches!(h.as_str(), "platform" | "regime" | "unstable_limit") || !number(j) {
-                Column::OptionalText(Vec::new(), Vec::new())
-            } else {
-                double()
+        .map(|(h, k)| {
+            let c = match k {
+                CellKind::Integer => Column::Int64(Vec::new()),
+                CellKind::Number => double(),
+                CellKind::Text => Column::OptionalText(Vec::new(), Vec::new()),
             };
             (h.clone(), c)
         })
         .collect();
     write_atomic_file(path, |w| {
         let mut table = Table::new(w, name, columns)?;
-        for row in rows {
+        fill(&mut |row: &[&str]| {
             for (cell, c) in row.iter().zip(table.columns.iter_mut()) {
                 match c {
                     Column::Int64(v) => v.push(cell.parse().unwrap_or_default()),
@@ -279,9 +288,40 @@ pub fn write_text_table(path: &Path, name: &str, header: &[String], rows: &[Vec<
                     _ => c.push_text(cell),
                 }
             }
-            table.row_done()?;
-        }
+            table.row_done()
+        })?;
         table.finish()
+    })
+}
+
+/// The kind of a column of cells: an integer `run`, `point`, `replication` or `day`, numbers,
+/// or text (`platform`, `regime`, `unstable_limit` always).
+pub fn cell_kind<'a>(name: &str, mut cells: impl Iterator<Item = &'a str> + Clone) -> CellKind {
+    if matches!(name, "run" | "point" | "replication" | "day") && cells.clone().all(|c| c.parse::<i64>().is_ok()) {
+        CellKind::Integer
+    } else if matches!(name, "platform" | "regime" | "unstable_limit")
+        || !cells.all(|c| c.is_empty() || c.parse::<f64>().is_ok())
+    {
+        CellKind::Text
+    } else {
+        CellKind::Number
+    }
+}
+
+/// A CSV-shaped table (a header and rows of text cells, as a sweep's `runs.csv` and `points.csv`
+/// are written) as Parquet with the same columns in the same order, typed by [`cell_kind`]: the
+/// types follow from the cells, so a table and its CSV always agree.
+pub fn write_text_table(path: &Path, name: &str, header: &[String], rows: &[Vec<String>]) -> Result<(), WriteError> {
+    let columns: Vec<(String, CellKind)> = header
+        .iter()
+        .enumerate()
+        .map(|(j, h)| (h.clone(), cell_kind(h, rows.iter().map(move |r| r.get(j).map_or("", String::as_str)))))
+        .collect();
+    write_cells(path, name, &columns, &mut |push| {
+        for row in rows {
+            push(&row.iter().map(String::as_str).collect::<Vec<&str>>())?;
+        }
+        Ok(())
     })
 }
 
