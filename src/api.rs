@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::analysis::multiplicity::Adjust;
 use crate::analysis::warmup::{self, Warmup, WarmupError};
 use crate::experiment::ExperimentError;
-use crate::experiment::sweep::{Manifest, ParamValue, RunRecord};
+use crate::experiment::sweep::{Manifest, ParamValue};
+use crate::experiment::sweep_files::RunRecord;
 use crate::output::csv::Series;
 use crate::scenario::overrides::{Override, OverrideError, VariantError, parse_set, parse_unset};
 use crate::scenario::{self, DayRecords, Scenario};
@@ -588,7 +589,7 @@ pub fn sweep(
             .collect::<Result<Vec<_>, _>>()
     })?
     .map_err(|e| Error::Running { what: "the design's points".into(), source: e.into() })?;
-    use crate::experiment::sweep as sw;
+    use crate::experiment::sweep_files as sw;
     let runs = csv_text("runs.csv", |c| {
         c.write_record(sw::runs_header(&m))?;
         for rec in &records {

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use embedsim::experiment::compare::{self, Settings};
 use embedsim::experiment::shard::{self, RunOptions};
 use embedsim::experiment::sweep::Sweep;
+use embedsim::experiment::sweep_files;
 use embedsim::output::Format;
 
 use embedsim::analysis::multiplicity::Adjust;
@@ -77,7 +78,7 @@ pub fn sweep(
 /// from its final files and the sweep file `file` (its text, its base's names).
 fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
     use embedsim::output::sweep_view::{SweepSource, sweep_view};
-    let (m, stats) = shard::final_stats(dir)?;
+    let (m, stats) = sweep_files::final_stats(dir)?;
     let source = SweepSource {
         origin: file.display().to_string(),
         text: std::fs::read_to_string(file).unwrap_or_default(),
@@ -86,7 +87,7 @@ fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
         names: sw.first.names.clone(),
     };
     let html = embedsim::output::html::sweep_report(&sweep_view(&m, &stats, source));
-    let path = dir.join(shard::REPORT);
+    let path = dir.join(sweep_files::REPORT);
     embedsim::output::write_atomic(&path, |w| w.write_all(html.as_bytes()))?;
     Ok(path)
 }
@@ -125,7 +126,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>, f
     let sweep = match report {
         Some(file) => {
             let sw = Sweep::load(file)?;
-            let m = shard::read_manifest(&dirs[0]).with_context(|| format!("reading {}", dirs[0].display()))?;
+            let m = sweep_files::read_manifest(&dirs[0]).with_context(|| format!("reading {}", dirs[0].display()))?;
             anyhow::ensure!(
                 sw.fingerprint == m.fingerprint,
                 "--report {}: this is not the sweep the shards ran (its fingerprint {} differs from theirs, {}): give the same sweep file, unchanged, to the same version of embedsim",

@@ -36,7 +36,7 @@ use crate::output::atomic::{num, write_atomic};
 use super::design::{AnalysisError, Bounded, Design, toml_message};
 use super::neldermead::{NmSettings, minimise};
 use super::sensitivity::OutputSpec;
-use crate::experiment::sweep::RunRecord;
+use crate::experiment::sweep_files::RunRecord;
 
 /// The journal of evaluations.
 pub const JOURNAL: &str = "calibration.partial.csv";

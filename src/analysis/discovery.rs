@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use crate::experiment::shard::read_manifest;
-use crate::experiment::sweep::{Manifest, RunRecord, SweepError, parse_record, runs_header};
+use crate::experiment::sweep::{Manifest, SweepError};
+use crate::experiment::sweep_files::read_manifest;
+use crate::experiment::sweep_files::{RunRecord, parse_record, runs_header};
 use crate::metrics::Regime;
 
 use super::design::AnalysisError;
@@ -257,7 +258,7 @@ pub fn write(
     })?;
     files.push(txt);
     if d.parameters.len() == 2 {
-        let stats = crate::experiment::sweep::point_stats(m, records);
+        let stats = crate::experiment::sweep_files::point_stats(m, records);
         let np = m.platforms.len();
         let pi = m.platforms.iter().position(|p| p == platform).unwrap_or(0);
         let xi: Vec<usize> = d.parameters.iter().filter_map(|n| m.parameters.iter().position(|p| p == n)).collect();

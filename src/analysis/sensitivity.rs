@@ -10,7 +10,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::experiment::shard::{RunOptions, run_sweep};
-use crate::experiment::sweep::{Manifest, RunRecord};
+use crate::experiment::sweep::Manifest;
+use crate::experiment::sweep_files::RunRecord;
 use crate::metrics::Regime;
 use crate::metrics::summary::METRICS;
 use crate::output::atomic::{num, write_atomic};

@@ -6,6 +6,7 @@ pub mod design_file;
 pub mod series_file;
 pub mod shard;
 pub mod sweep;
+pub mod sweep_files;
 pub mod trace;
 pub mod validation;
 

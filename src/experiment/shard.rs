@@ -9,30 +9,23 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use super::series_file::{self, SeriesJournal};
-use super::sweep::{
-    KEY_METRICS, Manifest, RunRecord, Sweep, SweepError, Unstable, parse_record, point_stats, points_header,
-    points_record, runs_header, runs_records,
+use super::sweep::{Manifest, Sweep, SweepError};
+use super::sweep_files::{
+    MANIFEST, REPORT, RunRecord, SHARD_FILE, Unstable, csv_line, inconsistent, io_err, read_manifest, read_records,
+    runs_header, runs_records, write_final, write_manifest, write_runs_file,
 };
 use super::{ExperimentError, with_threads};
 use crate::output::atomic::write_atomic;
-use crate::output::plot;
-use crate::scenario::DayRecords;
+use crate::scenario::{DayRecords, Scenario};
 
 /// The journal of runs finished so far, in completion order.
 pub const JOURNAL: &str = "runs.partial.csv";
-/// A shard's results, in run order.
-pub const SHARD_FILE: &str = "shard.csv";
-/// The sweep's description.
-pub const MANIFEST: &str = "manifest.toml";
-/// The sweep's report (`sweep --report`).
-pub const REPORT: &str = "report.html";
 /// Held while a sweep writes into its folder.
 pub const LOCK: &str = "sweep.lock";
 
@@ -78,42 +71,8 @@ impl Lock {
     }
 }
 
-/// Slice `index` (1-based) of `count`: the runs whose index modulo `count` is `index - 1`.
-/// Interleaving spreads expensive corners of the design over all shards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// 1-based shard number K.
-    pub index: usize,
-    /// Number of shards N.
-    pub count: usize,
-}
-
-impl Shard {
-    /// Whether run `i` belongs to this shard.
-    pub fn owns(&self, i: usize) -> bool {
-        i % self.count == self.index - 1
-    }
-}
-
-impl FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let (k, n) = s.split_once('/').ok_or_else(|| format!("expected K/N (e.g. 2/8), found `{s}`"))?;
-        let k: usize = k.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
-        let n: usize = n.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
-        if n == 0 || k == 0 || k > n {
-            return Err(format!("expected 1 <= K <= N, found `{s}`"));
-        }
-        Ok(Shard { index: k, count: n })
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
+/// Defined with the design (which runs a slice holds), used here to run it.
+pub use super::sweep::Shard;
 
 /// How to run a sweep.
 #[derive(Clone, Debug, Default)]
@@ -145,22 +104,8 @@ pub struct Outcome {
     pub files: Vec<PathBuf>,
 }
 
-fn inconsistent(path: &Path, message: impl Into<String>) -> SweepError {
-    SweepError::Inconsistent { path: path.to_path_buf(), message: message.into() }
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> SweepError + '_ {
-    move |source| SweepError::Write(crate::output::WriteError { path: path.to_path_buf(), source })
-}
-
 fn journal_first_line(m: &Manifest) -> String {
     format!("# embedsim sweep journal {} fingerprint {}\n", m.name, m.fingerprint)
-}
-
-fn csv_line(fields: &[String]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields).expect("writing to memory");
-    w.into_inner().expect("writing to memory")
 }
 
 /// Reads the complete runs of a journal. A run counts only with all its platform rows; a torn
@@ -178,227 +123,36 @@ pub fn read_journal(path: &Path, m: &Manifest) -> Result<BTreeMap<usize, RunReco
     read_records(path, m, &bytes[first.len()..end.max(first.len())], true)
 }
 
-/// Parses header + records in `runs.csv` form; with `lenient`, incomplete runs are dropped
-/// instead of being an error.
-fn read_records(
-    path: &Path,
-    m: &Manifest,
-    bytes: &[u8],
-    lenient: bool,
-) -> Result<BTreeMap<usize, RunRecord>, SweepError> {
-    let mut rd = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
-    let header: Vec<String> =
-        rd.headers().map_err(|e| inconsistent(path, e.to_string()))?.iter().map(String::from).collect();
-    if header != runs_header(m) {
-        return Err(inconsistent(path, "columns differ from this sweep's (another sweep, or metrics changed)"));
+impl RunRecord {
+    /// Run `run` of the sweep `m` describes: replication `replication` of `sc`, summarized. A run
+    /// that stops at a limit makes its point unstable there (recorded as such, and the sweep goes
+    /// on); any other failure is returned.
+    pub fn of_run(
+        sc: &Scenario,
+        m: &Manifest,
+        run: usize,
+        replication: u32,
+    ) -> Result<RunRecord, crate::model::SimError> {
+        Self::of_run_kept(sc, m, run, replication).map(|(rec, _)| rec)
     }
-    let mut runs: BTreeMap<usize, (Vec<crate::metrics::summary::PlatformSummary>, Option<Unstable>)> = BTreeMap::new();
-    let records: Vec<_> = rd.records().collect();
-    let last = records.len().saturating_sub(1);
-    for (i, r) in records.into_iter().enumerate() {
-        let parsed = r.map_err(|e| e.to_string()).and_then(|r| parse_record(m, &r));
-        match parsed {
-            // Only the last line can be torn by a crash; an edited row anywhere else is an error.
-            Err(e) if e == super::sweep::EDITED && i != last => {
-                return Err(inconsistent(path, format!("record {}: {e}; delete the file to start over", i + 1)));
+
+    /// [`RunRecord::of_run`], and the run's output (none for an unstable run: it stopped).
+    pub fn of_run_kept(
+        sc: &Scenario,
+        m: &Manifest,
+        run: usize,
+        replication: u32,
+    ) -> Result<(RunRecord, Option<crate::model::RunOutput>), crate::model::SimError> {
+        match crate::model::run_replication(sc, replication) {
+            Ok(out) => {
+                Ok((RunRecord { run, rows: crate::metrics::summary::summarize(sc, &out), unstable: None }, Some(out)))
             }
-            Ok((run, s, u)) => {
-                let e = runs.entry(run).or_default();
-                e.0.push(s);
-                e.1 = u;
-            }
-            Err(e) if !lenient => return Err(inconsistent(path, format!("record {}: {e}", i + 1))),
-            Err(_) => {}
+            Err(e) => match Unstable::from_error(&e) {
+                Some(u) => Ok((RunRecord { run, rows: u.rows(m), unstable: Some(u) }, None)),
+                None => Err(e),
+            },
         }
     }
-    let np = m.platforms.len();
-    let mut out = BTreeMap::new();
-    for (run, (rows, unstable)) in runs {
-        let names_ok = rows.len() == np && rows.iter().zip(&m.platforms).all(|(r, p)| r.platform == *p);
-        if names_ok {
-            out.insert(run, RunRecord { run, rows, unstable });
-        } else if !lenient {
-            return Err(inconsistent(
-                path,
-                format!("run {run} has {} rows, expected one per platform ({np})", rows.len()),
-            ));
-        }
-    }
-    Ok(out)
-}
-
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<PathBuf, SweepError> {
-    let path = dir.join(MANIFEST);
-    let text = toml::to_string(m).map_err(|e| inconsistent(&path, e.to_string()))?;
-    write_atomic(&path, |w| w.write_all(text.as_bytes()))?;
-    Ok(path)
-}
-
-/// Reads a folder's `manifest.toml`.
-pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
-    let path = dir.join(MANIFEST);
-    let text = fs::read_to_string(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
-    let m: Manifest = toml::from_str(&text).map_err(|e| inconsistent(&path, e.message().trim().to_string()))?;
-    check_manifest(&m).map_err(|message| inconsistent(&path, format!("{message} (was it edited by hand?)")))?;
-    Ok(m)
-}
-
-/// A manifest read back must describe a sweep this program could have written: every count in
-/// range and every count consistent with the others, so that nothing later can divide by zero,
-/// index out of bounds or loop for ever.
-fn check_manifest(m: &Manifest) -> Result<(), String> {
-    use super::sweep::{MAX_REPLICATIONS, MAX_RUNS};
-    if !(1..=MAX_REPLICATIONS).contains(&(m.replications as i64)) {
-        return Err(format!("replications: expected 1 to {MAX_REPLICATIONS}, found {}", m.replications));
-    }
-    if m.points.is_empty() || m.points.len() > 1_000_000 {
-        return Err(format!("points: expected 1 to 1000000 points, found {}", m.points.len()));
-    }
-    if let Some(p) = m.points.iter().position(|p| p.len() != m.parameters.len()) {
-        return Err(format!(
-            "points: point {p} has {} values for {} parameters",
-            m.points[p].len(),
-            m.parameters.len()
-        ));
-    }
-    let runs = m.points.len().saturating_mul(m.replications as usize);
-    if m.runs != runs || runs > MAX_RUNS {
-        return Err(format!(
-            "runs: expected {} points x {} replications = {runs} (at most {MAX_RUNS}), found {}",
-            m.points.len(),
-            m.replications,
-            m.runs
-        ));
-    }
-    if m.platforms.is_empty() || m.metrics.is_empty() {
-        return Err("platforms and metrics: expected at least one of each".into());
-    }
-    if let Some(s) = &m.shard {
-        s.parse::<Shard>().map_err(|e| format!("shard: {e}"))?;
-    }
-    Ok(())
-}
-
-fn write_runs_file(path: &Path, m: &Manifest, records: &[&RunRecord]) -> Result<(), SweepError> {
-    write_atomic(path, |w| {
-        w.write_all(&csv_line(&runs_header(m)))?;
-        for rec in records {
-            for r in runs_records(m, rec) {
-                w.write_all(&csv_line(&r))?;
-            }
-        }
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Writes `runs.csv`, `points.csv`, `manifest.toml` and the plots from complete records sorted by
-/// run: the one place final files come from, whether a sweep ran whole, resumed, or was merged.
-pub fn write_final(dir: &Path, m: &Manifest, records: &[RunRecord]) -> Result<Vec<PathBuf>, SweepError> {
-    debug_assert!(records.iter().enumerate().all(|(i, r)| r.run == i));
-    let mut m = m.clone();
-    m.shard = None;
-    let mut files = vec![write_manifest(dir, &m)?];
-    let runs = dir.join("runs.csv");
-    write_runs_file(&runs, &m, &records.iter().collect::<Vec<_>>())?;
-    files.push(runs);
-    let stats = point_stats(&m, records);
-    let points = dir.join("points.csv");
-    write_atomic(&points, |w| {
-        w.write_all(&csv_line(&points_header(&m)))?;
-        for s in &stats {
-            w.write_all(&csv_line(&points_record(&m, s)))?;
-        }
-        Ok(())
-    })?;
-    files.push(points);
-    files.extend(plot_sweep(dir, &m, &stats)?);
-    Ok(files)
-}
-
-/// The manifest and per-point statistics of the finished sweep in `dir` (from `manifest.toml`
-/// and `runs.csv`), for its report.
-pub fn final_stats(dir: &Path) -> Result<(Manifest, Vec<super::sweep::PointStats>), SweepError> {
-    let m = read_manifest(dir)?;
-    let path = dir.join("runs.csv");
-    let bytes = fs::read(&path).map_err(|source| SweepError::Read { path: path.clone(), source })?;
-    let records: Vec<RunRecord> = read_records(&path, &m, &bytes, false)?.into_values().collect();
-    if records.len() != m.runs || records.iter().enumerate().any(|(i, r)| r.run != i) {
-        return Err(inconsistent(&path, format!("{} of {} runs: the sweep is not finished", records.len(), m.runs)));
-    }
-    let stats = point_stats(&m, &records);
-    Ok((m, stats))
-}
-
-/// Regime maps when exactly two parameters vary (a categorical one drawn as named values),
-/// metric lines when one numeric parameter does.
-fn plot_sweep(dir: &Path, m: &Manifest, stats: &[super::sweep::PointStats]) -> Result<Vec<PathBuf>, SweepError> {
-    let varying: Vec<usize> = (0..m.parameters.len())
-        .filter(|&k| {
-            let first = m.points.first().map(|p| &p[k]);
-            m.points.iter().any(|p| Some(&p[k]) != first)
-        })
-        .collect();
-    let numeric = |k: usize| -> Option<Vec<f64>> { m.points.iter().map(|p| p[k].parse::<f64>().ok()).collect() };
-    let mut files = Vec::new();
-    let np = m.platforms.len();
-    match varying[..] {
-        [a, b] => {
-            let both = numeric(a).zip(numeric(b));
-            // A categorical parameter (strings, switches) makes a grid of named values.
-            let (xl, xc) = crate::output::sweep_view::axis_values(m, a);
-            let (yl, yc) = crate::output::sweep_view::axis_values(m, b);
-            let at = |labels: &[String], k: usize, p: usize| labels.iter().position(|v| *v == m.points[p][k]);
-            for (pi, platform) in m.platforms.iter().enumerate() {
-                let path = dir.join(format!("regime-map-{}.svg", crate::text::slug(platform)));
-                let title = format!("{}: modal regime of {platform}", m.name);
-                let modal = |p: usize| stats[p * np + pi].modal;
-                if let Some((xs, ys)) = &both {
-                    let cells: Vec<(f64, f64, crate::metrics::Regime)> =
-                        (0..m.points.len()).map(|p| (xs[p], ys[p], modal(p))).collect();
-                    plot::regime_map(&path, &title, &m.parameters[a], &m.parameters[b], &cells)?;
-                } else {
-                    let cells: Vec<(usize, usize, crate::metrics::Regime)> =
-                        (0..m.points.len()).filter_map(|p| Some((at(&xl, a, p)?, at(&yl, b, p)?, modal(p)))).collect();
-                    let x = plot::GridAxis { key: &m.parameters[a], labels: &xl, categorical: xc };
-                    let y = plot::GridAxis { key: &m.parameters[b], labels: &yl, categorical: yc };
-                    plot::regime_grid(&path, &title, x, y, &cells)?;
-                }
-                files.push(plot::png_path(&path));
-                files.push(path);
-            }
-        }
-        [a] => {
-            let Some(xs) = numeric(a) else { return Ok(files) };
-            for (ki, metric) in KEY_METRICS.iter().enumerate() {
-                let series: Vec<plot::Series> = m
-                    .platforms
-                    .iter()
-                    .enumerate()
-                    .map(|(pi, platform)| {
-                        let mut pts: Vec<(f64, f64, f64)> = (0..m.points.len())
-                            .map(|p| {
-                                let (mean, _, h) = stats[p * np + pi].stats[ki];
-                                (xs[p], mean, h)
-                            })
-                            .collect();
-                        pts.sort_by(|x, y| x.0.total_cmp(&y.0));
-                        plot::Series { name: platform.clone(), points: pts }
-                    })
-                    .collect();
-                if series.iter().all(|s| s.points.iter().all(|p| p.1.is_nan())) {
-                    continue;
-                }
-                let path = dir.join(format!("metric-{metric}.svg"));
-                let title = format!("{}: {metric}, mean and 95% CI", m.name);
-                plot::metric_lines(&path, &title, &m.parameters[a], metric, &series)?;
-                files.push(plot::png_path(&path));
-                files.push(path);
-            }
-        }
-        _ => {}
-    }
-    Ok(files)
 }
 
 /// Runs a sweep (or one shard of it) into `dir`, journaling every finished run; `tick` is called

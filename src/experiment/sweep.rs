@@ -11,11 +11,8 @@ use serde::Deserialize;
 
 use crate::engine::dist::uniform;
 use crate::engine::rng::Streams;
-use crate::metrics::Regime;
-use crate::metrics::stats::mean_ci95;
-use crate::metrics::summary::{METRICS, PlatformSummary};
+use crate::metrics::summary::METRICS;
 use crate::output::atomic::num;
-use crate::output::report::modal_regime;
 use crate::scenario::overrides::flatten;
 use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
 
@@ -305,7 +302,7 @@ enum Axis {
 pub const MODEL_REVISION: &str = "2026-12-07: the queued-work guard counts waiting work, not timers";
 
 /// FNV-1a, stable across releases (std's hashers are not).
-fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -984,270 +981,41 @@ pub struct Manifest {
     pub lock_fnv1a: String,
 }
 
-/// One run's results: every platform's summary, in scenario order.
-#[derive(Clone, Debug)]
-pub struct RunRecord {
-    /// Run index.
-    pub run: usize,
-    /// Per platform.
-    pub rows: Vec<PlatformSummary>,
-    /// Set when the run stopped at a limit: the point is unstable there.
-    pub unstable: Option<Unstable>,
+/// Slice `index` (1-based) of `count`: the runs whose index modulo `count` is `index - 1`.
+/// Interleaving spreads expensive corners of the design over all shards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based shard number K.
+    pub index: usize,
+    /// Number of shards N.
+    pub count: usize,
 }
 
-/// A run stopped at a limit: demand outran capacity. Its platforms are recorded as overloaded
-/// (undefined metrics), so maps and point summaries count it as overload.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Unstable {
-    /// The limit: `max_open_orders`, `max_queued_jobs` or `max_events`.
-    pub limit: String,
-    /// The day it stopped.
-    pub day: u32,
-    /// Open orders (or queued jobs, or events) when it stopped.
-    pub count: u64,
-}
-
-impl Unstable {
-    /// The record of a run that stopped at a limit, or `None` for other errors.
-    pub fn from_error(e: &crate::model::SimError) -> Option<Unstable> {
-        use crate::model::SimError as E;
-        let (limit, day, count) = match *e {
-            E::Unstable { day, open, .. } => ("max_open_orders", day, open as u64),
-            E::QueuedWork { day, queued, .. } => ("max_queued_jobs", day, queued as u64),
-            E::EventLimit { day, limit, .. } => ("max_events", day, limit),
-            _ => return None,
-        };
-        Some(Unstable { limit: limit.into(), day, count })
-    }
-
-    /// The rows of an unstable run: every platform overloaded since `day`, metrics undefined.
-    pub fn rows(&self, m: &Manifest) -> Vec<PlatformSummary> {
-        m.platforms
-            .iter()
-            .map(|p| PlatformSummary {
-                platform: p.clone(),
-                values: vec![f64::NAN; m.metrics.len()],
-                regime: Regime::Overloaded,
-                regime_since_day: self.day as f64,
-                regime_changes: 0,
-            })
-            .collect()
+impl Shard {
+    /// Whether run `i` belongs to this shard.
+    pub fn owns(&self, i: usize) -> bool {
+        i % self.count == self.index - 1
     }
 }
 
-impl RunRecord {
-    /// Run `run` of the sweep `m` describes: replication `replication` of `sc`, summarized. A run
-    /// that stops at a limit makes its point unstable there (recorded as such, and the sweep goes
-    /// on); any other failure is returned.
-    pub fn of_run(
-        sc: &Scenario,
-        m: &Manifest,
-        run: usize,
-        replication: u32,
-    ) -> Result<RunRecord, crate::model::SimError> {
-        Self::of_run_kept(sc, m, run, replication).map(|(rec, _)| rec)
-    }
+impl std::str::FromStr for Shard {
+    type Err = String;
 
-    /// [`RunRecord::of_run`], and the run's output (none for an unstable run: it stopped).
-    pub fn of_run_kept(
-        sc: &Scenario,
-        m: &Manifest,
-        run: usize,
-        replication: u32,
-    ) -> Result<(RunRecord, Option<crate::model::RunOutput>), crate::model::SimError> {
-        match crate::model::run_replication(sc, replication) {
-            Ok(out) => {
-                Ok((RunRecord { run, rows: crate::metrics::summary::summarize(sc, &out), unstable: None }, Some(out)))
-            }
-            Err(e) => match Unstable::from_error(&e) {
-                Some(u) => Ok((RunRecord { run, rows: u.rows(m), unstable: Some(u) }, None)),
-                None => Err(e),
-            },
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("expected K/N (e.g. 2/8), found `{s}`"))?;
+        let k: usize = k.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
+        let n: usize = n.trim().parse().map_err(|_| format!("expected K/N with whole numbers, found `{s}`"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("expected 1 <= K <= N, found `{s}`"));
         }
+        Ok(Shard { index: k, count: n })
     }
 }
 
-/// Header of `runs.csv` (and of journals and shard files).
-pub fn runs_header(m: &Manifest) -> Vec<String> {
-    let mut h: Vec<String> = vec!["run".into(), "point".into(), "replication".into()];
-    h.extend(m.parameters.iter().cloned());
-    h.push("platform".into());
-    h.extend(m.metrics.iter().cloned());
-    h.extend(["regime".into(), "regime_since_day".into(), "regime_changes".into()]);
-    h.extend(["unstable_limit".into(), "unstable_day".into(), "unstable_count".into()]);
-    h.push("row_fnv1a".into());
-    h
-}
-
-/// Checksum of a row's fields (all but the checksum itself): a number edited by hand in a
-/// journal, shard or runs file is detected when it is read back.
-fn row_checksum<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
-    let mut h = 0xcbf2_9ce4_8422_2325;
-    for f in fields {
-        h = fnv1a(f.as_bytes(), h);
-        h = fnv1a(b"\x1f", h);
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
     }
-    format!("{h:016x}")
-}
-
-/// Why a record was refused: its checksum does not match (edited), or another fault.
-pub const EDITED: &str = "checksum mismatch: the row was changed after embedsim wrote it";
-
-/// The `runs.csv` records of one run.
-pub fn runs_records(m: &Manifest, rec: &RunRecord) -> Vec<Vec<String>> {
-    let reps = m.replications as usize;
-    let (point, rep) = (rec.run / reps, rec.run % reps);
-    rec.rows
-        .iter()
-        .map(|s| {
-            let mut r = vec![rec.run.to_string(), point.to_string(), rep.to_string()];
-            r.extend(m.points[point].iter().cloned());
-            r.push(s.platform.clone());
-            r.extend(s.values.iter().map(|v| num(*v)));
-            r.extend([s.regime.name().to_string(), num(s.regime_since_day), s.regime_changes.to_string()]);
-            match &rec.unstable {
-                Some(u) => r.extend([u.limit.clone(), u.day.to_string(), u.count.to_string()]),
-                None => r.extend([String::new(), String::new(), String::new()]),
-            }
-            r.push(row_checksum(r.iter().map(String::as_str)));
-            r
-        })
-        .collect()
-}
-
-/// Parses one `runs.csv` record back (numbers round-trip exactly): (run, summary, unstable).
-pub fn parse_record(m: &Manifest, r: &csv::StringRecord) -> Result<(usize, PlatformSummary, Option<Unstable>), String> {
-    let np = m.parameters.len();
-    let nm = m.metrics.len();
-    if r.len() != 3 + np + 1 + nm + 7 {
-        return Err(format!("expected {} fields, found {}", 3 + np + 1 + nm + 7, r.len()));
-    }
-    if row_checksum(r.iter().take(r.len() - 1)) != r[r.len() - 1] {
-        return Err(EDITED.into());
-    }
-    let int = |s: &str| s.parse::<usize>().map_err(|_| format!("expected a whole number, found `{s}`"));
-    let float = |s: &str| {
-        if s.is_empty() {
-            Ok(f64::NAN)
-        } else {
-            s.parse::<f64>().map_err(|_| format!("expected a number, found `{s}`"))
-        }
-    };
-    let run = int(&r[0])?;
-    if run >= m.runs {
-        return Err(format!("run {run} out of range (sweep has {} runs)", m.runs));
-    }
-    let platform = r[3 + np].to_string();
-    let values = (0..nm).map(|k| float(&r[4 + np + k])).collect::<Result<Vec<_>, _>>()?;
-    let rname = &r[4 + np + nm];
-    let regime =
-        Regime::ALL.iter().copied().find(|g| g.name() == rname).ok_or_else(|| format!("unknown regime `{rname}`"))?;
-    let unstable = match &r[7 + np + nm] {
-        "" => None,
-        limit => Some(Unstable {
-            limit: limit.to_string(),
-            day: r[8 + np + nm].parse().map_err(|_| format!("expected a day, found `{}`", &r[8 + np + nm]))?,
-            count: r[9 + np + nm].parse().map_err(|_| format!("expected a count, found `{}`", &r[9 + np + nm]))?,
-        }),
-    };
-    Ok((
-        run,
-        PlatformSummary {
-            platform,
-            values,
-            regime,
-            regime_since_day: float(&r[5 + np + nm])?,
-            regime_changes: int(&r[6 + np + nm])?,
-        },
-        unstable,
-    ))
-}
-
-/// Per point and platform: key-metric statistics and regime shares.
-#[derive(Clone, Debug)]
-pub struct PointStats {
-    /// Point index.
-    pub point: usize,
-    /// Platform id.
-    pub platform: String,
-    /// Replications.
-    pub replications: usize,
-    /// Per [`KEY_METRICS`] name: (mean, sd, 95% half-width), NaNs skipped.
-    pub stats: Vec<(f64, f64, f64)>,
-    /// Share of replications ending in each of [`Regime::ALL`].
-    pub shares: Vec<f64>,
-    /// The modal regime.
-    pub modal: Regime,
-}
-
-/// Aggregates records (complete and sorted by run) into per-point statistics.
-pub fn point_stats(m: &Manifest, records: &[RunRecord]) -> Vec<PointStats> {
-    let reps = m.replications as usize;
-    let idx: Vec<usize> =
-        KEY_METRICS.iter().map(|k| m.metrics.iter().position(|x| x == k).unwrap_or(usize::MAX)).collect();
-    let mut out = Vec::new();
-    for (point, chunk) in records.chunks(reps).enumerate() {
-        for (pi, platform) in m.platforms.iter().enumerate() {
-            let stats = idx
-                .iter()
-                .map(|&k| {
-                    let xs: Vec<f64> =
-                        chunk.iter().map(|r| r.rows[pi].values.get(k).copied().unwrap_or(f64::NAN)).collect();
-                    let (mean, sd, h, _) = mean_ci95(&xs);
-                    (mean, sd, h)
-                })
-                .collect();
-            let regimes: Vec<Regime> = chunk.iter().map(|r| r.rows[pi].regime).collect();
-            let shares = Regime::ALL
-                .iter()
-                .map(|g| regimes.iter().filter(|r| *r == g).count() as f64 / regimes.len() as f64)
-                .collect();
-            out.push(PointStats {
-                point,
-                platform: platform.clone(),
-                replications: chunk.len(),
-                stats,
-                shares,
-                modal: modal_regime(&regimes),
-            });
-        }
-    }
-    out
-}
-
-/// Header of `points.csv`.
-pub fn points_header(m: &Manifest) -> Vec<String> {
-    let mut h: Vec<String> = vec!["point".into()];
-    h.extend(m.parameters.iter().cloned());
-    h.extend(["platform".into(), "replications".into()]);
-    for k in KEY_METRICS {
-        h.extend([format!("{k}_mean"), format!("{k}_sd"), format!("{k}_ci95")]);
-    }
-    h.extend(Regime::ALL.iter().map(|g| format!("share_{}", g.name())));
-    h.push("modal_regime".into());
-    for g in Regime::ALL {
-        h.extend([format!("share_{}_ci95_low", g.name()), format!("share_{}_ci95_high", g.name())]);
-    }
-    h
-}
-
-/// One `points.csv` record.
-pub fn points_record(m: &Manifest, s: &PointStats) -> Vec<String> {
-    let mut r = vec![s.point.to_string()];
-    r.extend(m.points[s.point].iter().cloned());
-    r.extend([s.platform.clone(), s.replications.to_string()]);
-    for (mean, sd, h) in &s.stats {
-        r.extend([num(*mean), num(*sd), num(*h)]);
-    }
-    r.extend(s.shares.iter().map(|x| num(*x)));
-    r.push(s.modal.name().to_string());
-    // 95% Wilson score intervals of the shares (Wilson 1927).
-    let n = s.replications as u64;
-    for x in &s.shares {
-        let (lo, hi) = crate::analysis::intervals::wilson((x * n as f64).round() as u64, n, 0.95);
-        r.extend([num(lo), num(hi)]);
-    }
-    r
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use crate::scenario::display::{Lang, Names};
 use serde::Serialize;
 
 use super::html::Bilingual;
-use crate::experiment::sweep::{Manifest, PointStats};
+use crate::experiment::sweep::Manifest;
+use crate::experiment::sweep_files::PointStats;
 use crate::metrics::Regime;
 
 /// One varying parameter of the sweep.
