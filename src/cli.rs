@@ -332,8 +332,8 @@ enum Command {
 }
 
 /// Most worker threads: more than any machine's cores, few enough that a typo cannot exhaust
-/// the process's threads or memory.
-pub const MAX_THREADS: usize = 1024;
+/// the process's threads or memory (the library's limit, the same for the Python package).
+pub const MAX_THREADS: usize = embedsim::api::MAX_THREADS;
 
 /// `sweep --series`: per platform only (a sweep's series file has one platform column).
 fn sweep_series(s: &str) -> Result<output::csv::Series, String> {

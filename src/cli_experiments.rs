@@ -107,6 +107,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>, f
     use embedsim::analysis::calibrate;
     if dirs.iter().any(|d| d.join(calibrate::SHARD_FILE).exists()) {
         anyhow::ensure!(
+            format == Format::Csv,
+            "--format is for a sweep's or a study's tables; a calibration's shards merge into its journal"
+        );
+        anyhow::ensure!(
             report.is_none(),
             "--report is for a sweep's shards; a calibration's report comes from `embedsim calibrate FILE --out {} --resume`",
             out.display()

@@ -159,7 +159,7 @@ impl Verdict {
 }
 
 /// TOST on the means of `old` and `new` (Welch): NaN replications (a figure undefined in that
-/// run) are left out, and their count must agree within the margin's share as well.
+/// run) are left out here; `verdicts` tests the share of them as a figure of its own.
 fn tost(what: String, old: &[f64], new: &[f64], margin: Margin) -> Verdict {
     let clean = |xs: &[f64]| xs.iter().copied().filter(|x| !x.is_nan()).collect::<Vec<f64>>();
     let (a, b) = (clean(old), clean(new));
@@ -201,7 +201,18 @@ fn verdicts(old: &[Row], new: &[Row]) -> Vec<Verdict> {
         assert!(!n.is_empty(), "platform {p} is gone");
         for (i, (f, margin)) in FIGURES.iter().enumerate() {
             let col = |rows: &[Row]| rows.iter().map(|r| r.values[i]).collect::<Vec<f64>>();
-            out.push(tost(format!("{p}.{f}"), &col(&o), &col(&n), *margin));
+            let (a, b) = (col(&o), col(&n));
+            out.push(tost(format!("{p}.{f}"), &a, &b, *margin));
+            // Where a figure is undefined in some replications, how often it is, as a share.
+            if a.iter().chain(&b).any(|x| x.is_nan()) {
+                let undefined = |xs: &[f64]| xs.iter().map(|x| x.is_nan() as u8 as f64).collect::<Vec<f64>>();
+                out.push(tost(
+                    format!("{p}.{f}.undefined_share"),
+                    &undefined(&a),
+                    &undefined(&b),
+                    Margin::Absolute(REGIME_MARGIN),
+                ));
+            }
         }
         let regimes: std::collections::BTreeSet<&str> = o.iter().chain(&n).map(|r| r.regime.as_str()).collect();
         for g in regimes {

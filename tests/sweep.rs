@@ -673,6 +673,40 @@ fn a_sweep_keeps_each_points_weekly_series() {
     embedsim_in(p, &["merge", "s1", "plain2", "--out", "mixed"])
         .failure()
         .stderr(predicates::str::contains("the same --series"));
+    assert!(!p.join("mixed").exists(), "a refused merge writes nothing");
+    // Shards of two kinds do not merge either.
+    sweep_cmd(p, "daily2", &["--shard", "2/2", "--series", "platforms"]).success();
+    embedsim_in(p, &["merge", "s1", "daily2", "--out", "mixed"])
+        .failure()
+        .stderr(predicates::str::contains("the same --series"));
+    // A sweep resumed with another kind, or without --series, is refused; one started without
+    // --series cannot gain them on resume.
+    let opts = RunOptions { stop_after: Some(3), series: weekly, ..RunOptions::default() };
+    assert!(run_sweep(&sw, &p.join("cut2"), &opts, &|| {}).is_err());
+    sweep_cmd(p, "cut2", &["--series", "platforms", "--resume"])
+        .failure()
+        .stderr(predicates::str::contains("--series weekly"));
+    sweep_cmd(p, "cut2", &["--resume"]).failure().stderr(predicates::str::contains("same --series"));
+    let plain = RunOptions { stop_after: Some(3), ..RunOptions::default() };
+    assert!(run_sweep(&sw, &p.join("cut3"), &plain, &|| {}).is_err());
+    sweep_cmd(p, "cut3", &["--series", "weekly", "--resume"])
+        .failure()
+        .stderr(predicates::str::contains("started without --series"));
+    // A crash between the two journals: the last run's series block is cut (its closing line
+    // lost) — that run runs again and the file is the same; a hand-edited line is named.
+    let journal = p.join("cut2/series.partial.csv");
+    let text = fs::read_to_string(&journal).unwrap();
+    let cut = text.trim_end_matches('\n').rsplit_once('\n').unwrap().0.to_string() + "\n";
+    fs::write(&journal, &cut).unwrap();
+    sweep_cmd(p, "cut2", &["--series", "weekly", "--resume"]).success();
+    assert_eq!(fs::read(p.join("whole/series.parquet")).unwrap(), fs::read(p.join("cut2/series.parquet")).unwrap());
+    assert!(run_sweep(&sw, &p.join("cut4"), &opts, &|| {}).is_err());
+    let journal = p.join("cut4/series.partial.csv");
+    let text = fs::read_to_string(&journal).unwrap();
+    fs::write(&journal, text.replacen(",arrivals,", ",arrivals,x", 1)).unwrap();
+    sweep_cmd(p, "cut4", &["--series", "weekly", "--resume"])
+        .failure()
+        .stderr(predicates::str::contains("line 2: expected run,day,platform,metric,value"));
     // Without --series, no series file and no daily records kept.
     sweep_cmd(p, "none", &[]).success();
     assert!(!p.join("none/series.parquet").exists());

@@ -158,6 +158,13 @@ fn an_unstable_point_is_recorded_as_overloaded_and_the_sweep_goes_on() {
         .args(["sweep", "sweep.toml", "--quiet", "--out", "u", "--resume"])
         .assert()
         .success();
+    // With --series, an unstable run has no series rows, and the sweep still ends whole.
+    cargo_bin_cmd!("embedsim")
+        .current_dir(p)
+        .args(["sweep", "sweep.toml", "--quiet", "--out", "us", "--series", "weekly"])
+        .assert()
+        .success();
+    assert!(p.join("us/series.parquet").exists() && !p.join("us/series.partial.csv").exists());
 }
 
 #[test]

@@ -422,7 +422,9 @@ impl<'a> Journal<'a> {
             if !resume {
                 return Err(AnalysisError::Invalid {
                     file: path.display().to_string(),
-                    message: "an unfinished calibration is here; continue it with --resume, or delete the file".into(),
+                    message: "a calibration's journal is here (an unfinished calibration, or a shard's \
+                              evaluations): continue with --resume, or delete the file"
+                        .into(),
                 });
             }
             cache = read_journal(&path, c)?;

@@ -192,6 +192,19 @@ pub fn run_sweep(
             done.retain(|i, _| opts.shard.is_none_or(|s| s.owns(*i)));
         }
     }
+    // The series journal first: a finished run whose series are missing (a crash between the
+    // two journals) runs again.
+    let series = match opts.series {
+        Some(kind) => {
+            let (journal, missing) = SeriesJournal::open(dir, &m, kind, &done.keys().copied().collect())?;
+            done.retain(|run, _| !missing.contains(run));
+            Some(journal)
+        }
+        None => {
+            series_file::refuse_if_started_with_series(dir)?;
+            None
+        }
+    };
     // Rewrite the journal with only complete runs, so a torn record never precedes new ones.
     write_manifest(dir, &m)?;
     write_atomic(&journal, |w| {
@@ -206,10 +219,6 @@ pub fn run_sweep(
     })?;
     let resumed = done.len();
     let pending: Vec<usize> = mine.iter().copied().filter(|i| !done.contains_key(i)).collect();
-    let series = match opts.series {
-        Some(kind) => Some(SeriesJournal::open(dir, &m, kind, &done.keys().copied().collect())?),
-        None => None,
-    };
 
     let file = OpenOptions::new().append(true).open(&journal).map_err(io_err(&journal))?;
     let file = Mutex::new(file);
@@ -238,8 +247,8 @@ pub fn run_sweep(
                 // sweep goes on.
                 let (rec, out) = RunRecord::of_run_kept(sc, &m, i, r).map_err(ExperimentError::from)?;
                 // The series first: a run whose summary the journal holds has its series too.
-                if let (Some(journal), Some(out)) = (&series, &out) {
-                    journal.append(sc, out, i)?;
+                if let Some(journal) = &series {
+                    journal.append(sc, out.as_ref(), i)?;
                 }
                 let mut block = Vec::new();
                 for row in runs_records(&m, &rec) {
@@ -369,12 +378,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<PathBuf>, SweepError> {
             ),
         ));
     }
+    let series = series_file::plan_merge(dirs, out, &m)?;
     refuse_foreign_files(out)?;
     let existed = out.exists();
     let result = {
         let _lock = Lock::take_creating(out)?;
         write_final(out, &m, &all.into_values().collect::<Vec<_>>()).and_then(|mut files| {
-            files.extend(series_file::merge(dirs, out, &m)?);
+            if let Some(plan) = series {
+                files.push(series_file::merge(plan, out, &m)?);
+            }
             Ok(files)
         })
     };
