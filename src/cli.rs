@@ -244,6 +244,10 @@ enum Command {
         /// .parquet; runs.csv stays, the study's own record) or both.
         #[arg(long, value_enum, default_value_t = output::Format::Csv, conflicts_with = "shard")]
         format: output::Format,
+        /// Keep each run's daily series, per platform, in series.parquet with the point's
+        /// parameters as columns (as `sweep --series`): weekly or platforms.
+        #[arg(long, value_enum, default_value_t = output::csv::Series::None, value_parser = sweep_series)]
+        series: output::csv::Series,
     },
     /// Scenario discovery: the box of parameters where an outcome happens (PRIM) in a finished sweep
     /// (for the examples, first `embedsim sweep scenarios/sweeps/attention-vs-load.toml`).
@@ -464,8 +468,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Serve { scenarios, port, bind, allow_remote, hosts, no_open } => {
             serve(scenarios, port, bind, allow_remote, hosts, no_open)
         }
-        Command::Sensitivity { file, job, shard, format } => {
-            crate::cli_research::sensitivity(&file, &job, shard, format)
+        Command::Sensitivity { file, job, shard, format, series } => {
+            let series = (series != output::csv::Series::None).then_some(series);
+            crate::cli_research::sensitivity(&file, &job, shard, format, series)
         }
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)

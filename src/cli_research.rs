@@ -123,13 +123,14 @@ pub fn sensitivity(
     job: &JobArgs,
     shard: Option<embedsim::experiment::shard::Shard>,
     format: embedsim::output::Format,
+    series: Option<embedsim::output::csv::Series>,
 ) -> Result<ExitCode> {
     let JobArgs { out, threads, quiet, resume } = job.clone();
     anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let study = Study::load(file)?;
     let dir = out.unwrap_or_else(|| Path::new("runs").join("sensitivity").join(&study.name));
     if let Some(s) = shard {
-        return sensitivity_shard(file, &study, &dir, s, threads, quiet, resume);
+        return sensitivity_shard(file, &study, &dir, s, threads, quiet, resume, series);
     }
     let points = study.unit_points().len();
     let runs = points * study.design.replications as usize;
@@ -152,7 +153,7 @@ pub fn sensitivity(
         resume,
         stop_after: None,
         interrupted: Some(crate::cli_common::on_ctrl_c()),
-        series: None,
+        series,
     };
     let results = sensitivity::run(&study, &dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
@@ -190,6 +191,7 @@ pub fn sensitivity(
 
 /// `embedsim sensitivity --shard K/N`: the slice's runs of the study's sweep, into `dir` as a
 /// sweep's shard (no indices: they need every run); `--resume` continues an interrupted slice.
+#[allow(clippy::too_many_arguments)]
 fn sensitivity_shard(
     file: &Path,
     study: &Study,
@@ -198,6 +200,7 @@ fn sensitivity_shard(
     threads: Option<usize>,
     quiet: bool,
     resume: bool,
+    series: Option<embedsim::output::csv::Series>,
 ) -> Result<ExitCode> {
     let sweep = study.design.sweep(&study.name, &study.unit_points())?;
     let mine = (0..sweep.runs()).filter(|&i| shard.owns(i)).count();
@@ -211,7 +214,7 @@ fn sensitivity_shard(
         resume,
         stop_after: None,
         interrupted: Some(crate::cli_common::on_ctrl_c()),
-        series: None,
+        series,
     };
     let result = embedsim::experiment::shard::run_sweep(&sweep, dir, &opts, &|| bar.inc(1));
     bar.finish_and_clear();

@@ -157,6 +157,30 @@ fn a_sharded_sensitivity_study_merges_to_the_same_indices() {
         assert_eq!(rows(&format!("{t}.parquet")), lines(&format!("{t}.csv")), "{t}");
     }
     embedsim(p, &["sensitivity", "s.toml", "--out", "pq", "--quiet", "--resume", "--format", "parquet"]);
+    // Each point's weekly series: whole, or in shards merged, the same file, and the same indices.
+    embedsim(p, &["sensitivity", "s.toml", "--out", "sw", "--quiet", "--series", "weekly"]);
+    for k in 1..=2 {
+        embedsim(
+            p,
+            &[
+                "sensitivity",
+                "s.toml",
+                "--shard",
+                &format!("{k}/2"),
+                "--out",
+                &format!("ps{k}"),
+                "--quiet",
+                "--series",
+                "weekly",
+            ],
+        );
+    }
+    embedsim(p, &["merge", "ps1", "ps2", "--out", "ms", "--quiet"]);
+    embedsim(p, &["sensitivity", "s.toml", "--out", "ms", "--resume", "--quiet", "--series", "weekly"]);
+    for f in ["series.parquet", "indices.csv"] {
+        assert_eq!(fs::read(p.join("sw").join(f)).unwrap(), fs::read(p.join("ms").join(f)).unwrap(), "{f}");
+    }
+    assert_eq!(fs::read(p.join("sw/indices.csv")).unwrap(), fs::read(p.join("whole/indices.csv")).unwrap());
 }
 
 /// A small sweep of demand x staff: long waits happen with one worker under high demand, and
