@@ -290,6 +290,10 @@ enum Command {
         /// --out DIR --resume` run the local search from the merged evaluations.
         #[arg(long, value_name = "K/N")]
         shard: Option<embedsim::experiment::shard::Shard>,
+        /// Format of calibration.csv and fit.csv: csv, parquet (calibration.parquet,
+        /// fit.parquet instead) or both.
+        #[arg(long, value_enum, default_value_t = output::Format::Csv, conflicts_with = "shard")]
+        format: output::Format,
     },
     /// Serve the classroom page on this machine: pick a scenario, move sliders, run, watch.
     #[command(
@@ -475,7 +479,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Discover { dir, platform, outcome, alpha, min_coverage, boxes, quiet } => {
             crate::cli_research::discover(&dir, &platform, &outcome, alpha, min_coverage, boxes, quiet)
         }
-        Command::Calibrate { file, job, shard } => crate::cli_research::calibrate(&file, &job, shard),
+        Command::Calibrate { file, job, shard, format } => crate::cli_research::calibrate(&file, &job, shard, format),
         Command::Validate { replications, days, seed, threads } => validate(replications, days, seed, threads),
     }
 }

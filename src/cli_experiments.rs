@@ -60,7 +60,7 @@ pub fn sweep(
         outcome.files.push(write_report(&dir, file, &sw)?);
     }
     if shard.is_none() {
-        tables_as(&dir, format, &mut outcome.files)?;
+        tables_as(&dir, SWEEP_TABLES, format, &mut outcome.files)?;
     }
     if !quiet {
         if outcome.resumed > 0 {
@@ -92,10 +92,13 @@ fn write_report(dir: &Path, file: &Path, sw: &Sweep) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The tables of a sweep's or a sensitivity study's folder.
+pub const SWEEP_TABLES: &[&str] = &["runs", "points", "indices"];
+
 /// A finished sweep's or study's tables in `format` (Parquet beside or instead of the CSV files,
 /// `runs.csv` always kept), the files named in `files` updated.
-pub fn tables_as(dir: &Path, format: Format, files: &mut Vec<PathBuf>) -> Result<()> {
-    let written = embedsim::output::parquet::tables_in(dir, &["runs", "points", "indices"], format)?;
+pub fn tables_as(dir: &Path, tables: &[&str], format: Format, files: &mut Vec<PathBuf>) -> Result<()> {
+    let written = embedsim::output::parquet::tables_in(dir, tables, format)?;
     files.retain(|f| f.exists());
     files.extend(written);
     Ok(())
@@ -146,7 +149,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool, report: Option<&Path>, f
     if let Some((file, sw)) = &sweep {
         files.push(write_report(out, file, sw)?);
     }
-    tables_as(out, format, &mut files)?;
+    tables_as(out, SWEEP_TABLES, format, &mut files)?;
     if !quiet {
         outln!(
             "merged {} folders; wrote {}",

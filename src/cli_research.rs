@@ -176,7 +176,7 @@ pub fn sensitivity(
         files.push(path.display().to_string());
     }
     let mut tables = Vec::new();
-    crate::cli_experiments::tables_as(&dir, format, &mut tables)?;
+    crate::cli_experiments::tables_as(&dir, crate::cli_experiments::SWEEP_TABLES, format, &mut tables)?;
     files.retain(|f| Path::new(f).exists());
     files.extend(tables.iter().map(|f| f.display().to_string()));
     if !quiet {
@@ -258,7 +258,12 @@ pub fn discover(
 }
 
 /// `embedsim calibrate`; with `shard`, only that slice of the global search.
-pub fn calibrate(file: &Path, job: &JobArgs, shard: Option<embedsim::experiment::shard::Shard>) -> Result<ExitCode> {
+pub fn calibrate(
+    file: &Path,
+    job: &JobArgs,
+    shard: Option<embedsim::experiment::shard::Shard>,
+    format: embedsim::output::Format,
+) -> Result<ExitCode> {
     let JobArgs { out, threads, quiet, resume } = job.clone();
     anyhow::ensure!(threads != Some(0), "--threads must be at least 1");
     let c = Calibration::load(file)?;
@@ -304,15 +309,14 @@ pub fn calibrate(file: &Path, job: &JobArgs, shard: Option<embedsim::experiment:
     });
     bar.finish_and_clear();
     let r = r.with_context(|| format!("calibrating {} into {}", file.display(), dir.display()))?;
+    let mut files: Vec<PathBuf> = ["calibration.csv", "fit.csv", "calibration.toml"].map(|f| dir.join(f)).to_vec();
+    crate::cli_experiments::tables_as(&dir, &["calibration", "fit"], format, &mut files)?;
     if !quiet {
         out!("{}", calibrate::report(&c, &r));
         if r.resumed > 0 {
             outln!("\nresumed: {} evaluations were already in the journal", r.resumed);
         }
-        outln!(
-            "\nwrote {}",
-            ["calibration.csv", "fit.csv", "calibration.toml"].map(|f| dir.join(f).display().to_string()).join(", ")
-        );
+        outln!("\nwrote {}", files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

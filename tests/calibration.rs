@@ -179,6 +179,17 @@ fn a_sharded_calibration_merges_to_the_same_files() {
     for f in ["calibration.csv", "fit.csv", "calibration.toml"] {
         assert_eq!(fs::read(d.join("whole").join(f)).unwrap(), fs::read(d.join("merged").join(f)).unwrap(), "{f}");
     }
+    // Its tables as Parquet, row for row.
+    assert!(
+        embedsim_in(d, &["calibrate", "cal.toml", "--out", "pq", "--quiet", "--format", "parquet"]).status.success()
+    );
+    for t in ["calibration", "fit"] {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        assert!(!d.join(format!("pq/{t}.csv")).exists());
+        let r = SerializedFileReader::new(fs::File::open(d.join(format!("pq/{t}.parquet"))).unwrap()).unwrap();
+        let lines = fs::read_to_string(d.join(format!("whole/{t}.csv"))).unwrap().lines().count() - 1;
+        assert_eq!(r.get_row_iter(None).unwrap().count(), lines, "{t}");
+    }
     // A shard of another calibration (another seed: other global points) is refused.
     sharded_setup(d, "global_points = 6\nseed = 99");
     assert!(embedsim_in(d, &["calibrate", "cal.toml", "--shard", "3/3", "--out", "other", "--quiet"]).status.success());
