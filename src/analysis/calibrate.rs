@@ -345,6 +345,13 @@ pub fn sandwich(g: &[Vec<f64>], sd: &[f64], sim_var: &[f64]) -> Option<Vec<Vec<f
     Some(prod(&prod(&inv, &meat), &inv))
 }
 
+/// A journal's records: every whole line after the header (a torn last line, with no newline,
+/// is dropped).
+fn records(text: &str) -> impl Iterator<Item = &str> {
+    let whole = if text.ends_with('\n') { text.lines().count() } else { text.lines().count().saturating_sub(1) };
+    text.lines().take(whole).skip(1)
+}
+
 /// Journal: header line with the fingerprint, then `key,mean...,var...` per evaluation.
 fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments>, AnalysisError> {
     let text = std::fs::read_to_string(path).map_err(|source| AnalysisError::Read { path: path.into(), source })?;
@@ -359,9 +366,7 @@ fn read_journal(path: &Path, c: &Calibration) -> Result<BTreeMap<String, Moments
     }
     let q = c.outputs().len();
     let mut out = BTreeMap::new();
-    // A torn last line (no newline) is dropped.
-    let complete = if text.ends_with('\n') { text.lines().count() } else { text.lines().count() - 1 };
-    for line in text.lines().take(complete).skip(1) {
+    for line in records(&text) {
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 1 + 2 * q {
             continue;
@@ -652,8 +657,7 @@ pub fn merge_shards(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, AnalysisErr
         if text.lines().next() != Some(header.as_str()) {
             return Err(invalid(&path, format!("expected the first line `{header}`")));
         }
-        let complete = if text.ends_with('\n') { text.lines().count() } else { text.lines().count() - 1 };
-        for line in text.lines().take(complete).skip(1) {
+        for line in records(&text) {
             let Some((k, _)) = line.split_once(',') else { continue };
             match lines.get(k) {
                 Some(prev) if prev != line => {
