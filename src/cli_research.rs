@@ -136,9 +136,10 @@ pub fn sensitivity(
     let runs = points * study.design.replications as usize;
     if !quiet {
         eprintln!(
-            "{}: {:?}, {} parameters, {} points x {} replications = {} runs, seed {}",
+            "{}: {:?}{}, {} parameters, {} points x {} replications = {} runs, seed {}",
             study.name,
             study.method,
+            if study.second_order { " with second order" } else { "" },
             study.design.parameters.len(),
             points,
             study.design.replications,
@@ -174,6 +175,13 @@ pub fn sensitivity(
         };
         output::bars::index_bars(&path, &format!("{}: {}", study.name, r.output), y, &labels, &series)?;
         files.push(path.display().to_string());
+        if let Some(points) = sensitivity::mu_star_sigma(r) {
+            let path = dir.join(format!("mustar-sigma-{}.svg", r.output.replace(['.', '/'], "-")));
+            let points: Vec<_> = points.iter().map(|(m, s)| (m.value, m.low, m.high, *s)).collect();
+            let title = format!("{}: {} (Morris mu* and sigma)", study.name, r.output);
+            output::bars::mu_star_sigma(&path, &title, &labels, &points)?;
+            files.push(path.display().to_string());
+        }
     }
     let mut tables = Vec::new();
     crate::cli_experiments::tables_as(&dir, crate::cli_experiments::SWEEP_TABLES, format, &mut tables)?;

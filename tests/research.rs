@@ -105,6 +105,101 @@ fn sensitivity_separates_a_dummy_from_demand_and_ignores_threads() {
     let csv = fs::read_to_string(d.path().join("m/indices.csv")).unwrap();
     assert_eq!(value(&csv, "platforms.line.deadline_days", "mu_star"), 0.0);
     assert!(value(&csv, "platforms.line.arrival_rate_per_day", "mu_star") > 1.0, "{csv}");
+    // Beside each bar chart, the mu*-sigma chart: every parameter a labelled point, the
+    // reference lines named, the output in the title, no Chinese (the bar charts have none).
+    for output in ["line-mean_wait_hours", "line-share_unclassified"] {
+        let svg = fs::read_to_string(d.path().join(format!("m/mustar-sigma-{output}.svg"))).unwrap();
+        for text in ["line.arrival_rate_per_day", "line.deadline_days", "sigma = mu*", "mu* (mean"] {
+            assert!(svg.contains(text), "{output}: {text}");
+        }
+        assert!(svg.contains(&output.replace('-', ".")), "the output in the title");
+        assert!(!svg.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)), "no Chinese on the chart");
+        let png = fs::read(d.path().join(format!("m/mustar-sigma-{output}.png"))).unwrap();
+        assert!(resvg::tiny_skia::Pixmap::decode_png(&png).is_ok());
+    }
+    assert!(!d.path().join("s1/mustar-sigma-line-mean_wait_hours.svg").exists(), "Morris only");
+    // A finished study's folder, its mu*-sigma charts included, is its own: resuming it
+    // (a requeued job) finds nothing foreign and changes nothing.
+    let before = fs::read(d.path().join("m/indices.csv")).unwrap();
+    embedsim(d.path(), &["sensitivity", "m.toml", "--out", "m", "--quiet", "--resume"]);
+    assert_eq!(fs::read(d.path().join("m/indices.csv")).unwrap(), before);
+}
+
+/// `second_order = true`: N(2k + 2) points (the BA_i rows after the study's own), a
+/// `second_order` row per pair with its bootstrap interval and the pair's other parameter in a
+/// seventh column, `parameter_2`, and a section of the summary. S1 and ST are those of the same
+/// study without the key (the first N(k + 2) points are the same). In two shards, merged and
+/// resumed: the same bytes; as Parquet, the same rows and columns.
+#[test]
+fn a_second_order_sobol_study_writes_pairs_whole_or_sharded() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    fs::write(p.join("a.toml"), desk(1, 60)).unwrap();
+    let plain = sensitivity_file("sobol", 16);
+    fs::write(p.join("s.toml"), &plain).unwrap();
+    fs::write(p.join("s2.toml"), plain.replace("bootstrap = 200\n", "bootstrap = 200\nsecond_order = true\n")).unwrap();
+    let text = embedsim(p, &["sensitivity", "s2.toml", "--out", "whole"]);
+    assert!(text.contains("second order [95% CI]"), "{text}");
+    assert!(text.contains("platforms.line.arrival_rate_per_day × platforms.line.deadline_days"), "{text}");
+    let points = fs::read_to_string(p.join("whole/points.csv")).unwrap();
+    assert_eq!(points.lines().count() - 1, 16 * (2 * 2 + 2), "N(2k + 2) points");
+    let csv = fs::read_to_string(p.join("whole/indices.csv")).unwrap();
+    let keys: Vec<String> = csv
+        .lines()
+        .filter(|l| l.starts_with("output,") || l.starts_with("line.mean_wait_hours,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{},{}", f[1], f[2], f[6])
+        })
+        .collect();
+    insta::assert_snapshot!("second_order_indices_columns", keys.join("\n"));
+    for l in csv.lines().filter(|l| l.starts_with("line.mean_wait_hours,") && l.contains(",second_order,")) {
+        let f: Vec<f64> = l.split(',').skip(3).take(3).map(|v| v.parse().unwrap()).collect();
+        assert!(f.iter().all(|v| v.is_finite()) && f[1] <= f[0] && f[0] <= f[2], "{l}");
+    }
+    embedsim(p, &["sensitivity", "s.toml", "--out", "plain", "--quiet"]);
+    let first_and_total = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .filter(|l| l.contains(",first_order,") || l.contains(",total,"))
+            .map(|l| l.split(',').take(6).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    let plain_csv = fs::read_to_string(p.join("plain/indices.csv")).unwrap();
+    assert_eq!(first_and_total(&csv), first_and_total(&plain_csv));
+    assert!(plain_csv.starts_with("output,parameter,measure,value,ci95_low,ci95_high\n"), "six columns without pairs");
+
+    for k in 1..=2 {
+        embedsim(p, &["sensitivity", "s2.toml", "--shard", &format!("{k}/2"), "--out", &format!("part{k}"), "--quiet"]);
+    }
+    embedsim(p, &["merge", "part1", "part2", "--out", "merged", "--quiet"]);
+    embedsim(p, &["sensitivity", "s2.toml", "--out", "merged", "--resume", "--quiet"]);
+    for f in ["runs.csv", "points.csv", "indices.csv"] {
+        assert_eq!(fs::read(p.join("whole").join(f)).unwrap(), fs::read(p.join("merged").join(f)).unwrap(), "{f}");
+    }
+    embedsim(p, &["sensitivity", "s2.toml", "--out", "merged", "--resume", "--quiet", "--format", "both"]);
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let r = SerializedFileReader::new(fs::File::open(p.join("merged/indices.parquet")).unwrap()).unwrap();
+    let columns: Vec<String> =
+        r.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_string()).collect();
+    assert_eq!(columns.last().map(String::as_str), Some("parameter_2"), "{columns:?}");
+    assert_eq!(r.get_row_iter(None).unwrap().count(), csv.lines().count() - 1);
+
+    // The key is checked: a Morris study has no second order, and the value is a boolean.
+    fs::write(
+        p.join("m2.toml"),
+        sensitivity_file("morris", 4).replace("seed = 5\n", "seed = 5\nsecond_order = true\n"),
+    )
+    .unwrap();
+    fs::write(p.join("s3.toml"), plain.replace("seed = 5\n", "seed = 5\nsecond_order = \"all\"\n")).unwrap();
+    for (file, says) in [
+        ("m2.toml", "m2.toml: line 5: second_order: expected only with method = \"sobol\""),
+        ("s3.toml", "s3.toml: line 5: second_order: expected true or false, found \"all\""),
+    ] {
+        let out = cargo_bin_cmd!("embedsim").current_dir(p).args(["sensitivity", file, "--out", "x"]).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
 }
 
 /// A sensitivity study split over machines: each shard runs its slice, `merge` combines them,

@@ -44,6 +44,7 @@ struct RawSensitivity {
     seed: Option<u64>,
     replications: Option<u32>,
     bootstrap: Option<usize>,
+    second_order: Option<toml::Spanned<toml::Value>>,
     outputs: Vec<String>,
     #[serde(default)]
     set: toml::Table,
@@ -105,6 +106,8 @@ pub struct Study {
     pub levels: usize,
     /// Bootstrap resamples.
     pub bootstrap: usize,
+    /// Sobol: also second-order indices of every pair (the BA_i rows: N(2k + 2) points).
+    pub second_order: bool,
     /// Outputs analysed.
     pub outputs: Vec<OutputSpec>,
     /// Base, parameters, seed and replications.
@@ -126,6 +129,26 @@ impl Study {
         if !(2..=20).contains(&levels) || !levels.is_multiple_of(2) {
             return Err(invalid(format!("levels: expected an even number from 2 to 20, found {levels}")));
         }
+        let second_order = match &raw.second_order {
+            None => false,
+            Some(v) => {
+                let line = text[..v.span().start.min(text.len())].matches('\n').count() + 1;
+                let found = match v.get_ref() {
+                    toml::Value::Boolean(b) => *b,
+                    other => {
+                        return Err(invalid(format!(
+                            "line {line}: second_order: expected true or false, found {other}"
+                        )));
+                    }
+                };
+                if found && raw.method != Method::Sobol {
+                    return Err(invalid(format!(
+                        "line {line}: second_order: expected only with method = \"sobol\" (Morris has no second-order indices), found true with method = \"morris\""
+                    )));
+                }
+                found
+            }
+        };
         if raw.outputs.is_empty() {
             return Err(invalid("outputs: name at least one, e.g. \"minhu.closed_per_month\"".into()));
         }
@@ -144,6 +167,7 @@ impl Study {
             samples: raw.samples,
             levels,
             bootstrap: raw.bootstrap.unwrap_or(500),
+            second_order,
             outputs,
             design,
         })
@@ -153,7 +177,7 @@ impl Study {
     pub fn unit_points(&self) -> Vec<Vec<f64>> {
         let k = self.design.parameters.len();
         match self.method {
-            Method::Sobol => saltelli(self.samples, k, self.design.seed),
+            Method::Sobol => saltelli(self.samples, k, self.design.seed, self.second_order),
             Method::Morris => trajectories(self.samples, k, self.levels, self.design.seed),
         }
     }
@@ -231,9 +255,15 @@ pub fn analyse(study: &Study, m: &Manifest, records: &[RunRecord]) -> Vec<Output
             let mean = y.iter().sum::<f64>() / y.len() as f64;
             let variance = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (y.len().max(2) - 1) as f64;
             let indices = match study.method {
-                Method::Sobol => {
-                    Indices::Sobol(sobol_indices(&y, study.samples, k, study.bootstrap, study.design.seed, 0.95))
-                }
+                Method::Sobol => Indices::Sobol(sobol_indices(
+                    &y,
+                    study.samples,
+                    k,
+                    study.second_order,
+                    study.bootstrap,
+                    study.design.seed,
+                    0.95,
+                )),
                 Method::Morris => Indices::Morris(morris(&unit, &y, k, study.bootstrap, study.design.seed, 0.95)),
             };
             OutputIndices {
@@ -260,36 +290,66 @@ pub fn run(
     Ok(analyse(study, &m, &records))
 }
 
-/// One row of `indices.csv`.
-fn rows(study: &Study, r: &OutputIndices) -> Vec<[String; 6]> {
+/// Whether `indices.csv` has the `parameter_2` column: only a study with second-order indices,
+/// so that every other study's table keeps its six columns.
+fn has_pairs(study: &Study) -> bool {
+    study.method == Method::Sobol && study.second_order
+}
+
+/// The rows of `indices.csv` for one output: per parameter, then (second order) per pair, then
+/// the variance rows; a seventh cell, `parameter_2`, when the study has pairs.
+fn rows(study: &Study, r: &OutputIndices) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    let row = |p: &str, measure: &str, e: Estimate| {
-        [r.output.clone(), p.to_string(), measure.to_string(), num(e.value), num(e.low), num(e.high)]
+    let pairs = has_pairs(study);
+    let row = |p: &str, p2: &str, measure: &str, e: Estimate| {
+        let mut cells =
+            vec![r.output.clone(), p.to_string(), measure.to_string(), num(e.value), num(e.low), num(e.high)];
+        if pairs {
+            cells.push(p2.to_string());
+        }
+        cells
     };
     let bare = |v: f64| Estimate { value: v, low: f64::NAN, high: f64::NAN };
-    for (i, p) in study.design.parameters.iter().enumerate() {
+    let params = &study.design.parameters;
+    for (i, p) in params.iter().enumerate() {
         match &r.indices {
             Indices::Sobol(s) => {
-                out.push(row(&p.path, "first_order", s.first[i]));
-                out.push(row(&p.path, "total", s.total[i]));
+                out.push(row(&p.path, "", "first_order", s.first[i]));
+                out.push(row(&p.path, "", "total", s.total[i]));
             }
             Indices::Morris(m) => {
-                out.push(row(&p.path, "mu_star", m[i].mu_star));
-                out.push(row(&p.path, "mu", bare(m[i].mu)));
-                out.push(row(&p.path, "sigma", bare(m[i].sigma)));
+                out.push(row(&p.path, "", "mu_star", m[i].mu_star));
+                out.push(row(&p.path, "", "mu", bare(m[i].mu)));
+                out.push(row(&p.path, "", "sigma", bare(m[i].sigma)));
             }
         }
     }
-    out.push(row("", "variance_of_point_means", bare(r.variance)));
-    out.push(row("", "replication_noise_variance", bare(r.noise_variance)));
-    out.push(row("", "replication_noise_share", bare(r.noise_share())));
+    if let Indices::Sobol(s) = &r.indices {
+        for &((i, l), e) in &s.second {
+            out.push(row(&params[i].path, &params[l].path, "second_order", e));
+        }
+    }
+    out.push(row("", "", "variance_of_point_means", bare(r.variance)));
+    out.push(row("", "", "replication_noise_variance", bare(r.noise_variance)));
+    out.push(row("", "", "replication_noise_share", bare(r.noise_share())));
     out
 }
 
-/// Writes `indices.csv`: `output, parameter, measure, value, ci95_low, ci95_high`.
+/// The header of `indices.csv`.
+pub fn indices_header(study: &Study) -> &'static str {
+    if has_pairs(study) {
+        "output,parameter,measure,value,ci95_low,ci95_high,parameter_2"
+    } else {
+        "output,parameter,measure,value,ci95_low,ci95_high"
+    }
+}
+
+/// Writes `indices.csv`: `output, parameter, measure, value, ci95_low, ci95_high`, and
+/// `parameter_2` (the pair's second parameter of a `second_order` row) when the study has
+/// second-order indices.
 pub fn write_indices(path: &Path, study: &Study, results: &[OutputIndices]) -> Result<(), AnalysisError> {
     write_atomic(path, |w| {
-        writeln!(w, "output,parameter,measure,value,ci95_low,ci95_high")?;
+        writeln!(w, "{}", indices_header(study))?;
         for r in results {
             for row in rows(study, r) {
                 writeln!(w, "{}", row.join(","))?;
@@ -312,6 +372,16 @@ pub fn table(study: &Study, r: &OutputIndices) -> String {
             let _ = writeln!(s, "  {:<width$}  {:>24}  {:>24}", "parameter", "first order [95% CI]", "total [95% CI]");
             for (i, p) in study.design.parameters.iter().enumerate() {
                 let _ = writeln!(s, "  {:<width$}  {:>24}  {:>24}", p.path, ci(&x.first[i]), ci(&x.total[i]));
+            }
+            if !x.second.is_empty() {
+                let params = &study.design.parameters;
+                let names: Vec<String> =
+                    x.second.iter().map(|((i, l), _)| format!("{} × {}", params[*i].path, params[*l].path)).collect();
+                let w2 = names.iter().map(|n| n.chars().count()).max().unwrap_or(4).max(4);
+                let _ = writeln!(s, "  {:<w2$}  {:>24}", "pair", "second order [95% CI]");
+                for (name, (_, e)) in names.iter().zip(&x.second) {
+                    let _ = writeln!(s, "  {:<w2$}  {:>24}", name, ci(e));
+                }
             }
         }
         Indices::Morris(m) => {
@@ -342,10 +412,102 @@ pub fn table(study: &Study, r: &OutputIndices) -> String {
     s
 }
 
+/// Morris: each parameter's μ* (with its interval) and σ, for the μ*–σ chart; none for Sobol.
+pub fn mu_star_sigma(r: &OutputIndices) -> Option<Vec<(Estimate, f64)>> {
+    match &r.indices {
+        Indices::Morris(m) => Some(m.iter().map(|f| (f.mu_star, f.sigma)).collect()),
+        Indices::Sobol(_) => None,
+    }
+}
+
 /// Bar series for the chart of one output: (measure name, per-parameter estimates).
 pub fn bars(r: &OutputIndices) -> Vec<(String, Vec<Estimate>)> {
     match &r.indices {
         Indices::Sobol(x) => vec![("first order".into(), x.first.clone()), ("total".into(), x.total.clone())],
         Indices::Morris(m) => vec![("mu*".into(), m.iter().map(|f| f.mu_star).collect())],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A study on the bundled S town, with `extra` lines after `method`.
+    fn study(method: &str, extra: &str) -> Result<Study, AnalysisError> {
+        let dir = tempfile::tempdir().unwrap();
+        let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/s-town.toml");
+        let text = format!(
+            "base = {:?}\nmethod = \"{method}\"\n{extra}samples = 4\nreplications = 1\noutputs = [\"minhu.closed_per_month\"]\n\
+             [[parameters]]\npath = \"leaders.secretary.attention_hours_per_day\"\nmin = 1.0\nmax = 6.0\n\
+             [[parameters]]\npath = \"citizens.trust_weight\"\nmin = 1.0\nmax = 5.0\n\
+             [[parameters]]\npath = \"decisions.take_up.duty\"\nmin = 0.3\nmax = 1.2\n",
+            base.display().to_string()
+        );
+        let file = dir.path().join("study.toml");
+        std::fs::write(&file, text).unwrap();
+        Study::load(&file)
+    }
+
+    fn message(e: AnalysisError) -> String {
+        e.to_string()
+    }
+
+    #[test]
+    fn second_order_adds_the_ba_rows() {
+        let plain = study("sobol", "").unwrap();
+        let both = study("sobol", "second_order = true\n").unwrap();
+        assert!(!plain.second_order && both.second_order);
+        let (p, b) = (plain.unit_points(), both.unit_points());
+        assert_eq!((p.len(), b.len()), (4 * 5, 4 * 8));
+        assert_eq!(b[..p.len()], p[..], "the first N(k + 2) points are the same");
+        assert_eq!(b, both.unit_points(), "a function of the file");
+        assert!(!study("sobol", "second_order = false\n").unwrap().second_order);
+        assert!(!study("morris", "second_order = false\n").unwrap().second_order);
+    }
+
+    #[test]
+    fn second_order_errors_name_file_key_line_and_what_was_expected() {
+        let e = message(study("sobol", "second_order = \"yes\"\n").unwrap_err());
+        assert!(e.contains("study.toml: line 3: second_order: expected true or false, found \"yes\""), "{e}");
+        let e = message(study("sobol", "\nsecond_order = 1\n").unwrap_err());
+        assert!(e.contains("line 4: second_order: expected true or false, found 1"), "{e}");
+        let e = message(study("morris", "second_order = true\n").unwrap_err());
+        assert!(e.contains("study.toml: line 3: second_order: expected only with method = \"sobol\""), "{e}");
+        let e = message(study("sobol", "second_ordre = true\n").unwrap_err());
+        assert!(e.contains("line 3") && e.contains("second_ordre"), "an unknown key is refused: {e}");
+    }
+
+    /// The second-order rows of `indices.csv` and the table's section, from made-up indices.
+    #[test]
+    fn second_order_rows_and_table() {
+        let s = study("sobol", "second_order = true\n").unwrap();
+        let e = |v: f64| Estimate { value: v, low: v - 0.1, high: v + 0.1 };
+        let r = OutputIndices {
+            output: "minhu.closed_per_month".into(),
+            indices: Indices::Sobol(SobolIndices {
+                first: vec![e(0.5), e(0.2), e(0.0)],
+                total: vec![e(0.7), e(0.3), e(0.0)],
+                second: vec![((0, 1), e(0.15)), ((0, 2), e(0.0)), ((1, 2), e(0.0))],
+                variance: 2.0,
+            }),
+            variance: 2.0,
+            noise_variance: 0.02,
+            undefined_points: 0,
+        };
+        assert_eq!(indices_header(&s), "output,parameter,measure,value,ci95_low,ci95_high,parameter_2");
+        let rows = rows(&s, &r);
+        assert!(rows.iter().all(|r| r.len() == 7));
+        let pair = rows.iter().find(|r| r[2] == "second_order").unwrap();
+        assert_eq!(
+            pair.join(","),
+            "minhu.closed_per_month,leaders.secretary.attention_hours_per_day,second_order,0.15,0.04999999999999999,0.25,citizens.trust_weight"
+        );
+        assert_eq!(rows.iter().filter(|r| r[2] == "second_order").count(), 3);
+        assert_eq!(rows.iter().filter(|r| r[2] == "first_order" && r[6].is_empty()).count(), 3);
+        let t = table(&s, &r);
+        assert!(t.contains("second order [95% CI]"), "{t}");
+        assert!(t.contains("leaders.secretary.attention_hours_per_day × citizens.trust_weight"), "{t}");
+        let plain = study("sobol", "").unwrap();
+        assert_eq!(indices_header(&plain), "output,parameter,measure,value,ci95_low,ci95_high");
     }
 }

@@ -37,7 +37,11 @@ pub fn is_sweep_file(name: &str) -> bool {
     [MANIFEST, JOURNAL, SHARD_FILE, LOCK, "runs.csv", "points.csv", REPORT, "indices.csv"].contains(&name)
         || ["runs.parquet", "points.parquet", "indices.parquet"].contains(&name)
         || [series_file::JOURNAL, series_file::SHARD_FILE, series_file::FINAL].contains(&name)
-        || ((name.starts_with("regime-map-") || name.starts_with("metric-") || name.starts_with("indices-")) && chart)
+        || ((name.starts_with("regime-map-")
+            || name.starts_with("metric-")
+            || name.starts_with("indices-")
+            || name.starts_with("mustar-sigma-"))
+            && chart)
         || (name.starts_with("discover-") && name.ends_with(".txt"))
 }
 
