@@ -1,0 +1,306 @@
+//! The findings table: every effect the project reports, what carries it, and what it becomes
+//! at the ends of each carrying assumption's plausible range.
+//!
+//! `docs/findings.toml` names each effect, its scenario, the study that screened it and the
+//! parameters that carry it; the figures come from the shipped studies (`docs/studies/*/
+//! indices.csv`: mu*) and from `docs/studies/ends.csv` (`python3 docs/studies/ends.py`: the
+//! effect at the scenario's values and at each end of each carrier's range, 16 replications).
+//! The table in docs/MODEL.md and the short one in the README are rendered from those three
+//! files; this test fails when either differs from its rendering, when a carrier is not a
+//! parameter of its study, or when a figure is missing. `EMBEDSIM_WRITE_FINDINGS=1` rewrites
+//! both tables.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    finding: Vec<Finding>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Finding {
+    id: String,
+    case: String,
+    effect: String,
+    scenario: String,
+    study_file: String,
+    study: String,
+    output: String,
+    unit: String,
+    paper: String,
+    decides: String,
+    carriers: Vec<Carrier>,
+    /// For a difference (A − B, paired on common random numbers): the other scenario and its study.
+    #[serde(default)]
+    scenario_b: Option<String>,
+    #[serde(default)]
+    study_file_b: Option<String>,
+    /// What ends.py reads from summary.csv, when the output is a derived name (a difference).
+    #[serde(default)]
+    #[allow(dead_code)]
+    measure: Option<String>,
+    /// Settings of side A that its study varies over values that change nothing (ends.py).
+    #[serde(default)]
+    #[allow(dead_code)]
+    set_a: Option<toml::Table>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Carrier {
+    parameter: String,
+    basis: String,
+}
+
+/// One row of ends.csv: mean, low, high, replications.
+type Figure = (f64, f64, f64, u32);
+
+fn load() -> Table {
+    let text = fs::read_to_string(root().join("docs/findings.toml")).expect("docs/findings.toml");
+    toml::from_str(&text).unwrap_or_else(|e| panic!("docs/findings.toml: {e}"))
+}
+
+/// ends.csv by (finding, parameter, end): the value set there, as written, and the figure.
+fn ends() -> BTreeMap<(String, String, String), (String, Figure)> {
+    let mut r = csv::Reader::from_path(root().join("docs/studies/ends.csv")).expect("docs/studies/ends.csv");
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("a row");
+            let f = |i: usize| rec[i].parse::<f64>().unwrap_or_else(|_| panic!("ends.csv: {:?}", rec));
+            let key = (rec[0].to_string(), rec[1].to_string(), rec[2].to_string());
+            (key, (rec[3].to_string(), (f(4), f(5), f(6), f(7) as u32)))
+        })
+        .collect()
+}
+
+/// mu* of `parameter` on `output` in a study's indices.csv.
+fn mu_star(study: &Path, output: &str, parameter: &str) -> Option<f64> {
+    let mut r = csv::Reader::from_path(study.join("indices.csv")).ok()?;
+    r.records().filter_map(Result::ok).find_map(|rec| {
+        (&rec[0] == output && &rec[1] == parameter && &rec[2] == "mu_star").then(|| rec[3].parse().ok()).flatten()
+    })
+}
+
+/// The (min, max) of each parameter of a study file, as written there.
+fn ranges(study_file: &Path) -> BTreeMap<String, (toml::Value, toml::Value)> {
+    let text = fs::read_to_string(study_file).unwrap_or_else(|e| panic!("{}: {e}", study_file.display()));
+    let v: toml::Value = toml::from_str(&text).expect("a study file");
+    v["parameters"]
+        .as_array()
+        .expect("[[parameters]]")
+        .iter()
+        .map(|p| (p["path"].as_str().expect("path").to_string(), (p["min"].clone(), p["max"].clone())))
+        .collect()
+}
+
+/// Two significant figures, as the tables print mu*.
+fn sig2(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = (1 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{:.*}", digits, x)
+}
+
+fn show(unit: &str, (m, lo, hi, n): Figure) -> String {
+    match unit {
+        "share" => format!("{:.1}% ({:.1}–{:.1})", 100.0 * m, 100.0 * lo, 100.0 * hi),
+        "points" => format!("{:+.1} points ({:+.1} to {:+.1})", 100.0 * m, 100.0 * lo, 100.0 * hi),
+        "regime" => format!("{}/{n} ({:.0}–{:.0}%)", (m * n as f64).round(), 100.0 * lo, 100.0 * hi),
+        "number" => {
+            let d = decimals(m);
+            let to = if lo < 0.0 { " to " } else { "–" };
+            format!("{m:.d$} ({lo:.d$}{to}{hi:.d$})")
+        }
+        other => panic!("unit {other}: share, points, regime or number"),
+    }
+}
+
+/// Decimals for a plain number: three significant figures, at least none.
+fn decimals(m: f64) -> usize {
+    if m == 0.0 { 0 } else { (2 - m.abs().log10().floor() as i32).max(0) as usize }
+}
+
+/// Short figure, for the ends column.
+fn show_short(unit: &str, (m, _, _, n): Figure) -> String {
+    match unit {
+        "share" => format!("{:.0}%", 100.0 * m),
+        "points" => format!("{:+.1}", 100.0 * m),
+        "regime" => format!("{}/{n}", (m * n as f64).round()),
+        _ => {
+            let d = decimals(m);
+            format!("{m:.d$}")
+        }
+    }
+}
+
+fn short_name(path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    parts[parts.len().saturating_sub(2)..].join(".")
+}
+
+struct Rendered {
+    model: String,
+    readme: String,
+}
+
+fn render(table: &Table) -> Rendered {
+    let ends = ends();
+    let mut model = String::from(
+        "| case | effect | model (16 replications, 95% interval) | paper | carried by: parameter (basis; Morris mu\\*) — the effect at the low and high ends of its range | what decides it |\n|---|---|---|---|---|---|\n",
+    );
+    let mut readme = String::from("| case | effect | model | paper | carried by |\n|---|---|---|---|---|\n");
+    for f in &table.finding {
+        let study = root().join(&f.study);
+        let range = ranges(&root().join(&f.study_file));
+        let range_b = f.study_file_b.as_ref().map(|b| ranges(&root().join(b)));
+        let fig = |parameter: &str, end: &str| {
+            ends.get(&(f.id.clone(), parameter.to_string(), end.to_string())).cloned().unwrap_or_else(|| {
+                panic!(
+                    "{}: no row ({parameter}, {end}) in docs/studies/ends.csv: run python3 docs/studies/ends.py",
+                    f.id
+                )
+            })
+        };
+        let base = fig("(scenario)", "").1;
+        let mut carried = Vec::new();
+        let mut carried_short = Vec::new();
+        for c in &f.carriers {
+            assert!(
+                ["paper", "calibrated", "assumed"].contains(&c.basis.as_str()),
+                "{}: basis of {} is paper, calibrated or assumed",
+                f.id,
+                c.parameter
+            );
+            // A paired slot `A-path / B-path` is each side's own key.
+            let (path_a, path_b) = c.parameter.split_once(" / ").unwrap_or((&c.parameter, &c.parameter));
+            assert!(range.contains_key(path_a), "{}: {path_a} is not a parameter of {}", f.id, f.study_file);
+            if let (Some(rb), Some(b)) = (&range_b, &f.study_file_b) {
+                assert!(rb.contains_key(path_b) || path_a == path_b, "{}: {path_b} is not a parameter of {b}", f.id);
+            }
+            let mu = mu_star(&study, &f.output, &c.parameter).unwrap_or_else(|| {
+                panic!("{}: no mu* of {} on {} in {}/indices.csv", f.id, c.parameter, f.output, f.study)
+            });
+            let ((lo, at_lo), (hi, at_hi)) = (fig(&c.parameter, "low"), fig(&c.parameter, "high"));
+            carried.push(format!(
+                "`{}` ({}; {}) — {} at {lo}, {} at {hi}",
+                c.parameter,
+                c.basis,
+                sig2(mu),
+                show_short(&f.unit, at_lo),
+                show_short(&f.unit, at_hi),
+            ));
+            carried_short.push(format!("`{}` ({})", short_name(&c.parameter), c.basis));
+        }
+        let study_link = format!(
+            "[{}]({}/README.md)",
+            f.study.rsplit('/').next().unwrap_or(&f.study),
+            f.study.trim_start_matches("docs/")
+        );
+        model.push_str(&format!(
+            "| {} | {} (`{}`) | {} | {} | {}; study {} | {} |\n",
+            f.case,
+            f.effect,
+            f.output,
+            show(&f.unit, base),
+            f.paper,
+            carried.join("; "),
+            study_link,
+            f.decides
+        ));
+        readme.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            f.case,
+            f.effect,
+            show(&f.unit, base),
+            f.paper,
+            carried_short.join(", ")
+        ));
+    }
+    Rendered { model, readme }
+}
+
+const BEGIN: &str = "<!-- findings: begin (rendered from docs/findings.toml by tests/findings.rs) -->\n";
+const END: &str = "<!-- findings: end -->";
+
+/// The block between the markers in `file`, and the file with `block` put there instead.
+fn block(file: &Path, block: &str) -> (String, String) {
+    let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let start = text.find(BEGIN).unwrap_or_else(|| panic!("{}: no findings marker", file.display())) + BEGIN.len();
+    let end = start + text[start..].find(END).unwrap_or_else(|| panic!("{}: no end marker", file.display()));
+    let replaced = format!("{}{}{}", &text[..start], block, &text[end..]);
+    (text[start..end].to_string(), replaced)
+}
+
+#[test]
+fn the_tables_are_rendered_from_the_findings_and_the_studies() {
+    let table = load();
+    let rendered = render(&table);
+    let write = std::env::var_os("EMBEDSIM_WRITE_FINDINGS").is_some();
+    for (file, text) in [("docs/MODEL.md", &rendered.model), ("README.md", &rendered.readme)] {
+        let path = root().join(file);
+        let (now, replaced) = block(&path, text);
+        if write {
+            fs::write(&path, replaced).unwrap();
+        } else {
+            assert_eq!(
+                now, *text,
+                "{file}'s findings table differs from its rendering: EMBEDSIM_WRITE_FINDINGS=1 cargo test --release --test findings"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_finding_has_carriers_from_its_study_and_a_case_per_seed() {
+    let table = load();
+    let mut ids = std::collections::BTreeSet::new();
+    for f in &table.finding {
+        assert!(ids.insert(&f.id), "{}: ids are unique", f.id);
+        assert!(!f.carriers.is_empty(), "{}: no effect without what carries it", f.id);
+        assert!(root().join(&f.scenario).exists(), "{}: {}", f.id, f.scenario);
+        assert!(root().join(&f.study).join("README.md").exists(), "{}: {}/README.md", f.id, f.study);
+        let study: toml::Value = toml::from_str(&fs::read_to_string(root().join(&f.study_file)).unwrap()).unwrap();
+        let same_scenario = |study_file: &str, scenario: &str| {
+            let study: toml::Value = toml::from_str(&fs::read_to_string(root().join(study_file)).unwrap()).unwrap();
+            let base = study["base"].as_str().expect("a study has a base");
+            let screened = root().join(study_file).parent().unwrap().join(base);
+            assert_eq!(
+                fs::canonicalize(&screened).unwrap(),
+                fs::canonicalize(root().join(scenario)).unwrap(),
+                "{}: {study_file} screened the finding's own scenario",
+                f.id
+            );
+        };
+        same_scenario(&f.study_file, &f.scenario);
+        match (&f.scenario_b, &f.study_file_b) {
+            (Some(b), Some(sb)) => same_scenario(sb, b),
+            (None, None) => assert!(
+                study["outputs"].as_array().unwrap().iter().any(|o| o.as_str() == Some(&f.output)),
+                "{}: {} is an output of {}",
+                f.id,
+                f.output,
+                f.study_file
+            ),
+            _ => panic!("{}: a difference names both scenario_b and study_file_b", f.id),
+        }
+        // An effect that one assumed value alone decides says so: its sentence names the value.
+        if let [only] = &f.carriers[..] {
+            if only.basis == "assumed" {
+                assert!(f.decides.contains(&only.parameter), "{}: one assumed value decides it; say which", f.id);
+            }
+        }
+    }
+    let cases: std::collections::BTreeSet<&str> = table.finding.iter().map(|f| f.case.as_str()).collect();
+    for case in ["S town", "C district", "J town", "Wuzhen", "Beijing"] {
+        assert!(cases.contains(case), "the findings table has a row for {case}");
+    }
+}
