@@ -81,12 +81,51 @@ fn ends() -> BTreeMap<(String, String, String), (String, Figure)> {
         .collect()
 }
 
-/// mu* of `parameter` on `output` in a study's indices.csv.
-fn mu_star(study: &Path, output: &str, parameter: &str) -> Option<f64> {
-    let mut r = csv::Reader::from_path(study.join("indices.csv")).ok()?;
-    r.records().filter_map(Result::ok).find_map(|rec| {
-        (&rec[0] == output && &rec[1] == parameter && &rec[2] == "mu_star").then(|| rec[3].parse().ok()).flatten()
-    })
+/// Every parameter's mu* on `output` in a study's indices.csv, largest first.
+fn mu_stars(study: &Path, output: &str) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_path(study.join("indices.csv")).expect("indices.csv");
+    let mut all: Vec<(String, f64)> = r
+        .records()
+        .filter_map(Result::ok)
+        .filter(|rec| &rec[0] == output && &rec[2] == "mu_star" && !rec[1].is_empty())
+        .map(|rec| (rec[1].to_string(), rec[3].parse().expect("a number")))
+        .collect();
+    all.sort_by(|a, b| b.1.total_cmp(&a.1));
+    all
+}
+
+/// The parameters a study's indices.csv covers (any output).
+fn indexed_parameters(study: &Path) -> std::collections::BTreeSet<String> {
+    let mut r = csv::Reader::from_path(study.join("indices.csv")).expect("indices.csv");
+    r.records().filter_map(Result::ok).filter(|rec| !rec[1].is_empty()).map(|rec| rec[1].to_string()).collect()
+}
+
+/// A study file's parameter paths, in order.
+fn study_paths(study_file: &Path) -> Vec<String> {
+    let v: toml::Value = toml::from_str(&fs::read_to_string(study_file).unwrap()).unwrap();
+    v["parameters"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap().to_string()).collect()
+}
+
+/// An ordinal: 1st, 2nd, 3rd, 4th ...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A range end as ends.py writes it (Python's `str` of the TOML number).
+fn as_written(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{x:.1}"),
+        toml::Value::Float(x) => format!("{x}"),
+        other => panic!("a range end is a number: {other}"),
+    }
 }
 
 /// The (min, max) of each parameter of a study file, as written there.
@@ -143,8 +182,14 @@ fn show_short(unit: &str, (m, _, _, n): Figure) -> String {
 }
 
 fn short_name(path: &str) -> String {
-    let parts: Vec<&str> = path.split('.').collect();
-    parts[parts.len().saturating_sub(2)..].join(".")
+    // A paired slot `A-path / B-path` keeps both sides.
+    path.split(" / ")
+        .map(|side| {
+            let parts: Vec<&str> = side.split('.').collect();
+            parts[parts.len().saturating_sub(2)..].join(".")
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 struct Rendered {
@@ -155,7 +200,7 @@ struct Rendered {
 fn render(table: &Table) -> Rendered {
     let ends = ends();
     let mut model = String::from(
-        "| case | effect | model (16 replications, 95% interval) | paper | carried by: parameter (basis; Morris mu\\*) — the effect at the low and high ends of its range | what decides it |\n|---|---|---|---|---|---|\n",
+        "| case | effect | model (16 replications, 95% interval) | paper | carried by: parameter (basis; Morris mu\\*, its rank among the study's parameters) — the effect at the low and high ends of its range, one at a time | what decides it |\n|---|---|---|---|---|---|\n",
     );
     let mut readme = String::from("| case | effect | model | paper | carried by |\n|---|---|---|---|---|\n");
     for f in &table.finding {
@@ -171,6 +216,20 @@ fn render(table: &Table) -> Rendered {
             })
         };
         let base = fig("(scenario)", "").1;
+        assert_eq!(base.3, 16, "{}: 16 replications", f.id);
+        assert!(base.0.is_finite(), "{}: the figure is not a number", f.id);
+        let stars = mu_stars(&study, &f.output);
+        // The results are the study file's: the same parameters (`A / B` for a paired slot).
+        let paths_a = study_paths(&root().join(&f.study_file));
+        let expected: std::collections::BTreeSet<String> = match &f.study_file_b {
+            None => paths_a.into_iter().collect(),
+            Some(b) => paths_a
+                .into_iter()
+                .zip(study_paths(&root().join(b)))
+                .map(|(a, b)| if a == b { a } else { format!("{a} / {b}") })
+                .collect(),
+        };
+        assert_eq!(indexed_parameters(&study), expected, "{}: {} holds the results of {}", f.id, f.study, f.study_file);
         let mut carried = Vec::new();
         let mut carried_short = Vec::new();
         for c in &f.carriers {
@@ -186,15 +245,46 @@ fn render(table: &Table) -> Rendered {
             if let (Some(rb), Some(b)) = (&range_b, &f.study_file_b) {
                 assert!(rb.contains_key(path_b) || path_a == path_b, "{}: {path_b} is not a parameter of {b}", f.id);
             }
-            let mu = mu_star(&study, &f.output, &c.parameter).unwrap_or_else(|| {
+            let rank = stars.iter().position(|(p, _)| *p == c.parameter).unwrap_or_else(|| {
                 panic!("{}: no mu* of {} on {} in {}/indices.csv", f.id, c.parameter, f.output, f.study)
             });
+            let mu = stars[rank].1;
+            assert!(mu.is_finite(), "{}: mu* of {} is not a number", f.id, c.parameter);
             let ((lo, at_lo), (hi, at_hi)) = (fig(&c.parameter, "low"), fig(&c.parameter, "high"));
+            // The figures are those of the study file's range as it stands, and of 16 replications.
+            let end = |i: usize, side: &BTreeMap<String, (toml::Value, toml::Value)>, path: &str| {
+                let (a, b) = &side[path];
+                as_written(if i == 0 { a } else { b })
+            };
+            for (i, shown) in [(0, &lo), (1, &hi)] {
+                let mut expected = end(i, &range, path_a);
+                if let Some(rb) = range_b.as_ref().filter(|rb| rb.contains_key(path_b)) {
+                    let other = end(i, rb, path_b);
+                    if other != expected {
+                        expected = format!("{expected} / {other}");
+                    }
+                }
+                assert_eq!(
+                    *shown, expected,
+                    "{}: {}: ends.csv is of another range: rerun docs/studies/ends.py",
+                    f.id, c.parameter
+                );
+            }
+            for fig in [at_lo, at_hi] {
+                assert_eq!(fig.3, 16, "{}: 16 replications", f.id);
+                assert!(
+                    fig.0.is_finite() && fig.1.is_finite() && fig.2.is_finite(),
+                    "{}: a figure is not a number",
+                    f.id
+                );
+            }
             carried.push(format!(
-                "`{}` ({}; {}) — {} at {lo}, {} at {hi}",
+                "`{}` ({}; {}, {} of {}) — {} at {lo}, {} at {hi}",
                 c.parameter,
                 c.basis,
                 sig2(mu),
+                ordinal(rank + 1),
+                stars.len(),
                 show_short(&f.unit, at_lo),
                 show_short(&f.unit, at_hi),
             ));

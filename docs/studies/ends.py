@@ -5,8 +5,8 @@ the plausible range of each parameter that carries it.
     python3 docs/studies/ends.py [--bin target/release/embedsim] [--replications 16] [--only ID]
 
 Reads docs/findings.toml. For every finding it runs the finding's scenario with the settings of
-the study that screened it (the study file's `[set]` and `unset`, e.g. its duration) and the
-scenario's own seed, `--replications` replications (16 by default: a regime share of 16/16 then has a 95% Wilson
+the study that screened it (the study file's `[set]`, e.g. its duration) and the scenario's own
+seed, `--replications` replications (16 by default: a regime share of 16/16 then has a 95% Wilson
 lower bound of 0.81), and reads the finding's output from summary.csv: the mean over replications
 with a 95% half-width (Student's t), or, for `share_<regime>`, the share of replications that end
 in that regime with its Wilson interval. Then the same at each carrying parameter's `min` and
@@ -83,14 +83,14 @@ def per_replication(binary, scenario, sets, unsets, measure, replications):
         sys.exit(f"{scenario}: no platform {platform} in summary.csv")
     rows.sort(key=lambda r: int(r["replication"]))
     if expr.startswith("share_"):
-        return [1.0 if r["regime"] == expr[len("share_"):] else 0.0 for r in rows]
+        return [(int(r["replication"]), 1.0 if r["regime"] == expr[len("share_"):] else 0.0) for r in rows]
 
     def value(r):
         names = {k: float(v) for k, v in r.items() if k and v not in ("", None) and k != "regime"
                  and k != "platform" and _number(v)}
         return float(eval(expr, {"__builtins__": {}}, names))  # our own file's expressions
 
-    return [value(r) for r in rows]
+    return [(int(r["replication"]), value(r)) for r in rows]
 
 
 def _number(v):
@@ -117,7 +117,14 @@ def study(path):
     with open(os.path.join(ROOT, path), "rb") as f:
         s = tomllib.load(f)
     ranges = {p["path"]: (p["min"], p["max"]) for p in s["parameters"]}
-    return list(s.get("set", {}).items()), list(s.get("unset", [])), ranges
+    return list(s.get("set", {}).items()), [], ranges
+
+
+def is_regime(measure):
+    """Whether a measure is a regime share (one place: `platform.share_x` or `platform: share_x`)."""
+    _, sep, expr = measure.partition(":")
+    expr = expr if sep else measure.split(".", 1)[-1]
+    return expr.strip().startswith("share_")
 
 
 def main():
@@ -133,7 +140,7 @@ def main():
         if args.only and finding["id"] != args.only:
             continue
         measure = finding.get("measure", finding["output"])
-        regime = measure.split(".", 1)[-1].startswith("share_")
+        regime = is_regime(measure)
         set_a, unset_a, ranges_a = study(finding["study_file"])
         set_a += list(finding.get("set_a", {}).items())
         paired = "scenario_b" in finding
@@ -154,10 +161,13 @@ def main():
             if paired:
                 other = per_replication(args.bin, finding["scenario_b"], set_b + ([b] if b else []), unset_b,
                                         measure, args.replications)
-                values = [x - y for x, y in zip(values, other)]
+                # Paired on common random numbers: replication i of A against replication i of B.
+                if [i for i, _ in values] != [i for i, _ in other]:
+                    sys.exit(f"{finding['id']}: the two runs have different replications")
+                values = [(i, x - y) for (i, x), (_, y) in zip(values, other)]
                 if b is not None and str(b[1]) != shown:
                     shown = f"{shown} / {b[1]}"
-            mean, lo, hi, n = summarise(values, regime and not paired)
+            mean, lo, hi, n = summarise([v for _, v in values], regime and not paired)
             row = [finding["id"], parameter or "(scenario)", end, shown, mean, lo, hi, n]
             print(",".join(str(x) for x in row), flush=True)
             lines.append(row)

@@ -2,12 +2,11 @@
 //! the sweep that runs them (so sensitivity designs get the sweep's journal, `--resume` and
 //! byte-identical results for any thread count). Shared by `sensitivity` and `calibrate`.
 
-use crate::scenario::overrides::flatten;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::experiment::sweep::{ParamValue, Point, SetError, Sweep, SweepError, set_path};
+use crate::experiment::sweep::{ParamValue, Point, SetError, Sweep, SweepError, set_entries, set_path, set_table};
 use crate::metrics::summary::METRICS;
 use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
 
@@ -141,7 +140,11 @@ impl Design {
         let base_origin = base_path.display().to_string();
         let based = |source| AnalysisError::Base { file: fname.clone(), source: Box::new(source) };
         let mut table = parse_table(&base_text, &base_origin).map_err(based)?;
-        for (path, v) in flatten(set) {
+        for (path, v) in set_entries(&table, set) {
+            if v.is_table() {
+                set_table(&mut table, &path, &v).map_err(|e| invalid(format!("[set] `{path}`: {}", set_reason(e))))?;
+                continue;
+            }
             let pv = scalar(&v).ok_or_else(|| {
                 invalid(format!("[set] `{path}`: expected a number, string or boolean (arrays: use a sweep)"))
             })?;

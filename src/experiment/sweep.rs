@@ -379,6 +379,47 @@ fn parent_table<'t>(table: &'t mut toml::Table, path: &str) -> Result<(&'t mut t
     Ok((t, last.to_string()))
 }
 
+/// The `[set]` table as (path, value) pairs in key order: the leaves of nested tables, except
+/// that a quoted dotted key whose value is a table the base scenario lacks
+/// (`"platforms.hotline.satisfaction" = { on_time = 0.9, ... }`) gives that table whole — it
+/// switches a mechanism on, as `--set` does, and a path leaf by leaf could not make it. Over a
+/// table the base has, its keys are set one by one, as before (the others keep their values).
+pub fn set_entries(base: &toml::Table, set: &toml::Table) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for (k, v) in set {
+        match v {
+            toml::Value::Table(_) if k.contains('.') && lookup(base, k).is_none() => out.push((k.clone(), v.clone())),
+            toml::Value::Table(sub) => {
+                let mut one = toml::Table::new();
+                one.insert(k.clone(), toml::Value::Table(sub.clone()));
+                out.extend(flatten(&one));
+            }
+            _ => out.push((k.clone(), v.clone())),
+        }
+    }
+    out
+}
+
+/// The value at dotted `path` in `table`, if every step exists.
+fn lookup<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
+    let (last, parents) = path.rsplit_once('.').map_or((path, ""), |(p, l)| (l, p));
+    let mut t = table;
+    if !parents.is_empty() {
+        for k in parents.split('.') {
+            t = t.get(k)?.as_table()?;
+        }
+    }
+    t.get(last)
+}
+
+/// Sets `path` to a table given whole (see [`set_entries`]); its parents must exist, and the
+/// scenario's validation then checks its contents.
+pub fn set_table(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<(), SetError> {
+    let (t, last) = parent_table(table, path)?;
+    t.insert(last, value.clone());
+    Ok(())
+}
+
 /// Sets `path` to an array as written (a `[set]` value such as `platforms.x.shocks`); the scenario's
 /// validation then checks its contents.
 fn set_array(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<(), SetError> {
@@ -565,7 +606,17 @@ impl Sweep {
         let replications = replications as u32;
 
         // Fixed settings first: they are part of every point.
-        for (path, v) in &flatten(&raw.set) {
+        let fixed = set_entries(&base, &raw.set);
+        for (path, v) in &fixed {
+            if v.is_table() {
+                set_table(&mut base, path, v).map_err(|e| match e {
+                    SetError::Unknown(reason) => {
+                        SweepError::UnknownPath { file: file.clone(), path: path.clone(), reason }
+                    }
+                    SetError::Type(message) => SweepError::BadValue { file: file.clone(), path: path.clone(), message },
+                })?;
+                continue;
+            }
             if v.is_array() {
                 set_array(&mut base, path, v).map_err(|e| match e {
                     SetError::Unknown(reason) => {
@@ -593,7 +644,7 @@ impl Sweep {
         let mut sampled: Vec<(String, f64, f64)> = Vec::new();
         let mut seen = BTreeSet::new();
         for p in &raw.parameters {
-            if !seen.insert(p.path.clone()) || flatten(&raw.set).iter().any(|(k, _)| *k == p.path) {
+            if !seen.insert(p.path.clone()) || fixed.iter().any(|(k, _)| *k == p.path) {
                 return Err(SweepError::BadValue {
                     file,
                     path: p.path.clone(),
@@ -630,7 +681,7 @@ impl Sweep {
                 });
             }
             for (k, path) in d.paths.iter().enumerate() {
-                if !seen.insert(path.clone()) || flatten(&raw.set).iter().any(|(key, _)| key == path) {
+                if !seen.insert(path.clone()) || fixed.iter().any(|(key, _)| key == path) {
                     return Err(SweepError::BadValue {
                         file: d.origin.clone(),
                         path: path.clone(),
@@ -1050,6 +1101,26 @@ mod tests {
         }
         assert_eq!(d, latin_hypercube(10, 3, 7));
         assert_ne!(d, latin_hypercube(10, 3, 8));
+    }
+
+    #[test]
+    fn a_quoted_path_gives_a_missing_table_whole_and_sets_an_existing_one_key_by_key() {
+        let base: toml::Table = toml::from_str("[platforms.a]\nrate = 1\nx = 2\n").unwrap();
+        let set: toml::Table = toml::from_str(
+            "\"platforms.a.audit\" = { catch = 0.5 }\n\"platforms.a\" = { rate = 3 }\n[nested.b]\nc = 1\n",
+        )
+        .unwrap();
+        let entries = set_entries(&base, &set);
+        let whole = entries.iter().find(|(k, _)| k == "platforms.a.audit").expect("the missing table, whole");
+        assert!(whole.1.is_table());
+        assert!(entries.iter().any(|(k, v)| k == "platforms.a.rate" && v.as_integer() == Some(3)), "{entries:?}");
+        assert!(!entries.iter().any(|(k, _)| k == "platforms.a"), "an existing table is not replaced");
+        assert!(entries.iter().any(|(k, _)| k == "nested.b.c"), "nested tables give their leaves");
+        let mut t = base.clone();
+        set_table(&mut t, "platforms.a.audit", &whole.1).unwrap();
+        assert_eq!(t["platforms"]["a"]["audit"]["catch"].as_float(), Some(0.5));
+        assert_eq!(t["platforms"]["a"]["x"].as_integer(), Some(2));
+        assert!(set_table(&mut t, "platforms.zz.audit", &whole.1).is_err(), "parents must exist");
     }
 
     #[test]
