@@ -608,17 +608,10 @@ impl Sweep {
         // Fixed settings first: they are part of every point.
         let fixed = set_entries(&base, &raw.set);
         for (path, v) in &fixed {
-            if v.is_table() {
-                set_table(&mut base, path, v).map_err(|e| match e {
-                    SetError::Unknown(reason) => {
-                        SweepError::UnknownPath { file: file.clone(), path: path.clone(), reason }
-                    }
-                    SetError::Type(message) => SweepError::BadValue { file: file.clone(), path: path.clone(), message },
-                })?;
-                continue;
-            }
-            if v.is_array() {
-                set_array(&mut base, path, v).map_err(|e| match e {
+            // A table given whole, or an array as written: the scenario's validation checks them.
+            if v.is_table() || v.is_array() {
+                let set = if v.is_table() { set_table(&mut base, path, v) } else { set_array(&mut base, path, v) };
+                set.map_err(|e| match e {
                     SetError::Unknown(reason) => {
                         SweepError::UnknownPath { file: file.clone(), path: path.clone(), reason }
                     }
