@@ -58,6 +58,9 @@ struct Finding {
 struct Carrier {
     parameter: String,
     basis: String,
+    /// Why a carrier below the largest mu* is listed (a referee named it, a mechanism's own cost).
+    #[serde(default)]
+    why: Option<String>,
 }
 
 /// One row of ends.csv: mean, low, high, replications.
@@ -230,6 +233,21 @@ fn render(table: &Table) -> Rendered {
                 .collect(),
         };
         assert_eq!(indexed_parameters(&study), expected, "{}: {} holds the results of {}", f.id, f.study, f.study_file);
+        // The carriers without a reason are the largest mu*, all of them down to the last listed.
+        let plain: std::collections::BTreeSet<usize> = f
+            .carriers
+            .iter()
+            .filter(|c| c.why.is_none())
+            .map(|c| stars.iter().position(|(p, _)| *p == c.parameter).unwrap_or(usize::MAX))
+            .collect();
+        assert_eq!(
+            plain,
+            (0..plain.len()).collect(),
+            "{}: the carriers listed without `why` must be the largest mu* of {} in order of rank, none left out ({:?})",
+            f.id,
+            f.output,
+            stars.iter().take(plain.len() + 2).collect::<Vec<_>>()
+        );
         let mut carried = Vec::new();
         let mut carried_short = Vec::new();
         for c in &f.carriers {
@@ -278,8 +296,9 @@ fn render(table: &Table) -> Rendered {
                     f.id
                 );
             }
+            let why = c.why.as_ref().map_or(String::new(), |w| format!(" [{w}]"));
             carried.push(format!(
-                "`{}` ({}; {}, {} of {}) — {} at {lo}, {} at {hi}",
+                "`{}` ({}; {}, {} of {}){why} — {} at {lo}, {} at {hi}",
                 c.parameter,
                 c.basis,
                 sig2(mu),
