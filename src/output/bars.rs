@@ -1,4 +1,4 @@
-//! Charts of sensitivity indices: bars with their confidence intervals, and the Morris μ*–σ chart.
+//! Charts of sensitivity indices: bars with their confidence intervals, and the Morris mu*-sigma chart.
 
 use std::path::Path;
 
@@ -166,12 +166,13 @@ pub fn place_labels(
 /// How many parameters a mu*-sigma chart names (the largest by mu*).
 const MAX_NAMED: usize = 15;
 
-/// A Morris μ*–σ chart: each parameter a labelled point at (μ*, σ), a horizontal whisker for
-/// μ*'s interval, and the lines σ/μ* = 1, 0.5 and 0.1 (those of SALib's `covariance_plot`): far
-/// right is influential; above σ = μ*, the effects change with the other parameters or along
-/// the range (interaction or non-linearity); below σ = 0.1 μ*, about linear and additive.
-/// `points` are (μ*, low, high, σ) per label; points with a NaN are left out. Labels (the [`MAX_NAMED`] largest by μ*) are the key
-/// paths' last two parts, placed by [`place_labels`].
+/// A Morris mu*-sigma chart: each parameter a point at (mu*, sigma), a horizontal whisker for
+/// mu*'s interval, and the lines sigma/mu* = 1, 0.5 and 0.1 (those of SALib's `covariance_plot`):
+/// far right is influential; above sigma = mu*, the effects change with the other parameters or
+/// along the range (interaction or non-linearity); below sigma = 0.1 mu*, about linear and
+/// additive. `points` are (mu*, low, high, sigma) per label; points with a NaN are left out.
+/// The [`MAX_NAMED`] largest by mu* are labelled with their key paths' last two parts, placed by
+/// [`place_labels`].
 pub fn mu_star_sigma(
     path: &Path,
     title: &str,
