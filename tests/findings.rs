@@ -103,12 +103,6 @@ fn indexed_parameters(study: &Path) -> std::collections::BTreeSet<String> {
     r.records().filter_map(Result::ok).filter(|rec| !rec[1].is_empty()).map(|rec| rec[1].to_string()).collect()
 }
 
-/// A study file's parameter paths, in order.
-fn study_paths(study_file: &Path) -> Vec<String> {
-    let v: toml::Value = toml::from_str(&fs::read_to_string(study_file).unwrap()).unwrap();
-    v["parameters"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap().to_string()).collect()
-}
-
 /// An ordinal: 1st, 2nd, 3rd, 4th ...
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -133,14 +127,24 @@ fn as_written(v: &toml::Value) -> String {
 
 /// The (min, max) of each parameter of a study file, as written there.
 fn ranges(study_file: &Path) -> BTreeMap<String, (toml::Value, toml::Value)> {
+    parameters(study_file).into_iter().map(|(path, min, max)| (path, (min, max))).collect()
+}
+
+/// A study file's parameters in order: (path, min, max) as written there.
+fn parameters(study_file: &Path) -> Vec<(String, toml::Value, toml::Value)> {
     let text = fs::read_to_string(study_file).unwrap_or_else(|e| panic!("{}: {e}", study_file.display()));
     let v: toml::Value = toml::from_str(&text).expect("a study file");
     v["parameters"]
         .as_array()
         .expect("[[parameters]]")
         .iter()
-        .map(|p| (p["path"].as_str().expect("path").to_string(), (p["min"].clone(), p["max"].clone())))
+        .map(|p| (p["path"].as_str().expect("path").to_string(), p["min"].clone(), p["max"].clone()))
         .collect()
+}
+
+/// A study file's parameter paths, in order.
+fn study_paths(study_file: &Path) -> Vec<String> {
+    parameters(study_file).into_iter().map(|(path, ..)| path).collect()
 }
 
 /// Two significant figures, as the tables print mu*.

@@ -275,16 +275,7 @@ fn integer_key(base: &toml::Table, path: &str) -> bool {
     if let Some((whole, _)) = crate::scenario::keys::takes_whole_numbers(path) {
         return whole;
     }
-    let mut t = base;
-    let keys: Vec<&str> = path.split('.').collect();
-    for (i, k) in keys.iter().enumerate() {
-        match t.get(*k) {
-            Some(toml::Value::Table(sub)) if i + 1 < keys.len() => t = sub,
-            Some(toml::Value::Integer(_)) if i + 1 == keys.len() => return true,
-            _ => return false,
-        }
-    }
-    false
+    crate::scenario::overrides::lookup(base, path).is_some_and(toml::Value::is_integer)
 }
 
 fn scalar(v: &toml::Value) -> Option<ParamValue> {

@@ -13,7 +13,7 @@ use crate::engine::dist::uniform;
 use crate::engine::rng::Streams;
 use crate::metrics::summary::METRICS;
 use crate::output::atomic::num;
-use crate::scenario::overrides::flatten;
+use crate::scenario::overrides::{flatten, lookup};
 use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
 
 /// The metrics summarised per point in `points.csv`, compared by `embedsim compare`, and plotted.
@@ -398,18 +398,6 @@ pub fn set_entries(base: &toml::Table, set: &toml::Table) -> Vec<(String, toml::
         }
     }
     out
-}
-
-/// The value at dotted `path` in `table`, if every step exists.
-fn lookup<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
-    let (last, parents) = path.rsplit_once('.').map_or((path, ""), |(p, l)| (l, p));
-    let mut t = table;
-    if !parents.is_empty() {
-        for k in parents.split('.') {
-            t = t.get(k)?.as_table()?;
-        }
-    }
-    t.get(last)
 }
 
 /// Sets `path` to a table given whole (see [`set_entries`]); its parents must exist, and the

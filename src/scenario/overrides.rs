@@ -139,6 +139,17 @@ pub fn flatten(t: &toml::Table) -> Vec<(String, toml::Value)> {
     out
 }
 
+/// The value at dotted `path` in `table`, if every step exists (each step before the last a
+/// table).
+pub fn lookup<'t>(table: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
+    let (last, parents) = path.rsplit_once('.').map_or((path, None), |(p, l)| (l, Some(p)));
+    let mut t = table;
+    for k in parents.into_iter().flat_map(|p| p.split('.')) {
+        t = t.get(k)?.as_table()?;
+    }
+    t.get(last)
+}
+
 /// Reads `KEY=VALUE` (the value in TOML syntax).
 pub fn parse_set(arg: &str) -> Result<Override, OverrideError> {
     let Some((path, text)) = arg.split_once('=') else { return Err(OverrideError::Form(arg.to_string())) };

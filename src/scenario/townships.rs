@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::overrides::{Override, apply_lenient, flatten};
+use super::overrides::{Override, apply_lenient, flatten, lookup};
 use super::validate::Problem;
 use crate::engine::dist::Dist;
 use crate::engine::rng::Streams;
@@ -335,16 +335,6 @@ fn apply_set(body: &mut toml::Table, set: &toml::Value, key: &str, problems: &mu
             bad(problems, format!("{key}.{path}"), e.to_string());
         }
     }
-}
-
-fn lookup<'t>(t: &'t toml::Table, path: &str) -> Option<&'t toml::Value> {
-    let mut cur = t;
-    let keys: Vec<&str> = path.split('.').collect();
-    let (last, parents) = keys.split_last()?;
-    for k in parents {
-        cur = cur.get(*k)?.as_table()?;
-    }
-    cur.get(*last)
 }
 
 fn dist_of(v: &toml::Value) -> Option<Dist> {
