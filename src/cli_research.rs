@@ -301,7 +301,11 @@ pub fn calibrate(
         ProgressBar::hidden()
     } else {
         let b = ProgressBar::new(
-            c.global_points as u64 + c.max_evaluations as u64 + 2 * c.design.parameters.len() as u64 + 2,
+            c.global_points as u64
+                + c.max_evaluations as u64
+                + 2 * c.design.parameters.len() as u64
+                + 2
+                + (c.profile_points * c.profile_evaluations * c.design.parameters.len()) as u64,
         );
         b.set_style(
             indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/~{len} evaluations, {elapsed}")
@@ -319,6 +323,9 @@ pub fn calibrate(
     let r = r.with_context(|| format!("calibrating {} into {}", file.display(), dir.display()))?;
     let mut files: Vec<PathBuf> = ["calibration.csv", "fit.csv", "calibration.toml"].map(|f| dir.join(f)).to_vec();
     crate::cli_experiments::tables_as(&dir, &["calibration", "fit"], format, &mut files)?;
+    if !r.profile.is_empty() {
+        files.push(dir.join("profile.csv"));
+    }
     if !quiet {
         out!("{}", calibrate::report(&c, &r));
         if r.resumed > 0 {

@@ -236,3 +236,103 @@ fn a_global_search_finds_a_better_start() {
         without.evaluations
     );
 }
+
+/// The profile tells a parameter the targets pin down from one they leave free. On the M/M/1
+/// desk, the monthly closures and arrivals depend on the arrival rate alone: the rate is pinned,
+/// the service mean (which moves neither while the desk keeps up) is free. Add the mean wait, and
+/// the service mean is pinned too: the same parameter, the verdict changed by the targets.
+#[test]
+fn the_profile_tells_pinned_from_free() {
+    let d = tempfile::tempdir().unwrap();
+    fs::write(d.path().join("base.toml"), desk(12.0, 1.0, 7, 4)).unwrap();
+    let (closed, closed_se) = target(&desk(12.0, 1.0, 9001, 10), "closed_per_month");
+    let (arrived, arrived_se) = target(&desk(12.0, 1.0, 9001, 10), "arrived");
+    let (wait, wait_se) = target(&desk(12.0, 1.0, 9001, 10), "mean_wait_hours");
+    let fit = |name: &str, with_wait: bool| {
+        let mut text = format!(
+            "base = \"base.toml\"\nreplications = 4\nmax_evaluations = 60\nprofile_points = 7\nprofile_evaluations = 15\n\
+             [[parameters]]\npath = \"platforms.line.arrival_rate_per_day\"\nmin = 6.0\nmax = 18.0\n\
+             [[parameters]]\npath = \"platforms.line.effort_hours.mean\"\nmin = 0.3\nmax = 1.3\n\
+             [[targets]]\noutput = \"line.closed_per_month\"\nvalue = {closed}\nsd = {closed_se}\n\
+             [[targets]]\noutput = \"line.arrived\"\nvalue = {arrived}\nsd = {arrived_se}\n"
+        );
+        if with_wait {
+            text += &format!("[[targets]]\noutput = \"line.mean_wait_hours\"\nvalue = {wait}\nsd = {wait_se}\n");
+        }
+        fs::write(d.path().join(format!("{name}.toml")), text).unwrap();
+        let c = Calibration::load(&d.path().join(format!("{name}.toml"))).unwrap();
+        let r = calibrate(&c, &d.path().join(name), None, false, None, &|_, _| {}).unwrap();
+        let report = embedsim::analysis::calibrate::report(&c, &r);
+        let verdicts: Vec<String> =
+            r.parameters.iter().map(|p| p.profile.as_ref().unwrap().verdict().to_string()).collect();
+        (verdicts, r, report)
+    };
+    let (without, r, report) = fit("volume", false);
+    assert_eq!(without, ["pinned", "free"], "{report}");
+    // 2 parameters x 7 grid values, and the file lists every one of them.
+    let profile = fs::read_to_string(d.path().join("volume/profile.csv")).unwrap();
+    assert_eq!(profile.lines().count(), 1 + 14, "{profile}");
+    assert!(profile.starts_with(
+        "parameter,value,objective,delta_objective,platforms.line.arrival_rate_per_day,platforms.line.effort_hours.mean\n"
+    ));
+    assert!(r.overid_p.is_nan(), "as many targets as parameters: no overidentification test");
+    let (with, r, report) = fit("wait", true);
+    assert_eq!(with, ["pinned", "pinned"], "{report}");
+    assert!(r.overid_p > 0.01, "the true model meets all three targets: {report}");
+    assert!(report.contains("overidentification: objective"), "{report}");
+}
+
+/// Every shipped calibration has more targets than free parameters (pattern-oriented: the fit
+/// can fail), and every target and held-out pattern names its source.
+#[test]
+fn shipped_calibrations_have_more_targets_than_parameters() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/calibration");
+    let mut n = 0;
+    for e in fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        n += 1;
+        let c = Calibration::load(&path).unwrap();
+        assert!(
+            c.targets.len() > c.design.parameters.len(),
+            "{}: {} targets for {} parameters",
+            path.display(),
+            c.targets.len(),
+            c.design.parameters.len()
+        );
+        assert!(!c.held_out.is_empty(), "{}: no held-out pattern", path.display());
+        assert!(c.profile_points > 0, "{}: no profile, so no identifiability", path.display());
+        let raw: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        for key in ["targets", "held_out"] {
+            for t in raw[key].as_array().unwrap() {
+                assert!(t.get("source").is_some(), "{}: a {key} entry without its source: {t}", path.display());
+            }
+        }
+    }
+    assert!(n >= 2, "the calibration files are in scenarios/calibration");
+}
+
+/// S town's calibration, as docs/RESEARCH.md reports it: re-run, it writes the files committed in
+/// docs/calibration/s-town (calibration.toml aside: it names the build).
+#[test]
+fn s_town_calibration_reproduces_its_committed_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let d = tempfile::tempdir().unwrap();
+    let out = embedsim_in(
+        root,
+        &["calibrate", "scenarios/calibration/s-town.toml", "--out", d.path().to_str().unwrap(), "--quiet"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for f in ["calibration.csv", "fit.csv", "profile.csv"] {
+        assert_eq!(
+            fs::read_to_string(d.path().join(f)).unwrap(),
+            fs::read_to_string(root.join("docs/calibration/s-town").join(f)).unwrap(),
+            "{f}: re-run `embedsim calibrate scenarios/calibration/s-town.toml --out docs/calibration/s-town` \
+             (and delete its calibration.toml) if the model changed, and update docs/RESEARCH.md"
+        );
+    }
+    let fit = fs::read_to_string(d.path().join("calibration.csv")).unwrap();
+    assert!(fit.contains("decisions.sanction.leader") && fit.contains(",bounded below\n"), "{fit}");
+}

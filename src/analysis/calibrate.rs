@@ -48,6 +48,18 @@ pub const SHARD_FILE: &str = "calibration.shard";
 /// The most global points a calibration may ask for (each is R replications).
 pub const MAX_GLOBAL_POINTS: usize = 10_000;
 
+/// How much lower than the estimate's objective a profile point must be for the report to call
+/// the estimate a local minimum (small against the 3.84 of a profile interval).
+const LOWER_BY: f64 = 0.05;
+
+/// The most grid points of a parameter's profile.
+pub const MAX_PROFILE_POINTS: usize = 101;
+
+/// The rise of the objective that bounds a profile interval: the 95% point of chi-squared with
+/// one degree of freedom (Q is a sum of squared z-scores, so Q(θ) − min Q is a likelihood-ratio
+/// statistic when the targets' sd are their standard errors).
+pub const PROFILE_THRESHOLD: f64 = 3.841_458_820_694_124;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawParam {
@@ -78,6 +90,8 @@ struct RawCalibration {
     replications: Option<u32>,
     max_evaluations: Option<usize>,
     global_points: Option<usize>,
+    profile_points: Option<usize>,
+    profile_evaluations: Option<usize>,
     #[serde(default)]
     set: toml::Table,
     parameters: Vec<RawParam>,
@@ -114,6 +128,10 @@ pub struct Calibration {
     pub max_evaluations: usize,
     /// Points of the global search before Nelder–Mead (0: none; start at `start`).
     pub global_points: usize,
+    /// Grid points of each parameter's profile (0: no profile).
+    pub profile_points: usize,
+    /// Nelder–Mead's budget over the other parameters at each profile point.
+    pub profile_evaluations: usize,
 }
 
 impl Calibration {
@@ -155,6 +173,18 @@ impl Calibration {
                 "global_points: expected 0 to {MAX_GLOBAL_POINTS} (each point is `replications` runs), found {global_points}"
             )));
         }
+        let profile_points = raw.profile_points.unwrap_or(0);
+        if profile_points != 0 && !(3..=MAX_PROFILE_POINTS).contains(&profile_points) {
+            return Err(invalid(format!(
+                "profile_points: expected 0 (no profile) or 3 to {MAX_PROFILE_POINTS} grid points per parameter, found {profile_points}"
+            )));
+        }
+        let profile_evaluations = raw.profile_evaluations.unwrap_or(30);
+        if !(1..=1_000).contains(&profile_evaluations) {
+            return Err(invalid(format!(
+                "profile_evaluations: expected 1 to 1000 (Nelder-Mead's budget at each profile point), found {profile_evaluations}"
+            )));
+        }
         if fitted.len() < design.parameters.len() {
             return Err(invalid(format!(
                 "{} parameters but {} targets: at least as many targets as parameters are needed",
@@ -173,6 +203,8 @@ impl Calibration {
             held_out,
             max_evaluations: raw.max_evaluations.unwrap_or(150),
             global_points,
+            profile_points,
+            profile_evaluations,
         })
     }
 
@@ -225,10 +257,50 @@ pub struct Fitted {
     pub path: String,
     /// Estimate.
     pub value: f64,
-    /// Standard error (delta method); NaN when G'WG is singular.
+    /// Standard error (delta method); NaN when G'WG is singular or the standard error would
+    /// exceed the parameter's whole range (the targets do not fix it locally).
     pub se: f64,
     /// Start.
     pub start: f64,
+    /// What the profile says of this parameter (None without a profile).
+    pub profile: Option<Identified>,
+}
+
+/// What the targets say of one parameter, read off its profile: the grid values whose profile
+/// objective is within [`PROFILE_THRESHOLD`] of the lowest objective found anywhere.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Identified {
+    /// Lowest and highest such grid value (NaN, NaN when none: sharper than the grid).
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+    /// Whether `low` is the lower bound of the range, i.e. the targets do not rule out low values.
+    pub open_low: bool,
+    /// Whether `high` is the upper bound.
+    pub open_high: bool,
+}
+
+impl Identified {
+    /// `pinned`, `bounded below`, `bounded above` or `free` (not identified by the targets).
+    pub fn verdict(&self) -> &'static str {
+        match (self.open_low, self.open_high) {
+            (false, false) => "pinned",
+            (true, false) => "bounded above",
+            (false, true) => "bounded below",
+            (true, true) => "free",
+        }
+    }
+}
+
+/// One point of a profile: parameter `parameter` held at `at[parameter]`, the others minimised.
+#[derive(Clone, Debug)]
+pub struct ProfilePoint {
+    /// Index of the profiled parameter.
+    pub parameter: usize,
+    /// The point (parameter values, not unit-cube coordinates).
+    pub at: Vec<f64>,
+    /// The objective there.
+    pub objective: f64,
 }
 
 /// The fit of one target or held-out target.
@@ -270,6 +342,14 @@ pub struct Result_ {
     pub resumed: usize,
     /// Whether Nelder–Mead met its tolerances.
     pub converged: bool,
+    /// Every profile point, parameter by parameter (empty without a profile).
+    pub profile: Vec<ProfilePoint>,
+    /// The lowest objective found anywhere (below `objective` when the profile found a better
+    /// point than the optimiser: the estimate is then a local minimum).
+    pub best_objective: f64,
+    /// P(χ²(q − k) ≥ objective): the overidentification test (Hansen's J), NaN when there are
+    /// as many targets as parameters.
+    pub overid_p: f64,
 }
 
 fn key(u: &[f64]) -> String {
@@ -520,6 +600,59 @@ pub fn calibrate(
     }
     let sd: Vec<f64> = c.targets.iter().map(|t| t.sd).collect();
     let cov = sandwich(&g, &sd, &at.var_of_mean[..q]);
+    let to_value = |j: usize, u: f64| {
+        let p = &c.design.parameters[j];
+        p.min + (p.max - p.min) * u
+    };
+    // The profile: each parameter held at each grid value, the others minimised from the
+    // estimate (a ridge shows as a flat profile where the delta method's slope says nothing).
+    let mut profile = Vec::new();
+    let mut best_objective = nm.f;
+    if c.profile_points > 0 {
+        let inner = NmSettings { max_evals: c.profile_evaluations, ..NmSettings::default() };
+        for j in 0..k {
+            for gi in 0..c.profile_points {
+                let v = gi as f64 / (c.profile_points - 1) as f64;
+                let full = |rest: &[f64]| -> Vec<f64> {
+                    let mut u = rest.to_vec();
+                    u.insert(j, v);
+                    u
+                };
+                let mut others = nm.x.clone();
+                others.remove(j);
+                let (u, f) = if others.is_empty() {
+                    let u = full(&[]);
+                    let f = objective(c, &journal.eval(&u)?);
+                    (u, f)
+                } else {
+                    let r = minimise(&others, &inner, &mut |rest: &[f64]| {
+                        journal.eval(&full(rest)).map(|m| objective(c, &m))
+                    })?;
+                    (full(&r.x), r.f)
+                };
+                best_objective = best_objective.min(f);
+                let at = u.iter().enumerate().map(|(i, x)| to_value(i, *x)).collect();
+                profile.push(ProfilePoint { parameter: j, at, objective: f });
+            }
+        }
+    }
+    let identified = |j: usize| -> Option<Identified> {
+        let pts: Vec<&ProfilePoint> = profile.iter().filter(|p| p.parameter == j).collect();
+        if pts.is_empty() {
+            return None;
+        }
+        let inside: Vec<usize> =
+            (0..pts.len()).filter(|&i| pts[i].objective - best_objective <= PROFILE_THRESHOLD).collect();
+        Some(match (inside.first(), inside.last()) {
+            (Some(&lo), Some(&hi)) => Identified {
+                low: pts[lo].at[j],
+                high: pts[hi].at[j],
+                open_low: lo == 0,
+                open_high: hi == pts.len() - 1,
+            },
+            _ => Identified { low: f64::NAN, high: f64::NAN, open_low: false, open_high: false },
+        })
+    };
     let parameters = c
         .design
         .parameters
@@ -529,9 +662,16 @@ pub fn calibrate(
             let range = p.max - p.min;
             Fitted {
                 path: p.path.clone(),
-                value: p.min + range * nm.x[j],
-                se: cov.as_ref().map_or(f64::NAN, |v| v[j][j].max(0.0).sqrt() * range),
-                start: p.min + range * c.start[j],
+                value: to_value(j, nm.x[j]),
+                // A standard error wider than the whole range says the targets do not fix the
+                // parameter locally (a ridge or a flat pattern target): no number, not a huge one.
+                se: cov
+                    .as_ref()
+                    .map(|v| v[j][j].max(0.0).sqrt())
+                    .filter(|se| *se <= 1.0)
+                    .map_or(f64::NAN, |se| se * range),
+                start: to_value(j, c.start[j]),
+                profile: identified(j),
             }
         })
         .collect();
@@ -550,8 +690,18 @@ pub fn calibrate(
         .collect();
     let Journal { cache, path, file, .. } = journal;
     drop(file);
-    let result =
-        Result_ { parameters, fits, objective: nm.f, evaluations: cache.len(), resumed, converged: nm.converged };
+    let overid_p = if q > k { crate::analysis::special::chi2_sf(nm.f, (q - k) as f64) } else { f64::NAN };
+    let result = Result_ {
+        parameters,
+        fits,
+        objective: nm.f,
+        evaluations: cache.len(),
+        resumed,
+        converged: nm.converged,
+        profile,
+        best_objective,
+        overid_p,
+    };
     write_results(dir, c, &result)?;
     std::fs::remove_file(&path).map_err(|source| crate::output::WriteError { path: path.clone(), source })?;
     Ok(result)
@@ -698,12 +848,16 @@ pub fn merge_shards(dirs: &[PathBuf], out: &Path) -> Result<PathBuf, AnalysisErr
 
 fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), AnalysisError> {
     write_atomic(&dir.join("calibration.csv"), |w| {
-        writeln!(w, "parameter,estimate,se,ci95_low,ci95_high,start,min,max")?;
+        writeln!(w, "parameter,estimate,se,ci95_low,ci95_high,start,min,max,profile_low,profile_high,identified")?;
         for (p, b) in r.parameters.iter().zip(&c.design.parameters) {
             let h = 1.959_964 * p.se;
+            let (lo, hi, verdict) = match &p.profile {
+                Some(i) => (num(i.low), num(i.high), i.verdict()),
+                None => (String::new(), String::new(), ""),
+            };
             writeln!(
                 w,
-                "{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{lo},{hi},{verdict}",
                 p.path,
                 num(p.value),
                 num(p.se),
@@ -750,6 +904,18 @@ fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), Analysi
         writeln!(w, "evaluations = {}", r.evaluations)?;
         writeln!(w, "converged = {}", r.converged)?;
         writeln!(w, "objective = {}", num(r.objective))?;
+        if !r.overid_p.is_nan() {
+            writeln!(
+                w,
+                "overidentification_p = {}  # P(chi2({}) >= objective): small when the targets cannot all be met",
+                num(r.overid_p),
+                c.targets.len() - c.design.parameters.len()
+            )?;
+        }
+        if c.profile_points > 0 {
+            writeln!(w, "profile_points = {}", c.profile_points)?;
+            writeln!(w, "best_objective = {}  # the lowest objective found, profile included", num(r.best_objective))?;
+        }
         for p in &r.parameters {
             writeln!(
                 w,
@@ -758,9 +924,38 @@ fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), Analysi
                 num(p.value),
                 if p.se.is_nan() { "nan".into() } else { num(p.se) }
             )?;
+            if let Some(i) = &p.profile {
+                writeln!(w, "identified = {:?}", i.verdict())?;
+                if !i.low.is_nan() {
+                    writeln!(w, "profile_interval = [{}, {}]", num(i.low), num(i.high))?;
+                }
+            }
         }
         Ok(())
     })?;
+    if !r.profile.is_empty() {
+        write_atomic(&dir.join("profile.csv"), |w| {
+            let names: Vec<&str> = c.design.parameters.iter().map(|p| p.path.as_str()).collect();
+            writeln!(w, "parameter,value,objective,delta_objective,{}", names.join(","))?;
+            for p in &r.profile {
+                let at: Vec<String> = p.at.iter().map(|v| num(*v)).collect();
+                writeln!(
+                    w,
+                    "{},{},{},{},{}",
+                    names[p.parameter],
+                    num(p.at[p.parameter]),
+                    num(p.objective),
+                    num(p.objective - r.best_objective),
+                    at.join(",")
+                )?;
+            }
+            Ok(())
+        })?;
+    } else if dir.join("profile.csv").exists() {
+        // A folder holds one calibration's files: an earlier run's profile must not stay beside these.
+        std::fs::remove_file(dir.join("profile.csv"))
+            .map_err(|source| crate::output::WriteError { path: dir.join("profile.csv"), source })?;
+    }
     Ok(())
 }
 
@@ -779,16 +974,48 @@ pub fn report(c: &Calibration, r: &Result_) -> String {
         r.objective,
         c.targets.len()
     );
-    let _ = writeln!(s, "{:<44} {:>12} {:>12} {:>26}", "parameter", "estimate", "se", "95% interval");
-    for p in &r.parameters {
+    if !r.overid_p.is_nan() {
         let _ = writeln!(
             s,
-            "{:<44} {:>12.4} {:>12.4} {:>26}",
-            p.path,
-            p.value,
-            p.se,
-            format!("[{:.4}, {:.4}]", p.value - 1.96 * p.se, p.value + 1.96 * p.se)
+            "overidentification: objective {:.2} on {} (targets minus parameters), p = {:.3}{}\n",
+            r.objective,
+            match c.targets.len() - c.design.parameters.len() {
+                1 => "1 degree of freedom".to_string(),
+                n => format!("{n} degrees of freedom"),
+            },
+            r.overid_p,
+            if r.overid_p < 0.05 { ": the targets cannot all be met at once" } else { "" }
         );
+    }
+    if r.best_objective < r.objective - LOWER_BY {
+        let _ = writeln!(
+            s,
+            "the profile found an objective of {:.3}, below the estimate's by more than {LOWER_BY}: the estimate is a local minimum (see profile.csv)\n",
+            r.best_objective
+        );
+    }
+    let header = format!(
+        "{:<44} {:>12} {:>12} {:>26}  {}",
+        "parameter",
+        "estimate",
+        "se",
+        "95% interval",
+        if c.profile_points > 0 { "profile (objective within 3.84 of its least)" } else { "" }
+    );
+    let _ = writeln!(s, "{}", header.trim_end());
+    for p in &r.parameters {
+        let prof = match &p.profile {
+            Some(i) if i.low.is_nan() => "pinned (sharper than the grid)".to_string(),
+            Some(i) => format!("{} [{:.4}, {:.4}]", i.verdict(), i.low, i.high),
+            None => String::new(),
+        };
+        let (se, interval) = if p.se.is_nan() {
+            ("-".to_string(), "not fixed locally".to_string())
+        } else {
+            (format!("{:.4}", p.se), format!("[{:.4}, {:.4}]", p.value - 1.96 * p.se, p.value + 1.96 * p.se))
+        };
+        let line = format!("{:<44} {:>12.4} {:>12} {:>26}  {prof}", p.path, p.value, se, interval);
+        let _ = writeln!(s, "{}", line.trim_end());
     }
     let _ = writeln!(
         s,

@@ -51,30 +51,39 @@ struct RawSensitivity {
     parameters: Vec<Bounded>,
 }
 
-/// One output: a metric of a platform, or the share of a platform's replications in a regime.
+/// One output: a metric of a platform, or the share of a platform's replications in a regime
+/// (or in any of several: `share_floating+idling`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputSpec {
     /// As written, e.g. `minhu.share_overloaded`.
     pub name: String,
     /// Platform index.
     pub platform: usize,
-    /// Metric index into [`METRICS`], or the regime.
-    pub what: Result<usize, Regime>,
+    /// Metric index into [`METRICS`], or the regimes whose share is counted.
+    pub what: Result<usize, Vec<Regime>>,
 }
 
 impl OutputSpec {
-    /// Parses `PLATFORM.METRIC` or `PLATFORM.share_REGIME`.
+    /// Parses `PLATFORM.METRIC`, `PLATFORM.share_REGIME` or `PLATFORM.share_REGIME+REGIME...`.
     pub fn parse(s: &str, platforms: &[String]) -> Result<OutputSpec, String> {
         let (p, m) = s.split_once('.').ok_or_else(|| format!("output `{s}`: expected PLATFORM.METRIC"))?;
         let platform = platforms
             .iter()
             .position(|x| x == p)
             .ok_or_else(|| format!("output `{s}`: no platform `{p}` (platforms: {})", platforms.join(", ")))?;
-        let what = if let Some(g) = m.strip_prefix("share_") {
-            Err(*Regime::ALL
-                .iter()
-                .find(|r| r.name() == g)
-                .ok_or_else(|| format!("output `{s}`: unknown regime `{g}`"))?)
+        let what = if let Some(gs) = m.strip_prefix("share_") {
+            let mut regimes = Vec::new();
+            for g in gs.split('+') {
+                let r = Regime::ALL.iter().find(|r| r.name() == g).ok_or_else(|| {
+                    let names: Vec<&str> = Regime::ALL.iter().map(|r| r.name()).collect();
+                    format!("output `{s}`: unknown regime `{g}` (regimes: {}; join several with +)", names.join(", "))
+                })?;
+                if regimes.contains(r) {
+                    return Err(format!("output `{s}`: regime `{g}` named twice"));
+                }
+                regimes.push(*r);
+            }
+            Err(regimes)
         } else {
             Ok(METRICS.iter().position(|x| *x == m).ok_or_else(|| {
                 format!("output `{s}`: unknown metric `{m}` (a column of summary.csv, or share_<regime>)")
@@ -86,9 +95,9 @@ impl OutputSpec {
     /// The output's value in one run.
     pub fn value(&self, rec: &RunRecord) -> f64 {
         let row = &rec.rows[self.platform];
-        match self.what {
-            Ok(k) => row.values[k],
-            Err(g) => (row.regime == g) as u8 as f64,
+        match &self.what {
+            Ok(k) => row.values[*k],
+            Err(gs) => gs.contains(&row.regime) as u8 as f64,
         }
     }
 }

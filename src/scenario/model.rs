@@ -785,7 +785,8 @@ impl Default for DecisionSpec {
     fn default() -> Self {
         DecisionSpec {
             sanction: SanctionSpec {
-                // Calibrated on S town (scenarios/calibration/s-town.toml): 6.45 ± 1.65.
+                // S town's calibration (scenarios/calibration/s-town.toml) bounds it from below
+                // only (about 2 and up meet its patterns); 6.5 is an earlier fit, inside that bound.
                 leader: 6.5,
                 assessment: 0.5,
                 veto: 1.5,
