@@ -51,6 +51,28 @@ struct Finding {
     #[serde(default)]
     #[allow(dead_code)]
     set_a: Option<toml::Table>,
+    /// The line the effect is read against (the floating line, the reengineering line).
+    #[serde(default)]
+    threshold: Option<f64>,
+    /// The assumed carriers each of which, alone at an end of its range, puts the effect across
+    /// `threshold` (checked against ends.csv).
+    #[serde(default)]
+    alone: Vec<String>,
+    /// That, in a sentence, for report.html (English, 中文).
+    #[serde(default)]
+    alone_en: Option<String>,
+    #[serde(default)]
+    alone_zh: Option<String>,
+    /// Where the project states the effect: each such sentence must name what alone decides it.
+    #[serde(default)]
+    stated: Vec<Stated>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stated {
+    file: String,
+    phrase: String,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -416,4 +438,82 @@ fn every_finding_has_carriers_from_its_study_and_a_case_per_seed() {
     for case in ["S town", "C district", "J town", "Wuzhen", "Beijing"] {
         assert!(cases.contains(case), "the findings table has a row for {case}");
     }
+}
+
+/// The sentence of `text` that holds `phrase` (whitespace folded): from the last sentence or
+/// table-cell boundary before it to the first after it.
+fn sentence_with(text: &str, phrase: &str) -> Option<String> {
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    for paragraph in text.split("\n\n") {
+        let p = fold(paragraph);
+        let Some(at) = p.find(&fold(phrase)) else { continue };
+        let starts = [". ", "。", "| ", "！", "？"];
+        let start = starts.iter().filter_map(|b| p[..at].rfind(b).map(|i| i + b.len())).max().unwrap_or(0);
+        let after = at + fold(phrase).len();
+        let end = [". ", "。", " |", "！", "？"]
+            .iter()
+            .filter_map(|b| p[after..].find(b).map(|i| after + i + b.len()))
+            .min()
+            .unwrap_or(p.len());
+        return Some(p[start..end].to_string());
+    }
+    None
+}
+
+/// An effect that one assumed value alone decides says so wherever the project states it: the
+/// `alone` list is what ends.csv shows (every assumed carrier with an end across the threshold,
+/// no other), each listed statement names one of them in its own sentence, and report.html has
+/// the sentence in both languages.
+#[test]
+fn what_one_assumed_value_decides_is_said_where_the_effect_is_stated() {
+    let ends = ends();
+    let mut checked = 0;
+    for f in load().finding {
+        let Some(line) = f.threshold else {
+            assert!(f.alone.is_empty() && f.stated.is_empty(), "{}: `alone` and `stated` need a threshold", f.id);
+            continue;
+        };
+        let at = |p: &str, end: &str| ends.get(&(f.id.clone(), p.to_string(), end.to_string())).map(|(_, fig)| fig.0);
+        let base = at("(scenario)", "").unwrap_or_else(|| panic!("{}: no scenario row in ends.csv", f.id));
+        let across = |x: f64| (x - line).signum() != (base - line).signum() || x == line;
+        let decided: Vec<String> = f
+            .carriers
+            .iter()
+            .filter(|c| c.basis == "assumed")
+            .filter(|c| ["low", "high"].iter().filter_map(|e| at(&c.parameter, e)).any(across))
+            .map(|c| c.parameter.clone())
+            .collect();
+        let mut listed = f.alone.clone();
+        listed.sort();
+        let mut shown = decided.clone();
+        shown.sort();
+        assert_eq!(listed, shown, "{}: `alone` should list the assumed carriers with an end across {line}", f.id);
+        if decided.is_empty() {
+            continue;
+        }
+        assert!(f.alone_en.is_some() && f.alone_zh.is_some(), "{}: alone_en and alone_zh, for report.html", f.id);
+        assert!(!f.stated.is_empty(), "{}: where does the project state this effect? (`[[finding.stated]]`)", f.id);
+        for st in &f.stated {
+            let text = fs::read_to_string(root().join(&st.file)).unwrap_or_else(|e| panic!("{}: {e}", st.file));
+            let sentence = sentence_with(&text, &st.phrase)
+                .unwrap_or_else(|| panic!("{}: `{}` is no longer in {}", f.id, st.phrase, st.file));
+            assert!(
+                f.alone.iter().any(|k| sentence.contains(&short_name(k))),
+                "{}: {} states the effect without naming what alone decides it ({}):\n{sentence}",
+                f.id,
+                st.file,
+                f.alone.iter().map(|k| short_name(k)).collect::<Vec<_>>().join(", ")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "the statements of the effects one value decides are checked");
+}
+
+#[test]
+fn a_sentence_is_cut_at_its_boundaries() {
+    let text = "First one. The platform\nfloats because of `a.b`. Next.\n\n| cell one | cell two. |";
+    assert_eq!(sentence_with(text, "platform floats").unwrap(), "The platform floats because of `a.b`. ");
+    assert_eq!(sentence_with(text, "cell two").unwrap(), "cell two. ");
+    assert!(sentence_with(text, "absent").is_none());
 }

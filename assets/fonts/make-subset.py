@@ -2,7 +2,8 @@
 """Regenerates NotoSansSC-subset.woff: Noto Sans SC (SIL Open Font License 1.1, see OFL.txt)
 cut down to exactly the glyphs the report and the classroom page can show, so that Chinese
 renders on a machine without a CJK font. Run from the repository root after changing any
-Chinese text in assets/page, src/output, src/serve, src/experiment or the bundled scenarios:
+Chinese text in assets/page, src/output, src/serve, src/experiment, docs/findings.toml (report.html's
+caveats) or the bundled scenarios:
 
     python3 assets/fonts/make-subset.py /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
@@ -12,7 +13,7 @@ checks that every character the program can show is in it."""
 import glob, subprocess, sys
 sources = sorted(glob.glob("assets/page/*") + glob.glob("src/output/*.rs") + glob.glob("src/serve/*.rs")
                  + glob.glob("src/experiment/*.rs")
-                 + ["src/metrics/regime.rs"] + glob.glob("scenarios/**/*.toml", recursive=True))
+                 + ["src/metrics/regime.rs", "docs/findings.toml"] + glob.glob("scenarios/**/*.toml", recursive=True))
 chars = set(chr(c) for c in range(0x20, 0x7F)) | set("±–—…·→←×−≥≤“”‘’「」")
 for path in sources:
     with open(path, encoding="utf-8") as f:

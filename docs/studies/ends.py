@@ -3,6 +3,7 @@
 the plausible range of each parameter that carries it.
 
     python3 docs/studies/ends.py [--bin target/release/embedsim] [--replications 16] [--only ID]
+    python3 docs/studies/ends.py --check --replications 4     # CI: is ends.csv still the model's?
 
 Reads docs/findings.toml. For every finding it runs the finding's scenario with the settings of
 the study that screened it (the study file's `[set]`, e.g. its duration) and the scenario's own
@@ -132,6 +133,9 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "embedsim"))
     ap.add_argument("--replications", type=int, default=16)
     ap.add_argument("--only", help="one finding's id")
+    ap.add_argument("--check", action="store_true",
+                    help="rerun each finding at its scenario's values only (with --replications, e.g. 4) and "
+                         "fail when its 95%% interval and ends.csv's do not overlap: the table is stale")
     args = ap.parse_args()
     with open(os.path.join(ROOT, "docs", "findings.toml"), "rb") as f:
         table = tomllib.load(f)
@@ -147,7 +151,7 @@ def main():
         if paired:
             set_b, unset_b, ranges_b = study(finding["study_file_b"])
         runs = [("", "", None, None)]
-        for carrier in finding["carriers"]:
+        for carrier in [] if args.check else finding["carriers"]:
             path_a, _, path_b = carrier["parameter"].partition(" / ")
             path_b = path_b or path_a
             for end, i in (("low", 0), ("high", 1)):
@@ -171,8 +175,10 @@ def main():
             row = [finding["id"], parameter or "(scenario)", end, shown, mean, lo, hi, n]
             print(",".join(str(x) for x in row), flush=True)
             lines.append(row)
-    # Rows of findings not run this time are kept (an --only run replaces its finding's rows).
     path = os.path.join(HERE, "ends.csv")
+    if args.check:
+        sys.exit(check(path, lines))
+    # Rows of findings not run this time are kept (an --only run replaces its finding's rows).
     header = ["finding", "parameter", "end", "value", "mean", "ci95_low", "ci95_high", "replications"]
     kept = []
     if os.path.exists(path):
@@ -189,6 +195,33 @@ def main():
         for row in rows:
             w.writerow(row)
     print(f"wrote {path}", file=sys.stderr)
+
+def check(path, lines):
+    """Compares each finding's figure at its scenario's values with ends.csv's: stale when the two
+    95% intervals do not overlap. The runs are deterministic (the same seed and the first
+    replications of ends.csv's), so a stale row is a change in the model or a scenario, never
+    chance. Returns the exit status."""
+    with open(path, newline="") as f:
+        table = {(r["finding"], r["parameter"]): r for r in csv.DictReader(f)}
+    stale = []
+    for finding, _, _, _, mean, lo, hi, n in lines:
+        row = table.get((finding, "(scenario)"))
+        if row is None:
+            stale.append(f"{finding}: no row in ends.csv")
+            continue
+        was_lo, was_hi = float(row["ci95_low"]), float(row["ci95_high"])
+        verdict = "stale" if hi < was_lo or lo > was_hi else "ok"
+        print(f"{finding}: now {mean:.6g} ({lo:.6g} to {hi:.6g}, {n} replications), ends.csv {row['mean']} "
+              f"({was_lo:.6g} to {was_hi:.6g}, {row['replications']}): {verdict}")
+        if verdict == "stale":
+            stale.append(finding)
+    if stale:
+        print(f"ends.csv is stale for {', '.join(stale)}: rerun `python3 docs/studies/ends.py --only ID` for each, "
+              "then `EMBEDSIM_WRITE_FINDINGS=1 cargo test --release --test findings`", file=sys.stderr)
+        return 1
+    print(f"ends.csv holds: {len(lines)} findings at their scenario's values", file=sys.stderr)
+    return 0
+
 
 if __name__ == "__main__":
     main()

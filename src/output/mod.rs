@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod bars;
+pub mod caveats;
 pub mod csv;
 pub mod folder;
 pub mod html;

@@ -843,6 +843,11 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
             } else {
                 (format!("{en} Also: {}.", more_en.join("; ")), format!("{zh}另外：{}。", more_zh.join("；")))
             };
+            let (mut en, mut zh) = (en, zh);
+            for (c_en, c_zh) in super::caveats::caveats(&sc.name, &spec.id) {
+                en = format!("{en} {c_en}");
+                zh = format!("{zh}{c_zh}");
+            }
             Sentence { platform: spec.id.clone(), regime: modal.name(), en, zh }
         })
         .collect()
