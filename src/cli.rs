@@ -671,6 +671,10 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
             _ => advice.sentence(),
         };
         outln!("\n{warmup_note}; {check}");
+        let slow = embedsim::analysis::warmup::advise_slowest(&sc, &outs, &stats.warmup_metric);
+        if let Some(s) = embedsim::analysis::warmup::slowest_sentence(&slow, sc.simulation.warmup_days) {
+            outln!("{s}");
+        }
         if let Some(r) = &precision {
             outln!("{}", crate::cli_research::precision_note(stats, r));
         }

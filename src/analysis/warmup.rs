@@ -18,7 +18,12 @@ pub const DAILY_METRICS: &[&str] = &[
     "leader_attention_hours",
     "staff_hours",
     "burden_hours",
+    "trust",
 ];
+
+/// The slow series every run also checks its warm-up against: a platform's use follows the
+/// trust it earns, so arrivals and trust settle later than open orders do.
+pub const SLOW_SERIES: &[&str] = &["arrivals", "trust"];
 
 /// Checks a metric name for `--warmup-metric`.
 pub fn check_metric(metric: &str) -> Result<(), String> {
@@ -126,12 +131,59 @@ pub fn advise(sc: &Scenario, outs: &[RunOutput], metric: &str) -> WarmupAdvice {
         let series: Vec<Vec<f64>> = outs.iter().map(|o| daily_series(&o.platforms[p], metric)).collect();
         let len = series.iter().map(Vec::len).min().unwrap_or(0);
         let mean: Vec<f64> = (0..len).map(|d| series.iter().map(|s| s[d]).sum::<f64>() / outs.len() as f64).collect();
-        if mean.iter().all(|v| *v == mean[0]) {
+        // Constant (nothing to settle), or undefined (trust without villages).
+        if mean.iter().all(|v| *v == mean[0]) || mean.iter().any(|v| v.is_nan()) {
             continue;
         }
         platforms.push((spec.id.clone(), mser5(&mean)));
     }
     WarmupAdvice { metric: metric.to_string(), platforms }
+}
+
+/// MSER-5 on `metric` and on each of [`SLOW_SERIES`] the run holds, in that order.
+pub fn advise_slowest(sc: &Scenario, outs: &[RunOutput], metric: &str) -> Vec<WarmupAdvice> {
+    let mut metrics = vec![metric];
+    metrics.extend(SLOW_SERIES.iter().filter(|m| **m != metric));
+    metrics.iter().map(|m| advise(sc, outs, m)).filter(|a| !a.platforms.is_empty()).collect()
+}
+
+/// Whether the run's warm-up covers the slowest series: "on the slowest daily series ... MSER-5
+/// would choose 255 days (open 155, arrivals 255, trust 60): longer than the run's warm-up of 90
+/// days ...". None when only one series was read.
+pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<String> {
+    if advices.len() < 2 {
+        return None;
+    }
+    let per: Vec<String> = advices.iter().map(|a| format!("{} {}", a.metric, a.days())).collect();
+    let unsettled: Vec<&str> =
+        advices.iter().filter(|a| !a.too_short().is_empty()).map(|a| a.metric.as_str()).collect();
+    let settled: Vec<&WarmupAdvice> = advices.iter().filter(|a| a.too_short().is_empty()).collect();
+    let mut s = String::new();
+    if let Some(slowest) = settled.iter().max_by_key(|a| a.days()) {
+        let days = slowest.days();
+        let verdict = if days as f64 > warmup_days {
+            format!(
+                "longer than the run's warm-up of {warmup_days} days, so the figures above still count part of the start-up (rerun with --warmup {days})"
+            )
+        } else {
+            format!("within the run's warm-up of {warmup_days} days")
+        };
+        s = format!(
+            "MSER-5 on the slowest daily series that settles (`{}`) would choose {days} days: {verdict}",
+            slowest.metric
+        );
+    }
+    if !unsettled.is_empty() {
+        if !s.is_empty() {
+            s.push_str("; ");
+        }
+        let (has, its) = if unsettled.len() == 1 { ("has", "its") } else { ("have", "their") };
+        s.push_str(&format!(
+            "`{}` {has} not settled within the run (MSER-5's best truncation falls in {its} second half): {its} figures are a transient's",
+            unsettled.join("` and `")
+        ));
+    }
+    Some(format!("{s} (MSER-5 days by series: {})", per.join(", ")))
 }
 
 /// How the warm-up is chosen.
@@ -229,6 +281,24 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn advice(metric: &str, truncation: usize, too_short: bool) -> WarmupAdvice {
+        WarmupAdvice {
+            metric: metric.into(),
+            platforms: vec![("p".into(), Mser { truncation, length: 1000, too_short })],
+        }
+    }
+
+    #[test]
+    fn the_slowest_series_decides_and_an_unsettled_one_is_named() {
+        let a = [advice("open", 100, false), advice("arrivals", 250, false), advice("trust", 990, true)];
+        let s = slowest_sentence(&a, 90.0).unwrap();
+        assert!(s.contains("(`arrivals`) would choose 250 days: longer than the run's warm-up of 90 days"), "{s}");
+        assert!(s.contains("`trust` has not settled"), "{s}");
+        let s = slowest_sentence(&a[..2], 300.0).unwrap();
+        assert!(s.contains("within the run's warm-up of 300 days") && !s.contains("settled within"), "{s}");
+        assert!(slowest_sentence(&a[..1], 90.0).is_none(), "one series: the run's own sentence says it");
+    }
 
     #[test]
     fn a_long_list_is_cut_to_twelve_names_and_a_count() {

@@ -163,6 +163,7 @@ impl PlatformDay {
             "leader_attention_hours" => self.attention,
             "staff_hours" => self.hours,
             "burden_hours" => self.burden,
+            "trust" => self.trust,
             _ => f64::NAN,
         }
     }
