@@ -462,8 +462,8 @@ fn sentence_with(text: &str, phrase: &str) -> Option<String> {
 
 /// An effect that one assumed value alone decides says so wherever the project states it: the
 /// `alone` list is what ends.csv shows (every assumed carrier with an end across the threshold,
-/// no other), each listed statement names one of them in its own sentence, and report.html has
-/// the sentence in both languages.
+/// no other), each listed statement names every one of them in its own sentence, and report.html
+/// has the sentence in both languages.
 #[test]
 fn what_one_assumed_value_decides_is_said_where_the_effect_is_stated() {
     let ends = ends();
@@ -498,8 +498,8 @@ fn what_one_assumed_value_decides_is_said_where_the_effect_is_stated() {
             let sentence = sentence_with(&text, &st.phrase)
                 .unwrap_or_else(|| panic!("{}: `{}` is no longer in {}", f.id, st.phrase, st.file));
             assert!(
-                f.alone.iter().any(|k| sentence.contains(&short_name(k))),
-                "{}: {} states the effect without naming what alone decides it ({}):\n{sentence}",
+                f.alone.iter().all(|k| sentence.contains(&short_name(k))),
+                "{}: {} states the effect without naming every value that alone decides it ({}):\n{sentence}",
                 f.id,
                 st.file,
                 f.alone.iter().map(|k| short_name(k)).collect::<Vec<_>>().join(", ")

@@ -3,7 +3,7 @@
 the plausible range of each parameter that carries it.
 
     python3 docs/studies/ends.py [--bin target/release/embedsim] [--replications 16] [--only ID]
-    python3 docs/studies/ends.py --check --replications 4     # CI: is ends.csv still the model's?
+    python3 docs/studies/ends.py --check      # CI: is ends.csv still the model's?
 
 Reads docs/findings.toml. For every finding it runs the finding's scenario with the settings of
 the study that screened it (the study file's `[set]`, e.g. its duration) and the scenario's own
@@ -134,8 +134,9 @@ def main():
     ap.add_argument("--replications", type=int, default=16)
     ap.add_argument("--only", help="one finding's id")
     ap.add_argument("--check", action="store_true",
-                    help="rerun each finding at its scenario's values only (with --replications, e.g. 4) and "
-                         "fail when its 95%% interval and ends.csv's do not overlap: the table is stale")
+                    help="rerun each finding at its scenario's values, and at both ends of the carriers it lists "
+                         "as deciding it alone (`alone`), with ends.csv's replications, and fail when a figure "
+                         "differs from ends.csv's: the table is stale")
     args = ap.parse_args()
     with open(os.path.join(ROOT, "docs", "findings.toml"), "rb") as f:
         table = tomllib.load(f)
@@ -151,7 +152,8 @@ def main():
         if paired:
             set_b, unset_b, ranges_b = study(finding["study_file_b"])
         runs = [("", "", None, None)]
-        for carrier in [] if args.check else finding["carriers"]:
+        checked = finding.get("alone", [])
+        for carrier in [c for c in finding["carriers"] if not args.check or c["parameter"] in checked]:
             path_a, _, path_b = carrier["parameter"].partition(" / ")
             path_b = path_b or path_a
             for end, i in (("low", 0), ("high", 1)):
@@ -197,29 +199,25 @@ def main():
     print(f"wrote {path}", file=sys.stderr)
 
 def check(path, lines):
-    """Compares each finding's figure at its scenario's values with ends.csv's: stale when the two
-    95% intervals do not overlap. The runs are deterministic (the same seed and the first
-    replications of ends.csv's), so a stale row is a change in the model or a scenario, never
-    chance. Returns the exit status."""
+    """Compares each figure run here with ends.csv's, as written there (six significant digits).
+    The runs are deterministic (the same seeds and replications), so any difference is a change in
+    the model or a scenario, never chance. Returns the exit status."""
     with open(path, newline="") as f:
-        table = {(r["finding"], r["parameter"]): r for r in csv.DictReader(f)}
+        table = {(r["finding"], r["parameter"], r["end"]): r for r in csv.DictReader(f)}
     stale = []
-    for finding, _, _, _, mean, lo, hi, n in lines:
-        row = table.get((finding, "(scenario)"))
-        if row is None:
-            stale.append(f"{finding}: no row in ends.csv")
-            continue
-        was_lo, was_hi = float(row["ci95_low"]), float(row["ci95_high"])
-        verdict = "stale" if hi < was_lo or lo > was_hi else "ok"
-        print(f"{finding}: now {mean:.6g} ({lo:.6g} to {hi:.6g}, {n} replications), ends.csv {row['mean']} "
-              f"({was_lo:.6g} to {was_hi:.6g}, {row['replications']}): {verdict}")
+    for finding, parameter, end, _, mean, lo, hi, n in lines:
+        now = [f"{x:.6g}" for x in (mean, lo, hi)] + [str(n)]
+        row = table.get((finding, parameter or "(scenario)", end))
+        was = None if row is None else [row["mean"], row["ci95_low"], row["ci95_high"], row["replications"]]
+        verdict = "ok" if now == was else "stale"
+        print(f"{finding} {parameter or '(scenario)'} {end}: now {' '.join(now)}, ends.csv {was}: {verdict}")
         if verdict == "stale":
-            stale.append(finding)
+            stale.append(f"{finding} ({parameter or 'scenario'} {end})".replace(" )", ")"))
     if stale:
-        print(f"ends.csv is stale for {', '.join(stale)}: rerun `python3 docs/studies/ends.py --only ID` for each, "
-              "then `EMBEDSIM_WRITE_FINDINGS=1 cargo test --release --test findings`", file=sys.stderr)
+        print(f"ends.csv is stale for {', '.join(stale)}: rerun `python3 docs/studies/ends.py --only ID` for each "
+              "finding, then `EMBEDSIM_WRITE_FINDINGS=1 cargo test --release --test findings`", file=sys.stderr)
         return 1
-    print(f"ends.csv holds: {len(lines)} findings at their scenario's values", file=sys.stderr)
+    print(f"ends.csv holds: {len(lines)} figures rerun, all as written", file=sys.stderr)
     return 0
 
 

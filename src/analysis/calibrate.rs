@@ -281,14 +281,41 @@ pub struct Identified {
 }
 
 impl Identified {
-    /// `pinned`, `bounded below`, `bounded above` or `free` (not identified by the targets).
+    /// `pinned`, `bounded below`, `bounded above`, `free` (not identified by the targets), or
+    /// `unresolved` (no profile point within the threshold: the re-fits fell short of the best
+    /// objective found, so the profile says nothing).
     pub fn verdict(&self) -> &'static str {
+        if self.low.is_nan() {
+            return "unresolved";
+        }
         match (self.open_low, self.open_high) {
             (false, false) => "pinned",
             (true, false) => "bounded above",
             (false, true) => "bounded below",
             (true, true) => "free",
         }
+    }
+}
+
+/// The profile interval from `(value, objective above the least)` points sorted by value: the
+/// hull of the points within [`PROFILE_THRESHOLD`], each end moved out to where the objective,
+/// interpolated linearly to the next point outside, crosses the threshold; an end at the range's
+/// own end (`grid_ends`) is open.
+pub fn profile_interval(pts: &[(f64, f64)], grid_ends: (f64, f64)) -> Identified {
+    let inside: Vec<usize> = (0..pts.len()).filter(|&i| pts[i].1 <= PROFILE_THRESHOLD).collect();
+    let (Some(&lo), Some(&hi)) = (inside.first(), inside.last()) else {
+        return Identified { low: f64::NAN, high: f64::NAN, open_low: false, open_high: false };
+    };
+    let cross = |inn: (f64, f64), out: (f64, f64)| {
+        if out.1 == inn.1 { inn.0 } else { inn.0 + (out.0 - inn.0) * (PROFILE_THRESHOLD - inn.1) / (out.1 - inn.1) }
+    };
+    let low = if lo > 0 { cross(pts[lo], pts[lo - 1]) } else { pts[lo].0 };
+    let high = if hi + 1 < pts.len() { cross(pts[hi], pts[hi + 1]) } else { pts[hi].0 };
+    Identified {
+        low,
+        high,
+        open_low: lo == 0 && pts[lo].0 <= grid_ends.0,
+        open_high: hi + 1 == pts.len() && pts[hi].0 >= grid_ends.1,
     }
 }
 
@@ -301,6 +328,8 @@ pub struct ProfilePoint {
     pub at: Vec<f64>,
     /// The objective there.
     pub objective: f64,
+    /// The fitted targets' simulated means there, in target order.
+    pub simulated: Vec<f64>,
 }
 
 /// The fit of one target or held-out target.
@@ -611,6 +640,9 @@ pub fn calibrate(
     if c.profile_points > 0 {
         let inner = NmSettings { max_evals: c.profile_evaluations, ..NmSettings::default() };
         for j in 0..k {
+            // Each grid point's re-fit starts from the better of the estimate and the last grid
+            // point's optimum: along a ridge the neighbour is the nearer start.
+            let mut previous: Option<Vec<f64>> = None;
             for gi in 0..c.profile_points {
                 let v = gi as f64 / (c.profile_points - 1) as f64;
                 let full = |rest: &[f64]| -> Vec<f64> {
@@ -620,38 +652,40 @@ pub fn calibrate(
                 };
                 let mut others = nm.x.clone();
                 others.remove(j);
-                let (u, f) = if others.is_empty() {
-                    let u = full(&[]);
-                    let f = objective(c, &journal.eval(&u)?);
-                    (u, f)
+                let u = if others.is_empty() {
+                    full(&[])
                 } else {
+                    if let Some(prev) = &previous {
+                        let here = objective(c, &journal.eval(&full(&others))?);
+                        if objective(c, &journal.eval(&full(prev))?) < here {
+                            others = prev.clone();
+                        }
+                    }
                     let r = minimise(&others, &inner, &mut |rest: &[f64]| {
                         journal.eval(&full(rest)).map(|m| objective(c, &m))
                     })?;
-                    (full(&r.x), r.f)
+                    previous = Some(r.x.clone());
+                    full(&r.x)
                 };
+                let m = journal.eval(&u)?;
+                let f = objective(c, &m);
                 best_objective = best_objective.min(f);
                 let at = u.iter().enumerate().map(|(i, x)| to_value(i, *x)).collect();
-                profile.push(ProfilePoint { parameter: j, at, objective: f });
+                profile.push(ProfilePoint { parameter: j, at, objective: f, simulated: m.mean[..q].to_vec() });
             }
         }
     }
     let identified = |j: usize| -> Option<Identified> {
-        let pts: Vec<&ProfilePoint> = profile.iter().filter(|p| p.parameter == j).collect();
+        let mut pts: Vec<(f64, f64)> =
+            profile.iter().filter(|p| p.parameter == j).map(|p| (p.at[j], p.objective - best_objective)).collect();
         if pts.is_empty() {
             return None;
         }
-        let inside: Vec<usize> =
-            (0..pts.len()).filter(|&i| pts[i].objective - best_objective <= PROFILE_THRESHOLD).collect();
-        Some(match (inside.first(), inside.last()) {
-            (Some(&lo), Some(&hi)) => Identified {
-                low: pts[lo].at[j],
-                high: pts[hi].at[j],
-                open_low: lo == 0,
-                open_high: hi == pts.len() - 1,
-            },
-            _ => Identified { low: f64::NAN, high: f64::NAN, open_low: false, open_high: false },
-        })
+        let grid_ends = (pts[0].0, pts[pts.len() - 1].0);
+        // The estimate itself is a point of the profile (the others at their optimum).
+        pts.push((to_value(j, nm.x[j]), nm.f - best_objective));
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Some(profile_interval(&pts, grid_ends))
     };
     let parameters = c
         .design
@@ -690,7 +724,8 @@ pub fn calibrate(
         .collect();
     let Journal { cache, path, file, .. } = journal;
     drop(file);
-    let overid_p = if q > k { crate::analysis::special::chi2_sf(nm.f, (q - k) as f64) } else { f64::NAN };
+    // At the lowest objective found: the profile may have found a better point than the optimiser.
+    let overid_p = if q > k { crate::analysis::special::chi2_sf(best_objective, (q - k) as f64) } else { f64::NAN };
     let result = Result_ {
         parameters,
         fits,
@@ -936,9 +971,10 @@ fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), Analysi
     if !r.profile.is_empty() {
         write_atomic(&dir.join("profile.csv"), |w| {
             let names: Vec<&str> = c.design.parameters.iter().map(|p| p.path.as_str()).collect();
-            writeln!(w, "parameter,value,objective,delta_objective,{}", names.join(","))?;
+            let targets: Vec<String> = c.targets.iter().map(|t| format!("simulated:{}", t.output.name)).collect();
+            writeln!(w, "parameter,value,objective,delta_objective,{},{}", names.join(","), targets.join(","))?;
             for p in &r.profile {
-                let at: Vec<String> = p.at.iter().map(|v| num(*v)).collect();
+                let at: Vec<String> = p.at.iter().chain(&p.simulated).map(|v| num(*v)).collect();
                 writeln!(
                     w,
                     "{},{},{},{},{}",
@@ -1005,7 +1041,7 @@ pub fn report(c: &Calibration, r: &Result_) -> String {
     let _ = writeln!(s, "{}", header.trim_end());
     for p in &r.parameters {
         let prof = match &p.profile {
-            Some(i) if i.low.is_nan() => "pinned (sharper than the grid)".to_string(),
+            Some(i) if i.low.is_nan() => "unresolved (no profile point near the least objective)".to_string(),
             Some(i) => format!("{} [{:.4}, {:.4}]", i.verdict(), i.low, i.high),
             None => String::new(),
         };
@@ -1035,4 +1071,28 @@ pub fn report(c: &Calibration, r: &Result_) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PROFILE_THRESHOLD, profile_interval};
+
+    #[test]
+    fn a_profile_interval_interpolates_its_crossings_and_knows_open_ends() {
+        // A bowl: 0 at 5, the threshold crossed halfway between 2 and 4 and between 6 and 8.
+        let t = PROFILE_THRESHOLD;
+        let bowl =
+            [(0.0, 3.0 * t), (2.0, 2.0 * t), (4.0, 0.0), (5.0, 0.0), (6.0, 0.0), (8.0, 2.0 * t), (10.0, 3.0 * t)];
+        let i = profile_interval(&bowl, (0.0, 10.0));
+        assert!((i.low - 3.0).abs() < 1e-12 && (i.high - 7.0).abs() < 1e-12, "{i:?}");
+        assert_eq!(i.verdict(), "pinned");
+        // Flat to the upper end: bounded below.
+        let ramp = [(0.0, 3.0 * t), (5.0, 0.0), (10.0, 0.5)];
+        let i = profile_interval(&ramp, (0.0, 10.0));
+        assert_eq!(i.verdict(), "bounded below");
+        assert!((i.low - 10.0 / 3.0).abs() < 1e-12 && i.high == 10.0, "{i:?}");
+        // Flat everywhere: free; nowhere near the least: unresolved.
+        assert_eq!(profile_interval(&[(0.0, 1.0), (10.0, 1.0)], (0.0, 10.0)).verdict(), "free");
+        assert_eq!(profile_interval(&[(0.0, 9.0), (10.0, 9.0)], (0.0, 10.0)).verdict(), "unresolved");
+    }
 }
