@@ -54,6 +54,10 @@ struct Finding {
     /// The line the effect is read against (the floating line, the reengineering line).
     #[serde(default)]
     threshold: Option<f64>,
+    /// Which side of the line the effect is (`below`, `above`): report.html adds the caveat only
+    /// to a run on that side.
+    #[serde(default)]
+    side: Option<String>,
     /// The assumed carriers each of which, alone at an end of its range, puts the effect across
     /// `threshold` (checked against ends.csv).
     #[serde(default)]
@@ -475,6 +479,8 @@ fn what_one_assumed_value_decides_is_said_where_the_effect_is_stated() {
         };
         let at = |p: &str, end: &str| ends.get(&(f.id.clone(), p.to_string(), end.to_string())).map(|(_, fig)| fig.0);
         let base = at("(scenario)", "").unwrap_or_else(|| panic!("{}: no scenario row in ends.csv", f.id));
+        let side = if base < line { "below" } else { "above" };
+        assert_eq!(f.side.as_deref(), Some(side), "{}: the scenario's figure {base} is {side} the line {line}", f.id);
         let across = |x: f64| (x - line).signum() != (base - line).signum() || x == line;
         let decided: Vec<String> = f
             .carriers

@@ -155,12 +155,16 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
         return None;
     }
     let per: Vec<String> = advices.iter().map(|a| format!("{} {}", a.metric, a.days())).collect();
-    let unsettled: Vec<&str> =
-        advices.iter().filter(|a| !a.too_short().is_empty()).map(|a| a.metric.as_str()).collect();
-    let settled: Vec<&WarmupAdvice> = advices.iter().filter(|a| a.too_short().is_empty()).collect();
+    // Per series: the longest truncation over the platforms whose series settled, and the
+    // platforms whose series did not (one platform's trend does not hide the others').
+    let settled = |a: &WarmupAdvice| a.platforms.iter().filter(|p| !p.1.too_short).map(|p| p.1.truncation).max();
+    let unsettled: Vec<String> = advices
+        .iter()
+        .filter(|a| !a.too_short().is_empty())
+        .map(|a| format!("`{}` ({})", a.metric, named(&a.too_short())))
+        .collect();
     let mut s = String::new();
-    if let Some(slowest) = settled.iter().max_by_key(|a| a.days()) {
-        let days = slowest.days();
+    if let Some((a, days)) = advices.iter().filter_map(|a| settled(a).map(|d| (a, d))).max_by_key(|(_, d)| *d) {
         let verdict = if days as f64 > warmup_days {
             format!(
                 "longer than the run's warm-up of {warmup_days} days, so the figures above still count part of the start-up (rerun with --warmup {days})"
@@ -170,7 +174,7 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
         };
         s = format!(
             "MSER-5 on the slowest daily series that settles (`{}`) would choose {days} days: {verdict}",
-            slowest.metric
+            a.metric
         );
     }
     if !unsettled.is_empty() {
@@ -179,8 +183,8 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
         }
         let (has, its) = if unsettled.len() == 1 { ("has", "its") } else { ("have", "their") };
         s.push_str(&format!(
-            "`{}` {has} not settled within the run (MSER-5's best truncation falls in {its} second half): {its} figures are a transient's",
-            unsettled.join("` and `")
+            "{} {has} not settled within the run (MSER-5's best truncation falls in {its} second half): {its} figures are a transient's",
+            unsettled.join(" and ")
         ));
     }
     Some(format!("{s} (MSER-5 days by series: {})", per.join(", ")))
@@ -294,7 +298,7 @@ mod tests {
         let a = [advice("open", 100, false), advice("arrivals", 250, false), advice("trust", 990, true)];
         let s = slowest_sentence(&a, 90.0).unwrap();
         assert!(s.contains("(`arrivals`) would choose 250 days: longer than the run's warm-up of 90 days"), "{s}");
-        assert!(s.contains("`trust` has not settled"), "{s}");
+        assert!(s.contains("`trust` (p) has not settled"), "{s}");
         let s = slowest_sentence(&a[..2], 300.0).unwrap();
         assert!(s.contains("within the run's warm-up of 300 days") && !s.contains("settled within"), "{s}");
         assert!(slowest_sentence(&a[..1], 90.0).is_none(), "one series: the run's own sentence says it");

@@ -7,8 +7,10 @@
 const FINDINGS: &str = include_str!("../../docs/findings.toml");
 
 /// The (English, 中文) caveats for platform `platform` of the scenario named `scenario` (a
-/// bundled scenario's name is its file's stem).
-pub fn caveats(scenario: &str, platform: &str) -> Vec<(String, String)> {
+/// bundled scenario's name is its file's stem), for a run whose figures `figure(metric)` gives:
+/// a caveat is said only where the run's figure is on the finding's side of its line (a run whose
+/// changes lifted the platform out of the verdict gets none).
+pub fn caveats(scenario: &str, platform: &str, figure: &dyn Fn(&str) -> Option<f64>) -> Vec<(String, String)> {
     let Ok(table) = FINDINGS.parse::<toml::Table>() else { return Vec::new() };
     let Some(findings) = table.get("finding").and_then(|f| f.as_array()) else { return Vec::new() };
     findings
@@ -16,9 +18,18 @@ pub fn caveats(scenario: &str, platform: &str) -> Vec<(String, String)> {
         .filter_map(|f| {
             let s = |k: &str| f.get(k).and_then(|v| v.as_str());
             let stem = std::path::Path::new(s("scenario")?).file_stem()?.to_str()?;
-            let about = s("output")?.split_once('.')?.0;
-            (stem == scenario && about == platform)
-                .then(|| Some((s("alone_en")?.to_string(), s("alone_zh")?.to_string())))?
+            let (about, metric) = s("output")?.split_once('.')?;
+            if stem != scenario || about != platform {
+                return None;
+            }
+            let line = f.get("threshold")?.as_float()?;
+            let x = figure(metric)?;
+            let on_side = match s("side")? {
+                "below" => x < line,
+                "above" => x > line,
+                _ => false,
+            };
+            on_side.then(|| Some((s("alone_en")?.to_string(), s("alone_zh")?.to_string())))?
         })
         .collect()
 }
@@ -28,11 +39,13 @@ mod tests {
     use super::caveats;
 
     #[test]
-    fn s_towns_floating_verdict_carries_its_caveat_and_other_scenarios_none() {
-        let c = caveats("s-town", "comprehensive");
+    fn s_towns_floating_verdict_carries_its_caveat_only_while_it_floats() {
+        let floating = |_: &str| Some(0.41);
+        let c = caveats("s-town", "comprehensive", &floating);
         assert_eq!(c.len(), 1);
         assert!(c[0].0.contains("decisions.take_up.duty") && c[0].1.contains("decisions.take_up.duty"));
-        assert!(caveats("s-town-swapped", "comprehensive").is_empty());
-        assert!(caveats("c-district-hotline", "hotline").is_empty(), "no value alone decides C district's");
+        assert!(caveats("s-town", "comprehensive", &|_| Some(0.6)).is_empty(), "lifted above the line: no caveat");
+        assert!(caveats("s-town-swapped", "comprehensive", &floating).is_empty());
+        assert!(caveats("c-district-hotline", "hotline", &floating).is_empty(), "no value alone decides C district's");
     }
 }

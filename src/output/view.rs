@@ -844,7 +844,11 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
                 (format!("{en} Also: {}.", more_en.join("; ")), format!("{zh}另外：{}。", more_zh.join("；")))
             };
             let (mut en, mut zh) = (en, zh);
-            for (c_en, c_zh) in super::caveats::caveats(&sc.name, &spec.id) {
+            let figure = |metric: &str| {
+                let xs: Vec<f64> = column(rows, p, metric).into_iter().filter(|x| x.is_finite()).collect();
+                (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+            };
+            for (c_en, c_zh) in super::caveats::caveats(&sc.name, &spec.id, &figure) {
                 en = format!("{en} {c_en}");
                 zh = format!("{zh}{c_zh}");
             }
