@@ -58,6 +58,10 @@ struct Finding {
     /// to a run on that side.
     #[serde(default)]
     side: Option<String>,
+    /// The regime the effect is (report.html adds the caveat only to a run in it).
+    #[serde(default)]
+    #[allow(dead_code)]
+    regime: Option<String>,
     /// The assumed carriers each of which, alone at an end of its range, puts the effect across
     /// `threshold` (checked against ends.csv).
     #[serde(default)]

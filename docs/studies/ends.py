@@ -135,8 +135,8 @@ def main():
     ap.add_argument("--only", help="one finding's id")
     ap.add_argument("--check", action="store_true",
                     help="rerun each finding at its scenario's values, and at both ends of the carriers it lists "
-                         "as deciding it alone (`alone`), with ends.csv's replications, and fail when a figure "
-                         "differs from ends.csv's: the table is stale")
+                         "as deciding it alone (`alone`), with --replications (16, as ends.csv), and fail when a "
+                         "figure differs from ends.csv's: the table is stale. The other carriers' ends are not rerun")
     args = ap.parse_args()
     with open(os.path.join(ROOT, "docs", "findings.toml"), "rb") as f:
         table = tomllib.load(f)

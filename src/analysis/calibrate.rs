@@ -266,11 +266,12 @@ pub struct Fitted {
     pub profile: Option<Identified>,
 }
 
-/// What the targets say of one parameter, read off its profile: the grid values whose profile
-/// objective is within [`PROFILE_THRESHOLD`] of the lowest objective found anywhere.
+/// What the targets say of one parameter, read off its profile: the values whose profile objective
+/// is within [`PROFILE_THRESHOLD`] of the lowest objective found anywhere ([`profile_interval`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Identified {
-    /// Lowest and highest such grid value (NaN, NaN when none: sharper than the grid).
+    /// Lowest and highest such value, each interpolated to the threshold's crossing (NaN, NaN when
+    /// no point is within the threshold: `unresolved`).
     pub low: f64,
     /// See `low`.
     pub high: f64,
@@ -297,17 +298,23 @@ impl Identified {
     }
 }
 
-/// The profile interval from `(value, objective above the least)` points sorted by value: the
-/// hull of the points within [`PROFILE_THRESHOLD`], each end moved out to where the objective,
-/// interpolated linearly to the next point outside, crosses the threshold; an end at the range's
-/// own end (`grid_ends`) is open.
+/// The profile interval from `(value, objective above the least)` points, finite, sorted by value
+/// and one per value: the
+/// hull of the points within [`PROFILE_THRESHOLD`], each end moved out to where the objective's
+/// rise, its square root interpolated linearly to the next point outside, crosses the threshold;
+/// an end at the range's own end (`grid_ends`) is open.
 pub fn profile_interval(pts: &[(f64, f64)], grid_ends: (f64, f64)) -> Identified {
     let inside: Vec<usize> = (0..pts.len()).filter(|&i| pts[i].1 <= PROFILE_THRESHOLD).collect();
     let (Some(&lo), Some(&hi)) = (inside.first(), inside.last()) else {
         return Identified { low: f64::NAN, high: f64::NAN, open_low: false, open_high: false };
     };
+    // Interpolated on the root of the objective's rise, which is linear in the parameter near a
+    // smooth minimum (the rise itself is quadratic, and interpolating it linearly between a coarse
+    // grid's points would put the crossing too near the inside point and narrow the interval).
+    let root = |d: f64| d.max(0.0).sqrt();
     let cross = |inn: (f64, f64), out: (f64, f64)| {
-        if out.1 == inn.1 { inn.0 } else { inn.0 + (out.0 - inn.0) * (PROFILE_THRESHOLD - inn.1) / (out.1 - inn.1) }
+        let (ri, ro, rt) = (root(inn.1), root(out.1), PROFILE_THRESHOLD.sqrt());
+        if ro == ri { inn.0 } else { inn.0 + (out.0 - inn.0) * (rt - ri) / (ro - ri) }
     };
     let low = if lo > 0 { cross(pts[lo], pts[lo - 1]) } else { pts[lo].0 };
     let high = if hi + 1 < pts.len() { cross(pts[hi], pts[hi + 1]) } else { pts[hi].0 };
@@ -633,8 +640,8 @@ pub fn calibrate(
         let p = &c.design.parameters[j];
         p.min + (p.max - p.min) * u
     };
-    // The profile: each parameter held at each grid value, the others minimised from the
-    // estimate (a ridge shows as a flat profile where the delta method's slope says nothing).
+    // The profile: each parameter held at each grid value, the others re-fitted (a ridge shows as
+    // a flat profile where the delta method's slope says nothing).
     let mut profile = Vec::new();
     let mut best_objective = nm.f;
     if c.profile_points > 0 {
@@ -682,9 +689,15 @@ pub fn calibrate(
             return None;
         }
         let grid_ends = (pts[0].0, pts[pts.len() - 1].0);
-        // The estimate itself is a point of the profile (the others at their optimum).
-        pts.push((to_value(j, nm.x[j]), nm.f - best_objective));
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // The estimate is a point of the profile when it is inside the threshold (outside, its
+        // objective only bounds the profile there from above and could fake a crossing).
+        if nm.f - best_objective <= PROFILE_THRESHOLD {
+            pts.push((to_value(j, nm.x[j]), nm.f - best_objective));
+        }
+        pts.retain(|p| p.1.is_finite());
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        // One point per value, the lower objective.
+        pts.dedup_by(|later, kept| later.0 == kept.0);
         Some(profile_interval(&pts, grid_ends))
     };
     let parameters = c
@@ -942,7 +955,7 @@ fn write_results(dir: &Path, c: &Calibration, r: &Result_) -> Result<(), Analysi
         if !r.overid_p.is_nan() {
             writeln!(
                 w,
-                "overidentification_p = {}  # P(chi2({}) >= objective): small when the targets cannot all be met",
+                "overidentification_p = {}  # P(chi2({}) >= the least objective found): small when the targets cannot all be met",
                 num(r.overid_p),
                 c.targets.len() - c.design.parameters.len()
             )?;
@@ -1013,8 +1026,8 @@ pub fn report(c: &Calibration, r: &Result_) -> String {
     if !r.overid_p.is_nan() {
         let _ = writeln!(
             s,
-            "overidentification: objective {:.2} on {} (targets minus parameters), p = {:.3}{}\n",
-            r.objective,
+            "overidentification: least objective found {:.2} on {} (targets minus parameters), p = {:.3}{}\n",
+            r.best_objective,
             match c.targets.len() - c.design.parameters.len() {
                 1 => "1 degree of freedom".to_string(),
                 n => format!("{n} degrees of freedom"),
@@ -1079,18 +1092,20 @@ mod tests {
 
     #[test]
     fn a_profile_interval_interpolates_its_crossings_and_knows_open_ends() {
-        // A bowl: 0 at 5, the threshold crossed halfway between 2 and 4 and between 6 and 8.
+        // A quadratic bowl, its least at 5, the threshold crossed at 4 and 6: the grid points at 2
+        // and 8 are outside, 4.5 to 5.5 inside; interpolating the root finds 4 and 6 exactly.
         let t = PROFILE_THRESHOLD;
-        let bowl =
-            [(0.0, 3.0 * t), (2.0, 2.0 * t), (4.0, 0.0), (5.0, 0.0), (6.0, 0.0), (8.0, 2.0 * t), (10.0, 3.0 * t)];
+        let q = |x: f64| t * (x - 5.0_f64).powi(2);
+        let bowl: Vec<(f64, f64)> = [0.0, 2.0, 4.5, 5.0, 5.5, 8.0, 10.0].iter().map(|&x| (x, q(x))).collect();
         let i = profile_interval(&bowl, (0.0, 10.0));
-        assert!((i.low - 3.0).abs() < 1e-12 && (i.high - 7.0).abs() < 1e-12, "{i:?}");
+        assert!((i.low - 4.0).abs() < 1e-12 && (i.high - 6.0).abs() < 1e-12, "{i:?}");
         assert_eq!(i.verdict(), "pinned");
-        // Flat to the upper end: bounded below.
+        // Flat to the upper end: bounded below. Between (0, 3t) and (5, 0) the root falls from
+        // sqrt(3t) to 0, so the crossing is at 5 - 5/sqrt(3).
         let ramp = [(0.0, 3.0 * t), (5.0, 0.0), (10.0, 0.5)];
         let i = profile_interval(&ramp, (0.0, 10.0));
         assert_eq!(i.verdict(), "bounded below");
-        assert!((i.low - 10.0 / 3.0).abs() < 1e-12 && i.high == 10.0, "{i:?}");
+        assert!((i.low - (5.0 - 5.0 / 3f64.sqrt())).abs() < 1e-12 && i.high == 10.0, "{i:?}");
         // Flat everywhere: free; nowhere near the least: unresolved.
         assert_eq!(profile_interval(&[(0.0, 1.0), (10.0, 1.0)], (0.0, 10.0)).verdict(), "free");
         assert_eq!(profile_interval(&[(0.0, 9.0), (10.0, 9.0)], (0.0, 10.0)).verdict(), "unresolved");

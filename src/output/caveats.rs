@@ -8,9 +8,15 @@ const FINDINGS: &str = include_str!("../../docs/findings.toml");
 
 /// The (English, 中文) caveats for platform `platform` of the scenario named `scenario` (a
 /// bundled scenario's name is its file's stem), for a run whose figures `figure(metric)` gives:
-/// a caveat is said only where the run's figure is on the finding's side of its line (a run whose
-/// changes lifted the platform out of the verdict gets none).
-pub fn caveats(scenario: &str, platform: &str, figure: &dyn Fn(&str) -> Option<f64>) -> Vec<(String, String)> {
+/// a caveat is said only where the platform's modal regime is the finding's (`regime`) and the
+/// run's figure is on the finding's side of its line (a run whose changes lifted the platform out
+/// of the verdict gets none).
+pub fn caveats(
+    scenario: &str,
+    platform: &str,
+    regime: &str,
+    figure: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<(String, String)> {
     let Ok(table) = FINDINGS.parse::<toml::Table>() else { return Vec::new() };
     let Some(findings) = table.get("finding").and_then(|f| f.as_array()) else { return Vec::new() };
     findings
@@ -19,10 +25,12 @@ pub fn caveats(scenario: &str, platform: &str, figure: &dyn Fn(&str) -> Option<f
             let s = |k: &str| f.get(k).and_then(|v| v.as_str());
             let stem = std::path::Path::new(s("scenario")?).file_stem()?.to_str()?;
             let (about, metric) = s("output")?.split_once('.')?;
-            if stem != scenario || about != platform {
+            // The verdict the caveat is about: a run whose platform ended in another regime (an
+            // overloaded operator, say) gets none, whatever its figure.
+            if stem != scenario || about != platform || s("regime")? != regime {
                 return None;
             }
-            let line = f.get("threshold")?.as_float()?;
+            let line = f.get("threshold").and_then(|t| t.as_float().or_else(|| t.as_integer().map(|i| i as f64)))?;
             let x = figure(metric)?;
             let on_side = match s("side")? {
                 "below" => x < line,
@@ -41,11 +49,15 @@ mod tests {
     #[test]
     fn s_towns_floating_verdict_carries_its_caveat_only_while_it_floats() {
         let floating = |_: &str| Some(0.41);
-        let c = caveats("s-town", "comprehensive", &floating);
+        let c = caveats("s-town", "comprehensive", "floating", &floating);
         assert_eq!(c.len(), 1);
         assert!(c[0].0.contains("decisions.take_up.duty") && c[0].1.contains("decisions.take_up.duty"));
-        assert!(caveats("s-town", "comprehensive", &|_| Some(0.6)).is_empty(), "lifted above the line: no caveat");
-        assert!(caveats("s-town-swapped", "comprehensive", &floating).is_empty());
-        assert!(caveats("c-district-hotline", "hotline", &floating).is_empty(), "no value alone decides C district's");
+        assert!(caveats("s-town", "comprehensive", "floating", &|_| Some(0.6)).is_empty(), "above the line: none");
+        assert!(caveats("s-town", "comprehensive", "overloaded", &|_| Some(0.19)).is_empty(), "another verdict: none");
+        assert!(caveats("s-town-swapped", "comprehensive", "floating", &floating).is_empty());
+        assert!(
+            caveats("c-district-hotline", "hotline", "embedded", &floating).is_empty(),
+            "none decides C district's"
+        );
     }
 }

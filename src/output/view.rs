@@ -848,7 +848,7 @@ pub fn sentences(sc: &Scenario, outs: &[RunOutput], rows: &[Vec<PlatformSummary>
                 let xs: Vec<f64> = column(rows, p, metric).into_iter().filter(|x| x.is_finite()).collect();
                 (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
             };
-            for (c_en, c_zh) in super::caveats::caveats(&sc.name, &spec.id, &figure) {
+            for (c_en, c_zh) in super::caveats::caveats(&sc.name, &spec.id, modal.name(), &figure) {
                 en = format!("{en} {c_en}");
                 zh = format!("{zh}{c_zh}");
             }

@@ -786,7 +786,7 @@ impl Default for DecisionSpec {
         DecisionSpec {
             sanction: SanctionSpec {
                 // S town's calibration (scenarios/calibration/s-town.toml) bounds it from below
-                // only (about 2 and up meet its patterns); 6.5 is an earlier fit, inside that bound.
+                // only (about 1.6 and up meet its patterns); 6.5 is an earlier fit, inside that bound.
                 leader: 6.5,
                 assessment: 0.5,
                 veto: 1.5,
