@@ -33,6 +33,14 @@ fn off_zero(x: f64) -> f64 {
     if x.abs() < TINY { TINY } else { x }
 }
 
+/// One step of the modified Lentz method for a continued fraction `... a/(b + ...)`: updates `c`
+/// and `d` and returns the factor the running value is multiplied by.
+fn lentz_step(a: f64, b: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / off_zero(b + a * *d);
+    *c = off_zero(b + a / *c);
+    *d * *c
+}
+
 /// Continued fraction of the incomplete beta function (modified Lentz).
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     const TINY: f64 = 1e-300;
@@ -47,20 +55,8 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     for m in 1..=300 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = off_zero(d);
-        c = 1.0 + aa / c;
-        c = off_zero(c);
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        d = off_zero(d);
-        c = 1.0 + aa / c;
-        c = off_zero(c);
-        d = 1.0 / d;
-        let del = d * c;
+        h *= lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1.0, &mut c, &mut d);
+        let del = lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1.0, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < 1e-15 {
             break;
@@ -110,14 +106,8 @@ pub fn upper_inc_gamma(a: f64, x: f64) -> f64 {
         let mut d = 1.0 / b;
         let mut h = d;
         for i in 1..=500 {
-            let an = -(i as f64) * (i as f64 - a);
             b += 2.0;
-            d = an * d + b;
-            d = off_zero(d);
-            c = b + an / c;
-            c = off_zero(c);
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz_step(-(i as f64) * (i as f64 - a), b, &mut c, &mut d);
             h *= del;
             if (del - 1.0).abs() < 1e-15 {
                 break;
