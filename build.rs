@@ -7,7 +7,10 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     // A new commit moves HEAD or the branch it names: rebuild so the commit stays true.
-    for f in [".git/HEAD", ".git/packed-refs"] {
+    // The branch's own ref file may not exist when the build script first runs (refs packed by
+    // `git gc`), and a later commit then creates it unwatched: the reflog and the refs folder
+    // change on every commit whatever the refs' storage.
+    for f in [".git/HEAD", ".git/packed-refs", ".git/logs/HEAD", ".git/refs/heads"] {
         if Path::new(f).exists() {
             println!("cargo:rerun-if-changed={f}");
         }

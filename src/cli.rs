@@ -671,7 +671,7 @@ fn run(path: &Path, variant: &Variant, args: RunArgs, stats: &crate::cli_researc
             _ => advice.sentence(),
         };
         outln!("\n{warmup_note}; {check}");
-        let slow = embedsim::analysis::warmup::advise_slowest(&sc, &outs, &stats.warmup_metric);
+        let slow = embedsim::analysis::warmup::advise_slowest(&sc, &outs, &advice);
         if let Some(s) = embedsim::analysis::warmup::slowest_sentence(&slow, sc.simulation.warmup_days) {
             outln!("{s}");
         }

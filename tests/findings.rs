@@ -71,6 +71,10 @@ struct Finding {
     alone_en: Option<String>,
     #[serde(default)]
     alone_zh: Option<String>,
+    /// Why the effect has no steady-state figure (a transient by design); without it, ends.csv
+    /// holds a `(steady state)` row: the run with its warm-up at the day the slow series settled.
+    #[serde(default)]
+    transient: Option<String>,
     /// Where the project states the effect: each such sentence must name what alone decides it.
     #[serde(default)]
     stated: Vec<Stated>,
@@ -237,7 +241,7 @@ struct Rendered {
 fn render(table: &Table) -> Rendered {
     let ends = ends();
     let mut model = String::from(
-        "| case | effect | model (16 replications, 95% interval) | paper | carried by: parameter (basis; Morris mu\\*, its rank among the study's parameters) — the effect at the low and high ends of its range, one at a time | what decides it |\n|---|---|---|---|---|---|\n",
+        "| case | effect | model (16 replications, 95% interval; then once the launch is over) | paper | carried by: parameter (basis; Morris mu\\*, its rank among the study's parameters) — the effect at the low and high ends of its range, one at a time | what decides it |\n|---|---|---|---|---|---|\n",
     );
     let mut readme = String::from("| case | effect | model | paper | carried by |\n|---|---|---|---|---|\n");
     for f in &table.finding {
@@ -255,6 +259,31 @@ fn render(table: &Table) -> Rendered {
         let base = fig("(scenario)", "").1;
         assert_eq!(base.3, 16, "{}: 16 replications", f.id);
         assert!(base.0.is_finite(), "{}: the figure is not a number", f.id);
+        // Once the launch is over: the same counted days from the day the slow series settled.
+        let steady = match (&f.transient, ends.get(&(f.id.clone(), "(steady state)".into(), String::new()))) {
+            (Some(why), None) => format!("; no steady state: {why}"),
+            (None, Some((day, fig))) => {
+                assert_eq!(fig.3, 16, "{}: 16 replications", f.id);
+                if let (Some(t), Some(side)) = (f.threshold, &f.side) {
+                    let sides = |x: f64| if side == "below" { x < t } else { x > t };
+                    assert!(
+                        sides(fig.0) == sides(base.0) || f.decides.contains("steady state"),
+                        "{}: the steady-state figure is across the line ({t}) from the scenario's: `decides` must say so (\"steady state\")",
+                        f.id
+                    );
+                }
+                if day == "own" {
+                    "; its own warm-up covers the settling".to_string()
+                } else {
+                    format!("; steady state (warm-up {day} days): {}", show(&f.unit, *fig))
+                }
+            }
+            (Some(_), Some(_)) => panic!("{}: a transient finding has no (steady state) row in ends.csv", f.id),
+            (None, None) => panic!(
+                "{}: no (steady state) row in docs/studies/ends.csv: run python3 docs/studies/settle.py, then ends.py",
+                f.id
+            ),
+        };
         let stars = mu_stars(&study, &f.output);
         // The results are the study file's: the same parameters (`A / B` for a paired slot).
         let paths_a = study_paths(&root().join(&f.study_file));
@@ -349,11 +378,12 @@ fn render(table: &Table) -> Rendered {
             f.study.trim_start_matches("docs/")
         );
         model.push_str(&format!(
-            "| {} | {} (`{}`) | {} | {} | {}; study {} | {} |\n",
+            "| {} | {} (`{}`) | {}{} | {} | {}; study {} | {} |\n",
             f.case,
             f.effect,
             f.output,
             show(&f.unit, base),
+            steady,
             f.paper,
             carried.join("; "),
             study_link,

@@ -65,7 +65,7 @@ fn a_lean_run_holds_the_same_memory_however_many_days() {
         let platforms = scenario(id, short, lean()).platforms.len();
         let a = peak_of(&scenario(id, short, lean()));
         let b = peak_of(&scenario(id, long, lean()));
-        let stated = (long - short) as usize * (platforms * 20 + 48);
+        let stated = (long - short) as usize * (platforms * 32 + 48);
         // The trail is made with room for the run's days; twice the stated bytes and 64 KB
         // leave room for the allocator's rounding, not for records of every day (about 200 bytes
         // a platform-day, ten times the trail's; the counterfactual below).

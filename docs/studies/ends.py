@@ -18,6 +18,13 @@ replications (common random numbers), each with its own study's settings and ran
 differences. `measure` (default: the output) is `platform.column` of summary.csv, or
 `platform: expression` over its columns. It prints one line per run and writes docs/studies/ends.csv (keeping the rows of findings not
 run, so `--only ID` reruns one), from which tests/findings.rs renders the findings tables.
+
+Each finding that is not a transient by design (`transient` in findings.toml) also gets a
+`(steady state)` row: the same run with the warm-up moved to the day its slow series have
+settled (the latest `settled_day` of the finding's rows in settle.csv, written by settle.py) and
+the run lengthened to keep the same number of counted days, so the figure is over the same
+length of time once the launch is over. Its `value` is that warm-up in days, or `own` where the
+scenario's own warm-up already covers the settling (the figure is then the scenario row's).
 Needs Python 3.11 (tomllib) and a release build.
 """
 
@@ -121,6 +128,32 @@ def study(path):
     return list(s.get("set", {}).items()), [], ranges
 
 
+def counted_days(scenario, sets):
+    """(duration, warm-up) of a scenario as its study runs it."""
+    with open(os.path.join(ROOT, scenario), "rb") as f:
+        sim = tomllib.load(f).get("simulation", {})
+    d = dict(sets)
+    return d.get("simulation.duration_days", sim["duration_days"]), d.get("simulation.warmup_days",
+                                                                          sim.get("warmup_days", 0))
+
+
+def settled_day(finding_id):
+    """The day the finding's slow series have all settled (settle.csv), or None."""
+    path = os.path.join(HERE, "settle.csv")
+    if not os.path.exists(path):
+        return None
+    with open(path, newline="") as f:
+        days = [int(r["settled_day"]) for r in csv.DictReader(f) if r["finding"] == finding_id]
+    return max(days) if days else None
+
+
+def steady(sets, scenario, warmup):
+    """The study's settings with the warm-up at `warmup` and as many counted days as before."""
+    duration, was = counted_days(scenario, sets)
+    keep = [(k, v) for k, v in sets if k not in ("simulation.duration_days", "simulation.warmup_days")]
+    return keep + [("simulation.warmup_days", warmup), ("simulation.duration_days", warmup + duration - was)]
+
+
 def is_regime(measure):
     """Whether a measure is a regime share (one place: `platform.share_x` or `platform: share_x`)."""
     _, sep, expr = measure.partition(":")
@@ -134,7 +167,7 @@ def main():
     ap.add_argument("--replications", type=int, default=16)
     ap.add_argument("--only", help="one finding's id")
     ap.add_argument("--check", action="store_true",
-                    help="rerun each finding at its scenario's values, and at both ends of the carriers it lists "
+                    help="rerun each finding at its scenario's values, at its steady state, and at both ends of the carriers it lists "
                          "as deciding it alone (`alone`), with --replications (16, as ends.csv), and fail when a "
                          "figure differs from ends.csv's: the table is stale. The other carriers' ends are not rerun")
     args = ap.parse_args()
@@ -152,6 +185,14 @@ def main():
         if paired:
             set_b, unset_b, ranges_b = study(finding["study_file_b"])
         runs = [("", "", None, None)]
+        settle = None if "transient" in finding else settled_day(finding["id"])
+        if "transient" not in finding and settle is None:
+            sys.exit(f"{finding['id']}: no rows in docs/studies/settle.csv: run python3 docs/studies/settle.py")
+        if settle is not None:
+            # A scenario whose own warm-up already covers the settling has no other steady state.
+            own = max(counted_days(finding["scenario"], set_a)[1],
+                      counted_days(finding["scenario_b"], set_b)[1] if paired else 0)
+            runs.append(("(steady state)", "", "own" if settle <= own else settle, None))
         checked = finding.get("alone", [])
         for carrier in [c for c in finding["carriers"] if not args.check or c["parameter"] in checked]:
             path_a, _, path_b = carrier["parameter"].partition(" / ")
@@ -161,17 +202,26 @@ def main():
                 b = (path_b, ranges_b[path_b][i]) if paired and path_b in ranges_b else None
                 runs.append((carrier["parameter"], end, a, b))
         for parameter, end, a, b in runs:
-            values = per_replication(args.bin, finding["scenario"], set_a + ([a] if a else []), unset_a,
-                                     measure, args.replications)
-            shown = "" if a is None else str(a[1])
+            if parameter == "(steady state)" and a == "own":
+                row = [finding["id"], parameter, end, a] + lines[-1][4:]  # the scenario row's figure
+                print(",".join(str(x) for x in row), flush=True)
+                lines.append(row)
+                continue
+            if parameter == "(steady state)":
+                sets_a, shown = steady(set_a, finding["scenario"], a), str(a)
+                sets_b = steady(set_b, finding["scenario_b"], a) if paired else None
+            else:
+                sets_a, shown = set_a + ([a] if a else []), "" if a is None else str(a[1])
+                sets_b = set_b + ([b] if b else []) if paired else None
+            values = per_replication(args.bin, finding["scenario"], sets_a, unset_a, measure, args.replications)
             if paired:
-                other = per_replication(args.bin, finding["scenario_b"], set_b + ([b] if b else []), unset_b,
-                                        measure, args.replications)
+                other = per_replication(args.bin, finding["scenario_b"], sets_b, unset_b, measure,
+                                        args.replications)
                 # Paired on common random numbers: replication i of A against replication i of B.
                 if [i for i, _ in values] != [i for i, _ in other]:
                     sys.exit(f"{finding['id']}: the two runs have different replications")
                 values = [(i, x - y) for (i, x), (_, y) in zip(values, other)]
-                if b is not None and str(b[1]) != shown:
+                if b is not None and parameter != "(steady state)" and str(b[1]) != shown:
                     shown = f"{shown} / {b[1]}"
             mean, lo, hi, n = summarise([v for _, v in values], regime and not paired)
             row = [finding["id"], parameter or "(scenario)", end, shown, mean, lo, hi, n]

@@ -140,11 +140,11 @@ pub fn advise(sc: &Scenario, outs: &[RunOutput], metric: &str) -> WarmupAdvice {
     WarmupAdvice { metric: metric.to_string(), platforms }
 }
 
-/// MSER-5 on `metric` and on each of [`SLOW_SERIES`] the run holds, in that order.
-pub fn advise_slowest(sc: &Scenario, outs: &[RunOutput], metric: &str) -> Vec<WarmupAdvice> {
-    let mut metrics = vec![metric];
-    metrics.extend(SLOW_SERIES.iter().filter(|m| **m != metric));
-    metrics.iter().map(|m| advise(sc, outs, m)).filter(|a| !a.platforms.is_empty()).collect()
+/// `advice` (MSER-5 on the run's warm-up metric, already worked out) and MSER-5 on each other
+/// of [`SLOW_SERIES`] the run holds, in that order.
+pub fn advise_slowest(sc: &Scenario, outs: &[RunOutput], advice: &WarmupAdvice) -> Vec<WarmupAdvice> {
+    let others = SLOW_SERIES.iter().filter(|m| **m != advice.metric).map(|m| advise(sc, outs, m));
+    std::iter::once(advice.clone()).chain(others).filter(|a| !a.platforms.is_empty()).collect()
 }
 
 /// Whether the run's warm-up covers the slowest series: "on the slowest daily series ... MSER-5
@@ -182,9 +182,13 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
             s.push_str("; ");
         }
         let (has, its) = if unsettled.len() == 1 { ("has", "its") } else { ("have", "their") };
+        // MSER-5 cannot tell a transient from a smooth settled series (it then picks the last
+        // days): a run twice as long can, so the sentence asks for one rather than judging.
+        let days = advices.iter().flat_map(|a| a.platforms.iter().map(|p| p.1.length)).max().unwrap_or(0);
         s.push_str(&format!(
-            "{} {has} not settled within the run (MSER-5's best truncation falls in {its} second half): {its} figures are a transient's",
-            unsettled.join(" and ")
+            "{} {has} not settled by MSER-5 (its best truncation falls in {its} second half, which it also does on a smooth series that has settled): rerun longer, e.g. --set simulation.duration_days={}, to tell",
+            unsettled.join(" and "),
+            2 * days
         ));
     }
     Some(format!("{s} (MSER-5 days by series: {})", per.join(", ")))
@@ -299,6 +303,7 @@ mod tests {
         let s = slowest_sentence(&a, 90.0).unwrap();
         assert!(s.contains("(`arrivals`) would choose 250 days: longer than the run's warm-up of 90 days"), "{s}");
         assert!(s.contains("`trust` (p) has not settled"), "{s}");
+        assert!(s.contains("duration_days=2000"), "twice the run's 1,000 days: {s}");
         let s = slowest_sentence(&a[..2], 300.0).unwrap();
         assert!(s.contains("within the run's warm-up of 300 days") && !s.contains("settled within"), "{s}");
         assert!(slowest_sentence(&a[..1], 90.0).is_none(), "one series: the run's own sentence says it");

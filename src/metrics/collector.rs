@@ -170,8 +170,9 @@ impl PlatformDay {
 }
 
 /// A few figures of each of a platform's days, kept whatever else a run keeps: what its
-/// recovery times (open orders, closures on time) and the warm-up advice read over the whole run.
-/// 12 bytes a day, 20 with a warm-up metric of its own.
+/// recovery times (open orders, closures on time) and the warm-up advice (open orders and the
+/// slow series, arrivals and trust) read over the whole run. 24 bytes a day, 32 with a warm-up
+/// metric of its own.
 #[derive(Clone, Debug, Default)]
 pub struct Trail {
     /// Open orders at each day's end.
@@ -180,6 +181,11 @@ pub struct Trail {
     pub closed: Vec<u32>,
     /// Of those, by their deadline.
     pub on_time: Vec<u32>,
+    /// Orders that arrived each day.
+    pub arrivals: Vec<u32>,
+    /// Villagers' mean trust in the platform at each day's end (NaN without villages), whole:
+    /// the advice of a run without daily records must be that of the same run with them.
+    pub trust: Vec<f64>,
     /// A lean run's warm-up metric (when not one of the above), and its figure each day.
     pub metric: Option<(String, Vec<f64>)>,
 }
@@ -188,12 +194,15 @@ impl Trail {
     /// An empty trail with room for `days` days, keeping `metric` too when it is not a column
     /// of its own.
     pub fn with_capacity(days: usize, metric: Option<&str>) -> Trail {
-        let metric =
-            metric.filter(|m| !matches!(*m, "open" | "closed")).map(|m| (m.to_string(), Vec::with_capacity(days)));
+        let metric = metric
+            .filter(|m| !matches!(*m, "open" | "closed" | "arrivals" | "trust"))
+            .map(|m| (m.to_string(), Vec::with_capacity(days)));
         Trail {
             open: Vec::with_capacity(days),
             closed: Vec::with_capacity(days),
             on_time: Vec::with_capacity(days),
+            arrivals: Vec::with_capacity(days),
+            trust: Vec::with_capacity(days),
             metric,
         }
     }
@@ -214,6 +223,8 @@ impl Trail {
         self.open.push(narrow(d.open));
         self.closed.push(narrow(d.closed));
         self.on_time.push(narrow(d.on_time));
+        self.arrivals.push(narrow(d.arrivals));
+        self.trust.push(d.figure("trust"));
         if let Some((name, figures)) = &mut self.metric {
             figures.push(d.figure(name));
         }
@@ -224,9 +235,10 @@ impl Trail {
         if self.is_empty() {
             return;
         }
-        for v in [&mut self.open, &mut self.closed, &mut self.on_time] {
+        for v in [&mut self.open, &mut self.closed, &mut self.on_time, &mut self.arrivals] {
             v.pop();
         }
+        self.trust.pop();
         if let Some((_, figures)) = &mut self.metric {
             figures.pop();
         }
@@ -239,6 +251,8 @@ impl Trail {
         match (metric, &self.metric) {
             ("open", _) => Some(column(&self.open)),
             ("closed", _) => Some(column(&self.closed)),
+            ("arrivals", _) => Some(column(&self.arrivals)),
+            ("trust", _) => Some(self.trust.clone()),
             (m, Some((name, figures))) if m == name => Some(figures.clone()),
             _ => None,
         }

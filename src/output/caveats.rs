@@ -6,6 +6,55 @@
 
 const FINDINGS: &str = include_str!("../../docs/findings.toml");
 
+/// A finding with a caveat, as report.html needs it.
+struct Caveat {
+    /// The scenario's file stem.
+    scenario: String,
+    platform: String,
+    metric: String,
+    regime: String,
+    line: f64,
+    /// The effect lies below its line (else above).
+    below: bool,
+    en: String,
+    zh: String,
+}
+
+/// The findings with a caveat, read once: the table is built in, and a report reads it for
+/// each platform of each scenario it draws.
+fn table() -> &'static [Caveat] {
+    static TABLE: std::sync::OnceLock<Vec<Caveat>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let Ok(table) = FINDINGS.parse::<toml::Table>() else { return Vec::new() };
+        let Some(findings) = table.get("finding").and_then(|f| f.as_array()) else { return Vec::new() };
+        findings
+            .iter()
+            .filter_map(|f| {
+                let s = |k: &str| f.get(k).and_then(|v| v.as_str());
+                let stem = std::path::Path::new(s("scenario")?).file_stem()?.to_str()?;
+                let (platform, metric) = s("output")?.split_once('.')?;
+                let line =
+                    f.get("threshold").and_then(|t| t.as_float().or_else(|| t.as_integer().map(|i| i as f64)))?;
+                let below = match s("side")? {
+                    "below" => true,
+                    "above" => false,
+                    _ => return None,
+                };
+                Some(Caveat {
+                    scenario: stem.to_string(),
+                    platform: platform.to_string(),
+                    metric: metric.to_string(),
+                    regime: s("regime")?.to_string(),
+                    line,
+                    below,
+                    en: s("alone_en")?.to_string(),
+                    zh: s("alone_zh")?.to_string(),
+                })
+            })
+            .collect()
+    })
+}
+
 /// The (English, 中文) caveats for platform `platform` of the scenario named `scenario` (a
 /// bundled scenario's name is its file's stem), for a run whose figures `figure(metric)` gives:
 /// a caveat is said only where the platform's modal regime is the finding's (`regime`) and the
@@ -17,28 +66,13 @@ pub fn caveats(
     regime: &str,
     figure: &dyn Fn(&str) -> Option<f64>,
 ) -> Vec<(String, String)> {
-    let Ok(table) = FINDINGS.parse::<toml::Table>() else { return Vec::new() };
-    let Some(findings) = table.get("finding").and_then(|f| f.as_array()) else { return Vec::new() };
-    findings
+    table()
         .iter()
-        .filter_map(|f| {
-            let s = |k: &str| f.get(k).and_then(|v| v.as_str());
-            let stem = std::path::Path::new(s("scenario")?).file_stem()?.to_str()?;
-            let (about, metric) = s("output")?.split_once('.')?;
-            // The verdict the caveat is about: a run whose platform ended in another regime (an
-            // overloaded operator, say) gets none, whatever its figure.
-            if stem != scenario || about != platform || s("regime")? != regime {
-                return None;
-            }
-            let line = f.get("threshold").and_then(|t| t.as_float().or_else(|| t.as_integer().map(|i| i as f64)))?;
-            let x = figure(metric)?;
-            let on_side = match s("side")? {
-                "below" => x < line,
-                "above" => x > line,
-                _ => false,
-            };
-            on_side.then(|| Some((s("alone_en")?.to_string(), s("alone_zh")?.to_string())))?
-        })
+        // The verdict the caveat is about: a run whose platform ended in another regime (an
+        // overloaded operator, say) gets none, whatever its figure.
+        .filter(|c| c.scenario == scenario && c.platform == platform && c.regime == regime)
+        .filter(|c| figure(&c.metric).is_some_and(|x| if c.below { x < c.line } else { x > c.line }))
+        .map(|c| (c.en.clone(), c.zh.clone()))
         .collect()
 }
 

@@ -156,8 +156,8 @@ pub enum DayRecords {
     #[default]
     All,
     /// What the summary, the regimes and the warm-up advice on `warmup_metric` read: the last
-    /// days of the regime window, and a few figures of every platform-day (12 bytes, 20 when
-    /// the warm-up metric is not open or closed orders) for the recovery times and the advice.
+    /// days of the regime window, and a few figures of every platform-day (24 bytes, 32 when
+    /// the warm-up metric is not one of open or closed orders, arrivals or trust) for the recovery times and the advice.
     /// A run's memory then grows with its world and its open orders, and with its days only by
     /// those bytes and the township's own day (48 bytes).
     Summary {

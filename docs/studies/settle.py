@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""When do the seed cases settle? Welch's method on block means, for the findings table's
+steady-state figures.
+
+    python3 docs/studies/settle.py [--bin target/release/embedsim] [--years 6] [--replications 32]
+
+Every scenario's own warm-up leaves out its launch quarter (S town, J town) or first months, and
+MSER-5 on a run of the scenario's length says the slow series (arrivals, and the villagers'
+trust that drives them) are still moving after it. MSER-5 cannot say when they stop: on a
+slowly settling series its truncation grows with the run (S town's arrivals: 255 days in 3
+years at 16 replications, "never" at 32), and on a smooth series such as trust it picks the
+last days. So this script measures it directly, as Welch's graphical method does, with a stated
+rule instead of an eye:
+
+1. run each finding's scenario (with its study's settings, as ends.py does) for `--years`
+   years, `--replications` replications, and read the daily `open`, `arrivals` and `trust` of
+   every platform from timeseries.csv;
+2. cut each series into 30-day blocks; per block, the mean over replications and its standard
+   error (between replications);
+3. the steady band is what the series does in the second half of the run: from its lowest block
+   mean to its highest (a series that follows the calendar, such as open orders after each
+   holiday, or an assessment cycle, keeps doing so), widened by 2% of the second half's mean (a
+   materiality bound) or by 3 standard errors of the block, whichever is wider;
+4. a series has settled from the first block after which every block lies within that band.
+
+It writes docs/studies/settle.csv (finding, side, platform, series, settled_day, reference: the
+second half's mean, last_block_out: the start of the last block outside the band), from which ends.py takes each finding's steady-state warm-up: the latest
+settled day over both sides, platforms and series. Python 3.11, standard library only.
+"""
+
+import argparse
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from ends import study, toml_value  # noqa: E402  (the same study settings as ends.py)
+
+BLOCK = 30
+SERIES = ("open", "arrivals", "trust")
+REL_TOL = 0.02
+SE_TOL = 3.0
+
+
+def blocks(path, days):
+    """{(platform, series): [(mean, se) per block]} over replications."""
+    per = {}  # (platform, series, replication) -> per-block sums
+    reps = set()
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["scope"] != "platform" or r["metric"] not in SERIES or r["value"] == "":
+                continue
+            rep, day = int(r["replication"]), int(r["day"])
+            reps.add(rep)
+            b = day // BLOCK
+            key = (r["id"], r["metric"], rep)
+            sums = per.setdefault(key, [[0.0, 0] for _ in range(days // BLOCK)])
+            if b < len(sums):
+                sums[b][0] += float(r["value"])
+                sums[b][1] += 1
+    out = {}
+    n = len(reps)
+    for (platform, series, rep), sums in per.items():
+        means = [s / c if c else float("nan") for s, c in sums]
+        out.setdefault((platform, series), []).append(means)
+    result = {}
+    for key, rows in out.items():
+        cols = []
+        for b in range(len(rows[0])):
+            xs = [row[b] for row in rows if not math.isnan(row[b])]
+            if len(xs) < 2:
+                cols.append((float("nan"), float("nan")))
+                continue
+            m = sum(xs) / len(xs)
+            sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+            cols.append((m, sd / math.sqrt(len(xs))))
+        result[key] = cols
+    return result, n
+
+
+def settled(cols):
+    """(settled_day, reference, last block outside the band or None)."""
+    half = len(cols) // 2
+    tail = [m for m, _ in cols[half:] if not math.isnan(m)]
+    ref = sum(tail) / len(tail)
+    lo, hi = min(tail), max(tail)
+    last_out = None
+    for b, (m, se) in enumerate(cols):
+        if math.isnan(m):
+            continue
+        tol = max(REL_TOL * abs(ref), SE_TOL * se)
+        if m < lo - tol or m > hi + tol:
+            last_out = b
+    day = 0 if last_out is None else (last_out + 1) * BLOCK
+    return day, ref, last_out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "embedsim"))
+    ap.add_argument("--years", type=int, default=6)
+    ap.add_argument("--replications", type=int, default=32)
+    args = ap.parse_args()
+    with open(os.path.join(ROOT, "docs", "findings.toml"), "rb") as f:
+        table = tomllib.load(f)
+    days = args.years * 365
+    rows = []
+    done = {}
+    for finding in table["finding"]:
+        if "transient" in finding:
+            continue
+        sides = [("a", finding["scenario"], finding["study_file"], finding.get("set_a", {}))]
+        if "scenario_b" in finding:
+            sides.append(("b", finding["scenario_b"], finding["study_file_b"], {}))
+        for side, scenario, study_file, extra in sides:
+            sets, unsets, _ = study(study_file)
+            sets = sets + list(extra.items()) + [("simulation.duration_days", days)]
+            key = (scenario, repr(sets))
+            if key not in done:
+                with tempfile.TemporaryDirectory() as out:
+                    cmd = [args.bin, "run", scenario, "--quiet", "--series", "platforms", "--threads", "2",
+                           "--replications", str(args.replications), "--out", os.path.join(out, "r")]
+                    for k, v in sets:
+                        cmd += ["--set", f"{k}={toml_value(v)}"]
+                    for k in unsets:
+                        cmd += ["--unset", k]
+                    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+                    done[key], _ = blocks(os.path.join(out, "r", "timeseries.csv"), days)
+            for (platform, series), cols in sorted(done[key].items()):
+                day, ref, last_out = settled(cols)
+                row = [finding["id"], side, platform, series, day, f"{ref:.6g}",
+                       "" if last_out is None else last_out * BLOCK]
+                print(",".join(str(x) for x in row), flush=True)
+                rows.append(row)
+    path = os.path.join(HERE, "settle.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["finding", "side", "platform", "series", "settled_day", "reference", "last_block_out"])
+        w.writerows(rows)
+    print(f"wrote {path} ({args.years} years, {args.replications} replications, blocks of {BLOCK} days)",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
