@@ -3,7 +3,7 @@
 
     python3 docs/studies/rank_indices.py INDICES.csv [--top N]
 
-Reads an indices.csv written by `embedsim sensitivity` (Morris) or by paired_morris.py (the same
+Reads an indices.csv written by `embedsim sensitivity` (Morris) or by paired.py (the same
 columns: output, parameter, measure, value, ci95_low, ci95_high) and prints, per output, in
 Markdown:
 

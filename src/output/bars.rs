@@ -12,73 +12,96 @@ const COLOURS: [RGBColor; 3] = [super::plot::PALETTE[0], super::plot::PALETTE[1]
 /// One series of bars: a name and, per label, (value, low, high).
 pub type BarSeries = (String, Vec<(f64, f64, f64)>);
 
-/// Grouped bars: one group per label, one bar per series, each with an interval whisker.
+/// Grouped horizontal bars: one row per label, one bar per series, each with an interval
+/// whisker; rows ranked by the first series (largest on top), so that a study of forty
+/// parameters reads down its list with every name whole. An output with no finite index (one
+/// that never varied over the design) gets a chart that says so instead of an empty frame.
 pub fn index_bars(
     path: &Path,
     title: &str,
-    y_name: &str,
+    x_name: &str,
     labels: &[String],
     series: &[BarSeries],
 ) -> Result<(), PlotError> {
     let err = |e: String| PlotError::Draw { path: path.to_path_buf(), message: e };
     let vals = series.iter().flat_map(|s| s.1.iter().flat_map(|&(v, l, h)| [v, l, h])).filter(|v| v.is_finite());
     let (lo, hi) = vals.fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let drawable = series.iter().any(|s| s.1.iter().any(|e| e.0.is_finite()));
     let hi = if hi > lo { hi + 0.05 * (hi - lo) } else { lo + 1.0 };
     let lo = if lo < 0.0 { lo - 0.05 * (hi - lo) } else { 0.0 };
+    // Rank rows by the first series, largest first; NaN last, in the study's order.
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    let key = |i: usize| series.first().and_then(|s| s.1.get(i)).map_or(f64::NAN, |e| e.0);
+    order.sort_by(|&a, &b| match (key(a).is_nan(), key(b).is_nan()) {
+        (false, false) => key(b).total_cmp(&key(a)),
+        (x, y) => x.cmp(&y),
+    });
+    let short: Vec<String> = order.iter().map(|&i| short_label(&labels[i])).collect();
     let n = labels.len().max(1) as i32;
     let ns = series.len().max(1) as f64;
+    let row = (12.0 * ns + 8.0).max(18.0);
+    let label_width = short.iter().map(|l| label_size(l).0).max().unwrap_or(0).clamp(60, 420) as u32 + 16;
     let mut svg = String::new();
     {
-        let height = 420 + 14 * labels.iter().map(|l| l.len()).max().unwrap_or(0) as u32 / 4;
-        let root = SVGBackend::with_string(&mut svg, (900, height)).into_drawing_area();
+        let height = (130.0 + row * n as f64).max(300.0) as u32;
+        let root = SVGBackend::with_string(&mut svg, (560 + label_width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18))
             .margin(15)
-            .x_label_area_size(60)
-            .y_label_area_size(60)
-            .build_cartesian_2d((0..n - 1).into_segmented(), lo..hi)
+            .x_label_area_size(45)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(lo..hi, (0..n - 1).into_segmented())
             .map_err(|e| err(e.to_string()))?;
-        let short: Vec<String> = labels.iter().map(|l| short_label(l)).collect();
-        let fx = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => short.get(*i as usize).cloned().unwrap_or_default(),
+        // Segment 0 is at the bottom: the top row is the last segment.
+        let fy = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => short.get((n - 1 - *i) as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
         chart
             .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(labels.len())
-            .x_label_formatter(&fx)
-            .y_desc(y_name)
+            .disable_y_mesh()
+            .y_labels(labels.len())
+            .y_label_formatter(&fy)
+            .y_label_style(("sans-serif", 13))
+            .x_desc(x_name)
             .draw()
             .map_err(|e| err(e.to_string()))?;
-        // Bars sit at fractional positions inside each segment; a float overlay shares the area.
         let area = chart.plotting_area().strip_coord_spec();
         let (w, h) = area.dim_in_pixel();
-        let px = |x: f64| (x / n as f64 * w as f64) as i32;
-        let py = |y: f64| ((hi - y) / (hi - lo) * h as f64) as i32;
+        let px = |x: f64| ((x - lo) / (hi - lo) * w as f64) as i32;
+        let py = |y: f64| (y / n as f64 * h as f64) as i32;
+        if !drawable {
+            area.draw(&Text::new(
+                "no index to draw: the output did not vary over the design (variance 0)".to_string(),
+                (10, 10),
+                ("sans-serif", 14).into_font(),
+            ))
+            .map_err(|e| err(e.to_string()))?;
+        }
         for (si, (name, est)) in series.iter().enumerate() {
             let c = COLOURS[si % COLOURS.len()];
-            for (i, &(v, l, u)) in est.iter().enumerate() {
+            for (r, &i) in order.iter().enumerate() {
+                let Some(&(v, l, u)) = est.get(i) else { continue };
                 if !v.is_finite() {
                     continue;
                 }
-                let x0 = i as f64 + 0.1 + 0.8 * si as f64 / ns;
-                let x1 = x0 + 0.8 / ns * 0.9;
-                area.draw(&Rectangle::new([(px(x0), py(v.max(0.0).max(lo))), (px(x1), py(v.min(0.0)))], c.filled()))
+                let y0 = r as f64 + 0.1 + 0.8 * si as f64 / ns;
+                let y1 = y0 + 0.8 / ns * 0.9;
+                area.draw(&Rectangle::new([(px(v.min(0.0).max(lo)), py(y0)), (px(v.max(0.0)), py(y1))], c.filled()))
                     .map_err(|e| err(e.to_string()))?;
                 if l.is_finite() && u.is_finite() {
-                    let xm = px((x0 + x1) / 2.0);
+                    let ym = py((y0 + y1) / 2.0);
                     let style = BLACK.stroke_width(1);
-                    area.draw(&PathElement::new(vec![(xm, py(l)), (xm, py(u))], style))
+                    area.draw(&PathElement::new(vec![(px(l), ym), (px(u), ym)], style))
                         .map_err(|e| err(e.to_string()))?;
-                    for y in [l, u] {
-                        area.draw(&PathElement::new(vec![(xm - 4, py(y)), (xm + 4, py(y))], style))
+                    for x in [l, u] {
+                        area.draw(&PathElement::new(vec![(px(x), ym - 4), (px(x), ym + 4)], style))
                             .map_err(|e| err(e.to_string()))?;
                     }
                 }
             }
-            let ly = 10 + 20 * si as i32;
+            let ly = h as i32 - 20 - 20 * (series.len() - 1 - si) as i32;
             area.draw(&Rectangle::new([(w as i32 - 150, ly), (w as i32 - 136, ly + 12)], c.filled()))
                 .map_err(|e| err(e.to_string()))?;
             area.draw(&Text::new(name.clone(), (w as i32 - 130, ly), ("sans-serif", 13).into_font()))
@@ -340,6 +363,40 @@ mod tests {
         }
         assert!(!svg.contains("undefined"), "a point with no sigma is left out");
         assert!(png_path_exists(&path));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Rows ranked largest first, every name whole on its own row (rows at least a label's
+    /// height apart), and an output that never varied says so rather than drawing an empty frame.
+    #[test]
+    fn index_bars_rank_rows_and_say_when_there_is_nothing_to_draw() {
+        let dir = std::env::temp_dir().join(format!("embedsim-index-bars-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let labels: Vec<String> = (0..40).map(|i| format!("platforms.some_platform.a_long_key_number_{i}")).collect();
+        let values: Vec<(f64, f64, f64)> = (0..40).map(|i| (i as f64 / 40.0, 0.0, 1.0)).collect();
+        let path = dir.join("indices-x.svg");
+        index_bars(&path, "study: x", "index", &labels, &[("first order".into(), values)]).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        // Every label whole, the largest (39) above the smallest (0) and the next (38).
+        let y_of = |name: &str| {
+            // plotters writes a text's content on a line of its own.
+            let at = svg.find(&format!(">\n{name}\n<")).unwrap_or_else(|| panic!("{name} whole"));
+            let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+            let y = tag.split("y=\"").nth(1).unwrap().split('"').next().unwrap();
+            y.parse::<f64>().unwrap()
+        };
+        let (top, next, bottom) = (
+            y_of("some_platform.a_long_key_number_39"),
+            y_of("some_platform.a_long_key_number_38"),
+            y_of("some_platform.a_long_key_number_0"),
+        );
+        assert!(top < next && next < bottom, "ranked: {top} {next} {bottom}");
+        assert!(next - top >= 13.0, "rows a label's height apart: {}", next - top);
+        assert!(!svg.contains("no index to draw"));
+        let path = dir.join("indices-flat.svg");
+        let nan = (f64::NAN, f64::NAN, f64::NAN);
+        index_bars(&path, "study: flat", "index", &labels[..3], &[("total".into(), vec![nan; 3])]).unwrap();
+        assert!(std::fs::read_to_string(&path).unwrap().contains("no index to draw"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Morris elementary effects of a derived output, or of the difference between two paired studies.
+"""Morris elementary effects or Sobol indices of a derived output, or of the difference between two
+paired studies.
 
 `embedsim sensitivity` analyses one study's outputs, each a column of summary.csv (or a regime
 share). Three of the seed cases' findings are differences between two scenarios (J town's
@@ -8,7 +9,8 @@ without pooling, Beijing's rise under the ranking) or ratios of columns (the ran
 resolution, resolved over every order that ended). This script computes them from the studies'
 `runs.csv`, with nothing but the Python standard library (3.8 or newer):
 
-    python3 docs/studies/paired_morris.py --a RUNS_DIR_A [--b RUNS_DIR_B] --k K \\
+    python3 docs/studies/paired.py --a RUNS_DIR_A [--b RUNS_DIR_B] --k K \\
+        [--method sobol --samples N [--second-order]] \\
         --platform hotline --output rise_resolution='resolved/(closed+settled_offline+dropped)' \\
         [--output ...] [--csv OUT.csv]
 
@@ -37,9 +39,16 @@ src/analysis/sensitivity.rs):
    replications divided by the number of replications, as a share of the variance of the point
    means.
 
-Checked against `embedsim sensitivity`: for a plain column of one study, μ*, μ and σ equal the
-tool's indices.csv to rounding (docs/studies/README.md); the bootstrap intervals use another
-random stream, so they differ slightly.
+With `--method sobol` (default `morris`), steps 3-4 are instead Saltelli's: the points are the
+design's A, B and AB_i blocks of N = `--samples` rows each (and BA_i with `--second-order`), in
+the tool's order, and the indices are the tool's estimators (src/analysis/sobol.rs): first order
+Σ (f(B) − f̄)(f(AB_i) − f(A)) / (N V), total Σ (f(A) − f(AB_i))² / (2 N V) (Jansen), second order
+Σ ((f(BA_i) − f̄)(f(AB_l) − f̄) − (f(A) − f̄)(f(B) − f̄)) / (N V) − S_i − S_l, with f̄ and V
+(n − 1) over A and B, and a 95% percentile bootstrap over the N rows.
+
+Checked against `embedsim sensitivity`: for a plain column of one study, μ*, μ and σ, and S_i,
+S_Ti and S_il, equal the tool's indices.csv to rounding (docs/studies/README.md); the bootstrap
+intervals use another random stream, so they differ slightly.
 """
 
 import argparse
@@ -134,24 +143,7 @@ def point_values(a, b=None):
 
 def analyse(values, points_params, params, k, bootstrap, seed, delta=2.0 / 3.0):
     """μ*, μ, σ and the μ* interval per parameter, the noise share and the undefined count."""
-    means, within = [], []
-    undefined = 0
-    for xs in values:
-        d = [x for x in xs if not math.isnan(x)]
-        if not d:
-            undefined += 1
-            means.append(math.nan)
-            continue
-        m = sum(d) / len(d)
-        means.append(m)
-        if len(d) > 1:
-            within.append(sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d))
-    defined = [m for m in means if not math.isnan(m)]
-    fill = sum(defined) / len(defined) if defined else 0.0
-    y = [fill if math.isnan(m) else m for m in means]
-    ybar = sum(y) / len(y)
-    variance = sum((v - ybar) ** 2 for v in y) / max(len(y) - 1, 1)
-    noise = sum(within) / len(within) if within else math.nan
+    y, variance, noise, undefined = point_means(values)
     if len(y) % (k + 1):
         sys.exit(f"{len(y)} points is not a whole number of trajectories of k + 1 = {k + 1}")
     ee = [[] for _ in range(k)]
@@ -192,11 +184,100 @@ def analyse(values, points_params, params, k, bootstrap, seed, delta=2.0 / 3.0):
     return result, variance, noise, undefined
 
 
+def point_means(values):
+    """Per point, the mean over the replications where it is defined (undefined points set to the
+    mean of the others), the mean within-point variance / R, and the undefined count."""
+    means, within = [], []
+    undefined = 0
+    for xs in values:
+        d = [x for x in xs if not math.isnan(x)]
+        if not d:
+            undefined += 1
+            means.append(math.nan)
+            continue
+        m = sum(d) / len(d)
+        means.append(m)
+        if len(d) > 1:
+            within.append(sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d))
+    defined = [m for m in means if not math.isnan(m)]
+    fill = sum(defined) / len(defined) if defined else 0.0
+    y = [fill if math.isnan(m) else m for m in means]
+    ybar = sum(y) / len(y)
+    variance = sum((v - ybar) ** 2 for v in y) / max(len(y) - 1, 1)
+    noise = sum(within) / len(within) if within else math.nan
+    return y, variance, noise, undefined
+
+
+def sobol_point(y, n, k, second, rows):
+    """(S_i, S_Ti, S_il over pairs i < l) from the design rows `rows`, as src/analysis/sobol.rs."""
+    fa = lambda j: y[j]  # noqa: E731
+    fb = lambda j: y[n + j]  # noqa: E731
+    fab = lambda i, j: y[(2 + i) * n + j]  # noqa: E731
+    fba = lambda i, j: y[(2 + k + i) * n + j]  # noqa: E731
+    m = len(rows)
+    centre = sum(fa(j) + fb(j) for j in rows) / (2 * m)
+    var = sum((fa(j) - centre) ** 2 + (fb(j) - centre) ** 2 for j in rows) / (2 * m - 1)
+    ratio = (lambda v: v / var) if var > 0 else (lambda v: math.nan)
+    first = [ratio(sum((fb(j) - centre) * (fab(i, j) - fa(j)) for j in rows) / m) for i in range(k)]
+    total = [ratio(sum((fa(j) - fab(i, j)) ** 2 for j in rows) / (2 * m)) for i in range(k)]
+    pairs = []
+    if second:
+        for i in range(k):
+            for l in range(i + 1, k):
+                closed = sum((fba(i, j) - centre) * (fab(l, j) - centre) - (fa(j) - centre) * (fb(j) - centre)
+                             for j in rows) / m
+                pairs.append(((i, l), ratio(closed) - first[i] - first[l]))
+    return first, total, pairs
+
+
+def quantile_sorted(xs, q):
+    if not xs:
+        return math.nan
+    h = q * (len(xs) - 1)
+    lo, hi = math.floor(h), math.ceil(h)
+    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def analyse_sobol(values, n, k, second, bootstrap, seed):
+    """[(measure, i, l, value, low, high)], variance, noise, undefined."""
+    y, variance, noise, undefined = point_means(values)
+    blocks = 2 * k + 2 if second else k + 2
+    if len(y) != n * blocks:
+        sys.exit(f"{len(y)} points is not the Saltelli design of N = {n}, k = {k}"
+                 f"{' with second order' if second else ''} ({n * blocks} points)")
+    first, total, pairs = sobol_point(y, n, k, second, list(range(n)))
+    rng = random.Random(seed)
+    boot_f, boot_t, boot_s = [[] for _ in range(k)], [[] for _ in range(k)], [[] for _ in pairs]
+    for _ in range(bootstrap):
+        rows = [rng.randrange(n) for _ in range(n)]
+        f, t, s = sobol_point(y, n, k, second, rows)
+        for i in range(k):
+            boot_f[i].append(f[i])
+            boot_t[i].append(t[i])
+        for b, (_, v) in zip(boot_s, s):
+            b.append(v)
+
+    def interval(xs):
+        xs = sorted(x for x in xs if not math.isnan(x))
+        return quantile_sorted(xs, 0.025), quantile_sorted(xs, 0.975)
+
+    out = []
+    for i in range(k):
+        out.append(("first_order", i, None, first[i], *interval(boot_f[i])))
+        out.append(("total", i, None, total[i], *interval(boot_t[i])))
+    for ((i, l), v), b in zip(pairs, boot_s):
+        out.append(("second_order", i, l, v, *interval(b)))
+    return out, variance, noise, undefined
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--a", required=True, help="folder of study A (its runs.csv)")
     ap.add_argument("--b", help="folder of study B, paired with A: outputs are A - B")
     ap.add_argument("--k", type=int, required=True, help="number of parameters of the design")
+    ap.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    ap.add_argument("--samples", type=int, help="Sobol: N, the rows of each Saltelli matrix (the study's `samples`)")
+    ap.add_argument("--second-order", action="store_true", help="Sobol: the design has the BA_i rows")
     ap.add_argument("--platform", required=True)
     ap.add_argument("--output", action="append", required=True, help="NAME=EXPRESSION (or a bare column)")
     ap.add_argument("--bootstrap", type=int, default=500)
@@ -215,12 +296,33 @@ def main():
         pts.setdefault(int(r["point"]), [float(r[p]) for p in params_a])
     points_params = [pts[p] for p in sorted(pts)]
 
+    if args.method == "sobol" and not args.samples:
+        sys.exit("--method sobol needs --samples N (the study's `samples`)")
     out_rows = []
     for spec in args.output:
         name, _, text = spec.partition("=")
         expr = Expr(text or name)
         a = per_run(rows_a, expr)
         b = per_run(rows_b, expr) if rows_b is not None else None
+        if args.method == "sobol":
+            res, variance, noise, undefined = analyse_sobol(point_values(a, b), args.samples, args.k,
+                                                            args.second_order, args.bootstrap, args.seed)
+            share = noise / variance if variance > 0 else math.nan
+            print(f"{name} = {'A − B of ' if b is not None else ''}{expr.text}")
+            for measure, i, l, v, lo, hi in res:
+                what = names[i] if l is None else f"{names[i]} × {names[l]}"
+                print(f"  {measure:<13} {what:<90} {v:8.3f} [{lo:.3f}, {hi:.3f}]")
+                out_rows.append([name, names[i], measure, v, lo, hi] + ([names[l] if l is not None else ""]
+                                                                      if args.second_order else []))
+            print(f"  replication noise: {100 * share:.2f}% of the variance of point means"
+                  + (f"; {undefined} points undefined, set to the mean" if undefined else ""))
+            print()
+            extra = [""] if args.second_order else []
+            out_rows.append([name, "", "variance_of_point_means", variance, "", ""] + extra)
+            out_rows.append([name, "", "replication_noise_variance", noise, "", ""] + extra)
+            out_rows.append([name, "", "replication_noise_share", share, "", ""] + extra)
+            out_rows.append([name, "", "undefined_points", undefined, "", ""] + extra)
+            continue
         res, variance, noise, undefined = analyse(point_values(a, b), points_params, names, args.k, args.bootstrap, args.seed)
         share = noise / variance if variance > 0 else math.nan
         label = f"{name} = {'A − B of ' if b is not None else ''}{expr.text}"
@@ -242,7 +344,8 @@ def main():
     if args.csv:
         with open(args.csv, "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow(["output", "parameter", "measure", "value", "ci95_low", "ci95_high"])
+            w.writerow(["output", "parameter", "measure", "value", "ci95_low", "ci95_high"]
+                       + (["parameter_2"] if args.method == "sobol" and args.second_order else []))
             for r in out_rows:
                 w.writerow([x if isinstance(x, str) else repr(float(x)) for x in r])
 
