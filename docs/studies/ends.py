@@ -143,7 +143,12 @@ def settled_day(finding_id):
     if not os.path.exists(path):
         return None
     with open(path, newline="") as f:
-        days = [int(r["settled_day"]) for r in csv.DictReader(f) if r["finding"] == finding_id]
+        rows = [r for r in csv.DictReader(f) if r["finding"] == finding_id]
+    unsettled = [f"{r['platform']} {r['series']}" for r in rows if r["settled_day"] == ""]
+    if unsettled:
+        sys.exit(f"{finding_id}: {', '.join(unsettled)} did not settle in settle.py's runs: no steady state to "
+                 "report (mark the finding `transient` or run settle.py longer)")
+    days = [int(r["settled_day"]) for r in rows]
     return max(days) if days else None
 
 

@@ -82,7 +82,7 @@ impl WarmupAdvice {
         let short = self.too_short();
         if !short.is_empty() {
             s.push_str(&format!(
-                "\nwarning: the run is too short for MSER-5 on {}: lengthen simulation.duration_days or read the results as transient",
+                "\nwarning: MSER-5 finds no settled stretch on {}: its best truncation falls in the second half of the series, as it does for a trend and for a smooth series that has settled alike; look at the daily series (report.html), or measure the settling over a longer run as docs/studies/settle.py does",
                 named(&short)
             ));
         }
@@ -107,7 +107,7 @@ impl WarmupAdvice {
         let short = self.too_short();
         if !short.is_empty() {
             s.push_str(&format!(
-                "\nwarning: the run is too short for MSER-5 on {}: the best truncation falls in the second half of the series, so the output has not settled (a trend or a slow transient); lengthen simulation.duration_days or read the results as transient",
+                "\nwarning: MSER-5 finds no settled stretch on {}: its best truncation falls in the second half of the series, as it does for a trend or a slow transient and for a smooth series that has settled alike; look at the daily series (report.html), or measure the settling over a longer run as docs/studies/settle.py does",
                 named(&short)
             ));
         }
@@ -181,14 +181,13 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
         if !s.is_empty() {
             s.push_str("; ");
         }
-        let (has, its) = if unsettled.len() == 1 { ("has", "its") } else { ("have", "their") };
-        // MSER-5 cannot tell a transient from a smooth settled series (it then picks the last
-        // days): a run twice as long can, so the sentence asks for one rather than judging.
-        let days = advices.iter().flat_map(|a| a.platforms.iter().map(|p| p.1.length)).max().unwrap_or(0);
+        let its = if unsettled.len() == 1 { "its" } else { "their" };
+        // MSER-5 cannot tell a trend from a smooth series that has settled (it picks the last
+        // days of both, however long the run), so the sentence does not judge: it says where
+        // to look and how the bundled cases were measured.
         s.push_str(&format!(
-            "{} {has} not settled by MSER-5 (its best truncation falls in {its} second half, which it also does on a smooth series that has settled): rerun longer, e.g. --set simulation.duration_days={}, to tell",
+            "MSER-5 finds no settled stretch on {}: {its} best truncation falls in {its} second half, as it does for a trend and for a smooth settled series alike, so look at the daily series, or measure the settling over a longer run as docs/studies/settle.py does",
             unsettled.join(" and "),
-            2 * days
         ));
     }
     Some(format!("{s} (MSER-5 days by series: {})", per.join(", ")))
@@ -302,8 +301,7 @@ mod tests {
         let a = [advice("open", 100, false), advice("arrivals", 250, false), advice("trust", 990, true)];
         let s = slowest_sentence(&a, 90.0).unwrap();
         assert!(s.contains("(`arrivals`) would choose 250 days: longer than the run's warm-up of 90 days"), "{s}");
-        assert!(s.contains("`trust` (p) has not settled"), "{s}");
-        assert!(s.contains("duration_days=2000"), "twice the run's 1,000 days: {s}");
+        assert!(s.contains("no settled stretch on `trust` (p)"), "{s}");
         let s = slowest_sentence(&a[..2], 300.0).unwrap();
         assert!(s.contains("within the run's warm-up of 300 days") && !s.contains("settled within"), "{s}");
         assert!(slowest_sentence(&a[..1], 90.0).is_none(), "one series: the run's own sentence says it");

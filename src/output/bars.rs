@@ -58,9 +58,16 @@ pub fn index_bars(
             SegmentValue::CenterOf(i) => short.get((n - 1 - *i) as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
+        // Ticks at a tenth of the range: two decimals below it, and never "-0.0".
+        let decimals = ((-(hi - lo).log10()).floor() as i32 + 2).max(0) as usize;
+        let fx = |v: &f64| {
+            let v = if v.abs() < 1e-9 * (hi - lo) { 0.0 } else { *v };
+            format!("{v:.decimals$}")
+        };
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .x_label_formatter(&fx)
             .y_labels(labels.len())
             .y_label_formatter(&fy)
             .y_label_style(("sans-serif", 13))
@@ -101,10 +108,10 @@ pub fn index_bars(
                     }
                 }
             }
-            let ly = h as i32 - 20 - 20 * (series.len() - 1 - si) as i32;
-            area.draw(&Rectangle::new([(w as i32 - 150, ly), (w as i32 - 136, ly + 12)], c.filled()))
-                .map_err(|e| err(e.to_string()))?;
-            area.draw(&Text::new(name.clone(), (w as i32 - 130, ly), ("sans-serif", 13).into_font()))
+            // The legend sits under the axis, left of its title, where no bar or whisker reaches.
+            let (lx, ly) = (15 + 130 * si as i32, height as i32 - 24);
+            root.draw(&Rectangle::new([(lx, ly), (lx + 14, ly + 12)], c.filled())).map_err(|e| err(e.to_string()))?;
+            root.draw(&Text::new(name.clone(), (lx + 20, ly), ("sans-serif", 13).into_font()))
                 .map_err(|e| err(e.to_string()))?;
         }
         root.present().map_err(|e| err(e.to_string()))?;
