@@ -3,7 +3,8 @@
 //! The series (e.g. the daily open orders, averaged over replications) is cut into batches of 5
 //! and the truncation d (in batches) minimising the marginal standard error
 //! MSER(d) = Σ_{i>d} (Y_i − Ȳ_d)² / (n − d)² is chosen. A minimum in the second half of the
-//! series means the run is too short for the rule to be trusted: the output never settled.
+//! series means the rule finds no settled stretch: the output still trends, or it is smooth
+//! enough that the last few batches win (the rule's end effect); it cannot say which.
 
 /// What MSER-5 chose for one series.
 #[derive(Clone, Copy, Debug, PartialEq)]

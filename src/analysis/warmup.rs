@@ -55,13 +55,31 @@ fn named<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
+/// What to say of series MSER-5 finds no settled stretch in (`items`, each "`metric`
+/// (platforms)"): its best truncation in the second half happens both for a series still
+/// trending and for a smooth series that has settled, so the sentence does not judge which.
+fn unsettled_clause(items: &[String], look: &str) -> String {
+    let (its, truncations, halves) =
+        if items.len() == 1 { ("its", "truncation falls", "half") } else { ("their", "truncations fall", "halves") };
+    format!(
+        "MSER-5 finds no settled stretch on {}: {its} best {truncations} in {its} second {halves}, which happens both for a series still trending and for a smooth series that has settled; {look}, or measure the settling over a longer run as docs/studies/settle.py does",
+        items.join(", ")
+    )
+}
+
 impl WarmupAdvice {
+    /// "`metric` (platforms)" for the platforms whose series MSER-5 finds unsettled, if any.
+    fn unsettled_item(&self) -> Option<String> {
+        let short = self.too_short();
+        (!short.is_empty()).then(|| format!("`{}` ({})", self.metric, named(&short)))
+    }
+
     /// The warm-up MSER would choose: the longest of the platforms', in days.
     pub fn days(&self) -> usize {
         self.platforms.iter().map(|p| p.1.truncation).max().unwrap_or(0)
     }
 
-    /// Platforms whose series never settled within the run.
+    /// Platforms whose series MSER-5 finds no settled stretch in (its minimum in the second half).
     pub fn too_short(&self) -> Vec<&str> {
         self.platforms.iter().filter(|p| p.1.too_short).map(|p| p.0.as_str()).collect()
     }
@@ -79,18 +97,14 @@ impl WarmupAdvice {
             )
         };
         let mut s = verdict;
-        let short = self.too_short();
-        if !short.is_empty() {
-            s.push_str(&format!(
-                "\nwarning: MSER-5 finds no settled stretch on {}: its best truncation falls in the second half of the series, as it does for a trend and for a smooth series that has settled alike; look at the daily series (report.html), or measure the settling over a longer run as docs/studies/settle.py does",
-                named(&short)
-            ));
+        if let Some(item) = self.unsettled_item() {
+            s.push_str(&format!("\nwarning: {}", unsettled_clause(&[item], "look at the daily series in report.html")));
         }
         s
     }
 
     /// "MSER-5 on the daily `open` series (mean over replications) would choose 45 days (minhu
-    /// 45, ...)" and a warning when a series never settled.
+    /// 45, ...)" and a warning when MSER-5 finds no settled stretch in a series.
     pub fn sentence(&self) -> String {
         // A big world names the platforms with the longest truncations only.
         let mut by_length: Vec<&(String, Mser)> = self.platforms.iter().collect();
@@ -104,12 +118,10 @@ impl WarmupAdvice {
             self.days(),
             named(&per)
         );
-        let short = self.too_short();
-        if !short.is_empty() {
-            s.push_str(&format!(
-                "\nwarning: MSER-5 finds no settled stretch on {}: its best truncation falls in the second half of the series, as it does for a trend or a slow transient and for a smooth series that has settled alike; look at the daily series (report.html), or measure the settling over a longer run as docs/studies/settle.py does",
-                named(&short)
-            ));
+        if let Some(item) = self.unsettled_item() {
+            // `compare` writes no daily series: `run` on each side does.
+            let look = "look at the daily series (timeseries.csv and report.html of `embedsim run`)";
+            s.push_str(&format!("\nwarning: {}", unsettled_clause(&[item], look)));
         }
         s
     }
@@ -158,11 +170,7 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
     // Per series: the longest truncation over the platforms whose series settled, and the
     // platforms whose series did not (one platform's trend does not hide the others').
     let settled = |a: &WarmupAdvice| a.platforms.iter().filter(|p| !p.1.too_short).map(|p| p.1.truncation).max();
-    let unsettled: Vec<String> = advices
-        .iter()
-        .filter(|a| !a.too_short().is_empty())
-        .map(|a| format!("`{}` ({})", a.metric, named(&a.too_short())))
-        .collect();
+    let unsettled: Vec<String> = advices.iter().filter_map(WarmupAdvice::unsettled_item).collect();
     let mut s = String::new();
     if let Some((a, days)) = advices.iter().filter_map(|a| settled(a).map(|d| (a, d))).max_by_key(|(_, d)| *d) {
         let verdict = if days as f64 > warmup_days {
@@ -181,14 +189,7 @@ pub fn slowest_sentence(advices: &[WarmupAdvice], warmup_days: f64) -> Option<St
         if !s.is_empty() {
             s.push_str("; ");
         }
-        let its = if unsettled.len() == 1 { "its" } else { "their" };
-        // MSER-5 cannot tell a trend from a smooth series that has settled (it picks the last
-        // days of both, however long the run), so the sentence does not judge: it says where
-        // to look and how the bundled cases were measured.
-        s.push_str(&format!(
-            "MSER-5 finds no settled stretch on {}: {its} best truncation falls in {its} second half, as it does for a trend and for a smooth settled series alike, so look at the daily series, or measure the settling over a longer run as docs/studies/settle.py does",
-            unsettled.join(" and "),
-        ));
+        s.push_str(&unsettled_clause(&unsettled, "look at the daily series"));
     }
     Some(format!("{s} (MSER-5 days by series: {})", per.join(", ")))
 }
