@@ -14,8 +14,8 @@ pub type BarSeries = (String, Vec<(f64, f64, f64)>);
 
 /// Grouped horizontal bars: one row per label, one bar per series, each with an interval
 /// whisker; rows ranked by the first series (largest on top), so that a study of forty
-/// parameters reads down its list with every name whole. An output with no finite index (one
-/// that never varied over the design) gets a chart that says so instead of an empty frame.
+/// parameters reads down its list with every name whole. An output with no finite index (no
+/// variance for the indices to divide) gets a chart that says so instead of an empty frame.
 pub fn index_bars(
     path: &Path,
     title: &str,
@@ -80,7 +80,7 @@ pub fn index_bars(
         let py = |y: f64| (y / n as f64 * h as f64) as i32;
         if !drawable {
             area.draw(&Text::new(
-                "no index to draw: the output did not vary over the design (variance 0)".to_string(),
+                "no index to draw: every index is undefined (the output has no variance to divide)".to_string(),
                 (10, 10),
                 ("sans-serif", 14).into_font(),
             ))
