@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Tests of the study scripts' own rules, run by .ci/run (Python 3.11, standard library only):
+
+    python3 docs/studies/test_scripts.py [--bin target/release/embedsim]
+
+- settle.py's settling rule, on synthetic series whose answer is known: a flat series settles
+  at once, a step settles the block after it, a seasonal swing that repeats is a steady state,
+  and a series still trending in its second half is reported as not settled. Each case has a
+  counterfactual twin that must read differently, so a rule that returned one answer for
+  everything fails.
+- paired.py's estimators against `embedsim sensitivity`: a small Morris and a small Sobol study
+  (second order) are run with the binary, and paired.py's mu*, mu, sigma and S_i, S_Ti, S_il of a
+  plain column must equal the tool's indices.csv to 1e-9 — the script is a second implementation
+  of the tool's estimators, and this is what keeps the two the same.
+"""
+
+import csv
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import tomllib
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import paired  # noqa: E402
+import settle  # noqa: E402
+from ends import toml_value  # noqa: E402
+
+BIN = os.path.join(ROOT, "target", "release", "embedsim")
+if "--bin" in sys.argv:
+    i = sys.argv.index("--bin")
+    BIN = os.path.abspath(sys.argv[i + 1])
+    del sys.argv[i : i + 2]
+
+BLOCKS = 72  # six years of 30-day blocks, as settle.py's default run
+REPS = 32
+
+
+def synthetic(level, seed, noise=0.01):
+    """(cols, reps) as settle.blocks returns them: REPS replications of `level(b)` per block with
+    independent relative noise, seeded."""
+    rng = random.Random(seed)
+    reps = [[level(b) * (1 + rng.gauss(0, noise)) for b in range(BLOCKS)] for _ in range(REPS)]
+    cols = []
+    for b in range(BLOCKS):
+        xs = [r[b] for r in reps]
+        m = sum(xs) / len(xs)
+        sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+        cols.append((m, sd / math.sqrt(len(xs))))
+    return cols, reps
+
+
+def settled_day(level, seed=1):
+    cols, reps = synthetic(level, seed)
+    return settle.settled(cols, reps)[0]
+
+
+class SettleRule(unittest.TestCase):
+    def test_flat_series_settles_at_once(self):
+        self.assertEqual(settled_day(lambda b: 100.0), 0)
+
+    def test_step_settles_the_block_after_it(self):
+        # Low for blocks 0-9, then its level: the last block outside the band is 9, so day 300.
+        self.assertEqual(settled_day(lambda b: 50.0 if b < 10 else 100.0), 300)
+        # Counterfactual: the same step at block 20 settles later.
+        self.assertEqual(settled_day(lambda b: 50.0 if b < 20 else 100.0), 600)
+
+    def test_a_step_inside_the_allowance_is_not_a_warm_up(self):
+        # 1% low at first: inside the 2% materiality bound, so settled from the start.
+        self.assertEqual(settled_day(lambda b: 99.0 if b < 10 else 100.0), 0)
+        # Counterfactual: 10% low is outside it.
+        self.assertEqual(settled_day(lambda b: 90.0 if b < 10 else 100.0), 300)
+
+    def test_a_repeating_seasonal_swing_is_a_steady_state(self):
+        # ±10% with a yearly period (12 blocks): the band spans the swing, both halves repeat it.
+        self.assertEqual(settled_day(lambda b: 100.0 * (1 + 0.1 * math.sin(2 * math.pi * b / 12))), 0)
+
+    def test_a_trend_in_the_second_half_is_not_settled(self):
+        # 3% a year, still climbing at the end: the second half's first and last years differ by
+        # about 9%, far outside the allowance.
+        self.assertIsNone(settled_day(lambda b: 100.0 * (1 + 0.03 * b / 12)))
+        # Counterfactual: a trend that stops at year 2 settles, after the climb.
+        day = settled_day(lambda b: 100.0 * (1 + 0.03 * min(b, 24) / 12))
+        self.assertIsNotNone(day)
+        self.assertTrue(300 <= day <= 720, day)
+
+    def test_a_slow_drift_inside_the_allowance_passes_by_design(self):
+        # 0.3% a year: the documented tolerance (under about 1% a year passes).
+        self.assertIsNotNone(settled_day(lambda b: 100.0 * (1 + 0.003 * b / 12)))
+
+
+def tiny_study(source, out_dir, samples, extra=None):
+    """The shipped study `source` at a small size (as tests/studies.rs does), written into out_dir."""
+    with open(source, "rb") as f:
+        t = tomllib.load(f)
+    base = os.path.normpath(os.path.join(os.path.dirname(source), t["base"]))
+    lines = [f'name = "{t["name"]}-check"', f'base = "{base}"', f'method = "{t["method"]}"',
+             f"samples = {samples}", f"seed = {t['seed']}", "replications = 2", "bootstrap = 20",
+             "outputs = [" + ", ".join(f'"{o}"' for o in t["outputs"]) + "]"]
+    if t.get("levels"):
+        lines.append(f"levels = {t['levels']}")
+    if t.get("second_order"):
+        lines.append("second_order = true")
+    lines.append("[set]")
+    sets = dict(t.get("set", {}))
+    sets.update({"simulation.duration_days": 90, "simulation.warmup_days": 30})
+    sets.update(extra or {})
+    for k, v in sets.items():
+        lines.append(f"{toml_value(k)} = {toml_value(v)}")
+    for p in t["parameters"]:
+        lines += ["[[parameters]]", f"path = {toml_value(p['path'])}", f"min = {toml_value(p['min'])}",
+                  f"max = {toml_value(p['max'])}"]
+    path = os.path.join(out_dir, os.path.basename(source))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path, t
+
+
+def tool_indices(folder):
+    """{(output, parameter, measure, parameter_2): value} from the tool's indices.csv."""
+    out = {}
+    with open(os.path.join(folder, "indices.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            out[(r["output"], r["parameter"], r["measure"], r.get("parameter_2", ""))] = float(r["value"]) if r["value"] else math.nan
+    return out
+
+
+def run_study(path, out):
+    subprocess.run([BIN, "sensitivity", path, "--quiet", "--threads", "2", "--out", out], check=True,
+                   cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def script_morris(out, output, k):
+    """paired.py's Morris indices of one plain column of the study in `out`."""
+    platform, _, column = output.partition(".")
+    rows, params = paired.read_runs(out, platform)
+    pts = {}
+    for r in rows:
+        pts.setdefault(int(r["point"]), [float(r[p]) for p in params])
+    values = paired.point_values(paired.per_run(rows, paired.Expr(column)))
+    return paired.analyse(values, [pts[p] for p in sorted(pts)], params, k, 20, 11)[0]
+
+
+@unittest.skipUnless(os.path.exists(BIN), f"no binary at {BIN} (cargo build --release)")
+class PairedMatchesTheTool(unittest.TestCase):
+    def assert_close(self, mine, tool, what):
+        if math.isnan(tool):
+            self.assertTrue(math.isnan(mine), what)
+        else:
+            self.assertAlmostEqual(mine, tool, delta=1e-9 * max(1.0, abs(tool)), msg=what)
+
+    def run_tiny(self, name, samples, d):
+        """The shipped study `name` at a small size, run by the binary into d/out: (out, the
+        tool's indices, the study's table, k)."""
+        study, t = tiny_study(os.path.join(ROOT, "scenarios", "sensitivity", f"{name}.toml"), d, samples)
+        out = os.path.join(d, "out")
+        run_study(study, out)
+        return out, tool_indices(out), t, len(t["parameters"])
+
+    def test_morris(self):
+        with tempfile.TemporaryDirectory() as d:
+            out, tool, t, k = self.run_tiny("s-town-morris", 4, d)
+            checked = 0
+            for output in t["outputs"]:
+                if output.partition(".")[2].startswith("share_"):
+                    continue  # a regime share is not a summary.csv column
+                for p, mu_star, _, _, mu, sigma in script_morris(out, output, k):
+                    for measure, v in (("mu_star", mu_star), ("mu", mu), ("sigma", sigma)):
+                        self.assert_close(v, tool[(output, p, measure, "")], f"{output} {p} {measure}")
+                        checked += not math.isnan(v)
+            self.assertGreater(checked, 3 * k)
+            # Counterfactual: the comparison can fail — the second output's indices, computed the
+            # same way, do not match the first output's.
+            first, second = t["outputs"][0], t["outputs"][1]
+            res = script_morris(out, second, k)
+            self.assertTrue(any(abs(ms - tool[(first, p, "mu_star", "")]) > 1e-6 for p, ms, *_ in res))
+
+    def test_sobol_second_order(self):
+        with tempfile.TemporaryDirectory() as d:
+            out, tool, t, k = self.run_tiny("wuzhen-sobol", 8, d)
+            names = [p["path"] for p in t["parameters"]]
+            checked = 0
+            for output in t["outputs"]:
+                platform, _, column = output.partition(".")
+                if column.startswith("share_"):
+                    continue
+                rows, _ = paired.read_runs(out, platform)
+                values = paired.point_values(paired.per_run(rows, paired.Expr(column)))
+                res, *_ = paired.analyse_sobol(values, 8, k, True, 20, 11)
+                for measure, i, l, v, _, _ in res:
+                    key = (output, names[i], measure, "" if l is None else names[l])
+                    self.assert_close(v, tool[key], str(key))
+                    checked += not math.isnan(v)
+            # Defined indices, not NaN = NaN (the shock of recovery_days falls outside a short run).
+            self.assertGreater(checked, 2 * k)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
