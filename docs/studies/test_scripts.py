@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import paired  # noqa: E402
 import settle  # noqa: E402
+import sobol_table  # noqa: E402
 from ends import toml_value  # noqa: E402
 
 BIN = os.path.join(ROOT, "target", "release", "embedsim")
@@ -198,6 +199,45 @@ class PairedMatchesTheTool(unittest.TestCase):
                     checked += not math.isnan(v)
             # Defined indices, not NaN = NaN (the shock of recovery_days falls outside a short run).
             self.assertGreater(checked, 2 * k)
+
+
+class SobolTablesAreTheFiles(unittest.TestCase):
+    """Every study README that shows sobol_table.py's tables shows them as the committed indices
+    render today: a rerun that changes an index, or a hand edit, fails here."""
+
+    def readmes(self):
+        for d in sorted(os.listdir(HERE)):
+            readme = os.path.join(HERE, d, "README.md")
+            if os.path.exists(readme):
+                with open(readme) as f:
+                    text = f.read()
+                if "first order S_i [95% CI]" in text:
+                    yield d, text
+
+    def test_every_rendered_block_is_in_its_readme(self):
+        seen = 0
+        for d, text in self.readmes():
+            for name in ("indices.csv", "sobol.csv"):
+                path = os.path.join(HERE, d, name)
+                if not os.path.exists(path):
+                    continue
+                outs = sobol_table.load(path)
+                if not any(o["total"] for o in outs.values()):
+                    continue
+                for block in sobol_table.render(outs).split("\n\n"):
+                    if block.strip():
+                        self.assertIn(block, text, f"{d}/README.md lacks, from {name}:\n{block}")
+                        seen += 1
+        self.assertGreater(seen, 20)
+
+    def test_a_changed_index_is_caught(self):
+        d, text = next(self.readmes())
+        outs = sobol_table.load(os.path.join(HERE, d, "indices.csv"))
+        first = next(iter(outs.values()))
+        p, (v, lo, hi) = next(iter(first["total"].items()))
+        first["total"][p] = (v + 0.05, lo, hi)
+        blocks = [b for b in sobol_table.render(outs).split("\n\n") if b.strip()]
+        self.assertTrue(any(b not in text for b in blocks))
 
 
 if __name__ == "__main__":
