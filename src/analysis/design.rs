@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::experiment::sweep::{ParamValue, Point, SetError, Sweep, SweepError, set_entries, set_path, set_table};
+use crate::experiment::sweep::{ParamValue, Point, SetError, Sweep, SweepError, apply_set, set_entries, set_path};
 use crate::metrics::summary::METRICS;
 use crate::scenario::{Scenario, ScenarioError, load_table, parse_table};
 
@@ -141,14 +141,7 @@ impl Design {
         let based = |source| AnalysisError::Base { file: fname.clone(), source: Box::new(source) };
         let mut table = parse_table(&base_text, &base_origin).map_err(based)?;
         for (path, v) in set_entries(&table, set) {
-            if v.is_table() {
-                set_table(&mut table, &path, &v).map_err(|e| invalid(format!("[set] `{path}`: {}", set_reason(e))))?;
-                continue;
-            }
-            let pv = scalar(&v).ok_or_else(|| {
-                invalid(format!("[set] `{path}`: expected a number, string or boolean (arrays: use a sweep)"))
-            })?;
-            set_path(&mut table, &path, &pv).map_err(|e| invalid(format!("[set] `{path}`: {}", set_reason(e))))?;
+            apply_set(&mut table, &path, &v).map_err(|e| invalid(format!("[set] `{path}`: {}", set_reason(e))))?;
         }
         let sc = load_table(table.clone(), &base_origin, None).map_err(based)?;
         if parameters.is_empty() {
@@ -276,14 +269,4 @@ fn integer_key(base: &toml::Table, path: &str) -> bool {
         return whole;
     }
     crate::scenario::overrides::lookup(base, path).is_some_and(toml::Value::is_integer)
-}
-
-fn scalar(v: &toml::Value) -> Option<ParamValue> {
-    match v {
-        toml::Value::Integer(i) => Some(ParamValue::Int(*i)),
-        toml::Value::Float(f) => Some(ParamValue::Float(*f)),
-        toml::Value::String(s) => Some(ParamValue::Str(s.clone())),
-        toml::Value::Boolean(b) => Some(ParamValue::Bool(*b)),
-        _ => None,
-    }
 }

@@ -443,13 +443,18 @@ mod tests {
 
     /// A study on the bundled S town, with `extra` lines after `method`.
     fn study(method: &str, extra: &str) -> Result<Study, AnalysisError> {
+        study_with(method, extra, "")
+    }
+
+    /// As [`study`], with `tail` (tables such as `[set]`) after the parameters.
+    fn study_with(method: &str, extra: &str, tail: &str) -> Result<Study, AnalysisError> {
         let dir = tempfile::tempdir().unwrap();
         let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/s-town.toml");
         let text = format!(
             "base = {:?}\nmethod = \"{method}\"\n{extra}samples = 4\nreplications = 1\noutputs = [\"minhu.closed_per_month\"]\n\
              [[parameters]]\npath = \"leaders.secretary.attention_hours_per_day\"\nmin = 1.0\nmax = 6.0\n\
              [[parameters]]\npath = \"citizens.trust_weight\"\nmin = 1.0\nmax = 5.0\n\
-             [[parameters]]\npath = \"decisions.take_up.duty\"\nmin = 0.3\nmax = 1.2\n",
+             [[parameters]]\npath = \"decisions.take_up.duty\"\nmin = 0.3\nmax = 1.2\n{tail}",
             base.display().to_string()
         );
         let file = dir.path().join("study.toml");
@@ -459,6 +464,36 @@ mod tests {
 
     fn message(e: AnalysisError) -> String {
         e.to_string()
+    }
+
+    /// `[set]` means what it means in a sweep: a table the base lacks given whole (the callers'
+    /// ratings, which a parameter path cannot create) or a scalar at a path (arrays as written too);
+    /// a wrong kind of value is refused with the key's name.
+    #[test]
+    fn set_takes_whole_tables_and_scalars_as_a_sweep_does() {
+        let ratings = "\"platforms.minhu.satisfaction\" = { on_time = 0.9, late = 0.6, unresolved = 0.2 }";
+        let s = study_with("morris", "", &format!("[set]\n{ratings}\n")).unwrap();
+        let got = crate::scenario::overrides::lookup(&s.design.base, "platforms.minhu.satisfaction.late");
+        assert_eq!(got.and_then(toml::Value::as_float), Some(0.6));
+        // Without it, the same path as a parameter is refused: the base has no such table.
+        assert!(
+            crate::scenario::overrides::lookup(
+                &study("morris", "").unwrap().design.base,
+                "platforms.minhu.satisfaction"
+            )
+            .is_none()
+        );
+        let s = study_with("morris", "", "[set]\n\"leaders.secretary.attention_hours_per_day\" = 2.5\n").unwrap();
+        let got = crate::scenario::overrides::lookup(&s.design.base, "leaders.secretary.attention_hours_per_day");
+        assert_eq!(got.and_then(toml::Value::as_float), Some(2.5));
+        let e = message(
+            study_with("morris", "", "[set]\n\"leaders.secretary.attention_hours_per_day\" = \"many\"\n").unwrap_err(),
+        );
+        assert!(e.contains("[set] `leaders.secretary.attention_hours_per_day`"), "{e}");
+        let e = message(
+            study_with("morris", "", "[set]\n\"platforms.nowhere.satisfaction\" = { late = 0.5 }\n").unwrap_err(),
+        );
+        assert!(e.contains("[set] `platforms.nowhere.satisfaction`: unknown key path"), "{e}");
     }
 
     #[test]

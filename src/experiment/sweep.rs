@@ -400,6 +400,22 @@ pub fn set_entries(base: &toml::Table, set: &toml::Table) -> Vec<(String, toml::
     out
 }
 
+/// Applies one `[set]` entry (from [`set_entries`]) to `table`: a table given whole, an array as
+/// written, or a number, string or boolean at a key path. Sweeps and research studies share it, so
+/// a `[set]` means the same in both.
+pub fn apply_set(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<(), SetError> {
+    match value {
+        toml::Value::Table(_) => set_table(table, path, value),
+        toml::Value::Array(_) => set_array(table, path, value),
+        _ => {
+            let v = ParamValue::from_toml(value).ok_or_else(|| {
+                SetError::Type(format!("expected a number, string or boolean, found {}", toml_kind(value)))
+            })?;
+            set_path(table, path, &v)
+        }
+    }
+}
+
 /// Sets `path` to a table given whole (see [`set_entries`]); its parents must exist, and the
 /// scenario's validation then checks its contents.
 pub fn set_table(table: &mut toml::Table, path: &str, value: &toml::Value) -> Result<(), SetError> {
@@ -597,22 +613,7 @@ impl Sweep {
         let fixed = set_entries(&base, &raw.set);
         for (path, v) in &fixed {
             // A table given whole, or an array as written: the scenario's validation checks them.
-            if v.is_table() || v.is_array() {
-                let set = if v.is_table() { set_table(&mut base, path, v) } else { set_array(&mut base, path, v) };
-                set.map_err(|e| match e {
-                    SetError::Unknown(reason) => {
-                        SweepError::UnknownPath { file: file.clone(), path: path.clone(), reason }
-                    }
-                    SetError::Type(message) => SweepError::BadValue { file: file.clone(), path: path.clone(), message },
-                })?;
-                continue;
-            }
-            let value = ParamValue::from_toml(v).ok_or_else(|| SweepError::BadValue {
-                file: file.clone(),
-                path: path.clone(),
-                message: format!("expected a number, string or boolean, found {}", toml_kind(v)),
-            })?;
-            apply(&mut base, &file, path, &value)?;
+            apply_set(&mut base, path, v).map_err(|e| set_error(&file, path, e))?;
         }
         let base_ok = load_table(base.clone(), &base_origin, None).map_err(|source| SweepError::InvalidPoint {
             file: file.clone(),
@@ -913,10 +914,14 @@ fn probe(
 }
 
 fn apply(t: &mut toml::Table, file: &str, path: &str, v: &ParamValue) -> Result<(), SweepError> {
-    set_path(t, path, v).map_err(|e| match e {
+    set_path(t, path, v).map_err(|e| set_error(file, path, e))
+}
+
+fn set_error(file: &str, path: &str, e: SetError) -> SweepError {
+    match e {
         SetError::Unknown(reason) => SweepError::UnknownPath { file: file.into(), path: path.into(), reason },
         SetError::Type(message) => SweepError::BadValue { file: file.into(), path: path.into(), message },
-    })
+    }
 }
 
 /// Like [`apply`], but a sampled float for an integer key is rounded rather than refused.
