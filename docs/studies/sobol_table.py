@@ -15,7 +15,8 @@ second-order rows) and prints, per output, in Markdown:
   S_Ti;
 - the pairs whose second-order interval excludes 0, named by the last two parts of each path.
 
-An output whose indices are all undefined (its points do not vary: nothing to divide) says so.
+An output whose indices are all undefined (it does not vary over the A and B samples, whose
+variance every estimator divides by) says so.
 Output names are set in code type when they are the tool's (`platform.column`); paired.py's
 derived outputs (`--names plain`, or any name without a dot) are set in bold only.
 
@@ -84,7 +85,8 @@ def render(outs, plain_names=False):
         lines += [head, ""]
         rows = [(p, o["first"].get(p, (math.nan,) * 3), t) for p, t in o["total"].items()]
         if all(math.isnan(f[0]) and math.isnan(t[0]) for _, f, t in rows):
-            lines += ["Every index is undefined: the output has no variance over the design to divide.", ""]
+            lines += ["Every index is undefined: the output does not vary over the design's A and B samples, "
+                      "whose variance every estimator divides by.", ""]
             continue
         rows.sort(key=lambda r: -r[2][0] if not math.isnan(r[2][0]) else math.inf)
         lines += ["| parameter | first order S_i [95% CI] | total S_Ti [95% CI] |", "|---|---|---|"]
