@@ -4,8 +4,8 @@
     python3 docs/studies/spread.py STUDY.toml RUNS_DIR
 
 Reads the study file (its `outputs`) and the study's runs.csv in RUNS_DIR, and prints the
-Markdown table "output | 5% | median | 95% of the runs" over every run of every point (three
-significant figures; quantiles by linear interpolation between order statistics). A regime share
+Markdown table "output | 5% | median | 95% of the runs" over every run of every point (at most
+three significant figures, Python's `.3g`: 0.61, 0; quantiles by linear interpolation between order statistics). A regime share
 (`platform.share_embedded` and the like) is given as the share of runs whose final regime is that
 one. Python 3.11, standard library only.
 """

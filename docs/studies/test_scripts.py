@@ -5,13 +5,15 @@
 
 - settle.py's settling rule, on synthetic series whose answer is known: a flat series settles
   at once, a step settles the block after it, a seasonal swing that repeats is a steady state,
-  and a series still trending in its second half is reported as not settled. Each case has a
-  counterfactual twin that must read differently, so a rule that returned one answer for
-  everything fails.
+  a series still trending in its second half is reported as not settled, and on a noisy series
+  the band and the second-half test widen to 3 standard errors. The step, allowance, seasonal,
+  trend and noise cases each have a counterfactual twin that must read differently, so a rule
+  that returned one answer for everything fails.
 - paired.py's estimators against `embedsim sensitivity`: a small Morris and a small Sobol study
   (second order) are run with the binary, and paired.py's mu*, mu, sigma and S_i, S_Ti, S_il of a
   plain column must equal the tool's indices.csv to 1e-9 — the script is a second implementation
-  of the tool's estimators, and this is what keeps the two the same.
+  of the tool's estimators, and this is what keeps the two the same; and its own parts the tool
+  has not: the A − B pairing and the column expressions.
 """
 
 import csv
@@ -37,6 +39,8 @@ if "--bin" in sys.argv:
     i = sys.argv.index("--bin")
     BIN = os.path.abspath(sys.argv[i + 1])
     del sys.argv[i : i + 2]
+    if not os.path.exists(BIN):
+        sys.exit(f"--bin {BIN}: no such file (a given binary is required: the tests that need it would be skipped)")
 
 BLOCKS = 72  # six years of 30-day blocks, as settle.py's default run
 REPS = 32
@@ -56,8 +60,8 @@ def synthetic(level, seed, noise=0.01):
     return cols, reps
 
 
-def settled_day(level, seed=1):
-    cols, reps = synthetic(level, seed)
+def settled_day(level, seed=1, noise=0.01):
+    cols, reps = synthetic(level, seed, noise)
     return settle.settled(cols, reps)[0]
 
 
@@ -79,20 +83,78 @@ class SettleRule(unittest.TestCase):
 
     def test_a_repeating_seasonal_swing_is_a_steady_state(self):
         # ±10% with a yearly period (12 blocks): the band spans the swing, both halves repeat it.
-        self.assertEqual(settled_day(lambda b: 100.0 * (1 + 0.1 * math.sin(2 * math.pi * b / 12))), 0)
+        swing = lambda b: 1 + 0.1 * math.sin(2 * math.pi * b / 12)  # noqa: E731
+        self.assertEqual(settled_day(lambda b: 100.0 * swing(b)), 0)
+        # Counterfactual: the same swing on a level that steps up 10% in the second half moves.
+        self.assertIsNone(settled_day(lambda b: (100.0 if b < 54 else 110.0) * swing(b)))
 
     def test_a_trend_in_the_second_half_is_not_settled(self):
         # 3% a year, still climbing at the end: the second half's first and last years differ by
-        # about 9%, far outside the allowance.
+        # about 5%, well outside the 2% allowance.
         self.assertIsNone(settled_day(lambda b: 100.0 * (1 + 0.03 * b / 12)))
         # Counterfactual: a trend that stops at year 2 settles, after the climb.
         day = settled_day(lambda b: 100.0 * (1 + 0.03 * min(b, 24) / 12))
         self.assertIsNotNone(day)
         self.assertTrue(300 <= day <= 720, day)
 
+    def test_noise_widens_the_band_to_three_standard_errors(self):
+        # 30% noise per replication and block: a block mean's standard error is about 5%, so a
+        # 10% step is inside 3 of them and the series counts as settled from the start...
+        self.assertEqual(settled_day(lambda b: 90.0 if b < 10 else 100.0, noise=0.3), 0)
+        # ...where the same step with 1% noise is a warm-up (test_a_step_inside_the_allowance...).
+        self.assertEqual(settled_day(lambda b: 90.0 if b < 10 else 100.0, noise=0.01), 300)
+
+    def test_noise_widens_the_second_half_test(self):
+        # A flat series with 50% noise, on a seed whose second half's first and last years differ
+        # by more than the 2% bound by chance alone: only the 3-standard-error allowance keeps it
+        # settled.
+        cols, reps = synthetic(lambda b: 100.0, seed=2, noise=0.5)
+        half = BLOCKS // 2
+        first = sum(m for m, _ in cols[half : half + 12]) / 12
+        last = sum(m for m, _ in cols[BLOCKS - 12 :]) / 12
+        self.assertGreater(abs(last - first), 0.02 * 100.0, "the seed no longer drifts by chance: pick another")
+        self.assertIsNotNone(settle.settled(cols, reps)[0])
+
     def test_a_slow_drift_inside_the_allowance_passes_by_design(self):
         # 0.3% a year: the documented tolerance (under about 1% a year passes).
         self.assertIsNotNone(settled_day(lambda b: 100.0 * (1 + 0.003 * b / 12)))
+
+
+class PairedOwnParts(unittest.TestCase):
+    """What paired.py does that the tool does not: column expressions and the A − B pairing."""
+
+    def test_expressions(self):
+        row = {"resolved": "30", "closed": "40", "settled_offline": "5", "dropped": "5", "empty": ""}
+        self.assertAlmostEqual(paired.Expr("resolved/(closed+settled_offline+dropped)").value(row), 0.6)
+        self.assertAlmostEqual(paired.Expr("-resolved + 2*closed").value(row), 50.0)
+        self.assertTrue(math.isnan(paired.Expr("resolved/(closed-closed)").value(row)))
+        self.assertTrue(math.isnan(paired.Expr("empty + 1").value(row)))
+        with self.assertRaises(SystemExit):
+            paired.Expr("__import__('os')")
+        with self.assertRaises(SystemExit):
+            paired.Expr("missing + 1").value(row)
+
+    def test_the_difference_cancels_what_both_sides_share(self):
+        # Two Morris trajectories over k = 2 parameters on [0, 1], steps of 2/3; A = 3 x0 + x1 and
+        # B = x1 at the same points and replications: A − B = 3 x0, so x0's elementary effects are
+        # all 3 (per whole range) and x1's all 0 — x1 moves each side, not the difference.
+        points = [(0, 0), (2 / 3, 0), (2 / 3, 2 / 3), (1, 1 / 3), (1 / 3, 1 / 3), (1 / 3, 1)]
+        a = {(i, r): 3 * x0 + x1 for i, (x0, x1) in enumerate(points) for r in (0, 1)}
+        b = {(i, r): x1 for i, (x0, x1) in enumerate(points) for r in (0, 1)}
+        res, variance, noise, undefined = paired.analyse(paired.point_values(a, b), [list(p) for p in points],
+                                                         ["x0", "x1"], 2, 50, 11)
+        (n0, ms0, _, _, mu0, _), (n1, ms1, _, _, mu1, _) = res
+        self.assertEqual((n0, n1), ("x0", "x1"))
+        self.assertAlmostEqual(ms0, 3.0)
+        self.assertAlmostEqual(mu0, 3.0)  # one step up, one down: both +3 per whole range
+        self.assertAlmostEqual(ms1, 0.0)
+        self.assertEqual((noise, undefined), (0.0, 0))
+        # Counterfactual: A alone keeps x1's effect.
+        res_a, *_ = paired.analyse(paired.point_values(a), [list(p) for p in points], ["x0", "x1"], 2, 50, 11)
+        self.assertAlmostEqual(res_a[1][1], 1.0)
+        # A point B lacks is not one design.
+        with self.assertRaises(SystemExit):
+            paired.point_values(a, {k: v for k, v in b.items() if k != (3, 1)})
 
 
 def tiny_study(source, out_dir, samples, extra=None):

@@ -467,22 +467,32 @@ mod tests {
     }
 
     /// `[set]` means what it means in a sweep: a table the base lacks given whole (the callers'
-    /// ratings, which a parameter path cannot create) or a scalar at a path (arrays as written too);
-    /// a wrong kind of value is refused with the key's name.
+    /// ratings, which a parameter path cannot create), an array as written, or a scalar at a
+    /// path; a wrong kind of value is refused with the key's name.
     #[test]
-    fn set_takes_whole_tables_and_scalars_as_a_sweep_does() {
+    fn set_takes_whole_tables_arrays_and_scalars_as_a_sweep_does() {
         let ratings = "\"platforms.minhu.satisfaction\" = { on_time = 0.9, late = 0.6, unresolved = 0.2 }";
         let s = study_with("morris", "", &format!("[set]\n{ratings}\n")).unwrap();
         let got = crate::scenario::overrides::lookup(&s.design.base, "platforms.minhu.satisfaction.late");
         assert_eq!(got.and_then(toml::Value::as_float), Some(0.6));
-        // Without it, the same path as a parameter is refused: the base has no such table.
-        assert!(
-            crate::scenario::overrides::lookup(
-                &study("morris", "").unwrap().design.base,
-                "platforms.minhu.satisfaction"
-            )
-            .is_none()
+        // A rating as a parameter: refused while the base has no such table, accepted once [set]
+        // gives it.
+        let leaf = "[[parameters]]\npath = \"platforms.minhu.satisfaction.late\"\nmin = 0.4\nmax = 0.8\n";
+        let e = message(study_with("morris", "", leaf).unwrap_err());
+        assert!(e.contains("platforms.minhu.satisfaction.late"), "{e}");
+        let s = study_with("morris", "", &format!("{leaf}[set]\n{ratings}\n")).unwrap();
+        assert_eq!(s.design.parameters.len(), 4);
+        // An array as written (a demand shock), and an array where the base has a number.
+        let shock = "\"platforms.minhu.shocks\" = [{ from_day = 100, to_day = 120, multiplier = 2.0 }]";
+        let s = study_with("morris", "", &format!("[set]\n{shock}\n")).unwrap();
+        let got = crate::scenario::overrides::lookup(&s.design.base, "platforms.minhu.shocks");
+        assert_eq!(got.and_then(toml::Value::as_array).map(Vec::len), Some(1));
+        let e = message(
+            study_with("morris", "", "[set]\n\"leaders.secretary.attention_hours_per_day\" = [1.0, 2.0]\n")
+                .unwrap_err(),
         );
+        assert!(e.contains("[set] `leaders.secretary.attention_hours_per_day`: expected "), "{e}");
+        assert!(e.contains("found an array"), "{e}");
         let s = study_with("morris", "", "[set]\n\"leaders.secretary.attention_hours_per_day\" = 2.5\n").unwrap();
         let got = crate::scenario::overrides::lookup(&s.design.base, "leaders.secretary.attention_hours_per_day");
         assert_eq!(got.and_then(toml::Value::as_float), Some(2.5));
