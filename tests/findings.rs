@@ -241,7 +241,7 @@ struct Rendered {
 fn render(table: &Table) -> Rendered {
     let ends = ends();
     let mut model = String::from(
-        "| case | effect | model (16 replications, 95% interval; then once the launch is over) | paper | carried by: parameter (basis; Morris mu\\*, its rank among the study's parameters) — the effect at the low and high ends of its range, one at a time | what decides it |\n|---|---|---|---|---|---|\n",
+        "| case | effect | model (16 replications, 95% interval of replication noise only; then once the launch is over) | paper | carried by: parameter (basis; Morris mu\\*, its rank among the study's parameters) — the effect at the low and high ends of its range, one at a time | what decides it |\n|---|---|---|---|---|---|\n",
     );
     let mut readme = String::from("| case | effect | model | paper | carried by |\n|---|---|---|---|---|\n");
     for f in &table.finding {
