@@ -92,7 +92,7 @@ struct Stated {
 struct Carrier {
     parameter: String,
     basis: String,
-    /// Why a carrier below the largest mu* is listed (a referee named it, a mechanism's own cost).
+    /// Why a carrier below the largest mu* is listed (the review named it, a mechanism's own cost).
     #[serde(default)]
     why: Option<String>,
 }
