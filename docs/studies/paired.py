@@ -54,16 +54,26 @@ intervals use another random stream, so they differ slightly.
 import argparse
 import ast
 import csv
+import gzip
 import math
+import os
 import random
 import sys
 from collections import defaultdict
 
 
+def open_runs(folder):
+    """A study folder's runs.csv, or the runs.csv.gz committed beside a study's indices."""
+    path = folder.rstrip("/") + "/runs.csv"
+    if not os.path.exists(path) and os.path.exists(path + ".gz"):
+        return path + ".gz", gzip.open(path + ".gz", "rt", newline="")
+    return path, open(path, newline="")
+
+
 def read_runs(folder, platform):
     """Rows of runs.csv for one platform, and the parameter columns (between replication and platform)."""
-    path = folder.rstrip("/") + "/runs.csv"
-    with open(path, newline="") as f:
+    path, f = open_runs(folder)
+    with f:
         reader = csv.reader(f)
         header = next(reader)
         i_rep, i_plat = header.index("replication"), header.index("platform")

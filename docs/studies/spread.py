@@ -15,6 +15,8 @@ import csv
 import math
 import tomllib
 
+from paired import open_runs
+
 
 def quantile(xs, q):
     h = q * (len(xs) - 1)
@@ -23,7 +25,8 @@ def quantile(xs, q):
 
 
 def rows(runs_dir):
-    with open(f"{runs_dir.rstrip('/')}/runs.csv", newline="") as f:
+    _, f = open_runs(runs_dir)
+    with f:
         return list(csv.DictReader(f))
 
 

@@ -20,6 +20,8 @@ import csv
 import math
 import os
 import random
+import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import paired  # noqa: E402
 import settle  # noqa: E402
+import spread  # noqa: E402
 import sobol_table  # noqa: E402
 from ends import toml_value  # noqa: E402
 
@@ -261,6 +264,52 @@ class PairedMatchesTheTool(unittest.TestCase):
                     checked += not math.isnan(v)
             # Defined indices, not NaN = NaN (the shock of recovery_days falls outside a short run).
             self.assertGreater(checked, 2 * k)
+
+
+class CommittedRunsReproduce(unittest.TestCase):
+    """A study README's paired.py command that reads runs committed in docs/studies gives the
+    committed indices byte for byte, and its spread.py table is the one the README shows."""
+
+    def commands(self):
+        for d in sorted(os.listdir(HERE)):
+            readme = os.path.join(HERE, d, "README.md")
+            if not os.path.exists(readme):
+                continue
+            with open(readme) as f:
+                text = f.read()
+            for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+                command = " ".join(line.strip().rstrip("\\").strip() for line in block.strip().splitlines())
+                if command.startswith("python3 docs/studies/paired.py --a docs/studies/"):
+                    yield d, command
+
+    def test_paired_commands_on_committed_runs(self):
+        seen = 0
+        for d, command in self.commands():
+            args = shlex.split(command)[2:]
+            i = args.index("--csv")
+            committed = os.path.join(ROOT, args[i + 1])
+            with tempfile.TemporaryDirectory() as tmp:
+                args[i + 1] = os.path.join(tmp, "out.csv")
+                subprocess.run([sys.executable, os.path.join(HERE, "paired.py")] + args, check=True, cwd=ROOT,
+                               stdout=subprocess.DEVNULL)
+                with open(args[i + 1], "rb") as a, open(committed, "rb") as b:
+                    self.assertEqual(a.read(), b.read(), f"{d}: {command}")
+            seen += 1
+        self.assertGreater(seen, 0, "no README runs paired.py on committed runs")
+
+    def test_spread_tables_of_committed_runs(self):
+        seen = 0
+        for d in sorted(os.listdir(HERE)):
+            folder = os.path.join(HERE, d)
+            study = os.path.join(ROOT, "scenarios", "sensitivity", f"{d}.toml")
+            if not (os.path.exists(os.path.join(folder, "runs.csv.gz")) and os.path.exists(study)):
+                continue
+            with open(study, "rb") as f:
+                outputs = tomllib.load(f)["outputs"]
+            with open(os.path.join(folder, "README.md")) as f:
+                self.assertIn(spread.table(outputs, spread.rows(folder)), f.read(), d)
+            seen += 1
+        self.assertGreater(seen, 0)
 
 
 class SobolTablesAreTheFiles(unittest.TestCase):
