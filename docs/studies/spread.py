@@ -5,7 +5,7 @@
 
 Reads the study file (its `outputs`) and the study's runs.csv in RUNS_DIR, and prints the
 Markdown table "output | 5% | median | 95% of the runs" over every run of every point (at most
-three significant figures, Python's `.3g`: 0.61, 0; quantiles by linear interpolation between order statistics). A regime share
+three significant figures, Python's `.3g`: 0.61, 0; whole numbers from 1,000 up; quantiles by linear interpolation between order statistics). A regime share
 (`platform.share_embedded` and the like) is given as the share of runs whose final regime is that
 one. Python 3.11, standard library only.
 """
@@ -22,6 +22,11 @@ def quantile(xs, q):
     h = q * (len(xs) - 1)
     lo, hi = math.floor(h), math.ceil(h)
     return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+
+
+def figure(x):
+    """Three significant figures, whole numbers from 1,000 up (1161, not 1.16e+03)."""
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
 def rows(runs_dir):
@@ -44,7 +49,7 @@ def table(outputs, runs):
         if not xs:
             lines.append(f"| `{output}` | undefined in every run | | |")
             continue
-        lines.append(f"| `{output}` | " + " | ".join(f"{quantile(xs, q):.3g}" for q in (0.05, 0.5, 0.95)) + " |")
+        lines.append(f"| `{output}` | " + " | ".join(figure(quantile(xs, q)) for q in (0.05, 0.5, 0.95)) + " |")
     return "\n".join(lines)
 
 
