@@ -14,6 +14,10 @@
   plain column must equal the tool's indices.csv to 1e-9 — the script is a second implementation
   of the tool's estimators, and this is what keeps the two the same; and its own parts the tool
   has not: the A − B pairing and the column expressions.
+- The runs committed beside some studies' indices (`runs.csv.gz`) are those indices' own (their
+  Morris indices recomputed to 1e-9), every README's paired.py command on them gives its
+  committed output byte for byte, and their spread tables are the READMEs'.
+- Every Sobol table in a study README is what sobol_table.py renders from the committed file.
 """
 
 import csv
@@ -297,17 +301,42 @@ class CommittedRunsReproduce(unittest.TestCase):
             seen += 1
         self.assertGreater(seen, 0, "no README runs paired.py on committed runs")
 
-    def test_spread_tables_of_committed_runs(self):
-        seen = 0
+    def committed(self):
+        """(folder, study file's table) for every study folder that holds its runs."""
         for d in sorted(os.listdir(HERE)):
             folder = os.path.join(HERE, d)
             study = os.path.join(ROOT, "scenarios", "sensitivity", f"{d}.toml")
-            if not (os.path.exists(os.path.join(folder, "runs.csv.gz")) and os.path.exists(study)):
-                continue
-            with open(study, "rb") as f:
-                outputs = tomllib.load(f)["outputs"]
+            if os.path.exists(os.path.join(folder, "runs.csv.gz")) and os.path.exists(study):
+                with open(study, "rb") as f:
+                    yield folder, tomllib.load(f)
+
+    def test_committed_runs_give_the_committed_indices(self):
+        # The runs are the indices' own: paired.py's mu*, mu and sigma of every plain column equal
+        # the study's indices.csv (a reshuffled or stale runs.csv.gz fails here, where the spread
+        # tables, which ignore which run is which, would not).
+        seen = 0
+        for folder, study in self.committed():
+            tool = tool_indices(folder)
+            k = len(study["parameters"])
+            for output in study["outputs"]:
+                if output.partition(".")[2].startswith("share_"):
+                    continue
+                for p, mu_star, _, _, mu, sigma in script_morris(folder, output, k):
+                    for measure, v in (("mu_star", mu_star), ("mu", mu), ("sigma", sigma)):
+                        want = tool[(output, p, measure, "")]
+                        if math.isnan(want):
+                            self.assertTrue(math.isnan(v), f"{folder} {output} {p} {measure}")
+                        else:
+                            self.assertAlmostEqual(v, want, delta=1e-9 * max(1.0, abs(want)),
+                                                   msg=f"{folder} {output} {p} {measure}")
+                        seen += 1
+        self.assertGreater(seen, 0)
+
+    def test_spread_tables_of_committed_runs(self):
+        seen = 0
+        for folder, study in self.committed():
             with open(os.path.join(folder, "README.md")) as f:
-                self.assertIn(spread.table(outputs, spread.rows(folder)), f.read(), d)
+                self.assertIn(spread.table(study["outputs"], spread.rows(folder)), f.read(), folder)
             seen += 1
         self.assertGreater(seen, 0)
 
