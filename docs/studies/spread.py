@@ -12,16 +12,9 @@ one. Python 3.11, standard library only.
 
 import argparse
 import csv
-import math
 import tomllib
 
-from paired import open_runs
-
-
-def quantile(xs, q):
-    h = q * (len(xs) - 1)
-    lo, hi = math.floor(h), math.ceil(h)
-    return xs[lo] + (h - lo) * (xs[hi] - xs[lo])
+from paired import open_runs, quantile_sorted
 
 
 def figure(x):
@@ -49,7 +42,7 @@ def table(outputs, runs):
         if not xs:
             lines.append(f"| `{output}` | undefined in every run | | |")
             continue
-        lines.append(f"| `{output}` | " + " | ".join(figure(quantile(xs, q)) for q in (0.05, 0.5, 0.95)) + " |")
+        lines.append(f"| `{output}` | " + " | ".join(figure(quantile_sorted(xs, q)) for q in (0.05, 0.5, 0.95)) + " |")
     return "\n".join(lines)
 
 
